@@ -1,0 +1,357 @@
+import { z } from 'zod';
+import { parseDuration } from './util/duration.js';
+
+/** The systems revoke-sessions can act on; a system is enabled when its credentials are set. */
+export const SYSTEM_IDS = ['slack', 'box', 'mattermost', 'huawei'] as const;
+export type SystemId = (typeof SYSTEM_IDS)[number];
+
+/** A Slack principal in an allow-list: a user (`U…`/`W…`) or a user group (`S…`). */
+export interface PrincipalList {
+  users: ReadonlySet<string>;
+  groups: ReadonlySet<string>;
+}
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  adminToken: string | undefined;
+  apiUrl: string;
+}
+
+export interface BoxConfig {
+  clientId: string;
+  clientSecret: string;
+  enterpriseId: string;
+  apiUrl: string;
+  tokenUrl: string;
+}
+
+export interface MattermostConfig {
+  url: string;
+  token: string;
+}
+
+export interface HuaweiConfig {
+  accessKey: string;
+  secretKey: string;
+  securityToken: string | undefined;
+  identityStoreId: string;
+  region: string | undefined;
+  endpoint: string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The validated configuration of one process. Secrets live here and nowhere else. */
+export interface Config {
+  mode: 'http' | 'socket';
+  port: number;
+  slack: SlackConfig;
+  requesters: PrincipalList;
+  approvers: PrincipalList;
+  approvalChannel: string | undefined;
+  requireApproval: boolean;
+  approvalTtlMs: number;
+  protectedUsers: PrincipalList;
+  breakGlassUsers: PrincipalList;
+  databaseUrl: string;
+  box: BoxConfig | undefined;
+  mattermost: MattermostConfig | undefined;
+  huawei: HuaweiConfig | undefined;
+  apiToken: string | undefined;
+  logLevel: LogLevel;
+}
+
+/** Raised when the environment is missing or has malformed variables; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/revoke-sessions.db';
+
+const PRINCIPAL_RE = /^[UWS][A-Z0-9]{2,}$/;
+const CHANNEL_RE = /^[CGD][A-Z0-9]{2,}$/;
+
+/** Treats empty strings as unset, so `FOO=` in a .env file means "not configured". */
+const opt = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const principalList = (what: string) =>
+  opt.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    const bad = splitList(v).filter((id) => !PRINCIPAL_RE.test(id));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a comma-separated list of Slack user IDs (U…/W…) or user-group IDs (S…) of ${what}; these are not IDs: ${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')}`,
+      });
+    }
+  });
+
+const urlVar = (what: string) =>
+  opt.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    if (!/^https?:\/\/[^\s]+$/i.test(v) || !URL.canParse(v)) {
+      ctx.addIssue({ code: 'custom', message: `an http(s) URL: ${what}` });
+    }
+  });
+
+const tokenVar = (prefixes: string[], what: string) =>
+  opt.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    if (!prefixes.some((p) => v.startsWith(p))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what}, starting with ${prefixes.join(' or ')} (the value given does not; it is not shown here)`,
+      });
+    }
+  });
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: tokenVar(['xoxb-'], 'the bot token from "OAuth & Permissions"'),
+  SLACK_SIGNING_SECRET: opt,
+  SLACK_APP_TOKEN: tokenVar(['xapp-'], 'the app-level token from "Basic Information" (connections:write)'),
+  SLACK_ADMIN_TOKEN: tokenVar(
+    ['xoxp-'],
+    'the org admin user token with admin.users:read and admin.users:write',
+  ),
+  SLACK_API_URL: urlVar('the Slack Web API base URL, e.g. https://slack.com/api/'),
+  PORT: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535)) {
+      ctx.addIssue({ code: 'custom', message: 'a TCP port number from 0 to 65535' });
+    }
+  }),
+  REVOKE_REQUESTERS: principalList('the people allowed to request revocations'),
+  REVOKE_APPROVERS: principalList('the people allowed to approve'),
+  REVOKE_APPROVAL_CHANNEL: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !CHANNEL_RE.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'a channel ID such as C0123456789 (not a #name)' });
+    }
+  }),
+  REVOKE_REQUIRE_APPROVAL: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !['true', 'false'].includes(v.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', message: 'true or false' });
+    }
+  }),
+  REVOKE_APPROVAL_TTL: opt.superRefine((v, ctx) => {
+    if (v !== undefined && parseDuration(v) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a duration such as 30m, 1h or 90s (at least 1 minute, at most 7 days)',
+      });
+    }
+  }),
+  REVOKE_PROTECTED_USERS: principalList('protected targets'),
+  REVOKE_BREAK_GLASS_USERS: principalList('break-glass users'),
+  DATABASE_URL: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'sqlite:<path> or postgres://user@host:port/db' });
+    }
+  }),
+  BOX_CLIENT_ID: opt,
+  BOX_CLIENT_SECRET: opt,
+  BOX_ENTERPRISE_ID: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !/^\d+$/.test(v))
+      ctx.addIssue({ code: 'custom', message: 'the numeric Box enterprise ID' });
+  }),
+  BOX_API_URL: urlVar('the Box API base URL'),
+  BOX_TOKEN_URL: urlVar('the Box OAuth token URL'),
+  MATTERMOST_URL: urlVar('the Mattermost server base URL, e.g. https://chat.example.com'),
+  MATTERMOST_TOKEN: opt,
+  HUAWEI_ACCESS_KEY: opt,
+  HUAWEI_SECRET_KEY: opt,
+  HUAWEI_SECURITY_TOKEN: opt,
+  HUAWEI_IDENTITY_STORE_ID: opt,
+  HUAWEI_REGION: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !/^[a-z]{2}(-[a-z0-9]+)+$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'a Huawei Cloud region such as ap-southeast-1' });
+    }
+  }),
+  HUAWEI_IDENTITYSTORE_ENDPOINT: urlVar('the Identity Store endpoint'),
+  REVOKE_API_TOKEN: opt.superRefine((v, ctx) => {
+    if (v !== undefined && v.length < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'at least 32 characters (generate one with `openssl rand -hex 32`)',
+      });
+    }
+  }),
+  LOG_LEVEL: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !['debug', 'info', 'warn', 'error'].includes(v.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', message: 'one of debug, info, warn, error' });
+    }
+  }),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export function splitList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function principals(value: string | undefined): PrincipalList {
+  const ids = splitList(value);
+  return {
+    users: new Set(ids.filter((id) => !id.startsWith('S'))),
+    groups: new Set(ids.filter((id) => id.startsWith('S'))),
+  };
+}
+
+/** Requires all of a group of variables, or none; names each missing one. */
+function allOrNone(env: Env, names: (keyof Env)[], system: string, problems: string[]): boolean {
+  const set = names.filter((n) => env[n] !== undefined);
+  if (set.length === 0) return false;
+  for (const n of names) {
+    if (env[n] === undefined) {
+      problems.push(
+        `${String(n)} is missing: ${system} is partly configured (${set.join(', ')} set); set it too, or unset the others to disable ${system}`,
+      );
+    }
+  }
+  return set.length === names.length;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+export interface LoadConfigOptions {
+  /** The CLI acts on non-Slack systems without a bot token or signing secret. */
+  requireSlack?: boolean;
+}
+
+/**
+ * Builds the configuration from an environment (defaults < env). Throws one
+ * {@link ConfigError} naming every missing or malformed variable; never echoes a secret.
+ */
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const requireSlack = options.requireSlack ?? true;
+  const parsed = envSchema.safeParse(rawEnv);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')} is malformed: it must be ${issue.message}`);
+    }
+  }
+  // Presence checks run on the raw values too, so one message lists malformed and missing variables alike.
+  const env: Env = parsed.success
+    ? parsed.data
+    : (Object.fromEntries(
+        Object.keys(envSchema.shape).map((k) => [k, rawEnv[k]?.trim() ? rawEnv[k]?.trim() : undefined]),
+      ) as Env);
+  const mode = env.SLACK_APP_TOKEN ? 'socket' : 'http';
+
+  if (requireSlack && env.SLACK_BOT_TOKEN === undefined) {
+    problems.push(
+      'SLACK_BOT_TOKEN is missing: set it to the bot token (xoxb-…) from the app\'s "OAuth & Permissions" page',
+    );
+  }
+  if (requireSlack && mode === 'http' && env.SLACK_SIGNING_SECRET === undefined) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is missing: set it to the signing secret from "Basic Information" (or set SLACK_APP_TOKEN to use Socket Mode)',
+    );
+  }
+  if (requireSlack && env.REVOKE_REQUESTERS === undefined) {
+    problems.push(
+      'REVOKE_REQUESTERS is missing: list the Slack user IDs (U…/W…) or user-group IDs (S…) allowed to request revocations',
+    );
+  }
+  const boxOn = allOrNone(env, ['BOX_CLIENT_ID', 'BOX_CLIENT_SECRET', 'BOX_ENTERPRISE_ID'], 'Box', problems);
+  const mmOn = allOrNone(env, ['MATTERMOST_URL', 'MATTERMOST_TOKEN'], 'Mattermost', problems);
+  const hwOn = allOrNone(
+    env,
+    ['HUAWEI_ACCESS_KEY', 'HUAWEI_SECRET_KEY', 'HUAWEI_IDENTITY_STORE_ID'],
+    'Huawei Cloud',
+    problems,
+  );
+  if (hwOn && env.HUAWEI_REGION === undefined && env.HUAWEI_IDENTITYSTORE_ENDPOINT === undefined) {
+    problems.push(
+      'HUAWEI_REGION is missing: set the region (e.g. ap-southeast-1) or HUAWEI_IDENTITYSTORE_ENDPOINT',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const requesters = principals(env.REVOKE_REQUESTERS);
+  return {
+    mode,
+    port: env.PORT === undefined ? 3000 : Number(env.PORT),
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN ?? '',
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      adminToken: env.SLACK_ADMIN_TOKEN,
+      apiUrl: withSlash(env.SLACK_API_URL ?? 'https://slack.com/api/'),
+    },
+    requesters,
+    approvers: env.REVOKE_APPROVERS === undefined ? requesters : principals(env.REVOKE_APPROVERS),
+    approvalChannel: env.REVOKE_APPROVAL_CHANNEL,
+    requireApproval: env.REVOKE_REQUIRE_APPROVAL?.toLowerCase() === 'true',
+    approvalTtlMs: parseDuration(env.REVOKE_APPROVAL_TTL ?? '1h') ?? 3_600_000,
+    protectedUsers: principals(env.REVOKE_PROTECTED_USERS),
+    breakGlassUsers: principals(env.REVOKE_BREAK_GLASS_USERS),
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    box: boxOn
+      ? {
+          clientId: env.BOX_CLIENT_ID ?? '',
+          clientSecret: env.BOX_CLIENT_SECRET ?? '',
+          enterpriseId: env.BOX_ENTERPRISE_ID ?? '',
+          apiUrl: (env.BOX_API_URL ?? 'https://api.box.com/2.0').replace(/\/+$/, ''),
+          tokenUrl: env.BOX_TOKEN_URL ?? 'https://api.box.com/oauth2/token',
+        }
+      : undefined,
+    mattermost: mmOn
+      ? { url: (env.MATTERMOST_URL ?? '').replace(/\/+$/, ''), token: env.MATTERMOST_TOKEN ?? '' }
+      : undefined,
+    huawei: hwOn
+      ? {
+          accessKey: env.HUAWEI_ACCESS_KEY ?? '',
+          secretKey: env.HUAWEI_SECRET_KEY ?? '',
+          securityToken: env.HUAWEI_SECURITY_TOKEN,
+          identityStoreId: env.HUAWEI_IDENTITY_STORE_ID ?? '',
+          region: env.HUAWEI_REGION,
+          endpoint: (
+            env.HUAWEI_IDENTITYSTORE_ENDPOINT ??
+            `https://identitystore.${env.HUAWEI_REGION}.myhuaweicloud.com`
+          ).replace(/\/+$/, ''),
+        }
+      : undefined,
+    apiToken: env.REVOKE_API_TOKEN,
+    logLevel: (env.LOG_LEVEL?.toLowerCase() ?? 'info') as LogLevel,
+  };
+}
+
+/** The systems whose credentials are configured, in display order. */
+export function enabledSystems(config: Config): SystemId[] {
+  const enabled: Record<SystemId, boolean> = {
+    slack: config.slack.adminToken !== undefined,
+    box: config.box !== undefined,
+    mattermost: config.mattermost !== undefined,
+    huawei: config.huawei !== undefined,
+  };
+  return SYSTEM_IDS.filter((id) => enabled[id]);
+}
+
+/** Every secret value in the config, for redaction. */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.slack.adminToken,
+    config.box?.clientSecret,
+    config.mattermost?.token,
+    config.huawei?.secretKey,
+    config.huawei?.securityToken,
+    config.apiToken,
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
+}

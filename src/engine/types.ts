@@ -1,0 +1,119 @@
+import type { SystemId } from '../config.js';
+import type { Account, Person, SlackScope } from '../providers/types.js';
+
+/** Where a request came from. */
+export type RequestSource = 'slash_command' | 'workflow' | 'api' | 'cli';
+
+/** Who asked: a Slack user, or a local OS user of the CLI. */
+export interface Actor {
+  kind: 'slack' | 'cli' | 'api';
+  id: string;
+  name?: string | undefined;
+}
+
+/**
+ * The life of a request:
+ * pending_approval → approved → running → done | partially_failed | failed;
+ * pending_approval → denied | expired.
+ */
+export type RequestStatus =
+  | 'pending_approval'
+  | 'approved'
+  | 'running'
+  | 'done'
+  | 'partially_failed'
+  | 'failed'
+  | 'denied'
+  | 'expired';
+
+export const FINAL_STATUSES: readonly RequestStatus[] = [
+  'done',
+  'partially_failed',
+  'failed',
+  'denied',
+  'expired',
+];
+
+/** What the requester asked for, before it is stored. */
+export interface NewRequest {
+  source: RequestSource;
+  requester: Actor;
+  target: Person;
+  systems: SystemId[];
+  slackScope: SlackScope;
+  /** Chosen sessions per system; a system absent here means "all sessions". */
+  selection?: Partial<Record<SystemId, string[]>> | undefined;
+  reason: string;
+  /** Where the request was made (Slack channel), for the results thread. */
+  origin?: { channelId?: string | undefined } | undefined;
+}
+
+/** Where the results thread lives once posted. */
+export interface ThreadRef {
+  channel: string;
+  ts: string;
+}
+
+export interface RevocationRequest extends NewRequest {
+  id: string;
+  status: RequestStatus;
+  createdAt: string;
+  updatedAt: string;
+  thread?: ThreadRef | undefined;
+  summary?: string | undefined;
+}
+
+/** The state of one system within a request. */
+export type StepState =
+  | 'pending'
+  | 'running'
+  | 'revoked'
+  | 'queued'
+  | 'partial'
+  | 'failed'
+  | 'no_account'
+  | 'ambiguous'
+  | 'not_allowed';
+
+export const FINAL_STEP_STATES: readonly StepState[] = [
+  'revoked',
+  'queued',
+  'partial',
+  'failed',
+  'no_account',
+  'ambiguous',
+  'not_allowed',
+];
+
+export interface StepError {
+  code: string;
+  message: string;
+  vendorCode?: string | undefined;
+  requestId?: string | undefined;
+  status?: number | undefined;
+  retryable?: boolean | undefined;
+}
+
+/** What a finished step found and did. */
+export interface StepResult {
+  /** Sessions the revoke call ended, when the vendor says. */
+  revokedCount?: number | undefined;
+  /** Sessions still listed afterwards (verification), when the system can list. */
+  remaining?: number | undefined;
+  /** Whether `remaining` counts sessions that should have ended (true) or out-of-scope ones. */
+  remainingInScope?: boolean | undefined;
+  vendorRequestId?: string | undefined;
+  detail?: string | undefined;
+  error?: StepError | undefined;
+}
+
+export interface RevocationStep {
+  requestId: string;
+  system: SystemId;
+  state: StepState;
+  attempts: number;
+  account?: Account | undefined;
+  result?: StepResult | undefined;
+  startedAt?: string | undefined;
+  finishedAt?: string | undefined;
+}

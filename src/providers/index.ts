@@ -1,0 +1,45 @@
+import type { Config, SystemId } from '../config.js';
+import type { Logger } from '../log.js';
+import type { RetryPolicy } from './retry.js';
+import { SlackApi } from './slack-admin/client.js';
+import { SlackDirectory } from './slack-admin/directory.js';
+import { SlackAdminProvider } from './slack-admin/provider.js';
+import type { ProviderMap, SessionProvider } from './types.js';
+
+export interface ProviderDeps {
+  logger: Logger;
+  /** Slack's user directory (bot token); needed by the Slack provider to find people. */
+  directory?: SlackDirectory | undefined;
+  retryPolicy?: RetryPolicy | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+}
+
+/** Creates the Slack directory client for the bot token (users.info, lookupByEmail, user groups). */
+export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackDirectory | undefined {
+  if (!config.slack.botToken) return undefined;
+  return new SlackDirectory(
+    new SlackApi(config.slack.botToken, {
+      apiUrl: config.slack.apiUrl,
+      logger: deps.logger,
+      tokenVar: 'SLACK_BOT_TOKEN',
+      retryPolicy: deps.retryPolicy,
+      sleep: deps.sleep,
+    }),
+  );
+}
+
+/** Creates one provider per configured system, in display order. */
+export function createProviders(config: Config, deps: ProviderDeps): ProviderMap {
+  const providers = new Map<SystemId, SessionProvider>();
+  if (config.slack.adminToken && deps.directory) {
+    const admin = new SlackApi(config.slack.adminToken, {
+      apiUrl: config.slack.apiUrl,
+      logger: deps.logger,
+      tokenVar: 'SLACK_ADMIN_TOKEN',
+      retryPolicy: deps.retryPolicy,
+      sleep: deps.sleep,
+    });
+    providers.set('slack', new SlackAdminProvider(admin, deps.directory));
+  }
+  return providers;
+}

@@ -1,0 +1,85 @@
+/** The one retry policy every vendor call goes through. */
+export interface RetryPolicy {
+  /** Total attempts including the first. */
+  maxAttempts: number;
+  /** First backoff; doubles each attempt, with full jitter. */
+  baseDelayMs: number;
+  /** Cap for a single backoff (not for a vendor's Retry-After). */
+  maxDelayMs: number;
+  /** Give up rather than wait past this much time since the first attempt. */
+  maxTotalMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 4_000,
+  maxTotalMs: 60_000,
+};
+
+/** How a failure should be treated: not retried, or retried (after the vendor's delay when it gave one). */
+export type RetryDecision = { retry: false } | { retry: true; afterMs?: number | undefined };
+
+export interface RetryDeps {
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  /** Told before each retry, e.g. to log it. */
+  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Thrown when the budget would be exceeded; carries the last error. */
+export class RetryBudgetExceeded extends Error {
+  constructor(
+    readonly lastError: unknown,
+    readonly attempts: number,
+    readonly reason: 'attempts' | 'time',
+  ) {
+    super(`gave up after ${attempts} attempt(s) (${reason} budget)`);
+    this.name = 'RetryBudgetExceeded';
+  }
+}
+
+/**
+ * Runs `op` until it succeeds, `classify` says not to retry, or the policy's
+ * attempt or time budget would be exceeded. Backoff is exponential with full
+ * jitter; a vendor's Retry-After is honoured exactly (never shortened).
+ */
+export async function withRetry<T>(
+  op: (attempt: number) => Promise<T>,
+  classify: (error: unknown) => RetryDecision,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  deps: RetryDeps = {},
+): Promise<T> {
+  const wait = deps.sleep ?? sleep;
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const started = now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op(attempt);
+    } catch (error) {
+      const decision = classify(error);
+      if (!decision.retry) throw error;
+      if (attempt >= policy.maxAttempts) throw new RetryBudgetExceeded(error, attempt, 'attempts');
+      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const delayMs = decision.afterMs !== undefined ? decision.afterMs : Math.round(random() * backoff);
+      if (now() - started + delayMs > policy.maxTotalMs)
+        throw new RetryBudgetExceeded(error, attempt, 'time');
+      deps.onRetry?.({ attempt, delayMs, error });
+      await wait(delayMs);
+    }
+  }
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) to milliseconds. */
+export function parseRetryAfter(value: unknown, now: () => number = Date.now): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text === 'number' && Number.isFinite(text)) return Math.max(0, text * 1000);
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.max(0, Math.round(Number(text) * 1000));
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now());
+}

@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { ErrorCode, RevokeError } from '../../errors.js';
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeAllOptions,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
+} from '../types.js';
+import type { SlackApi } from './client.js';
+import type { SlackDirectory, SlackUser } from './directory.js';
+
+const deviceSchema = z
+  .object({
+    device_hardware: z.string().optional(),
+    os: z.string().optional(),
+    os_version: z.string().optional(),
+    slack_client_version: z.string().optional(),
+    ip: z.string().optional(),
+  })
+  .partial()
+  .optional()
+  .nullable();
+
+const listResponse = z.object({
+  ok: z.literal(true),
+  active_sessions: z
+    .array(
+      z.object({
+        user_id: z.string(),
+        session_id: z.union([z.number(), z.string()]),
+        team_id: z.string(),
+        created: deviceSchema,
+        recent: deviceSchema,
+      }),
+    )
+    .default([]),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
+
+const okResponse = z.object({ ok: z.literal(true) });
+
+type Device = z.infer<typeof deviceSchema>;
+
+function kindOf(device: Device): Session['kind'] {
+  const os = `${device?.os ?? ''} ${device?.device_hardware ?? ''}`.toLowerCase();
+  if (/ios|iphone|ipad|android/.test(os)) return 'mobile';
+  if (/web|browser|chrome|firefox|safari|edge/.test(os)) return 'web';
+  if (/mac|windows|linux/.test(os)) return 'desktop';
+  return undefined;
+}
+
+function describeDevice(device: Device): string | undefined {
+  if (!device) return undefined;
+  const parts = [
+    device.device_hardware,
+    device.slack_client_version && `Slack ${device.slack_client_version}`,
+  ]
+    .filter((p) => p && p.trim() !== '')
+    .join(', ');
+  return parts || undefined;
+}
+
+/** Session IDs we hand out are `<session_id>@<team_id>`, because invalidate needs both. */
+export function slackSessionRef(sessionId: string | number, teamId: string): string {
+  return `${sessionId}@${teamId}`;
+}
+
+function parseSessionRef(ref: string): { sessionId: string; teamId: string } {
+  const m = /^(\d+)@([A-Z0-9]+)$/.exec(ref);
+  if (!m?.[1] || !m[2]) {
+    throw new RevokeError(`Not a Slack session reference: ${ref.slice(0, 40)}`, {
+      code: ErrorCode.NotAllowed,
+      system: 'slack',
+    });
+  }
+  return { sessionId: m[1], teamId: m[2] };
+}
+
+function refuse(user: SlackUser): AccountLookup | undefined {
+  if (user.deleted)
+    return {
+      status: 'not_allowed',
+      detail: 'The Slack account is deactivated; it has no sessions to revoke.',
+    };
+  if (user.isBot)
+    return { status: 'not_allowed', detail: 'That user is a bot: bots have tokens, not login sessions.' };
+  if (user.isPrimaryOwner) {
+    return {
+      status: 'not_allowed',
+      detail: "That user is the Primary Owner; Slack never lets an app reset the Primary Owner's sessions.",
+    };
+  }
+  return undefined;
+}
+
+/** Slack Enterprise Grid sessions via `admin.users.session.*` with the org admin user token. */
+export class SlackAdminProvider implements SessionProvider {
+  readonly id = 'slack' as const;
+  readonly label = 'Slack';
+  readonly capabilities: ProviderCapabilities = {
+    listSessions: true,
+    revokeSelected: true,
+    asyncRevoke: false,
+    scopes: true,
+  };
+
+  constructor(
+    private readonly admin: SlackApi,
+    private readonly directory: SlackDirectory,
+  ) {}
+
+  async findAccount(person: Person): Promise<AccountLookup> {
+    let user: SlackUser | undefined;
+    if (person.slackUserId) {
+      user = await this.directory.getUser(person.slackUserId);
+      if (user && person.email && user.email && user.email !== person.email.toLowerCase()) {
+        return {
+          status: 'ambiguous',
+          candidates: 2,
+          detail: 'The Slack user ID and the email belong to different people.',
+        };
+      }
+    } else if (person.email) {
+      user = await this.directory.findByEmail(person.email);
+    }
+    if (!user)
+      return { status: 'not_found', detail: 'No Slack user with that ID or email in this organization.' };
+    const refused = refuse(user);
+    if (refused) return refused;
+    return {
+      status: 'found',
+      account: {
+        system: 'slack',
+        id: user.id,
+        login: user.email ?? user.id,
+        displayName: user.realName ?? user.name,
+        extra: { teamIds: user.teamIds },
+      },
+    };
+  }
+
+  /** https://docs.slack.dev/reference/methods/admin.users.session.list (user_id and team_id go together). */
+  async listSessions(account: Account): Promise<Session[]> {
+    const teamIds = Array.isArray(account.extra?.teamIds) ? account.extra.teamIds : [];
+    const seen = new Map<string, Session>();
+    for (const teamId of teamIds) {
+      let cursor: string | undefined;
+      do {
+        const res = await this.admin.call(
+          'admin.users.session.list',
+          { user_id: account.id, team_id: teamId, limit: 1000, ...(cursor ? { cursor } : {}) },
+          listResponse,
+        );
+        for (const s of res.active_sessions) {
+          // Identity safety: never show or act on another person's session.
+          if (s.user_id !== account.id) continue;
+          const device = s.recent ?? s.created;
+          const ref = slackSessionRef(s.session_id, s.team_id);
+          seen.set(ref, {
+            id: ref,
+            device: describeDevice(device) ?? describeDevice(s.created),
+            os: [device?.os, device?.os_version].filter(Boolean).join(' ') || undefined,
+            ip: device?.ip || s.created?.ip || undefined,
+            kind: kindOf(device) ?? kindOf(s.created),
+          });
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+      } while (cursor);
+    }
+    return [...seen.values()];
+  }
+
+  /** https://docs.slack.dev/reference/methods/admin.users.session.reset */
+  async revokeAll(account: Account, options: RevokeAllOptions): Promise<RevokeOutcome> {
+    await this.admin.call(
+      'admin.users.session.reset',
+      {
+        user_id: account.id,
+        ...(options.scope === 'web' ? { web_only: true } : {}),
+        ...(options.scope === 'mobile' ? { mobile_only: true } : {}),
+      },
+      okResponse,
+    );
+    const scope =
+      options.scope === 'all' ? 'all devices' : options.scope === 'web' ? 'web only' : 'mobile only';
+    return { state: 'revoked', detail: `reset (${scope})` };
+  }
+
+  /** https://docs.slack.dev/reference/methods/admin.users.session.invalidate — one call per session. */
+  async revokeSessions(_account: Account, sessionIds: string[]): Promise<RevokeOutcome> {
+    let ended = 0;
+    let alreadyGone = 0;
+    const failures: RevokeError[] = [];
+    for (const ref of sessionIds) {
+      const { sessionId, teamId } = parseSessionRef(ref);
+      try {
+        await this.admin.call(
+          'admin.users.session.invalidate',
+          { session_id: sessionId, team_id: teamId },
+          okResponse,
+        );
+        ended++;
+      } catch (error) {
+        if (
+          error instanceof RevokeError &&
+          ['session_not_found', 'session_expired'].includes(error.vendorCode ?? '')
+        ) {
+          alreadyGone++;
+        } else if (error instanceof RevokeError) {
+          failures.push(error);
+        } else {
+          throw error;
+        }
+      }
+    }
+    const first = failures[0];
+    if (first) {
+      throw new RevokeError(
+        `${ended} of ${sessionIds.length} session(s) ended; ${failures.length} failed: ${first.message}`,
+        { code: first.code, system: 'slack', vendorCode: first.vendorCode, retryable: first.retryable },
+      );
+    }
+    return {
+      state: 'revoked',
+      count: ended,
+      detail: alreadyGone > 0 ? `${alreadyGone} had already ended` : undefined,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import type { SystemId } from '../config.js';
+
+/** Who we are acting on, as known from Slack (or the CLI): the email is the join key across systems. */
+export interface Person {
+  /** Slack user ID when the person came from Slack. */
+  slackUserId?: string | undefined;
+  /** The email on the Slack profile (or given to the CLI); lower-cased. */
+  email?: string | undefined;
+  displayName?: string | undefined;
+}
+
+/** The person's account in one system, found unambiguously. */
+export interface Account {
+  system: SystemId;
+  /** The system's own user ID. */
+  id: string;
+  /** The login / email the system reports for it. */
+  login: string;
+  displayName?: string | undefined;
+  /** System-specific data the provider needs later (e.g. Slack team IDs). */
+  extra?: Record<string, string | string[]> | undefined;
+}
+
+export type AccountLookup =
+  | { status: 'found'; account: Account }
+  | { status: 'not_found'; detail: string }
+  | { status: 'ambiguous'; candidates: number; detail: string }
+  | { status: 'not_allowed'; detail: string };
+
+/** One login session as a system reports it, normalised for display. */
+export interface Session {
+  /** Opaque ID the provider can revoke by; unique within the system. */
+  id: string;
+  /** Device / client, e.g. "Mac Desktop 4.41" or "Chrome on Windows". */
+  device?: string | undefined;
+  os?: string | undefined;
+  ip?: string | undefined;
+  createdAt?: string | undefined;
+  lastActiveAt?: string | undefined;
+  /** Slack web vs mobile, where known. */
+  kind?: 'web' | 'mobile' | 'desktop' | 'api' | undefined;
+}
+
+/** Slack's reset scope; other systems always revoke everything they can. */
+export type SlackScope = 'all' | 'web' | 'mobile';
+
+export interface RevokeAllOptions {
+  scope: SlackScope;
+}
+
+/** What one revoke call achieved, as truthfully as the vendor lets us know. */
+export interface RevokeOutcome {
+  /** `revoked`: the vendor confirmed synchronously. `queued`: accepted as an asynchronous job. */
+  state: 'revoked' | 'queued';
+  /** How many sessions the call ended, when known. */
+  count?: number | undefined;
+  /** The vendor's request id, when it sends one. */
+  requestId?: string | undefined;
+  detail?: string | undefined;
+}
+
+export interface ProviderCapabilities {
+  /** The system can list a person's sessions (preview and verification). */
+  listSessions: boolean;
+  /** Single sessions can be revoked. */
+  revokeSelected: boolean;
+  /** Revocation is an asynchronous job: reported "queued", never "done". */
+  asyncRevoke: boolean;
+  /** Supports Slack's web-only / mobile-only scope. */
+  scopes: boolean;
+}
+
+/** One connected system. Every method throws {@link RevokeError} on failure. */
+export interface SessionProvider {
+  readonly id: SystemId;
+  readonly label: string;
+  readonly capabilities: ProviderCapabilities;
+  /** Finds the person's account by exact identity (never a prefix or "first result"). */
+  findAccount(person: Person): Promise<AccountLookup>;
+  /** Lists the account's active sessions; only when `capabilities.listSessions`. */
+  listSessions(account: Account): Promise<Session[]>;
+  /** Ends every session of the account (within the scope where supported). */
+  revokeAll(account: Account, options: RevokeAllOptions): Promise<RevokeOutcome>;
+  /** Ends the chosen sessions; only when `capabilities.revokeSelected`. */
+  revokeSessions(account: Account, sessionIds: string[]): Promise<RevokeOutcome>;
+}
+
+export type ProviderMap = ReadonlyMap<SystemId, SessionProvider>;

@@ -1,0 +1,40 @@
+/** Block Kit identifiers shared by the builders, the guards and the listeners. */
+export const IDS = {
+  command: '/revoke-sessions',
+  requestView: 'revoke_request',
+  targetBlock: 'target',
+  targetAction: 'target_user',
+  systemsBlock: 'systems',
+  systemsAction: 'systems_selected',
+  scopeBlock: 'slack_scope',
+  scopeAction: 'slack_scope_selected',
+  reasonBlock: 'reason',
+  reasonAction: 'reason_input',
+  modeBlock: 'session_mode',
+  modeAction: 'session_mode_selected',
+  sessionsBlockPrefix: 'sessions_',
+  sessionsAction: 'sessions_selected',
+} as const;
+
+/** The modal's private metadata: where it was opened and for whom the preview was built. */
+export interface RequestViewMetadata {
+  /** Invoking channel. */
+  c?: string | undefined;
+  /** Target user the preview describes. */
+  t?: string | undefined;
+}
+
+export function encodeMetadata(meta: RequestViewMetadata): string {
+  return JSON.stringify(meta);
+}
+
+export function decodeMetadata(text: string | undefined): RequestViewMetadata {
+  if (!text) return {};
+  try {
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    const id = (v: unknown, re: RegExp) => (typeof v === 'string' && re.test(v) ? v : undefined);
+    return { c: id(raw.c, /^[CGD][A-Z0-9]{2,}$/), t: id(raw.t, /^[UW][A-Z0-9]{2,}$/) };
+  } catch {
+    return {};
+  }
+}

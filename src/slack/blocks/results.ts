@@ -1,0 +1,118 @@
+import type { KnownBlock } from '@slack/types';
+import type { SystemId } from '../../config.js';
+import type { RequestStatus, RevocationRequest, RevocationStep } from '../../engine/types.js';
+import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
+
+/** A chat message: fallback text plus blocks. */
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export type Labels = (system: SystemId) => string;
+
+const STATUS_LINE: Record<RequestStatus, string> = {
+  pending_approval: ':hourglass: Waiting for approval',
+  approved: ':arrow_forward: Approved, starting',
+  running: ':hourglass_flowing_sand: In progress',
+  done: ':white_check_mark: Finished',
+  partially_failed: ':warning: Finished with problems',
+  failed: ':x: Failed',
+  denied: ':no_entry_sign: Denied',
+  expired: ':alarm_clock: Expired',
+};
+
+const SCOPE_TEXT = { all: 'all devices', web: 'web only', mobile: 'mobile only' } as const;
+
+/** The person as shown in messages: a mention when we have their Slack ID, else their escaped email. */
+export function personText(request: RevocationRequest): string {
+  const { slackUserId, email, displayName } = request.target;
+  if (slackUserId) return email ? `${mention(slackUserId)} (${escapeInline(email)})` : mention(slackUserId);
+  return escapeInline(email ?? displayName ?? 'unknown person');
+}
+
+function actorText(request: RevocationRequest): string {
+  const r = request.requester;
+  return r.kind === 'slack' ? mention(r.id) : `${escapeInline(r.name ?? r.id)} (${r.kind})`;
+}
+
+/** The parent message of the results thread, updated in place as systems finish. */
+export function parentMessage(request: RevocationRequest, steps: RevocationStep[], labels: Labels): Message {
+  const done = steps.filter((s) => s.state !== 'pending' && s.state !== 'running').length;
+  const systems = request.systems.map((s) => escapeInline(labels(s))).join(', ');
+  const scope = request.systems.includes('slack') ? ` · Slack scope: ${SCOPE_TEXT[request.slackScope]}` : '';
+  const selected = request.selection ? ' · only selected sessions' : '';
+  let status = STATUS_LINE[request.status];
+  if (request.status === 'running') status += ` — ${done} of ${steps.length} systems finished`;
+  if (request.summary) status += ` — ${escapeInline(request.summary)}`;
+  const head = `:rotating_light: Revoking sessions for ${personText(request)} — requested by ${actorText(request)}`;
+  return {
+    text: `Revoking sessions for ${request.target.email ?? request.target.slackUserId ?? 'a person'}: ${request.summary ?? request.status}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: head } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${quoteBlock(request.reason)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${status}` } },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: `Systems: ${systems}${scope}${selected} · Request \`${request.id}\`` },
+        ],
+      },
+    ],
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One sentence describing a finished step, escaped. */
+export function stepSentence(request: RevocationRequest, step: RevocationStep, label: string): string {
+  const name = `*${escapeInline(label)}*`;
+  const r = step.result ?? {};
+  const detail = r.detail ? ` (${escapeInline(r.detail, 300)})` : '';
+  const verified =
+    r.remaining === undefined
+      ? ''
+      : r.remaining === 0
+        ? ' Verified: no sessions left.'
+        : r.remainingInScope
+          ? ` :warning: ${plural(r.remaining, 'session')} still listed afterwards.`
+          : ` ${plural(r.remaining, 'session')} outside the chosen scope remain.`;
+  const count = r.revokedCount !== undefined ? ` ${plural(r.revokedCount, 'session')} ended.` : '';
+  switch (step.state) {
+    case 'revoked': {
+      const what = request.selection?.[step.system] ? 'selected sessions revoked' : 'sessions revoked';
+      return `:white_check_mark: ${name} — ${what}${detail}.${count}${verified}`;
+    }
+    case 'partial':
+      return `:warning: ${name} — revoke accepted, but sessions remain${detail}.${count}${verified} Check it in ${escapeInline(label)}'s admin console.`;
+    case 'queued':
+      return `:hourglass_flowing_sand: ${name} — queued: ${escapeInline(label)} ends the sessions in a background job, so this is not confirmed done${detail}.`;
+    case 'no_account':
+      return `:heavy_minus_sign: ${name} — no account for this person; nothing to revoke.`;
+    case 'ambiguous':
+      return `:warning: ${name} — several accounts match this person; nothing was revoked there${detail}. Revoke by hand after checking who is who.`;
+    case 'not_allowed':
+      return `:no_entry: ${name} — not revoked${detail}.`;
+    case 'failed': {
+      const e = r.error;
+      const ref = [e?.vendorCode && `code ${e.vendorCode}`, e?.requestId && `request id ${e.requestId}`]
+        .filter(Boolean)
+        .map((x) => escapeInline(String(x), 120))
+        .join(', ');
+      return `:x: ${name} — failed: ${escapeInline(e?.message ?? 'unknown error', 600)}${ref ? ` _(${ref})_` : ''}`;
+    }
+    default:
+      return `:hourglass_flowing_sand: ${name} — ${step.state}`;
+  }
+}
+
+/** The threaded reply for one system. */
+export function stepReply(request: RevocationRequest, step: RevocationStep, label: string): Message {
+  const sentence = stepSentence(request, step, label);
+  return {
+    text: `${label}: ${step.state}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: sentence.slice(0, 3000) } }],
+  };
+}

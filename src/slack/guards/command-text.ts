@@ -1,0 +1,55 @@
+/** One person named in the command text. */
+export type TargetRef = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+
+/** What `/revoke-sessions <text>` asks for. */
+export type CommandIntent =
+  | { kind: 'help' }
+  | { kind: 'open'; targets: TargetRef[] }
+  | { kind: 'invalid'; message: string };
+
+const MENTION = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
+const RAW_ID = /^[UW][A-Z0-9]{6,}$/;
+const MAILTO = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/i;
+const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
+const MAX_TEXT = 2_000;
+
+/** Parses one token; undefined when it is not a person reference. */
+function parseToken(token: string): TargetRef | undefined {
+  const mention = MENTION.exec(token);
+  if (mention?.[1]) return { kind: 'user', userId: mention[1] };
+  if (RAW_ID.test(token)) return { kind: 'user', userId: token };
+  const mailto = MAILTO.exec(token);
+  const email = mailto?.[1] ?? token;
+  if (EMAIL.test(email) && email.length <= 254) return { kind: 'email', email: email.toLowerCase() };
+  return undefined;
+}
+
+/**
+ * Parses the slash command's text (sent with `should_escape: true`, so
+ * mentions arrive as `<@U…|name>` and emails possibly as `<mailto:…|…>`).
+ */
+export function parseCommandText(text: string | undefined): CommandIntent {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '') return { kind: 'open', targets: [] };
+  if (trimmed.length > MAX_TEXT)
+    return { kind: 'invalid', message: 'That is too much text for one command.' };
+  if (/^(help|-h|--help|\?)$/i.test(trimmed)) return { kind: 'help' };
+  const tokens = trimmed.split(/[\s,]+/).filter((t) => t !== '');
+  const targets: TargetRef[] = [];
+  for (const token of tokens) {
+    const ref = parseToken(token);
+    if (!ref) {
+      const shown = token.length > 60 ? `${token.slice(0, 59)}…` : token;
+      const hint = token.startsWith('@')
+        ? 'pick the person from the autocomplete so Slack sends their ID, or give their email'
+        : 'give a @mention, a user ID (U…/W…) or an email address';
+      return {
+        kind: 'invalid',
+        message: `I couldn't read “${shown}” as a person: ${hint}. Try \`/revoke-sessions help\`.`,
+      };
+    }
+    const key = ref.kind === 'user' ? ref.userId : ref.email;
+    if (!targets.some((t) => (t.kind === 'user' ? t.userId : t.email) === key)) targets.push(ref);
+  }
+  return { kind: 'open', targets };
+}

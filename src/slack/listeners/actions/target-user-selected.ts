@@ -1,0 +1,51 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  UsersSelectAction,
+} from '@slack/bolt';
+import { decodeMetadata, IDS } from '../../blocks/ids.js';
+import { messageModal, requestModal } from '../../blocks/request-modal.js';
+import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps } from '../../context.js';
+import { loadPreview } from '../../preview-loader.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;
+
+/** The person picker changed: show "loading", then the new person's sessions. */
+export function targetUserSelected(deps: SlackDeps) {
+  return async ({ ack, body, action, client }: Args): Promise<void> => {
+    await ack();
+    const view = body.view;
+    const userId = action.selected_user;
+    if (!view || !userId || !/^[UW][A-Z0-9]{2,}$/.test(userId)) return;
+    if (!(await isRequester(deps, body.user.id))) {
+      await client.views.update({ view_id: view.id, view: messageModal('Not allowed', NOT_ALLOWED_TEXT) });
+      return;
+    }
+    const metadata = { ...decodeMetadata(view.private_metadata), t: userId };
+    const suffix = action.block_id.startsWith(`${IDS.targetBlock}:`)
+      ? action.block_id.slice(IDS.targetBlock.length + 1)
+      : undefined;
+    const res = await client.views.update({
+      view_id: view.id,
+      hash: view.hash,
+      view: requestModal({
+        systems: deps.systems,
+        metadata,
+        initialUser: userId,
+        targetBlockSuffix: suffix,
+        preview: { kind: 'loading', what: 'Loading sessions…' },
+      }),
+    });
+    const hash = res.view?.hash;
+    if (!hash) return;
+    await loadPreview(deps, client, {
+      viewId: view.id,
+      hash,
+      metadata,
+      ref: { kind: 'user', userId },
+      setPicker: false,
+      pickerSuffix: suffix,
+    });
+  };
+}

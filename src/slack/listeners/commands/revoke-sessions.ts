@@ -1,0 +1,68 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { helpText } from '../../blocks/help.js';
+import { requestModal } from '../../blocks/request-modal.js';
+import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps } from '../../context.js';
+import { parseCommandText } from '../../guards/command-text.js';
+import { loadPreview } from '../../preview-loader.js';
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/**
+ * `/revoke-sessions [@person | email | help]`: checks the requester, acks,
+ * opens the modal at once with the trigger, and only then looks anything up.
+ */
+export function revokeSessionsCommand(deps: SlackDeps) {
+  return async ({ command, ack, client }: Args): Promise<void> => {
+    const intent = parseCommandText(command.text);
+    if (intent.kind === 'help') {
+      await ack({ response_type: 'ephemeral', text: helpText(deps.systems) });
+      return;
+    }
+    if (!(await isRequester(deps, command.user_id))) {
+      await ack({ response_type: 'ephemeral', text: NOT_ALLOWED_TEXT });
+      await deps.store.appendAudit(
+        {
+          actor: `slack:${command.user_id}`,
+          action: 'request_refused',
+          data: { why: 'not a requester', via: 'slash_command' },
+        },
+        deps.now().toISOString(),
+      );
+      return;
+    }
+    if (intent.kind === 'invalid') {
+      await ack({ response_type: 'ephemeral', text: intent.message });
+      return;
+    }
+    if (deps.systems.length === 0) {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'No systems are configured on this server; see the README’s configuration section.',
+      });
+      return;
+    }
+    if (intent.targets.length > 1) {
+      await ack({ response_type: 'ephemeral', text: 'Name one person at a time.' });
+      return;
+    }
+    await ack();
+    const ref = intent.targets[0];
+    const initialUser = ref?.kind === 'user' ? ref.userId : undefined;
+    const metadata = { c: command.channel_id, t: initialUser };
+    const opened = await client.views.open({
+      trigger_id: command.trigger_id,
+      view: requestModal({
+        systems: deps.systems,
+        metadata,
+        initialUser,
+        preview: ref
+          ? { kind: 'loading', what: ref.kind === 'email' ? `Looking up ${ref.email}…` : 'Loading sessions…' }
+          : { kind: 'none' },
+      }),
+    });
+    const viewId = opened.view?.id;
+    const hash = opened.view?.hash;
+    if (!ref || !viewId || !hash) return;
+    await loadPreview(deps, client, { viewId, hash, metadata, ref, setPicker: ref.kind === 'email' });
+  };
+}

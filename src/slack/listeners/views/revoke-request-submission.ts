@@ -1,0 +1,90 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { asRevokeError } from '../../../errors.js';
+import { escapeInline } from '../../../util/mrkdwn.js';
+import { decodeMetadata, IDS } from '../../blocks/ids.js';
+import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, systemIds } from '../../context.js';
+import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
+import { resolveTarget } from '../../targets.js';
+import { tellUser } from '../../tell-user.js';
+import { ThreadNotifier } from '../../thread-notifier.js';
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/**
+ * The modal was submitted: validate (errors go back into the modal), ack so
+ * the modal closes, then record the request and run it, posting the thread.
+ */
+export function revokeRequestSubmission(deps: SlackDeps) {
+  return async ({ ack, body, view, client }: Args): Promise<void> => {
+    const userId = body.user.id;
+    const parsed = parseRequestView(view.state.values, systemIds(deps));
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    if (!(await isRequester(deps, userId))) {
+      const targetBlock =
+        Object.keys(view.state.values).find((b) => b.startsWith(IDS.targetBlock)) ?? IDS.targetBlock;
+      await ack({ response_action: 'errors', errors: { [targetBlock]: NOT_ALLOWED_TEXT } });
+      return;
+    }
+    await ack();
+    const channelId = decodeMetadata(view.private_metadata).c;
+    deps.background.run('revocation', () => submitAndRun(deps, client, userId, channelId, parsed.form));
+  };
+}
+
+async function submitAndRun(
+  deps: SlackDeps,
+  client: WebClient,
+  userId: string,
+  channelId: string | undefined,
+  form: RequestForm,
+): Promise<void> {
+  let target: Awaited<ReturnType<typeof resolveTarget>>;
+  try {
+    target = await resolveTarget(deps.directory, { kind: 'user', userId: form.targetUserId });
+  } catch (error) {
+    await tellUser(
+      client,
+      deps.logger,
+      userId,
+      channelId,
+      `Nothing was revoked: I could not look the person up in Slack (${escapeInline(asRevokeError(error).message)}). Try again.`,
+    );
+    return;
+  }
+  if (!target.ok) {
+    await tellUser(
+      client,
+      deps.logger,
+      userId,
+      channelId,
+      `Nothing was revoked: ${escapeInline(target.message)}`,
+    );
+    return;
+  }
+  const request = await deps.engine.submit(
+    {
+      source: 'slash_command',
+      requester: { kind: 'slack', id: userId },
+      target: target.person,
+      systems: form.systems,
+      slackScope: form.scope,
+      selection: form.selection,
+      reason: form.reason,
+      origin: { channelId },
+    },
+    { needsApproval: false },
+  );
+  const notifier = new ThreadNotifier({
+    client,
+    store: deps.store,
+    logger: deps.logger,
+    labels: deps.labels,
+    approvalChannel: deps.config.approvalChannel,
+    now: deps.now,
+  });
+  await deps.engine.run(request.id, notifier);
+}

@@ -1,0 +1,107 @@
+import type { WebClient } from '@slack/web-api';
+import type { RunObserver } from '../engine/observer.js';
+import type { RevocationRequest, RevocationStep, ThreadRef } from '../engine/types.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import { type Labels, parentMessage, stepReply } from './blocks/results.js';
+
+const FALLBACK_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'];
+
+function slackError(error: unknown): string | undefined {
+  return (error as { data?: { error?: string } }).data?.error;
+}
+
+export interface ThreadNotifierDeps {
+  client: WebClient;
+  store: Store;
+  logger: Logger;
+  labels: Labels;
+  /** REVOKE_APPROVAL_CHANNEL, which takes precedence over the invoking channel. */
+  approvalChannel: string | undefined;
+  now?: () => Date;
+}
+
+/**
+ * Shows a request's progress in Slack: one parent message (posted once; its
+ * channel and ts are stored so a resumed run reuses it), one threaded reply
+ * per system, and the parent updated in place as systems finish.
+ */
+export class ThreadNotifier implements RunObserver {
+  private readonly updates = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: ThreadNotifierDeps) {}
+
+  async requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
+    if (request.thread) {
+      await this.updateParent(request.thread, request, steps);
+      return;
+    }
+    const message = parentMessage(request, steps, this.deps.labels);
+    const channels = [this.deps.approvalChannel ?? request.origin?.channelId];
+    if (request.requester.kind === 'slack') channels.push(request.requester.id);
+    for (const channel of channels) {
+      if (!channel) continue;
+      try {
+        const res = await this.deps.client.chat.postMessage({ channel, ...message, unfurl_links: false });
+        if (res.channel && res.ts) {
+          const thread: ThreadRef = { channel: res.channel, ts: res.ts };
+          await this.deps.store.updateRequest(
+            request.id,
+            { thread },
+            (this.deps.now?.() ?? new Date()).toISOString(),
+          );
+          request.thread = thread;
+          return;
+        }
+      } catch (error) {
+        const code = slackError(error);
+        if (!code || !FALLBACK_ERRORS.includes(code)) throw error;
+        this.deps.logger.warn(`cannot post results in ${channel} (${code}); trying the requester's DM`);
+      }
+    }
+    this.deps.logger.error(
+      `request ${request.id}: no channel accepted the results thread; results are in the audit log`,
+    );
+  }
+
+  async stepFinished(
+    request: RevocationRequest,
+    step: RevocationStep,
+    steps: RevocationStep[],
+  ): Promise<void> {
+    const thread = request.thread;
+    if (!thread) return;
+    const reply = stepReply(request, step, this.deps.labels(step.system));
+    await this.deps.client.chat.postMessage({
+      channel: thread.channel,
+      thread_ts: thread.ts,
+      ...reply,
+      unfurl_links: false,
+    });
+    await this.updateParent(thread, request, steps);
+  }
+
+  async requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
+    if (request.thread) await this.updateParent(request.thread, request, steps);
+  }
+
+  /** Serialises parent updates per request so an older state never overwrites a newer one. */
+  private updateParent(
+    thread: ThreadRef,
+    request: RevocationRequest,
+    steps: RevocationStep[],
+  ): Promise<void> {
+    const message = parentMessage(request, steps, this.deps.labels);
+    const previous = this.updates.get(request.id) ?? Promise.resolve();
+    const next = previous
+      .catch(() => {})
+      .then(async () => {
+        await this.deps.client.chat.update({ channel: thread.channel, ts: thread.ts, ...message });
+      });
+    this.updates.set(request.id, next);
+    void next.finally(() => {
+      if (this.updates.get(request.id) === next) this.updates.delete(request.id);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,17 @@
+import { SqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+/** Opens the store named by DATABASE_URL and applies migrations. */
+export async function createStore(databaseUrl: string): Promise<Store> {
+  let store: Store;
+  if (databaseUrl.startsWith('sqlite:')) {
+    store = new SqliteStore(databaseUrl.slice('sqlite:'.length));
+  } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { PostgresStore } = await import('./postgres.js');
+    store = new PostgresStore(databaseUrl);
+  } else {
+    throw new Error('DATABASE_URL must be sqlite:<path> or postgres://…');
+  }
+  await store.migrate();
+  return store;
+}

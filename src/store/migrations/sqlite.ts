@@ -1,0 +1,54 @@
+/** Versioned SQLite migrations; append only, never edit a released one. */
+export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'requests, steps, audit log',
+    sql: `
+      CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        target TEXT NOT NULL,
+        target_slack_id TEXT,
+        systems TEXT NOT NULL,
+        slack_scope TEXT NOT NULL,
+        selection TEXT,
+        reason TEXT NOT NULL,
+        origin TEXT,
+        thread TEXT,
+        summary TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX requests_target ON requests (target_slack_id, created_at);
+      CREATE INDEX requests_status ON requests (status);
+      CREATE TABLE steps (
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        system TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        account TEXT,
+        result TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        PRIMARY KEY (request_id, system)
+      );
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        request_id TEXT,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+      );
+      CREATE INDEX audit_request ON audit_log (request_id);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+];

@@ -1,0 +1,207 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SystemId } from '../config.js';
+import type { NewRequest, RequestStatus, RevocationRequest, RevocationStep } from '../engine/types.js';
+import { auditHash, GENESIS_HASH } from './audit-chain.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import {
+  type AuditRow,
+  type RequestRow,
+  requestToRow,
+  rowToAudit,
+  rowToRequest,
+  rowToStep,
+  type StepRow,
+  toJsonColumn,
+} from './rows.js';
+import type { AuditRecord, NewAuditRecord, RequestPatch, StepPatch, Store } from './types.js';
+
+/**
+ * The embedded store: one SQLite file (WAL mode), created with its folder on
+ * first use. better-sqlite3 is synchronous, so every method is atomic in-process;
+ * multi-statement writes run in a transaction.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('synchronous = FULL');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    );
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db
+        .transaction(() => {
+          this.db.exec(m.sql);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(m.version, m.name, new Date().toISOString());
+        })
+        .immediate();
+    }
+  }
+
+  async createRequest(
+    id: string,
+    request: NewRequest,
+    status: RequestStatus,
+    now: string,
+  ): Promise<RevocationRequest> {
+    const row = requestToRow(id, request, status, now);
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO requests (id, status, source, requester, target, target_slack_id, systems, slack_scope, selection,
+             reason, origin, thread, summary, created_at, updated_at)
+           VALUES (@id, @status, @source, @requester, @target, @target_slack_id, @systems, @slack_scope, @selection,
+             @reason, @origin, @thread, @summary, @created_at, @updated_at)`,
+          )
+          .run(row);
+        const step = this.db.prepare(
+          "INSERT INTO steps (request_id, system, state, attempts) VALUES (?, ?, 'pending', 0)",
+        );
+        for (const system of request.systems) step.run(id, system);
+      })
+      .immediate();
+    return rowToRequest(row);
+  }
+
+  async getRequest(id: string): Promise<RevocationRequest | undefined> {
+    const row = this.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as RequestRow | undefined;
+    return row ? rowToRequest(row) : undefined;
+  }
+
+  async updateRequest(
+    id: string,
+    patch: RequestPatch,
+    now: string,
+    expected?: RequestStatus[],
+  ): Promise<boolean> {
+    const sets = ['updated_at = @now'];
+    const params: Record<string, unknown> = { id, now };
+    if (patch.status !== undefined) {
+      sets.push('status = @status');
+      params.status = patch.status;
+    }
+    if (patch.thread !== undefined) {
+      sets.push('thread = @thread');
+      params.thread = JSON.stringify(patch.thread);
+    }
+    if (patch.summary !== undefined) {
+      sets.push('summary = @summary');
+      params.summary = patch.summary;
+    }
+    let where = 'id = @id';
+    if (expected && expected.length > 0) {
+      where += ` AND status IN (${expected.map((_, i) => `@e${i}`).join(', ')})`;
+      expected.forEach((s, i) => {
+        params[`e${i}`] = s;
+      });
+    }
+    const info = this.db.prepare(`UPDATE requests SET ${sets.join(', ')} WHERE ${where}`).run(params);
+    return info.changes === 1;
+  }
+
+  async listSteps(requestId: string): Promise<RevocationStep[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM steps WHERE request_id = ? ORDER BY rowid')
+      .all(requestId) as StepRow[];
+    return rows.map(rowToStep);
+  }
+
+  async updateStep(requestId: string, system: SystemId, patch: StepPatch): Promise<void> {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { requestId, system };
+    const columns: [keyof StepPatch, string, (v: unknown) => unknown][] = [
+      ['state', 'state', (v) => v],
+      ['attempts', 'attempts', (v) => v],
+      ['account', 'account', toJsonColumn],
+      ['result', 'result', toJsonColumn],
+      ['startedAt', 'started_at', (v) => v],
+      ['finishedAt', 'finished_at', (v) => v],
+    ];
+    for (const [key, column, encode] of columns) {
+      if (patch[key] === undefined) continue;
+      sets.push(`${column} = @${column}`);
+      params[column] = encode(patch[key]);
+    }
+    if (sets.length === 0) return;
+    this.db
+      .prepare(`UPDATE steps SET ${sets.join(', ')} WHERE request_id = @requestId AND system = @system`)
+      .run(params);
+  }
+
+  async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM requests WHERE target_slack_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
+      .all(slackUserId, limit) as RequestRow[];
+    return rows.map(rowToRequest);
+  }
+
+  async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {
+    return this.db
+      .transaction((): AuditRecord => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+          | { seq: number; hash: string }
+          | undefined;
+        const base = {
+          seq: (last?.seq ?? 0) + 1,
+          at: now,
+          requestId: record.requestId ?? null,
+          actor: record.actor,
+          action: record.action,
+          data: record.data ?? {},
+          prevHash: last?.hash ?? GENESIS_HASH,
+        };
+        const full: AuditRecord = { ...base, hash: auditHash(base) };
+        this.db
+          .prepare(
+            'INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            full.seq,
+            full.at,
+            full.requestId,
+            full.actor,
+            full.action,
+            JSON.stringify(full.data),
+            full.prevHash,
+            full.hash,
+          );
+        return full;
+      })
+      .immediate();
+  }
+
+  async listAudit(options: { requestId?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+    const limit = options.limit ?? -1;
+    const rows = (
+      options.requestId
+        ? this.db
+            .prepare('SELECT * FROM audit_log WHERE request_id = ? ORDER BY seq LIMIT ?')
+            .all(options.requestId, limit)
+        : this.db.prepare('SELECT * FROM audit_log ORDER BY seq LIMIT ?').all(limit)
+    ) as AuditRow[];
+    return rows.map(rowToAudit);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, enabledSystems, loadConfig } from '../src/config.js';
+
+const BASE = {
+  SLACK_BOT_TOKEN: 'xoxb-123456-abcdef-secretbot',
+  SLACK_SIGNING_SECRET: 'sign-secret-value-1234',
+  REVOKE_REQUESTERS: 'U0123ABC, S0GROUP1',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(BASE);
+    expect(c.mode).toBe('http');
+    expect(c.port).toBe(3000);
+    expect(c.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(c.databaseUrl).toBe('sqlite:./data/revoke-sessions.db');
+    expect(c.requireApproval).toBe(false);
+    expect(c.approvalTtlMs).toBe(3_600_000);
+    expect(c.logLevel).toBe('info');
+    expect([...c.requesters.users]).toEqual(['U0123ABC']);
+    expect([...c.requesters.groups]).toEqual(['S0GROUP1']);
+    expect(c.approvers).toEqual(c.requesters);
+    expect(enabledSystems(c)).toEqual([]);
+  });
+
+  it('names every missing variable at once', () => {
+    const p = problems({});
+    expect(p.join('\n')).toMatch(/SLACK_BOT_TOKEN is missing/);
+    expect(p.join('\n')).toMatch(/SLACK_SIGNING_SECRET is missing/);
+    expect(p.join('\n')).toMatch(/REVOKE_REQUESTERS is missing/);
+  });
+
+  it('names every malformed variable at once and never echoes a secret', () => {
+    const env = {
+      ...BASE,
+      SLACK_BOT_TOKEN: 'xoxp-this-is-a-user-token-secret',
+      SLACK_ADMIN_TOKEN: 'xoxb-wrong-kind-secret',
+      PORT: 'eighty',
+      REVOKE_REQUESTERS: 'U0123ABC,alice',
+      REVOKE_APPROVAL_CHANNEL: '#security',
+      REVOKE_APPROVAL_TTL: 'forever',
+      REVOKE_REQUIRE_APPROVAL: 'yes',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      SLACK_API_URL: 'not a url',
+    };
+    const p = problems(env);
+    const text = p.join('\n');
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_ADMIN_TOKEN',
+      'PORT',
+      'REVOKE_REQUESTERS',
+      'REVOKE_APPROVAL_CHANNEL',
+      'REVOKE_APPROVAL_TTL',
+      'REVOKE_REQUIRE_APPROVAL',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'SLACK_API_URL',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).not.toContain('this-is-a-user-token-secret');
+    expect(text).not.toContain('wrong-kind-secret');
+  });
+
+  it('requires a partly configured system to be complete', () => {
+    const text = problems({ ...BASE, BOX_CLIENT_ID: 'id', MATTERMOST_TOKEN: 'tok' }).join('\n');
+    expect(text).toMatch(/BOX_CLIENT_SECRET is missing/);
+    expect(text).toMatch(/BOX_ENTERPRISE_ID is missing/);
+    expect(text).toMatch(/MATTERMOST_URL is missing/);
+  });
+
+  it('enables systems whose credentials are set and derives the Huawei endpoint', () => {
+    const c = loadConfig({
+      ...BASE,
+      SLACK_ADMIN_TOKEN: 'xoxp-admin-token-value',
+      BOX_CLIENT_ID: 'id',
+      BOX_CLIENT_SECRET: 'secret',
+      BOX_ENTERPRISE_ID: '12345',
+      MATTERMOST_URL: 'https://chat.example.com/',
+      MATTERMOST_TOKEN: 'tok',
+      HUAWEI_ACCESS_KEY: 'AK',
+      HUAWEI_SECRET_KEY: 'SK',
+      HUAWEI_IDENTITY_STORE_ID: 'd-123',
+      HUAWEI_REGION: 'ap-southeast-1',
+    });
+    expect(enabledSystems(c)).toEqual(['slack', 'box', 'mattermost', 'huawei']);
+    expect(c.huawei?.endpoint).toBe('https://identitystore.ap-southeast-1.myhuaweicloud.com');
+    expect(c.mattermost?.url).toBe('https://chat.example.com');
+    expect(c.box?.apiUrl).toBe('https://api.box.com/2.0');
+  });
+
+  it('switches to Socket Mode when SLACK_APP_TOKEN is set (no signing secret needed)', () => {
+    const { SLACK_SIGNING_SECRET: _s, ...rest } = BASE;
+    const c = loadConfig({ ...rest, SLACK_APP_TOKEN: 'xapp-1-A1-123-abc' });
+    expect(c.mode).toBe('socket');
+  });
+
+  it('treats empty values as unset', () => {
+    const c = loadConfig({ ...BASE, SLACK_ADMIN_TOKEN: '', PORT: '' });
+    expect(c.slack.adminToken).toBeUndefined();
+    expect(c.port).toBe(3000);
+  });
+
+  it('parses durations', () => {
+    expect(loadConfig({ ...BASE, REVOKE_APPROVAL_TTL: '30m' }).approvalTtlMs).toBe(1_800_000);
+    expect(problems({ ...BASE, REVOKE_APPROVAL_TTL: '10s' }).join()).toMatch(/REVOKE_APPROVAL_TTL/);
+  });
+});
+
+describe('start-up with bad configuration', () => {
+  it('exits non-zero with one message naming the problems, no stack trace, no secret', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: 'xoxp-leaky-secret-value',
+        DOTENV_CONFIG_PATH: '/nonexistent',
+      },
+      encoding: 'utf8',
+      cwd: new URL('..', import.meta.url).pathname,
+      timeout: 20_000,
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/SLACK_BOT_TOKEN is malformed/);
+    expect(run.stderr).toMatch(/REVOKE_REQUESTERS is missing/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain('leaky-secret-value');
+  });
+});

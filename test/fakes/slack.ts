@@ -1,0 +1,311 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A Slack user as the fake's directory holds it (the users.info shape). */
+export interface FakeUser {
+  id: string;
+  name: string;
+  real_name?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_primary_owner?: boolean;
+  team_id?: string;
+  profile: { email?: string; display_name?: string; real_name?: string };
+  enterprise_user?: { teams: string[] };
+}
+
+export interface FakeSession {
+  user_id: string;
+  session_id: number;
+  team_id: string;
+  created: { device_hardware?: string; os?: string; ip?: string; slack_client_version?: string };
+  recent?: { device_hardware?: string; os?: string; ip?: string };
+  /** For web_only / mobile_only resets. */
+  kind: 'web' | 'mobile' | 'desktop';
+}
+
+export interface RecordedCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown[];
+  ephemeralFor?: string;
+}
+
+export interface Failure {
+  /** `{ok:false, error}` with HTTP 200. */
+  error?: string;
+  needed?: string;
+  /** HTTP status instead (429 gets Retry-After). */
+  status?: number;
+  retryAfter?: number;
+  delayMs?: number;
+}
+
+export interface FakeSlackOptions {
+  botToken: string;
+  adminToken?: string;
+  /** Channels the bot is a member of; posting elsewhere answers not_in_channel. */
+  memberChannels?: string[];
+}
+
+function parseValue(v: string): unknown {
+  if (/^[[{]/.test(v)) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+/**
+ * A local fake of Slack's Web API: the methods revoke-sessions calls, answering
+ * as Slack documents (HTTP 200 `{ok:false,error}` for errors, 429 + Retry-After,
+ * admin methods only for the admin user token), with state a test can inspect.
+ */
+export class FakeSlack {
+  readonly users = new Map<string, FakeUser>();
+  readonly groups = new Map<string, string[]>();
+  sessions: FakeSession[] = [];
+  readonly calls: RecordedCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly views = new Map<string, { view: Record<string, unknown>; hash: string; updates: number }>();
+  private readonly failures = new Map<string, Failure[]>();
+  private server: Server | undefined;
+  private seq = 0;
+  url = '';
+
+  constructor(readonly options: FakeSlackOptions) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500);
+        res.end(String(error));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}/api/`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+
+  addUser(user: FakeUser): this {
+    this.users.set(user.id, user);
+    return this;
+  }
+
+  /** Queues failures for the next calls of a method (in order). */
+  failNext(method: string, ...failures: Failure[]): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...failures]);
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Polls until `predicate` holds (the app works after its ack). */
+  async waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = predicate();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private async readArgs(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of url.searchParams) args[k] = parseValue(v);
+    if ((req.headers['content-type'] ?? '').includes('application/json') && body) {
+      Object.assign(args, JSON.parse(body));
+    } else {
+      for (const [k, v] of new URLSearchParams(body)) args[k] = parseValue(v);
+    }
+    return args;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const args = await this.readArgs(req);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ')
+      ? auth.slice(7)
+      : typeof args.token === 'string'
+        ? args.token
+        : undefined;
+    delete args.token;
+    this.calls.push({ method, token, args, at: Date.now() });
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      if (failure.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
+      if (failure.status === 429)
+        return send(
+          429,
+          { ok: false, error: 'ratelimited' },
+          { 'retry-after': String(failure.retryAfter ?? 1) },
+        );
+      if (failure.status) return send(failure.status, { ok: false, error: 'fatal_error' });
+      if (failure.error)
+        return send(200, {
+          ok: false,
+          error: failure.error,
+          ...(failure.needed ? { needed: failure.needed } : {}),
+        });
+    }
+    if (!token) return send(200, { ok: false, error: 'not_authed' });
+    const isAdmin = token === this.options.adminToken;
+    const isBot = token === this.options.botToken;
+    if (!isAdmin && !isBot) return send(200, { ok: false, error: 'invalid_auth' });
+    if (method.startsWith('admin.') && !isAdmin)
+      return send(200, { ok: false, error: 'not_allowed_token_type' });
+    send(200, this.answer(method, args, isBot));
+  }
+
+  private nextTs(): string {
+    this.seq += 1;
+    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private answer(method: string, a: Record<string, unknown>, isBot: boolean): Record<string, unknown> {
+    const fail = (error: string) => ({ ok: false, error });
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          user_id: isBot ? 'UBOT' : 'UADMIN',
+          team_id: 'T1',
+          bot_id: isBot ? 'B1' : undefined,
+        };
+      case 'users.info': {
+        const u = this.users.get(String(a.user));
+        return u ? { ok: true, user: u } : fail('user_not_found');
+      }
+      case 'users.lookupByEmail': {
+        const wanted = String(a.email).toLowerCase();
+        const u = [...this.users.values()].find((x) => x.profile.email?.toLowerCase() === wanted);
+        return u ? { ok: true, user: u } : fail('users_not_found');
+      }
+      case 'usergroups.users.list': {
+        const members = this.groups.get(String(a.usergroup));
+        return members ? { ok: true, users: members } : fail('no_such_subteam');
+      }
+      case 'views.open': {
+        if (!a.trigger_id) return fail('invalid_arguments');
+        const id = `V${this.nextTs().replace('.', '')}`;
+        const hash = `h-${this.seq}`;
+        this.views.set(id, { view: a.view as Record<string, unknown>, hash, updates: 0 });
+        return { ok: true, view: { ...(a.view as object), id, hash } };
+      }
+      case 'views.update': {
+        const entry = this.views.get(String(a.view_id));
+        if (!entry) return fail('not_found');
+        if (a.hash && a.hash !== entry.hash) return fail('hash_conflict');
+        entry.view = a.view as Record<string, unknown>;
+        entry.hash = `h-${this.nextTs()}`;
+        entry.updates += 1;
+        return { ok: true, view: { ...entry.view, id: a.view_id, hash: entry.hash } };
+      }
+      case 'chat.postMessage': {
+        const channel = String(a.channel);
+        if (/^C/.test(channel) && !(this.options.memberChannels ?? []).includes(channel))
+          return fail('not_in_channel');
+        const ts = this.nextTs();
+        const resolved = /^[UW]/.test(channel) ? `D${channel}` : channel;
+        this.messages.push({
+          channel: resolved,
+          ts,
+          thread_ts: a.thread_ts as string | undefined,
+          text: a.text as string,
+          blocks: a.blocks as unknown[],
+        });
+        return { ok: true, channel: resolved, ts };
+      }
+      case 'chat.update': {
+        const m = this.messages.find((x) => x.channel === a.channel && x.ts === a.ts);
+        if (!m) return fail('message_not_found');
+        m.text = a.text as string;
+        m.blocks = a.blocks as unknown[];
+        return { ok: true, channel: a.channel, ts: a.ts };
+      }
+      case 'chat.postEphemeral': {
+        const channel = String(a.channel);
+        if (/^C/.test(channel) && !(this.options.memberChannels ?? []).includes(channel))
+          return fail('not_in_channel');
+        this.messages.push({
+          channel,
+          ts: this.nextTs(),
+          text: a.text as string,
+          ephemeralFor: String(a.user),
+        });
+        return { ok: true, message_ts: this.nextTs() };
+      }
+      case 'admin.users.session.list': {
+        if ((a.user_id === undefined) !== (a.team_id === undefined)) return fail('invalid_arguments');
+        const list = this.sessions.filter(
+          (s) =>
+            (a.user_id === undefined || s.user_id === a.user_id) &&
+            (a.team_id === undefined || s.team_id === a.team_id),
+        );
+        return {
+          ok: true,
+          active_sessions: list.map(({ kind: _k, ...s }) => s),
+          response_metadata: { next_cursor: '' },
+        };
+      }
+      case 'admin.users.session.reset': {
+        const u = this.users.get(String(a.user_id));
+        if (!u) return fail('user_not_found');
+        if (u.is_bot) return fail('cannot_reset_bot');
+        if (u.is_primary_owner) return fail('cannot_reset_primary_owner');
+        const webOnly = a.web_only === true || a.web_only === 'true';
+        const mobileOnly = a.mobile_only === true || a.mobile_only === 'true';
+        this.sessions = this.sessions.filter(
+          (s) => s.user_id !== u.id || (webOnly && s.kind !== 'web') || (mobileOnly && s.kind !== 'mobile'),
+        );
+        return { ok: true };
+      }
+      case 'admin.users.session.invalidate': {
+        const id = Number(a.session_id);
+        const s = this.sessions.find((x) => x.session_id === id && x.team_id === a.team_id);
+        if (!s) return fail('session_not_found');
+        this.sessions = this.sessions.filter((x) => x !== s);
+        return { ok: true };
+      }
+      case 'admin.users.session.resetBulk': {
+        const ids = a.user_ids as string[];
+        if (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000) return fail('invalid_arguments');
+        this.sessions = this.sessions.filter((s) => !ids.includes(s.user_id));
+        return { ok: true };
+      }
+      default:
+        return fail('unknown_method');
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Application, buildApplication } from '../../src/application.js';
+import { loadConfig } from '../../src/config.js';
+import { FakeSlack, type FakeUser } from '../fakes/slack.js';
+import { commandBody, interactionBody, signedPost } from './slack-signing.js';
+
+export const SECRETS = {
+  bot: 'xoxb-1111111111-2222222222-botbotbotbotbotbotbotbot',
+  admin: 'xoxp-3333333333-4444444444-adminadminadminadmin',
+  signing: 'signing-secret-0123456789abcdef',
+};
+
+export function user(id: string, email: string, extra: Partial<FakeUser> = {}): FakeUser {
+  return {
+    id,
+    name: email.split('@')[0] ?? id,
+    real_name: `Real ${id}`,
+    team_id: 'T1',
+    profile: { email, display_name: email.split('@')[0] },
+    enterprise_user: { teams: ['T1'] },
+    ...extra,
+  };
+}
+
+export interface Harness {
+  app: Application;
+  slack: FakeSlack;
+  /** Base URL of the app, e.g. http://127.0.0.1:54321 */
+  url: string;
+  logs: string[];
+  command(fields: Record<string, string>): Promise<Response>;
+  interact(payload: unknown): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fake Slack Web API and the real application (real Bolt HTTP
+ * receiver on an ephemeral port, real SQLite file) wired to it.
+ */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const slack = new FakeSlack({
+    botToken: SECRETS.bot,
+    adminToken: SECRETS.admin,
+    memberChannels: ['C0SEC', 'C0APPROVE'],
+  });
+  await slack.start();
+  slack.addUser(user('UREQ', 'bob@example.com'));
+  slack.addUser(user('UALICE', 'alice@example.com'));
+  const dir = mkdtempSync(join(tmpdir(), 'revoke-test-'));
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: SECRETS.bot,
+    SLACK_SIGNING_SECRET: SECRETS.signing,
+    SLACK_ADMIN_TOKEN: SECRETS.admin,
+    SLACK_API_URL: slack.url,
+    PORT: '0',
+    REVOKE_REQUESTERS: 'UREQ',
+    DATABASE_URL: `sqlite:${join(dir, 'db', 'test.db')}`,
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const logs: string[] = [];
+  const app = await buildApplication(config, {
+    logSink: (line) => logs.push(line),
+    verifyRecheckMs: 10,
+    retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
+  });
+  const server = await app.start();
+  const address = server?.address() as AddressInfo | undefined;
+  if (!address) throw new Error('the app did not start an HTTP server');
+  const { port } = address;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    slack,
+    url,
+    logs,
+    command: (fields) =>
+      signedPost(`${url}/slack/events`, commandBody(fields), 'application/x-www-form-urlencoded', {
+        secret: SECRETS.signing,
+      }),
+    interact: (payload) =>
+      signedPost(`${url}/slack/events`, interactionBody(payload), 'application/x-www-form-urlencoded', {
+        secret: SECRETS.signing,
+      }),
+    close: async () => {
+      await app.stop();
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

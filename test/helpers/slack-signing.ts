@@ -1,0 +1,59 @@
+import { createHmac } from 'node:crypto';
+
+/** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`. */
+export function slackSignature(secret: string, timestamp: number | string, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignedPostOptions {
+  secret: string;
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Overrides the computed signature (forgeries). */
+  signature?: string;
+  headers?: Record<string, string>;
+}
+
+/** POSTs a body to the app as Slack would: signed, with the timestamp header. */
+export async function signedPost(
+  url: string,
+  body: string,
+  contentType: string,
+  o: SignedPostOptions,
+): Promise<Response> {
+  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': o.signature ?? slackSignature(o.secret, ts, body),
+      ...o.headers,
+    },
+    body,
+  });
+}
+
+/** A slash command as Slack sends it (form-encoded). */
+export function commandBody(fields: Record<string, string>): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T1',
+    team_domain: 'acme',
+    channel_id: 'C0SEC',
+    channel_name: 'security',
+    user_id: 'UREQ',
+    user_name: 'bob',
+    command: '/revoke-sessions',
+    text: '',
+    response_url: 'http://127.0.0.1:9/commands/response',
+    trigger_id: '123.456.abc',
+    api_app_id: 'A1',
+    ...fields,
+  }).toString();
+}
+
+/** An interactivity payload (block_actions, view_submission) as Slack sends it. */
+export function interactionBody(payload: unknown): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
