@@ -1,13 +1,18 @@
 import type { Server } from 'node:http';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { MembershipChecker } from './engine/access.js';
+import { Approvals } from './engine/approval.js';
+import type { RunObserver } from './engine/observer.js';
 import { RevocationEngine } from './engine/run.js';
+import type { RevocationRequest } from './engine/types.js';
 import { RedactingLogger, Redactor } from './log.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { sweepExpired } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { BackgroundTasks, type SlackDeps } from './slack/context.js';
+import { ThreadNotifier } from './slack/thread-notifier.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -18,6 +23,9 @@ export interface ApplicationOptions {
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   verifyRecheckMs?: number;
+  leaseMs?: number;
+  /** How often to resume runnable work and expire approvals (default 15 s). */
+  housekeepingMs?: number;
 }
 
 export interface Application {
@@ -43,21 +51,47 @@ export async function buildApplication(
   const directory = createSlackDirectory(config, providerDeps);
   if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
   const providers = createProviders(config, { ...providerDeps, directory });
+  const membership = new MembershipChecker((groupId) => directory.groupMembers(groupId));
+  const approvals = new Approvals(
+    {
+      requireApproval: config.requireApproval,
+      approvers: config.approvers,
+      protectedUsers: config.protectedUsers,
+      breakGlassUsers: config.breakGlassUsers,
+      ttlMs: config.approvalTtlMs,
+    },
+    membership,
+  );
   const engine = new RevocationEngine({
     store,
     providers,
     logger,
+    approvals,
     now,
     sleep: options.sleep,
     verifyRecheckMs: options.verifyRecheckMs,
+    leaseMs: options.leaseMs,
   });
-  const membership = new MembershipChecker((groupId) => directory.groupMembers(groupId));
   const systems: SystemChoice[] = enabledSystems(config).flatMap((id) => {
     const p = providers.get(id);
     return p ? [{ id, label: p.label, capabilities: p.capabilities }] : [];
   });
   const labels = (id: SystemId) => providers.get(id)?.label ?? id;
+  let slackApp: SlackApp | undefined;
+  const observerFor = (): RunObserver => {
+    if (!slackApp) throw new Error('the Slack app is not built yet');
+    return new ThreadNotifier({
+      client: slackApp.app.client,
+      store,
+      logger,
+      labels,
+      approvalChannel: config.approvalChannel,
+      now,
+    });
+  };
   const deps: SlackDeps = {
+    approvals,
+    observerFor,
     config,
     engine,
     store,
@@ -70,6 +104,13 @@ export async function buildApplication(
     now,
   };
   const slack = createSlackApp(deps, { logger });
+  slackApp = slack;
+  const timers: NodeJS.Timeout[] = [];
+  /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */
+  const housekeeping = async () => {
+    await engine.resumeRunnable(observerFor);
+    await sweepExpired(deps, slack.app.client);
+  };
   return {
     config,
     store,
@@ -85,9 +126,13 @@ export async function buildApplication(
         config.protectedUsers,
         config.breakGlassUsers,
       ]);
+      deps.background.run('resume', housekeeping);
+      const every = options.housekeepingMs ?? 15_000;
+      timers.push(setInterval(() => deps.background.run('housekeeping', housekeeping), every));
       return server;
     },
     stop: async () => {
+      for (const t of timers) clearInterval(t);
       await slack.stop();
       await store.close();
     },

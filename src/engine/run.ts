@@ -1,120 +1,259 @@
-import type { SystemId } from '../config.js';
+import { randomUUID } from 'node:crypto';
 import { asRevokeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Account, ProviderMap, SessionProvider } from '../providers/types.js';
-import type { Store } from '../store/types.js';
+import type { ProviderMap } from '../providers/types.js';
+import type { CreateOptions, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
+import type { Approvals, DecisionKind } from './approval.js';
 import type { RunObserver } from './observer.js';
+import { runProviderStep } from './step.js';
 import { finalStatus, summarize } from './summary.js';
 import {
+  type Actor,
   FINAL_STEP_STATES,
   type NewRequest,
   type RevocationRequest,
   type RevocationStep,
-  type StepResult,
-  type StepState,
 } from './types.js';
 
 export interface EngineDeps {
   store: Store;
   providers: ProviderMap;
   logger: Logger;
+  approvals?: Approvals | undefined;
   observer?: RunObserver | undefined;
   now?: () => Date;
   newId?: () => string;
   sleep?: (ms: number) => Promise<void>;
   /** Pause before listing a second time when sessions are still listed right after revoking. */
   verifyRecheckMs?: number;
+  /** This process's identity for leases (default: a random UUID). */
+  runnerId?: string;
+  /** How long a claim lasts without a heartbeat; a dead runner's work is taken over after it. */
+  leaseMs?: number;
 }
 
+export type DecisionResult =
+  | { ok: true; request: RevocationRequest }
+  | { ok: false; reason: string; request?: RevocationRequest | undefined };
+
 /**
- * The domain engine: records requests, then runs each system as an
- * independent step (in parallel; one failing never stops another), verifies by
- * listing again where the system can, and writes progress to the store before
- * and after every external call. Imports nothing from Slack's transport.
+ * The domain engine: records requests, takes approval decisions with
+ * compare-and-set, and runs each system as an independent step (in parallel;
+ * one failing never stops another) under a renewed lease, writing progress to
+ * the store before and after every external call. A finished step is never
+ * repeated; an interrupted one is re-checked before it is retried.
+ * Imports nothing from Slack's transport.
  */
 export class RevocationEngine {
+  readonly runnerId: string;
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly leaseMs: number;
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? (() => newRequestId(this.now().getTime()));
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.runnerId = deps.runnerId ?? randomUUID();
+    this.leaseMs = deps.leaseMs ?? 30_000;
   }
 
   get providers(): ProviderMap {
     return this.deps.providers;
   }
 
-  private iso(): string {
-    return this.now().toISOString();
+  get store(): Store {
+    return this.deps.store;
   }
 
-  /** Records a new request (approved, or pending approval) and audits it. */
-  async submit(input: NewRequest, options: { needsApproval: boolean }): Promise<RevocationRequest> {
+  private iso(offsetMs = 0): string {
+    return new Date(this.now().getTime() + offsetMs).toISOString();
+  }
+
+  private audit(
+    requestId: string | undefined,
+    actor: string,
+    action: string,
+    data?: Record<string, unknown>,
+  ) {
+    return this.deps.store.appendAudit({ requestId, actor, action, data }, this.iso());
+  }
+
+  /** Records a new request (approved, or pending approval until `ttlMs` from now) and audits it. */
+  async submit(
+    input: NewRequest,
+    options: { needsApproval: boolean; approvalReason?: string; ttlMs?: number } & Omit<
+      CreateOptions,
+      'expiresAt'
+    >,
+  ): Promise<{ request: RevocationRequest; created: boolean }> {
     const unknown = input.systems.filter((s) => !this.deps.providers.has(s));
     if (unknown.length > 0) throw new Error(`Systems not configured: ${unknown.join(', ')}`);
     const status = options.needsApproval ? 'pending_approval' : 'approved';
-    const request = await this.deps.store.createRequest(this.newId(), input, status, this.iso());
-    await this.deps.store.appendAudit(
+    const expiresAt = options.needsApproval ? this.iso(options.ttlMs ?? 3_600_000) : undefined;
+    const result = await this.deps.store.createRequest(this.newId(), input, status, this.iso(), {
+      expiresAt,
+      idempotencyKey: options.idempotencyKey,
+      workflow: options.workflow,
+    });
+    if (!result.created) return result;
+    await this.audit(result.request.id, `${input.requester.kind}:${input.requester.id}`, 'request_created', {
+      source: input.source,
+      target: input.target,
+      systems: input.systems,
+      slackScope: input.slackScope,
+      selection: input.selection ?? null,
+      reason: input.reason,
+      status,
+      approvalReason: options.approvalReason ?? null,
+      expiresAt: expiresAt ?? null,
+    });
+    return result;
+  }
+
+  /** Approve, deny or break-glass a pending request: checked by policy, then compare-and-set, then audited. */
+  async decide(requestId: string, actor: Actor, kind: DecisionKind, note?: string): Promise<DecisionResult> {
+    const request = await this.deps.store.getRequest(requestId);
+    if (!request) return { ok: false, reason: 'No such request.' };
+    if (!this.deps.approvals) return { ok: false, reason: 'Approvals are not configured.', request };
+    const check = await this.deps.approvals.check(request, actor.id, kind, this.now(), note);
+    if (!check.allowed) {
+      await this.audit(requestId, `${actor.kind}:${actor.id}`, 'decision_refused', {
+        kind,
+        why: check.reason,
+      });
+      return { ok: false, reason: check.reason, request };
+    }
+    const status = kind === 'deny' ? 'denied' : 'approved';
+    const changed = await this.deps.store.updateRequest(
+      requestId,
       {
-        requestId: request.id,
-        actor: `${input.requester.kind}:${input.requester.id}`,
-        action: 'request_created',
-        data: {
-          source: input.source,
-          target: input.target,
-          systems: input.systems,
-          slackScope: input.slackScope,
-          selection: input.selection ?? null,
-          reason: input.reason,
-          status,
-        },
+        status,
+        decidedBy: `${actor.kind}:${actor.id}`,
+        decidedAt: this.iso(),
+        ...(note?.trim() ? { decisionNote: note.trim() } : {}),
+        ...(kind === 'break_glass' ? { breakGlass: true } : {}),
       },
       this.iso(),
+      ['pending_approval'],
     );
-    return request;
+    const latest = await this.deps.store.getRequest(requestId);
+    if (!changed) {
+      return {
+        ok: false,
+        reason: `Someone else decided first: the request is ${latest?.status.replace('_', ' ')}.`,
+        request: latest,
+      };
+    }
+    const action = kind === 'break_glass' ? 'break_glass_approved' : kind === 'deny' ? 'denied' : 'approved';
+    await this.audit(
+      requestId,
+      `${actor.kind}:${actor.id}`,
+      action,
+      note?.trim() ? { note: note.trim() } : undefined,
+    );
+    return { ok: true, request: latest as RevocationRequest };
+  }
+
+  /** Marks lapsed approval requests expired (compare-and-set) and returns them. */
+  async expireDue(limit = 50): Promise<RevocationRequest[]> {
+    const expired: RevocationRequest[] = [];
+    for (const id of await this.deps.store.listExpiredApprovals(this.iso(), limit)) {
+      const changed = await this.deps.store.updateRequest(
+        id,
+        { status: 'expired', decidedBy: 'system', decidedAt: this.iso() },
+        this.iso(),
+        ['pending_approval'],
+      );
+      if (!changed) continue;
+      await this.audit(id, 'system', 'expired');
+      const r = await this.deps.store.getRequest(id);
+      if (r) expired.push(r);
+    }
+    return expired;
+  }
+
+  /** Runs every request that is approved or whose runner died (lease expired). */
+  async resumeRunnable(
+    observerFor: (r: RevocationRequest) => RunObserver | undefined,
+    limit = 20,
+  ): Promise<number> {
+    let ran = 0;
+    for (const id of await this.deps.store.listRunnable(this.iso(), limit)) {
+      const request = await this.deps.store.getRequest(id);
+      if (!request) continue;
+      if (await this.run(id, observerFor(request))) ran++;
+    }
+    return ran;
   }
 
   /**
-   * Runs an approved request to a final state. Returns the final request, or
-   * undefined when another runner already took it (compare-and-set).
+   * Claims and runs one request to a final state. Returns the final request, or
+   * undefined when another runner holds it (compare-and-set on the lease).
    */
   async run(
     requestId: string,
     observer: RunObserver | undefined = this.deps.observer,
   ): Promise<RevocationRequest | undefined> {
     const { store } = this.deps;
-    const claimed = await store.updateRequest(requestId, { status: 'running' }, this.iso(), ['approved']);
-    if (!claimed) return undefined;
-    await store.appendAudit({ requestId, actor: 'engine', action: 'run_started' }, this.iso());
-    let request = await this.mustGet(requestId);
-    const steps = await store.listSteps(requestId);
-    await observer?.requestStarted(request, steps).catch((e) => this.warn(e));
-    request = await this.mustGet(requestId);
-
-    const current = new Map(steps.map((s) => [s.system, s]));
-    await Promise.all(
-      steps.map(async (step) => {
-        const done = await this.runStep(request, step);
-        current.set(done.system, done);
-        await observer?.stepFinished(request, done, [...current.values()]).catch((e) => this.warn(e));
-      }),
+    const owner = this.runnerId;
+    if (!(await store.claim(requestId, owner, this.iso(this.leaseMs), this.iso()))) return undefined;
+    let leaseLost = false;
+    const heartbeat = setInterval(
+      () => {
+        store.renewLease(requestId, owner, this.iso(this.leaseMs), this.iso()).then(
+          (ok) => {
+            if (!ok) leaseLost = true;
+          },
+          (e: unknown) => this.deps.logger.warn('lease renewal failed:', asRevokeError(e).message),
+        );
+      },
+      Math.max(1_000, Math.floor(this.leaseMs / 3)),
     );
+    heartbeat.unref();
+    try {
+      const steps = await store.listSteps(requestId);
+      const resumed = steps.some((s) => s.state !== 'pending');
+      await this.audit(requestId, 'engine', resumed ? 'run_resumed' : 'run_started', { runner: owner });
+      let request = await this.mustGet(requestId);
+      await this.notify(() => observer?.requestStarted(request, steps));
+      request = await this.mustGet(requestId);
 
-    const finished = [...current.values()];
-    const status = finalStatus(finished);
-    const summary = summarize(finished);
-    await store.updateRequest(requestId, { status, summary }, this.iso(), ['running']);
-    await store.appendAudit(
-      { requestId, actor: 'engine', action: 'run_finished', data: { status, summary } },
-      this.iso(),
-    );
-    const final = await this.mustGet(requestId);
-    await observer?.requestFinished(final, finished).catch((e) => this.warn(e));
-    return final;
+      const current = new Map(steps.map((s) => [s.system, s]));
+      await Promise.all(
+        steps.map(async (step) => {
+          const done = await this.runStep(request, step);
+          current.set(done.system, done);
+          if (!done.notifiedAt && observer) {
+            const ok = await this.notify(() => observer.stepFinished(request, done, [...current.values()]));
+            if (ok) {
+              const notifiedAt = this.iso();
+              await store.updateStep(requestId, done.system, { notifiedAt });
+              current.set(done.system, { ...done, notifiedAt });
+            }
+          }
+        }),
+      );
+      if (leaseLost) {
+        this.deps.logger.warn(
+          `request ${requestId}: lease lost while running; another runner will finish it`,
+        );
+        return undefined;
+      }
+      const finished = [...current.values()];
+      const status = finalStatus(finished);
+      const summary = summarize(finished);
+      await store.updateRequest(requestId, { status, summary }, this.iso(), ['running']);
+      await this.audit(requestId, 'engine', 'run_finished', { status, summary });
+      const final = await this.mustGet(requestId);
+      await this.notify(() => observer?.requestFinished(final, finished));
+      return final;
+    } finally {
+      clearInterval(heartbeat);
+      await store.releaseLease(requestId, owner).catch(() => {});
+    }
   }
 
   private async mustGet(id: string): Promise<RevocationRequest> {
@@ -123,8 +262,15 @@ export class RevocationEngine {
     return r;
   }
 
-  private warn(error: unknown): void {
-    this.deps.logger.warn('progress display failed:', asRevokeError(error).message);
+  /** Runs an observer call; display problems never stop a revocation. */
+  private async notify(fn: () => Promise<void> | undefined): Promise<boolean> {
+    try {
+      await fn();
+      return true;
+    } catch (error) {
+      this.deps.logger.warn('progress display failed:', asRevokeError(error).message);
+      return false;
+    }
   }
 
   /** Runs one system's step; a step already in a final state is returned as is (never repeated). */
@@ -133,122 +279,43 @@ export class RevocationEngine {
     const { store } = this.deps;
     const system = step.system;
     const provider = this.deps.providers.get(system);
+    const interrupted = step.state === 'running';
     const attempts = step.attempts + 1;
     const startedAt = this.iso();
     await store.updateStep(request.id, system, { state: 'running', attempts, startedAt });
-    await store.appendAudit(
-      { requestId: request.id, actor: 'engine', action: 'step_started', data: { system, attempts } },
-      startedAt,
-    );
-
-    let state: StepState;
-    let result: StepResult;
-    let account: Account | undefined;
-    if (!provider) {
-      state = 'failed';
-      result = {
-        error: { code: 'not_configured', message: `${system} is no longer configured on this server.` },
-      };
-    } else {
-      ({ state, result, account } = await this.revoke(provider, request));
-    }
+    await this.audit(request.id, 'engine', 'step_started', { system, attempts, interrupted });
+    const outcome = provider
+      ? await runProviderStep(
+          {
+            logger: this.deps.logger,
+            sleep: this.sleep,
+            verifyRecheckMs: this.deps.verifyRecheckMs ?? 2_000,
+          },
+          provider,
+          request,
+          interrupted,
+        )
+      : {
+          state: 'failed' as const,
+          result: {
+            error: { code: 'not_configured', message: `${system} is no longer configured on this server.` },
+          },
+          account: undefined,
+        };
     const finishedAt = this.iso();
+    const { state, result, account } = outcome;
     await store.updateStep(request.id, system, {
       state,
       result,
       finishedAt,
       ...(account ? { account } : {}),
     });
-    await store.appendAudit(
-      {
-        requestId: request.id,
-        actor: 'engine',
-        action: 'step_finished',
-        data: { system, state, account: account ? { id: account.id, login: account.login } : null, result },
-      },
-      finishedAt,
-    );
+    await this.audit(request.id, 'engine', 'step_finished', {
+      system,
+      state,
+      account: account ? { id: account.id, login: account.login } : null,
+      result,
+    });
     return { ...step, state, attempts, result, account, startedAt, finishedAt };
   }
-
-  private async revoke(
-    provider: SessionProvider,
-    request: RevocationRequest,
-  ): Promise<{ state: StepState; result: StepResult; account?: Account }> {
-    const system: SystemId = provider.id;
-    let account: Account | undefined;
-    try {
-      const lookup = await provider.findAccount(request.target);
-      if (lookup.status === 'not_found') return { state: 'no_account', result: { detail: lookup.detail } };
-      if (lookup.status === 'ambiguous') return { state: 'ambiguous', result: { detail: lookup.detail } };
-      if (lookup.status === 'not_allowed') return { state: 'not_allowed', result: { detail: lookup.detail } };
-      account = lookup.account;
-      const selection = request.selection?.[system];
-      const outcome =
-        selection && selection.length > 0
-          ? await provider.revokeSessions(account, selection)
-          : await provider.revokeAll(account, { scope: request.slackScope });
-      const result: StepResult = {
-        revokedCount: outcome.count,
-        vendorRequestId: outcome.requestId,
-        detail: outcome.detail,
-      };
-      if (outcome.state === 'queued') return { state: 'queued', result, account };
-      if (!provider.capabilities.listSessions) return { state: 'revoked', result, account };
-      const inScope =
-        selection !== undefined ? true : request.slackScope === 'all' || !provider.capabilities.scopes;
-      const remaining = await this.verify(provider, account, selection, inScope);
-      if (remaining === undefined) {
-        return {
-          state: 'revoked',
-          result: { ...result, detail: joinDetail(result.detail, 'could not list again to verify') },
-          account,
-        };
-      }
-      const verified = { ...result, remaining, remainingInScope: inScope };
-      return { state: remaining > 0 && inScope ? 'partial' : 'revoked', result: verified, account };
-    } catch (error) {
-      const e = asRevokeError(error, system);
-      return {
-        state: 'failed',
-        result: {
-          error: {
-            code: e.code,
-            message: e.message,
-            vendorCode: e.vendorCode,
-            requestId: e.requestId,
-            status: e.status,
-            retryable: e.retryable,
-          },
-        },
-        ...(account ? { account } : {}),
-      };
-    }
-  }
-
-  /** Lists again after revoking; in-scope sessions still listed are re-checked once after a short pause. */
-  private async verify(
-    provider: SessionProvider,
-    account: Account,
-    selection: string[] | undefined,
-    recheck: boolean,
-  ): Promise<number | undefined> {
-    const count = async () => {
-      const sessions = await provider.listSessions(account);
-      return selection ? sessions.filter((s) => selection.includes(s.id)).length : sessions.length;
-    };
-    try {
-      const first = await count();
-      if (first === 0 || !recheck) return first;
-      await this.sleep(this.deps.verifyRecheckMs ?? 2_000);
-      return await count();
-    } catch (error) {
-      this.deps.logger.warn(`${provider.id}: verification listing failed:`, asRevokeError(error).message);
-      return undefined;
-    }
-  }
-}
-
-function joinDetail(a: string | undefined, b: string): string {
-  return a ? `${a}; ${b}` : b;
 }

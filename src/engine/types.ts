@@ -54,6 +54,15 @@ export interface ThreadRef {
   ts: string;
 }
 
+/** A Workflow Builder step waiting for this request's outcome. */
+export interface WorkflowLink {
+  functionExecutionId: string;
+  /** The short-lived function bot access token Slack sent with the event (a secret). */
+  botAccessToken?: string | undefined;
+  /** Set once `functions.completeSuccess/Error` went through. */
+  completedAt?: string | undefined;
+}
+
 export interface RevocationRequest extends NewRequest {
   id: string;
   status: RequestStatus;
@@ -61,6 +70,19 @@ export interface RevocationRequest extends NewRequest {
   updatedAt: string;
   thread?: ThreadRef | undefined;
   summary?: string | undefined;
+  /** When a pending approval lapses. */
+  expiresAt?: string | undefined;
+  /** The approval card, when one was posted (the results thread then hangs off it). */
+  approvalCard?: ThreadRef | undefined;
+  /** Who approved, denied or expired it (`slack:U…`, `system`). */
+  decidedBy?: string | undefined;
+  decidedAt?: string | undefined;
+  /** The break-glass justification or the denial note. */
+  decisionNote?: string | undefined;
+  /** Approved by the requester themselves under break-glass. */
+  breakGlass?: boolean | undefined;
+  idempotencyKey?: string | undefined;
+  workflow?: WorkflowLink | undefined;
 }
 
 /** The state of one system within a request. */
@@ -116,4 +138,6 @@ export interface RevocationStep {
   result?: StepResult | undefined;
   startedAt?: string | undefined;
   finishedAt?: string | undefined;
+  /** When its threaded reply was posted (a resumed run posts the missing ones). */
+  notifiedAt?: string | undefined;
 }

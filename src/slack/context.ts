@@ -1,6 +1,9 @@
 import type { Config, SystemId } from '../config.js';
 import type { MembershipChecker } from '../engine/access.js';
+import type { Approvals } from '../engine/approval.js';
+import type { RunObserver } from '../engine/observer.js';
 import type { RevocationEngine } from '../engine/run.js';
+import type { RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Store } from '../store/types.js';
@@ -40,6 +43,14 @@ export interface SlackDeps {
   labels: Labels;
   background: BackgroundTasks;
   now: () => Date;
+  approvals: Approvals;
+  /** The progress display for a request (its Slack thread, and a waiting workflow step). */
+  observerFor: (request: RevocationRequest) => RunObserver;
+}
+
+/** Runs an approved request in the background, showing progress through its observer. */
+export function startRun(deps: SlackDeps, request: RevocationRequest): void {
+  deps.background.run(`request ${request.id}`, () => deps.engine.run(request.id, deps.observerFor(request)));
 }
 
 export function systemIds(deps: SlackDeps): SystemId[] {

@@ -11,6 +11,38 @@ function slackError(error: unknown): string | undefined {
   return (error as { data?: { error?: string } }).data?.error;
 }
 
+/** Where a request's messages go, in order of preference: approval channel, invoking channel, requester's DM. */
+export function destinations(request: RevocationRequest, approvalChannel: string | undefined): string[] {
+  const channels = [approvalChannel ?? request.origin?.channelId];
+  if (request.requester.kind === 'slack') channels.push(request.requester.id);
+  return channels.filter((c): c is string => typeof c === 'string' && c !== '');
+}
+
+/** Posts to the first channel that accepts the message (the bot may not be a member of some). */
+export async function postToFirstChannel(
+  client: WebClient,
+  logger: Logger,
+  channels: string[],
+  message: { text: string; blocks: unknown[] },
+): Promise<ThreadRef | undefined> {
+  for (const channel of channels) {
+    try {
+      const res = await client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks as never,
+        unfurl_links: false,
+      });
+      if (res.channel && res.ts) return { channel: res.channel, ts: res.ts };
+    } catch (error) {
+      const code = slackError(error);
+      if (!code || !FALLBACK_ERRORS.includes(code)) throw error;
+      logger.warn(`cannot post in ${channel} (${code}); trying the next destination`);
+    }
+  }
+  return undefined;
+}
+
 export interface ThreadNotifierDeps {
   client: WebClient;
   store: Store;
@@ -36,32 +68,36 @@ export class ThreadNotifier implements RunObserver {
       await this.updateParent(request.thread, request, steps);
       return;
     }
-    const message = parentMessage(request, steps, this.deps.labels);
-    const channels = [this.deps.approvalChannel ?? request.origin?.channelId];
-    if (request.requester.kind === 'slack') channels.push(request.requester.id);
-    for (const channel of channels) {
-      if (!channel) continue;
-      try {
-        const res = await this.deps.client.chat.postMessage({ channel, ...message, unfurl_links: false });
-        if (res.channel && res.ts) {
-          const thread: ThreadRef = { channel: res.channel, ts: res.ts };
-          await this.deps.store.updateRequest(
-            request.id,
-            { thread },
-            (this.deps.now?.() ?? new Date()).toISOString(),
-          );
-          request.thread = thread;
-          return;
-        }
-      } catch (error) {
-        const code = slackError(error);
-        if (!code || !FALLBACK_ERRORS.includes(code)) throw error;
-        this.deps.logger.warn(`cannot post results in ${channel} (${code}); trying the requester's DM`);
-      }
+    if (request.approvalCard) {
+      // The results thread hangs off the approval card, which becomes its (resolved) parent.
+      const thread = request.approvalCard;
+      await this.deps.store.updateRequest(
+        request.id,
+        { thread },
+        (this.deps.now?.() ?? new Date()).toISOString(),
+      );
+      request.thread = thread;
+      await this.updateParent(thread, request, steps);
+      return;
     }
-    this.deps.logger.error(
-      `request ${request.id}: no channel accepted the results thread; results are in the audit log`,
+    const thread = await postToFirstChannel(
+      this.deps.client,
+      this.deps.logger,
+      destinations(request, this.deps.approvalChannel),
+      parentMessage(request, steps, this.deps.labels),
     );
+    if (!thread) {
+      this.deps.logger.error(
+        `request ${request.id}: no channel accepted the results thread; results are in the audit log`,
+      );
+      return;
+    }
+    await this.deps.store.updateRequest(
+      request.id,
+      { thread },
+      (this.deps.now?.() ?? new Date()).toISOString(),
+    );
+    request.thread = thread;
   }
 
   async stepFinished(

@@ -6,7 +6,7 @@ import type {
   RevocationStep,
   StepState,
 } from '../engine/types.js';
-import type { AuditRecord } from './types.js';
+import type { AuditRecord, CreateOptions, RequestPatch, StepPatch } from './types.js';
 
 /** Column values of a request row, shared by the SQLite and PostgreSQL stores. */
 export interface RequestRow {
@@ -25,6 +25,16 @@ export interface RequestRow {
   summary: string | null;
   created_at: string;
   updated_at: string;
+  expires_at: string | null;
+  approval_card: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  break_glass: number | boolean;
+  idempotency_key: string | null;
+  workflow: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface StepRow {
@@ -36,6 +46,7 @@ export interface StepRow {
   result: string | null;
   started_at: string | null;
   finished_at: string | null;
+  notified_at: string | null;
 }
 
 export interface AuditRow {
@@ -52,7 +63,13 @@ export interface AuditRow {
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const parse = <T>(v: string | null): T | undefined => (v === null ? undefined : (JSON.parse(v) as T));
 
-export function requestToRow(id: string, r: NewRequest, status: RequestStatus, now: string): RequestRow {
+export function requestToRow(
+  id: string,
+  r: NewRequest,
+  status: RequestStatus,
+  now: string,
+  options: CreateOptions = {},
+): RequestRow {
   return {
     id,
     status,
@@ -69,6 +86,16 @@ export function requestToRow(id: string, r: NewRequest, status: RequestStatus, n
     summary: null,
     created_at: now,
     updated_at: now,
+    expires_at: options.expiresAt ?? null,
+    approval_card: null,
+    decided_by: null,
+    decided_at: null,
+    decision_note: null,
+    break_glass: 0,
+    idempotency_key: options.idempotencyKey ?? null,
+    workflow: json(options.workflow),
+    lease_owner: null,
+    lease_until: null,
   };
 }
 
@@ -88,8 +115,40 @@ export function rowToRequest(row: RequestRow): RevocationRequest {
     summary: row.summary ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    expiresAt: row.expires_at ?? undefined,
+    approvalCard: parse(row.approval_card),
+    decidedBy: row.decided_by ?? undefined,
+    decidedAt: row.decided_at ?? undefined,
+    decisionNote: row.decision_note ?? undefined,
+    breakGlass: Boolean(row.break_glass),
+    idempotencyKey: row.idempotency_key ?? undefined,
+    workflow: parse(row.workflow),
   };
 }
+
+/** Request columns a {@link RequestPatch} may set, with their encoders (shared by both stores). */
+export const REQUEST_PATCH_COLUMNS: [keyof RequestPatch, string, (v: unknown) => unknown][] = [
+  ['status', 'status', (v) => v],
+  ['thread', 'thread', json],
+  ['summary', 'summary', (v) => v],
+  ['approvalCard', 'approval_card', json],
+  ['decidedBy', 'decided_by', (v) => v],
+  ['decidedAt', 'decided_at', (v) => v],
+  ['decisionNote', 'decision_note', (v) => v],
+  ['breakGlass', 'break_glass', (v) => (v ? 1 : 0)],
+  ['workflow', 'workflow', json],
+];
+
+/** Step columns a {@link StepPatch} may set, with their encoders (shared by both stores). */
+export const STEP_PATCH_COLUMNS: [keyof StepPatch, string, (v: unknown) => unknown][] = [
+  ['state', 'state', (v) => v],
+  ['attempts', 'attempts', (v) => v],
+  ['account', 'account', json],
+  ['result', 'result', json],
+  ['startedAt', 'started_at', (v) => v],
+  ['finishedAt', 'finished_at', (v) => v],
+  ['notifiedAt', 'notified_at', (v) => v],
+];
 
 export function rowToStep(row: StepRow): RevocationStep {
   return {
@@ -101,6 +160,7 @@ export function rowToStep(row: StepRow): RevocationStep {
     result: parse(row.result),
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
+    notifiedAt: row.notified_at ?? undefined,
   };
 }
 
@@ -116,5 +176,3 @@ export function rowToAudit(row: AuditRow): AuditRecord {
     hash: row.hash,
   };
 }
-
-export { json as toJsonColumn };

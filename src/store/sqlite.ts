@@ -7,15 +7,16 @@ import { auditHash, GENESIS_HASH } from './audit-chain.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import {
   type AuditRow,
+  REQUEST_PATCH_COLUMNS,
   type RequestRow,
   requestToRow,
   rowToAudit,
   rowToRequest,
   rowToStep,
+  STEP_PATCH_COLUMNS,
   type StepRow,
-  toJsonColumn,
 } from './rows.js';
-import type { AuditRecord, NewAuditRecord, RequestPatch, StepPatch, Store } from './types.js';
+import type { AuditRecord, CreateOptions, NewAuditRecord, RequestPatch, StepPatch, Store } from './types.js';
 
 /**
  * The embedded store: one SQLite file (WAL mode), created with its folder on
@@ -61,25 +62,30 @@ export class SqliteStore implements Store {
     request: NewRequest,
     status: RequestStatus,
     now: string,
-  ): Promise<RevocationRequest> {
-    const row = requestToRow(id, request, status, now);
-    this.db
+    options: CreateOptions = {},
+  ): Promise<{ request: RevocationRequest; created: boolean }> {
+    const row = requestToRow(id, request, status, now, options);
+    return this.db
       .transaction(() => {
+        if (options.idempotencyKey) {
+          const existing = this.db
+            .prepare('SELECT * FROM requests WHERE idempotency_key = ?')
+            .get(options.idempotencyKey) as RequestRow | undefined;
+          if (existing) return { request: rowToRequest(existing), created: false };
+        }
+        const columns = Object.keys(row);
         this.db
           .prepare(
-            `INSERT INTO requests (id, status, source, requester, target, target_slack_id, systems, slack_scope, selection,
-             reason, origin, thread, summary, created_at, updated_at)
-           VALUES (@id, @status, @source, @requester, @target, @target_slack_id, @systems, @slack_scope, @selection,
-             @reason, @origin, @thread, @summary, @created_at, @updated_at)`,
+            `INSERT INTO requests (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
           )
           .run(row);
         const step = this.db.prepare(
           "INSERT INTO steps (request_id, system, state, attempts) VALUES (?, ?, 'pending', 0)",
         );
         for (const system of request.systems) step.run(id, system);
+        return { request: rowToRequest(row), created: true };
       })
       .immediate();
-    return rowToRequest(row);
   }
 
   async getRequest(id: string): Promise<RevocationRequest | undefined> {
@@ -95,17 +101,10 @@ export class SqliteStore implements Store {
   ): Promise<boolean> {
     const sets = ['updated_at = @now'];
     const params: Record<string, unknown> = { id, now };
-    if (patch.status !== undefined) {
-      sets.push('status = @status');
-      params.status = patch.status;
-    }
-    if (patch.thread !== undefined) {
-      sets.push('thread = @thread');
-      params.thread = JSON.stringify(patch.thread);
-    }
-    if (patch.summary !== undefined) {
-      sets.push('summary = @summary');
-      params.summary = patch.summary;
+    for (const [key, column, encode] of REQUEST_PATCH_COLUMNS) {
+      if (patch[key] === undefined) continue;
+      sets.push(`${column} = @${column}`);
+      params[column] = encode(patch[key]);
     }
     let where = 'id = @id';
     if (expected && expected.length > 0) {
@@ -118,6 +117,51 @@ export class SqliteStore implements Store {
     return info.changes === 1;
   }
 
+  async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    const info = this.db
+      .prepare(
+        `UPDATE requests SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
+         WHERE id = ? AND (status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
+      )
+      .run(owner, leaseUntil, now, id, now);
+    return info.changes === 1;
+  }
+
+  async renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    const info = this.db
+      .prepare(
+        "UPDATE requests SET lease_until = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+      )
+      .run(leaseUntil, now, id, owner);
+    return info.changes === 1;
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    this.db
+      .prepare('UPDATE requests SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?')
+      .run(id, owner);
+  }
+
+  async listRunnable(now: string, limit: number): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM requests WHERE status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?))
+         ORDER BY created_at, id LIMIT ?`,
+      )
+      .all(now, limit) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async listExpiredApprovals(now: string, limit: number): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM requests WHERE status = 'pending_approval' AND expires_at IS NOT NULL AND expires_at <= ?
+         ORDER BY expires_at, id LIMIT ?`,
+      )
+      .all(now, limit) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   async listSteps(requestId: string): Promise<RevocationStep[]> {
     const rows = this.db
       .prepare('SELECT * FROM steps WHERE request_id = ? ORDER BY rowid')
@@ -128,15 +172,7 @@ export class SqliteStore implements Store {
   async updateStep(requestId: string, system: SystemId, patch: StepPatch): Promise<void> {
     const sets: string[] = [];
     const params: Record<string, unknown> = { requestId, system };
-    const columns: [keyof StepPatch, string, (v: unknown) => unknown][] = [
-      ['state', 'state', (v) => v],
-      ['attempts', 'attempts', (v) => v],
-      ['account', 'account', toJsonColumn],
-      ['result', 'result', toJsonColumn],
-      ['startedAt', 'started_at', (v) => v],
-      ['finishedAt', 'finished_at', (v) => v],
-    ];
-    for (const [key, column, encode] of columns) {
+    for (const [key, column, encode] of STEP_PATCH_COLUMNS) {
       if (patch[key] === undefined) continue;
       sets.push(`${column} = @${column}`);
       params[column] = encode(patch[key]);

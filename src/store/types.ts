@@ -6,6 +6,7 @@ import type {
   RevocationStep,
   StepState,
   ThreadRef,
+  WorkflowLink,
 } from '../engine/types.js';
 
 /** One append-only audit record; `hash` chains it to the record before it. */
@@ -27,10 +28,23 @@ export interface NewAuditRecord {
   data?: Record<string, unknown> | undefined;
 }
 
+export interface CreateOptions {
+  expiresAt?: string | undefined;
+  /** A second create with the same key returns the first request instead (`created: false`). */
+  idempotencyKey?: string | undefined;
+  workflow?: WorkflowLink | undefined;
+}
+
 export interface RequestPatch {
   status?: RequestStatus;
   thread?: ThreadRef;
   summary?: string;
+  approvalCard?: ThreadRef;
+  decidedBy?: string;
+  decidedAt?: string;
+  decisionNote?: string;
+  breakGlass?: boolean;
+  workflow?: WorkflowLink;
 }
 
 export interface StepPatch {
@@ -40,30 +54,48 @@ export interface StepPatch {
   result?: RevocationStep['result'];
   startedAt?: string;
   finishedAt?: string;
+  notifiedAt?: string;
 }
 
 /**
  * The single source of truth: requests, their per-system steps, and the audit log.
- * Every method is atomic on its own.
+ * Every method is atomic on its own; the ones named "compare-and-set" change
+ * nothing unless the row is still in the expected state, so two replicas (or
+ * two clicks) can race them safely.
  */
 export interface Store {
-  /** Applies pending migrations; safe to call on every start. */
+  /** Applies pending migrations; safe to call on every start, from several replicas at once. */
   migrate(): Promise<void>;
-  /** Inserts a request and one pending step per system, atomically. */
+  /** Inserts a request and one pending step per system in one transaction; with an idempotency key already used, returns that request. */
   createRequest(
     id: string,
     request: NewRequest,
     status: RequestStatus,
     now: string,
-  ): Promise<RevocationRequest>;
+    options?: CreateOptions,
+  ): Promise<{ request: RevocationRequest; created: boolean }>;
   getRequest(id: string): Promise<RevocationRequest | undefined>;
-  /** Updates a request; with `expected`, only when its status is still that (compare-and-set). Returns whether it changed. */
+  /** Compare-and-set when `expected` is given: updates only while the status is one of them. Returns whether it changed. */
   updateRequest(id: string, patch: RequestPatch, now: string, expected?: RequestStatus[]): Promise<boolean>;
+  /**
+   * Compare-and-set claim for running: takes the request when it is `approved`,
+   * or `running` with an expired lease (a dead runner), sets it `running` with
+   * `owner`'s lease until `leaseUntil`. Returns whether this owner got it.
+   */
+  claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
+  /** Extends the lease while `owner` still holds it. Returns false when the lease was lost. */
+  renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
+  /** Ends `owner`'s lease (the run finished or gave up). */
+  releaseLease(id: string, owner: string): Promise<void>;
+  /** IDs of requests a runner should pick up: `approved`, or `running` with a lease expired by `now`. Oldest first. */
+  listRunnable(now: string, limit: number): Promise<string[]>;
+  /** IDs of `pending_approval` requests whose `expiresAt` has passed. */
+  listExpiredApprovals(now: string, limit: number): Promise<string[]>;
   listSteps(requestId: string): Promise<RevocationStep[]>;
   updateStep(requestId: string, system: SystemId, patch: StepPatch): Promise<void>;
   /** Recent requests naming this Slack user as target, newest first. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;
-  /** Appends to the hash-chained audit log. */
+  /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */
   appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord>;
   listAudit(options?: { requestId?: string; limit?: number }): Promise<AuditRecord[]>;
   close(): Promise<void>;

@@ -40,7 +40,15 @@ export interface Harness {
  * Starts a fake Slack Web API and the real application (real Bolt HTTP
  * receiver on an ephemeral port, real SQLite file) wired to it.
  */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Shifts the engine's clock (not the HTTP receiver's), e.g. to expire approvals. */
+  clockOffsetMs?: () => number;
+}
+
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const slack = new FakeSlack({
     botToken: SECRETS.bot,
     adminToken: SECRETS.admin,
@@ -65,6 +73,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const app = await buildApplication(config, {
     logSink: (line) => logs.push(line),
     verifyRecheckMs: 10,
+    housekeepingMs: 100,
+    now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });
   const server = await app.start();

@@ -14,6 +14,12 @@ export const IDS = {
   modeAction: 'session_mode_selected',
   sessionsBlockPrefix: 'sessions_',
   sessionsAction: 'sessions_selected',
+  approveAction: 'approve_request',
+  denyAction: 'deny_request',
+  breakGlassAction: 'break_glass_request',
+  breakGlassView: 'break_glass',
+  justificationBlock: 'justification',
+  justificationAction: 'justification_input',
 } as const;
 
 /** The modal's private metadata: where it was opened and for whom the preview was built. */

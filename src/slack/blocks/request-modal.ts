@@ -52,7 +52,8 @@ function sessionOption(s: Session): PlainTextOption {
   return { text: text(plain(label, 75)), value: s.id };
 }
 
-function previewLine(p: SystemPreview): string {
+/** One system's preview as mrkdwn (escaped): account, sessions, or why not. */
+export function previewLine(p: SystemPreview): string {
   const name = `*${escapeInline(p.label)}*`;
   if (p.error) return `${name}: :warning: could not check — ${escapeInline(p.error, 300)}`;
   const lookup = p.lookup;

@@ -36,8 +36,91 @@ function actorText(request: RevocationRequest): string {
   return r.kind === 'slack' ? mention(r.id) : `${escapeInline(r.name ?? r.id)} (${r.kind})`;
 }
 
-/** The parent message of the results thread, updated in place as systems finish. */
-export function parentMessage(request: RevocationRequest, steps: RevocationStep[], labels: Labels): Message {
+/** Slack's date formatting, which each reader sees in their own time zone. */
+function slackDate(iso: string): string {
+  const epoch = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${epoch}^{date_short_pretty} {time}|${iso}>`;
+}
+
+function decidedByText(decidedBy: string): string {
+  const [kind, id] = decidedBy.split(':');
+  return kind === 'slack' && id ? mention(id) : escapeInline(decidedBy);
+}
+
+/** The approval / decision line of a card, or undefined when no approval was involved. */
+function decisionLine(request: RevocationRequest): string | undefined {
+  if (request.breakGlass && request.decidedBy) {
+    return `:rotating_light: *BREAK-GLASS*: approved by the requester ${decidedByText(request.decidedBy)} without a second person. Justification:\n${quoteBlock(request.decisionNote ?? '')}`;
+  }
+  if (request.status === 'pending_approval') {
+    return `:lock: Needs approval by someone in REVOKE_APPROVERS other than the requester — expires ${request.expiresAt ? slackDate(request.expiresAt) : 'never'}.`;
+  }
+  if (request.status === 'expired') return ':alarm_clock: Expired without a decision; nothing was revoked.';
+  if (request.status === 'denied' && request.decidedBy) {
+    return `:no_entry_sign: Denied by ${decidedByText(request.decidedBy)}; nothing was revoked.${request.decisionNote ? `\n${quoteBlock(request.decisionNote)}` : ''}`;
+  }
+  if (request.decidedBy && request.decidedAt) {
+    return `:white_check_mark: Approved by ${decidedByText(request.decidedBy)} ${slackDate(request.decidedAt)}.`;
+  }
+  return undefined;
+}
+
+/** Buttons of a pending approval card; the value is the request ID. */
+function approvalButtons(request: RevocationRequest): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: 'approval',
+    elements: [
+      {
+        type: 'button',
+        action_id: 'approve_request',
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: request.id,
+        confirm: {
+          title: { type: 'plain_text', text: 'Revoke these sessions?' },
+          text: {
+            type: 'mrkdwn',
+            text: `The person is signed out of ${request.systems.length} system(s) at once.`,
+          },
+          confirm: { type: 'plain_text', text: 'Approve' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      },
+      {
+        type: 'button',
+        action_id: 'deny_request',
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Deny' },
+        value: request.id,
+      },
+      {
+        type: 'button',
+        action_id: 'break_glass_request',
+        text: { type: 'plain_text', text: 'Break glass…' },
+        value: request.id,
+      },
+    ],
+  };
+}
+
+export interface ParentOptions {
+  /** Show Approve / Deny / Break-glass (the pending card). */
+  buttons?: boolean;
+  /** The session preview shown to the approver, as mrkdwn lines. */
+  preview?: string | undefined;
+}
+
+/**
+ * The parent message: the approval card while pending, then (resolved, without
+ * buttons) the head of the results thread, updated in place as systems finish.
+ */
+export function parentMessage(
+  request: RevocationRequest,
+  steps: RevocationStep[],
+  labels: Labels,
+  options: ParentOptions = {},
+): Message {
   const done = steps.filter((s) => s.state !== 'pending' && s.state !== 'running').length;
   const systems = request.systems.map((s) => escapeInline(labels(s))).join(', ');
   const scope = request.systems.includes('slack') ? ` · Slack scope: ${SCOPE_TEXT[request.slackScope]}` : '';
@@ -45,20 +128,30 @@ export function parentMessage(request: RevocationRequest, steps: RevocationStep[
   let status = STATUS_LINE[request.status];
   if (request.status === 'running') status += ` — ${done} of ${steps.length} systems finished`;
   if (request.summary) status += ` — ${escapeInline(request.summary)}`;
-  const head = `:rotating_light: Revoking sessions for ${personText(request)} — requested by ${actorText(request)}`;
+  const verb = request.status === 'pending_approval' ? 'Request to revoke' : 'Revoking';
+  const head = `:rotating_light: ${verb} sessions for ${personText(request)} — requested by ${actorText(request)}`;
+  const decision = decisionLine(request);
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: head } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${quoteBlock(request.reason)}` } },
+  ];
+  if (options.preview)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: options.preview.slice(0, 3000) } });
+  if (decision) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: decision.slice(0, 3000) } });
+  blocks.push(
+    { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${status}` } },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `Systems: ${systems}${scope}${selected} · Request \`${request.id}\`` },
+      ],
+    },
+  );
+  if (options.buttons && request.status === 'pending_approval') blocks.push(approvalButtons(request));
+  const who = request.target.email ?? request.target.slackUserId ?? 'a person';
   return {
-    text: `Revoking sessions for ${request.target.email ?? request.target.slackUserId ?? 'a person'}: ${request.summary ?? request.status}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: head } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${quoteBlock(request.reason)}` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${status}` } },
-      {
-        type: 'context',
-        elements: [
-          { type: 'mrkdwn', text: `Systems: ${systems}${scope}${selected} · Request \`${request.id}\`` },
-        ],
-      },
-    ],
+    text: `${request.breakGlass ? 'BREAK-GLASS: ' : ''}${verb} sessions for ${who}: ${request.summary ?? request.status.replace('_', ' ')}`,
+    blocks,
   };
 }
 

@@ -51,4 +51,23 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'approvals, leases, idempotency, workflow links, step notifications',
+    sql: `
+      ALTER TABLE requests ADD COLUMN expires_at TEXT;
+      ALTER TABLE requests ADD COLUMN approval_card TEXT;
+      ALTER TABLE requests ADD COLUMN decided_by TEXT;
+      ALTER TABLE requests ADD COLUMN decided_at TEXT;
+      ALTER TABLE requests ADD COLUMN decision_note TEXT;
+      ALTER TABLE requests ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE requests ADD COLUMN idempotency_key TEXT;
+      ALTER TABLE requests ADD COLUMN workflow TEXT;
+      ALTER TABLE requests ADD COLUMN lease_owner TEXT;
+      ALTER TABLE requests ADD COLUMN lease_until TEXT;
+      CREATE UNIQUE INDEX requests_idempotency ON requests (idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX requests_expiry ON requests (status, expires_at);
+      ALTER TABLE steps ADD COLUMN notified_at TEXT;
+    `,
+  },
 ];

@@ -1,6 +1,8 @@
-import type { App, BlockAction, UsersSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, UsersSelectAction } from '@slack/bolt';
 import { IDS } from '../../blocks/ids.js';
 import type { SlackDeps } from '../../context.js';
+import { approvalDecision } from './approval-decision.js';
+import { breakGlassOpened } from './break-glass-opened.js';
 import { targetUserSelected } from './target-user-selected.js';
 
 /** Registers the block action listeners. */
@@ -8,6 +10,18 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<UsersSelectAction>>(
     { action_id: IDS.targetAction, type: 'block_actions' },
     targetUserSelected(deps),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    { action_id: IDS.approveAction, type: 'block_actions' },
+    approvalDecision(deps, 'approve'),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    { action_id: IDS.denyAction, type: 'block_actions' },
+    approvalDecision(deps, 'deny'),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    { action_id: IDS.breakGlassAction, type: 'block_actions' },
+    breakGlassOpened(deps),
   );
   // Selecting sessions, systems or the scope needs no server round trip; ack so Slack shows no error.
   for (const id of [IDS.sessionsAction, IDS.modeAction, IDS.systemsAction, IDS.scopeAction]) {

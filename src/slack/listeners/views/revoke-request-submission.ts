@@ -1,19 +1,21 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { previewPerson } from '../../../engine/plan.js';
 import { asRevokeError } from '../../../errors.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
+import { postApprovalCard } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
 import { resolveTarget } from '../../targets.js';
 import { tellUser } from '../../tell-user.js';
-import { ThreadNotifier } from '../../thread-notifier.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /**
  * The modal was submitted: validate (errors go back into the modal), ack so
- * the modal closes, then record the request and run it, posting the thread.
+ * the modal closes, then record the request and either post it for approval
+ * or run it, posting the thread.
  */
 export function revokeRequestSubmission(deps: SlackDeps) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
@@ -31,7 +33,9 @@ export function revokeRequestSubmission(deps: SlackDeps) {
     }
     await ack();
     const channelId = decodeMetadata(view.private_metadata).c;
-    deps.background.run('revocation', () => submitAndRun(deps, client, userId, channelId, parsed.form));
+    deps.background.run('revocation', () =>
+      submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
+    );
   };
 }
 
@@ -40,6 +44,7 @@ async function submitAndRun(
   client: WebClient,
   userId: string,
   channelId: string | undefined,
+  viewId: string,
   form: RequestForm,
 ): Promise<void> {
   let target: Awaited<ReturnType<typeof resolveTarget>>;
@@ -65,7 +70,8 @@ async function submitAndRun(
     );
     return;
   }
-  const request = await deps.engine.submit(
+  const why = await deps.approvals.approvalReason('slash_command', target.person);
+  const { request, created } = await deps.engine.submit(
     {
       source: 'slash_command',
       requester: { kind: 'slack', id: userId },
@@ -76,15 +82,18 @@ async function submitAndRun(
       reason: form.reason,
       origin: { channelId },
     },
-    { needsApproval: false },
+    {
+      needsApproval: why !== undefined,
+      approvalReason: why,
+      ttlMs: deps.config.approvalTtlMs,
+      idempotencyKey: `view:${viewId}`,
+    },
   );
-  const notifier = new ThreadNotifier({
-    client,
-    store: deps.store,
-    logger: deps.logger,
-    labels: deps.labels,
-    approvalChannel: deps.config.approvalChannel,
-    now: deps.now,
-  });
-  await deps.engine.run(request.id, notifier);
+  if (!created) return; // the same submission arrived twice
+  if (why !== undefined) {
+    const previews = await previewPerson(deps.engine.providers, form.systems, target.person);
+    await postApprovalCard(deps, client, request, previews, why);
+    return;
+  }
+  await deps.engine.run(request.id, deps.observerFor(request));
 }

@@ -1,0 +1,95 @@
+import type { PrincipalList } from '../config.js';
+import type { Person } from '../providers/types.js';
+import type { MembershipChecker } from './access.js';
+import type { RequestSource, RevocationRequest } from './types.js';
+
+export interface ApprovalPolicy {
+  requireApproval: boolean;
+  approvers: PrincipalList;
+  protectedUsers: PrincipalList;
+  breakGlassUsers: PrincipalList;
+  ttlMs: number;
+}
+
+export type DecisionKind = 'approve' | 'deny' | 'break_glass';
+
+export type DecisionCheck = { allowed: true } | { allowed: false; reason: string };
+
+/** Shortest break-glass justification accepted. */
+export const MIN_JUSTIFICATION = 15;
+
+/**
+ * Who must approve and who may: four eyes by default, protected targets always
+ * need an approver, automated sources (alert API, workflows) always need one,
+ * and break-glass users may approve their own request with a justification.
+ */
+export class Approvals {
+  constructor(
+    readonly policy: ApprovalPolicy,
+    private readonly membership: MembershipChecker,
+  ) {}
+
+  /** Why a request must wait for an approver, or undefined when it may run at once. */
+  async approvalReason(source: RequestSource, target: Person): Promise<string | undefined> {
+    if (source === 'api' || source === 'workflow')
+      return 'requests from automated sources always need an approver';
+    if (
+      target.slackUserId &&
+      (await this.membership.isMember(target.slackUserId, this.policy.protectedUsers))
+    ) {
+      return 'the person is protected (REVOKE_PROTECTED_USERS)';
+    }
+    if (this.policy.requireApproval) return 'approval is required (REVOKE_REQUIRE_APPROVAL)';
+    return undefined;
+  }
+
+  /** May `actorId` take this decision on this request now? */
+  async check(
+    request: RevocationRequest,
+    actorId: string,
+    kind: DecisionKind,
+    now: Date,
+    note?: string,
+  ): Promise<DecisionCheck> {
+    if (request.status !== 'pending_approval') {
+      return {
+        allowed: false,
+        reason: `This request is already ${request.status.replace('_', ' ')}${request.decidedBy ? ` (by ${request.decidedBy})` : ''}.`,
+      };
+    }
+    if (request.expiresAt && request.expiresAt <= now.toISOString()) {
+      return { allowed: false, reason: 'This request has expired; ask the requester to raise it again.' };
+    }
+    const isRequester = request.requester.kind === 'slack' && request.requester.id === actorId;
+    if (kind === 'break_glass') {
+      if (!isRequester)
+        return { allowed: false, reason: 'Only the requester can use break-glass on their own request.' };
+      if (!(await this.membership.isMember(actorId, this.policy.breakGlassUsers))) {
+        return {
+          allowed: false,
+          reason: 'You are not in REVOKE_BREAK_GLASS_USERS, so you cannot approve your own request.',
+        };
+      }
+      if ((note ?? '').trim().length < MIN_JUSTIFICATION) {
+        return {
+          allowed: false,
+          reason: `Break-glass needs a written justification of at least ${MIN_JUSTIFICATION} characters.`,
+        };
+      }
+      return { allowed: true };
+    }
+    if (isRequester) {
+      return {
+        allowed: false,
+        reason: 'You raised this request, so someone else must approve or deny it (four eyes).',
+      };
+    }
+    if (!(await this.membership.isMember(actorId, this.policy.approvers))) {
+      return {
+        allowed: false,
+        reason: 'You are not an approver (REVOKE_APPROVERS), so the request is unchanged.',
+      };
+    }
+    return { allowed: true };
+  }
+}

@@ -1,0 +1,105 @@
+import { asRevokeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Account, SessionProvider } from '../providers/types.js';
+import type { RevocationRequest, StepResult, StepState } from './types.js';
+
+export interface StepOutcome {
+  state: StepState;
+  result: StepResult;
+  account?: Account | undefined;
+}
+
+export interface StepRunnerDeps {
+  logger: Logger;
+  sleep: (ms: number) => Promise<void>;
+  verifyRecheckMs: number;
+}
+
+function failure(error: unknown, provider: SessionProvider, account?: Account): StepOutcome {
+  const e = asRevokeError(error, provider.id);
+  return {
+    state: 'failed',
+    result: {
+      error: {
+        code: e.code,
+        message: e.message,
+        vendorCode: e.vendorCode,
+        requestId: e.requestId,
+        status: e.status,
+        retryable: e.retryable,
+      },
+    },
+    ...(account ? { account } : {}),
+  };
+}
+
+/**
+ * Runs one system's part of a request: find the person, revoke (all or the
+ * chosen sessions), then list again where the system can. When `interrupted`,
+ * a previous attempt died with an unknown outcome: if the system can list and
+ * nothing in scope is left, the step is confirmed without repeating the call.
+ */
+export async function runProviderStep(
+  deps: StepRunnerDeps,
+  provider: SessionProvider,
+  request: RevocationRequest,
+  interrupted: boolean,
+): Promise<StepOutcome> {
+  let account: Account | undefined;
+  try {
+    const lookup = await provider.findAccount(request.target);
+    if (lookup.status === 'not_found') return { state: 'no_account', result: { detail: lookup.detail } };
+    if (lookup.status === 'ambiguous') return { state: 'ambiguous', result: { detail: lookup.detail } };
+    if (lookup.status === 'not_allowed') return { state: 'not_allowed', result: { detail: lookup.detail } };
+    account = lookup.account;
+    const selection = request.selection?.[provider.id];
+    const inScope = selection !== undefined || request.slackScope === 'all' || !provider.capabilities.scopes;
+    const count = async (): Promise<number> => {
+      const sessions = await provider.listSessions(lookup.account);
+      return selection ? sessions.filter((s) => selection.includes(s.id)).length : sessions.length;
+    };
+
+    if (interrupted && provider.capabilities.listSessions && inScope && (await count()) === 0) {
+      return {
+        state: 'revoked',
+        result: {
+          remaining: 0,
+          remainingInScope: true,
+          detail: 'confirmed after an interrupted attempt; not repeated',
+        },
+        account,
+      };
+    }
+    const outcome =
+      selection && selection.length > 0
+        ? await provider.revokeSessions(account, selection)
+        : await provider.revokeAll(account, { scope: request.slackScope });
+    const result: StepResult = {
+      revokedCount: outcome.count,
+      vendorRequestId: outcome.requestId,
+      detail:
+        [outcome.detail, interrupted ? 'repeated after an interrupted attempt' : undefined]
+          .filter(Boolean)
+          .join('; ') || undefined,
+    };
+    if (outcome.state === 'queued') return { state: 'queued', result, account };
+    if (!provider.capabilities.listSessions) return { state: 'revoked', result, account };
+
+    let remaining: number;
+    try {
+      remaining = await count();
+      if (remaining > 0 && inScope) {
+        await deps.sleep(deps.verifyRecheckMs);
+        remaining = await count();
+      }
+    } catch (error) {
+      deps.logger.warn(`${provider.id}: verification listing failed:`, asRevokeError(error).message);
+      const detail = [result.detail, 'could not list again to verify'].filter(Boolean).join('; ');
+      return { state: 'revoked', result: { ...result, detail }, account };
+    }
+    const verified = { ...result, remaining, remainingInScope: inScope };
+    return { state: remaining > 0 && inScope ? 'partial' : 'revoked', result: verified, account };
+  } catch (error) {
+    return failure(error, provider, account);
+  }
+}

@@ -1,0 +1,39 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { DecisionKind } from '../../../engine/approval.js';
+import { isRequestId } from '../../../util/ids.js';
+import { mention } from '../../../util/mrkdwn.js';
+import { resolveCard, tellRequester } from '../../approval-flow.js';
+import { type SlackDeps, startRun } from '../../context.js';
+import { tellUser } from '../../tell-user.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/**
+ * Approve / Deny on an approval card. The decision is a compare-and-set in the
+ * store, so double clicks, two approvers and two replicas lead to one outcome;
+ * a refused click gets an ephemeral reason and leaves the card unchanged.
+ */
+export function approvalDecision(deps: SlackDeps, kind: Extract<DecisionKind, 'approve' | 'deny'>) {
+  return async ({ ack, body, action, client }: Args): Promise<void> => {
+    await ack();
+    const requestId = action.value ?? '';
+    const userId = body.user.id;
+    const channelId = body.channel?.id;
+    if (!isRequestId(requestId)) return;
+    const result = await deps.engine.decide(requestId, { kind: 'slack', id: userId }, kind);
+    if (!result.ok) {
+      await tellUser(client, deps.logger, userId, channelId, result.reason);
+      return;
+    }
+    const request = result.request;
+    await resolveCard(deps, client, request);
+    const verb = kind === 'approve' ? 'approved' : 'denied';
+    await tellRequester(
+      deps,
+      client,
+      request,
+      `Your request \`${request.id}\` was ${verb} by ${mention(userId)}.${kind === 'deny' ? ' Nothing was revoked.' : ' Results follow in the thread.'}`,
+    );
+    if (kind === 'approve') startRun(deps, request);
+  };
+}
