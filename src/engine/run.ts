@@ -245,11 +245,13 @@ export class RevocationEngine {
       const finished = [...current.values()];
       const status = finalStatus(finished);
       const summary = summarize(finished);
+      // Show the outcome before recording it: a crash in between re-runs nothing (every step is final)
+      // and shows it again, whereas the other order could leave a stale "in progress" message forever.
+      const final: RevocationRequest = { ...(await this.mustGet(requestId)), status, summary };
+      await this.notify(() => observer?.requestFinished(final, finished));
       await store.updateRequest(requestId, { status, summary }, this.iso(), ['running']);
       await this.audit(requestId, 'engine', 'run_finished', { status, summary });
-      const final = await this.mustGet(requestId);
-      await this.notify(() => observer?.requestFinished(final, finished));
-      return final;
+      return this.mustGet(requestId);
     } finally {
       clearInterval(heartbeat);
       await store.releaseLease(requestId, owner).catch(() => {});

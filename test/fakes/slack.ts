@@ -81,6 +81,13 @@ export class FakeSlack {
   readonly messages: FakeMessage[] = [];
   readonly views = new Map<string, { view: Record<string, unknown>; hash: string; updates: number }>();
   private readonly failures = new Map<string, Failure[]>();
+  /**
+   * Test hooks around a call: return true to drop the connection without an
+   * answer — before the call takes effect, or after it took effect (the outcome
+   * then is unknown to the caller).
+   */
+  beforeAnswer?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
+  afterApply?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
   private server: Server | undefined;
   private seq = 0;
   url = '';
@@ -185,7 +192,16 @@ export class FakeSlack {
     if (!isAdmin && !isBot) return send(200, { ok: false, error: 'invalid_auth' });
     if (method.startsWith('admin.') && !isAdmin)
       return send(200, { ok: false, error: 'not_allowed_token_type' });
-    send(200, this.answer(method, args, isBot));
+    if (await this.beforeAnswer?.(method, args)) {
+      res.destroy();
+      return;
+    }
+    const answer = this.answer(method, args, isBot);
+    if (await this.afterApply?.(method, args)) {
+      res.destroy();
+      return;
+    }
+    send(200, answer);
   }
 
   private nextTs(): string {

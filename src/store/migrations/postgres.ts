@@ -1,0 +1,93 @@
+/**
+ * Versioned PostgreSQL migrations; append only, never edit a released one.
+ *
+ * They mirror the SQLite ones version for version (same tables, same columns,
+ * same meaning of each version number), so `rows.ts` maps rows of both stores:
+ * JSON stays in TEXT columns and timestamps stay ISO-8601 TEXT. Columns that
+ * are compared or sorted use `COLLATE "C"` so their order is the byte order
+ * SQLite uses, whatever the database's default collation. Differences:
+ * `steps.ord` keeps insertion order (SQLite's rowid), `audit_log.seq` is a
+ * BIGINT, and the append-only rule is a PL/pgSQL trigger that also refuses
+ * TRUNCATE.
+ */
+export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'requests, steps, audit log',
+    sql: `
+      CREATE TABLE requests (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        status TEXT COLLATE "C" NOT NULL,
+        source TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        target TEXT NOT NULL,
+        target_slack_id TEXT COLLATE "C",
+        systems TEXT NOT NULL,
+        slack_scope TEXT NOT NULL,
+        selection TEXT,
+        reason TEXT NOT NULL,
+        origin TEXT,
+        thread TEXT,
+        summary TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX requests_target ON requests (target_slack_id, created_at);
+      CREATE INDEX requests_status ON requests (status);
+      CREATE TABLE steps (
+        request_id TEXT COLLATE "C" NOT NULL REFERENCES requests (id),
+        system TEXT COLLATE "C" NOT NULL,
+        ord BIGINT GENERATED ALWAYS AS IDENTITY,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        account TEXT,
+        result TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        PRIMARY KEY (request_id, system)
+      );
+      CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,
+        at TEXT COLLATE "C" NOT NULL,
+        request_id TEXT COLLATE "C",
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+      );
+      CREATE INDEX audit_request ON audit_log (request_id);
+      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+        END
+      $fn$;
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+    `,
+  },
+  {
+    version: 2,
+    name: 'approvals, leases, idempotency, workflow links, step notifications',
+    sql: `
+      ALTER TABLE requests
+        ADD COLUMN expires_at TEXT COLLATE "C",
+        ADD COLUMN approval_card TEXT,
+        ADD COLUMN decided_by TEXT,
+        ADD COLUMN decided_at TEXT,
+        ADD COLUMN decision_note TEXT,
+        ADD COLUMN break_glass BOOLEAN NOT NULL DEFAULT false,
+        ADD COLUMN idempotency_key TEXT COLLATE "C",
+        ADD COLUMN workflow TEXT,
+        ADD COLUMN lease_owner TEXT COLLATE "C",
+        ADD COLUMN lease_until TEXT COLLATE "C";
+      CREATE UNIQUE INDEX requests_idempotency ON requests (idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX requests_expiry ON requests (status, expires_at);
+      ALTER TABLE steps ADD COLUMN notified_at TEXT;
+    `,
+  },
+];

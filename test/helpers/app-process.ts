@@ -1,0 +1,21 @@
+/**
+ * Runs the real application in a child process for crash tests: the same
+ * composition root as `npm start`, with short leases and housekeeping so a
+ * restarted process takes over a killed one's work quickly.
+ */
+import type { AddressInfo } from 'node:net';
+import { buildApplication } from '../../src/application.js';
+import { loadConfig } from '../../src/config.js';
+
+const app = await buildApplication(loadConfig(process.env), {
+  leaseMs: Number(process.env.TEST_LEASE_MS ?? 1500),
+  housekeepingMs: 200,
+  verifyRecheckMs: 10,
+  retryPolicy: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxTotalMs: 2_000 },
+});
+const server = await app.start();
+const port = (server?.address() as AddressInfo | undefined)?.port;
+process.stdout.write(`LISTENING ${port}\n`);
+process.on('SIGTERM', () => {
+  void app.stop().then(() => process.exit(0));
+});

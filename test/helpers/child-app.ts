@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repo = new URL('../../', import.meta.url);
+
+export interface ChildApp {
+  proc: ChildProcess;
+  url: string;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the app as a separate process (cwd: an empty temp folder, so no
+ * developer .env leaks in) and resolves once it listens.
+ */
+export async function startChildApp(env: Record<string, string>, timeoutMs = 20_000): Promise<ChildApp> {
+  const cwd = mkdtempSync(join(tmpdir(), 'revoke-child-'));
+  const tsx = import.meta.resolve('tsx');
+  const proc = spawn(process.execPath, ['--import', tsx, new URL('test/helpers/app-process.ts', repo).pathname], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child did not start:\n${output.join('')}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output.push(text);
+      const m = /LISTENING (\d+)/.exec(output.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+    proc.on('exit', (code) => reject(new Error(`child exited (${code}) before listening:\n${output.join('')}`)));
+  });
+  return { proc, url, output, exited };
+}
+
+/** SIGKILL, and wait until the process is gone. */
+export async function kill9(child: ChildApp): Promise<void> {
+  child.proc.kill('SIGKILL');
+  await child.exited;
+}
