@@ -19,11 +19,15 @@ export interface ChildApp {
 export async function startChildApp(env: Record<string, string>, timeoutMs = 20_000): Promise<ChildApp> {
   const cwd = mkdtempSync(join(tmpdir(), 'revoke-child-'));
   const tsx = import.meta.resolve('tsx');
-  const proc = spawn(process.execPath, ['--import', tsx, new URL('test/helpers/app-process.ts', repo).pathname], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', tsx, new URL('test/helpers/app-process.ts', repo).pathname],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -39,7 +43,9 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 20_
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
-    proc.on('exit', (code) => reject(new Error(`child exited (${code}) before listening:\n${output.join('')}`)));
+    proc.on('exit', (code) =>
+      reject(new Error(`child exited (${code}) before listening:\n${output.join('')}`)),
+    );
   });
   return { proc, url, output, exited };
 }

@@ -22,7 +22,12 @@ const KILL_POINTS: KillPoint[] = [
   { name: 'while posting the parent message', method: 'chat.postMessage', nth: 1, when: 'before' },
   { name: 'while finding the person', method: 'users.info', nth: 2, when: 'before' },
   { name: 'before Slack applied the reset', method: 'admin.users.session.reset', nth: 1, when: 'before' },
-  { name: 'after Slack applied the reset, before it answered', method: 'admin.users.session.reset', nth: 1, when: 'after' },
+  {
+    name: 'after Slack applied the reset, before it answered',
+    method: 'admin.users.session.reset',
+    nth: 1,
+    when: 'after',
+  },
   { name: 'while verifying by listing again', method: 'admin.users.session.list', nth: 1, when: 'before' },
   { name: 'while posting the thread reply', method: 'chat.postMessage', nth: 2, when: 'before' },
   { name: 'while updating the parent at the end', method: 'chat.update', nth: 2, when: 'before' },
@@ -35,7 +40,11 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
   });
 
   it.each(KILL_POINTS)('SIGKILL $name', { timeout: 60_000 }, async (point) => {
-    const fake = new FakeSlack({ botToken: SECRETS.bot, adminToken: SECRETS.admin, memberChannels: ['C0SEC'] });
+    const fake = new FakeSlack({
+      botToken: SECRETS.bot,
+      adminToken: SECRETS.admin,
+      memberChannels: ['C0SEC'],
+    });
     await fake.start();
     cleanups.push(() => fake.close());
     fake.addUser(user('UREQ', 'bob@example.com')).addUser(user('UALICE', 'alice@example.com'));
@@ -70,9 +79,14 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
     if (point.when === 'before') fake.beforeAnswer = hook;
     else fake.afterApply = hook;
 
-    const res = await signedPost(`${first.url}/slack/events`, interactionBody(submission(formValues({}))), 'application/x-www-form-urlencoded', {
-      secret: SECRETS.signing,
-    });
+    const res = await signedPost(
+      `${first.url}/slack/events`,
+      interactionBody(submission(formValues({}))),
+      'application/x-www-form-urlencoded',
+      {
+        secret: SECRETS.signing,
+      },
+    );
     expect(res.status).toBe(200);
     await first.exited;
     fake.beforeAnswer = undefined;
@@ -94,7 +108,9 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(final?.status, second.output.join('')).toBe('done');
-    await fake.waitFor(() => fake.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks))));
+    await fake.waitFor(() =>
+      fake.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks))),
+    );
 
     // Nothing lost: Alice's sessions are gone, Bob's are untouched.
     expect(fake.sessions.map((s) => s.session_id)).toEqual([3]);

@@ -177,3 +177,34 @@ describe('four-eyes approval', () => {
     expect(resets()).toBe(0);
   });
 });
+
+describe('history and status', () => {
+  it('shows a person’s recent revocations and one request in detail (ephemeral)', async () => {
+    const h = await startHarness();
+    try {
+      await h.interact(submission(formValues({ reason: 'INC-7 <b>bold</b>' })));
+      await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(JSON.stringify(m.blocks))));
+      const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
+      const history = (await (await h.command({ text: 'history <@UALICE|alice>' })).json()) as {
+        response_type: string;
+        text: string;
+      };
+      expect(history.response_type).toBe('ephemeral');
+      expect(history.text).toContain(request?.id);
+      expect(history.text).toContain('&lt;b&gt;');
+      const status = (await (await h.command({ text: `status ${request?.id}` })).json()) as { text: string };
+      expect(status.text).toContain('*done*');
+      expect(status.text).toContain('Slack');
+      const none = (await (await h.command({ text: 'status r-zzzzzzzz-zzzzzzzz' })).json()) as {
+        text: string;
+      };
+      expect(none.text).toMatch(/No request/);
+      const outsider = (await (
+        await h.command({ text: `status ${request?.id}`, user_id: 'UOUT' })
+      ).json()) as { text: string };
+      expect(outsider.text).toMatch(/not allowed/);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -4,6 +4,8 @@ export type TargetRef = { kind: 'user'; userId: string } | { kind: 'email'; emai
 /** What `/revoke-sessions <text>` asks for. */
 export type CommandIntent =
   | { kind: 'help' }
+  | { kind: 'history'; target: TargetRef }
+  | { kind: 'status'; requestId: string }
   | { kind: 'open'; targets: TargetRef[] }
   | { kind: 'invalid'; message: string };
 
@@ -34,6 +36,27 @@ export function parseCommandText(text: string | undefined): CommandIntent {
   if (trimmed.length > MAX_TEXT)
     return { kind: 'invalid', message: 'That is too much text for one command.' };
   if (/^(help|-h|--help|\?)$/i.test(trimmed)) return { kind: 'help' };
+  const sub = /^(history|status)\s+(\S+)$/i.exec(trimmed);
+  if (sub?.[1] && sub[2]) {
+    if (sub[1].toLowerCase() === 'status') {
+      return /^r-[0-9a-z]{6,12}-[0-9a-z]{8}$/.test(sub[2])
+        ? { kind: 'status', requestId: sub[2] }
+        : {
+            kind: 'invalid',
+            message: 'Give a request ID such as `r-mk2x9q4f-7h3kq8zp` (it is in every results message).',
+          };
+    }
+    const target = parseToken(sub[2]);
+    return target
+      ? { kind: 'history', target }
+      : { kind: 'invalid', message: 'Give a @mention, user ID or email after `history`.' };
+  }
+  if (/^(history|status)$/i.test(trimmed)) {
+    return {
+      kind: 'invalid',
+      message: 'Usage: `/revoke-sessions history @person` or `/revoke-sessions status <request-id>`.',
+    };
+  }
   const tokens = trimmed.split(/[\s,]+/).filter((t) => t !== '');
   const targets: TargetRef[] = [];
   for (const token of tokens) {

@@ -1,9 +1,32 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText } from '../../blocks/help.js';
+import { historyText, statusText } from '../../blocks/history.js';
 import { requestModal } from '../../blocks/request-modal.js';
 import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps } from '../../context.js';
+import type { CommandIntent } from '../../guards/command-text.js';
 import { parseCommandText } from '../../guards/command-text.js';
 import { loadPreview } from '../../preview-loader.js';
+
+/** Answers `history` and `status` from the store (fast: no vendor call; a Slack lookup only for an email). */
+async function lookupText(
+  deps: SlackDeps,
+  intent: Extract<CommandIntent, { kind: 'history' | 'status' }>,
+): Promise<string> {
+  if (intent.kind === 'status') {
+    const request = await deps.store.getRequest(intent.requestId);
+    if (!request) return `No request \`${intent.requestId}\`.`;
+    return statusText(request, await deps.store.listSteps(request.id), deps.labels);
+  }
+  let userId = intent.target.kind === 'user' ? intent.target.userId : undefined;
+  if (intent.target.kind === 'email') {
+    // Bounded so the reply still fits in Slack's 3-second window.
+    const lookup = deps.directory.findByEmail(intent.target.email).catch(() => undefined);
+    const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, 2_000).unref());
+    userId = (await Promise.race([lookup, timeout]))?.id;
+  }
+  if (!userId) return 'I could not find a Slack user with that email (in time); try the @mention.';
+  return historyText(userId, await deps.store.listRequestsForTarget(userId, 10));
+}
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -28,6 +51,10 @@ export function revokeSessionsCommand(deps: SlackDeps) {
         },
         deps.now().toISOString(),
       );
+      return;
+    }
+    if (intent.kind === 'history' || intent.kind === 'status') {
+      await ack({ response_type: 'ephemeral', text: await lookupText(deps, intent) });
       return;
     }
     if (intent.kind === 'invalid') {
