@@ -21,7 +21,7 @@ async function lookupText(
   if (intent.target.kind === 'email') {
     // Bounded so the reply still fits in Slack's 3-second window.
     const lookup = deps.directory.findByEmail(intent.target.email).catch(() => undefined);
-    const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, 2_000).unref());
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2_000).unref());
     userId = (await Promise.race([lookup, timeout]))?.id;
   }
   if (!userId) return 'I could not find a Slack user with that email (in time); try the @mention.';
