@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
+import { createAlertHandlers } from './api/alert-endpoint.js';
+import { alertRoutes } from './api/routes.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { MembershipChecker } from './engine/access.js';
 import { Approvals } from './engine/approval.js';
 import type { RunObserver } from './engine/observer.js';
+import { previewPerson } from './engine/plan.js';
 import { RevocationEngine } from './engine/run.js';
 import type { RevocationRequest } from './engine/types.js';
 import { RedactingLogger, Redactor } from './log.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import { sweepExpired } from './slack/approval-flow.js';
+import { postApprovalCard, sweepExpired } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { BackgroundTasks, type SlackDeps } from './slack/context.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
@@ -103,7 +106,25 @@ export async function buildApplication(
     background: new BackgroundTasks(logger),
     now,
   };
-  const slack = createSlackApp(deps, { logger });
+  const routes = config.apiToken
+    ? alertRoutes(
+        createAlertHandlers({
+          apiToken: config.apiToken,
+          engine,
+          approvals,
+          directory,
+          systems: systems.map((x) => x.id),
+          approvalTtlMs: config.approvalTtlMs,
+          logger,
+          onPendingApproval: async (request, why) => {
+            if (!slackApp) return;
+            const previews = await previewPerson(providers, request.systems, request.target);
+            await postApprovalCard(deps, slackApp.app.client, request, previews, why);
+          },
+        }),
+      )
+    : [];
+  const slack = createSlackApp(deps, { logger, routes });
   slackApp = slack;
   const timers: NodeJS.Timeout[] = [];
   /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { CustomRoute } from '@slack/bolt/dist/receivers/custom-routes.js';
+import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logger';
 import type { RedactingLogger } from '../log.js';
 import type { SlackDeps } from './context.js';

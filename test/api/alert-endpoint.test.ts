@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buttonClick } from '../helpers/actions.js';
+import { type Harness, startHarness, user } from '../helpers/harness.js';
+
+const TOKEN = 'alert-token-0123456789abcdef0123456789abcdef';
+const spec = parse(readFileSync(new URL('../../src/api/openapi.yaml', import.meta.url), 'utf8')) as {
+  components: { schemas: Record<string, object> };
+};
+
+function responseValidator(name: string) {
+  const ajv = new Ajv({ strict: false, formats: { 'date-time': true, email: true } });
+  const schemas = JSON.parse(
+    JSON.stringify(spec.components.schemas).replaceAll('#/components/schemas/', 'schemas#/'),
+  );
+  ajv.addSchema({ $id: 'schemas', definitions: schemas });
+  // OpenAPI 3.0 `nullable` → JSON Schema
+  const patched = JSON.parse(
+    JSON.stringify(schemas[name]).replace(/"type":"(\w+)","nullable":true/g, '"type":["$1","null"]'),
+  );
+  return ajv.compile(patched);
+}
+
+describe('POST /api/revocation-requests', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      REVOKE_API_TOKEN: TOKEN,
+      REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
+      REVOKE_APPROVERS: 'UAPP1',
+    });
+    h.slack.addUser(user('UAPP1', 'app1@example.com'));
+    h.slack.sessions = [
+      { user_id: 'UALICE', session_id: 9, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
+    ];
+  });
+  afterAll(() => h.close());
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${h.url}/api/revocation-requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('refuses a missing or wrong bearer token with 401', async () => {
+    expect(
+      (await post({ email: 'alice@example.com', reason: 'x', source: 'siem' }, { authorization: '' })).status,
+    ).toBe(401);
+    const wrong = await post(
+      { email: 'alice@example.com', reason: 'x', source: 'siem' },
+      { authorization: `Bearer ${TOKEN}x` },
+    );
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(`${h.url}/api/revocation-requests/r-aaaaaaaa-aaaaaaaa`)).status).toBe(401);
+  });
+
+  it('answers 400 with field errors for bad input', async () => {
+    const res = await post({
+      email: 'not-an-email',
+      slack_user_id: 'x',
+      reason: '',
+      source: 'siem',
+      systems: ['gitlab'],
+      extra: 1,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; fields: Record<string, string> };
+    expect(body.error).toBe('invalid_request');
+    expect(Object.keys(body.fields)).toEqual(
+      expect.arrayContaining(['email', 'slack_user_id', 'reason', 'systems.0', 'body']),
+    );
+    expect(body.fields.body).toMatch(/extra/);
+    expect((await post('{nope')).status).toBe(400);
+    expect((await post({ reason: 'r', source: 's' })).status).toBe(400);
+    expect(
+      (await post({ email: 'alice@example.com', reason: 'r', source: 's', systems: ['box'] })).status,
+    ).toBe(400);
+    expect(
+      (await post({ email: 'a@example.com', reason: 'r', source: 's' }, { 'content-type': 'text/plain' }))
+        .status,
+    ).toBe(415);
+    expect((await post({ reason: 'x'.repeat(70_000), source: 's', email: 'a@example.com' })).status).toBe(
+      413,
+    );
+    expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+  });
+
+  it('creates a request that needs approval, posts the card, and is idempotent by key', async () => {
+    const body = {
+      email: 'Alice@Example.com',
+      reason: 'EDR: token theft <!channel>',
+      source: 'edr',
+      idempotency_key: 'edr-1',
+    };
+    const res = await post(body);
+    expect(res.status).toBe(202);
+    const created = (await res.json()) as { id: string; status: string; status_url: string };
+    expect(responseValidator('RevocationRequest')(created)).toBe(true);
+    expect(created.status).toBe('pending_approval');
+    expect(res.headers.get('location')).toBe(created.status_url);
+    const card = await h.slack.waitFor(() =>
+      h.slack.messages.find(
+        (m) => m.channel === 'C0APPROVE' && JSON.stringify(m.blocks).includes(created.id),
+      ),
+    );
+    expect(JSON.stringify(card.blocks)).toContain('&lt;!channel&gt;');
+
+    const again = await post(body);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(created.id);
+    expect(
+      h.slack.messages.filter((m) => JSON.stringify(m.blocks ?? []).includes('approve_request')),
+    ).toHaveLength(1);
+
+    // One click by an approver runs it; the status URL then says done.
+    await h.interact(
+      buttonClick({
+        userId: 'UAPP1',
+        actionId: 'approve_request',
+        value: created.id,
+        channel: 'C0APPROVE',
+        messageTs: card.ts,
+      }),
+    );
+    await h.slack.waitFor(() => h.slack.callsTo('admin.users.session.reset').length === 1);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'done'; i++) {
+      const got = await fetch(`${h.url}${created.status_url}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const json = (await got.json()) as { status: string };
+      status = json.status;
+      expect(responseValidator('RevocationRequest')(json)).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe('done');
+    const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
+    expect(request?.requester).toEqual({ kind: 'api', id: 'edr' });
+  });
+
+  it('answers 404 for an unknown request', async () => {
+    const res = await fetch(`${h.url}/api/revocation-requests/r-aaaaaaaa-aaaaaaaa`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('alert API switched off', () => {
+  it('is not served when REVOKE_API_TOKEN is unset', async () => {
+    const h = await startHarness();
+    try {
+      const res = await fetch(`${h.url}/api/revocation-requests`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(404);
+    } finally {
+      await h.close();
+    }
+  });
+});
