@@ -4,7 +4,7 @@ import { alertRoutes } from './api/routes.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { MembershipChecker } from './engine/access.js';
 import { Approvals } from './engine/approval.js';
-import type { RunObserver } from './engine/observer.js';
+import { ObserverList, type RunObserver } from './engine/observer.js';
 import { previewPerson } from './engine/plan.js';
 import { RevocationEngine } from './engine/run.js';
 import type { RevocationRequest } from './engine/types.js';
@@ -16,6 +16,7 @@ import { postApprovalCard, sweepExpired } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { BackgroundTasks, type SlackDeps } from './slack/context.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
+import { WorkflowCompleter } from './slack/workflow-completion.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -81,9 +82,10 @@ export async function buildApplication(
   });
   const labels = (id: SystemId) => providers.get(id)?.label ?? id;
   let slackApp: SlackApp | undefined;
+  const completion = { store, logger, apiUrl: config.slack.apiUrl, now };
   const observerFor = (): RunObserver => {
     if (!slackApp) throw new Error('the Slack app is not built yet');
-    return new ThreadNotifier({
+    const thread = new ThreadNotifier({
       client: slackApp.app.client,
       store,
       logger,
@@ -91,6 +93,9 @@ export async function buildApplication(
       approvalChannel: config.approvalChannel,
       now,
     });
+    return new ObserverList([thread, new WorkflowCompleter(completion)], (e) =>
+      logger.warn('progress display failed:', e),
+    );
   };
   const deps: SlackDeps = {
     approvals,

@@ -8,15 +8,28 @@ interface Manifest {
   display_information?: unknown;
   features: { slash_commands: { command: string; should_escape?: boolean; url?: string }[] };
   oauth_config: { scopes: { bot: string[]; user: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string }; org_deploy_enabled: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url: string };
+    org_deploy_enabled: boolean;
+    function_runtime?: string;
+    event_subscriptions?: { bot_events: string[] };
+  };
+  functions?: Record<
+    string,
+    {
+      input_parameters: { properties: Record<string, { type: string }>; required: string[] };
+      output_parameters: { properties: Record<string, { type: string }>; required: string[] };
+    }
+  >;
 }
 
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8')) as Manifest;
 
 function validator() {
   const ajv = new Ajv({ strict: false, allErrors: true, formats: { uri: true } });
-  const v1 = JSON.parse(readFileSync(new URL('schemas/manifest.schema.1.0.0.json', specDir), 'utf8'));
-  return ajv.compile(v1);
+  // The manifest declares _metadata.major_version 2 (functions with properties/required, as Slack documents them).
+  const v2 = JSON.parse(readFileSync(new URL('schemas/manifest.schema.2.0.0.json', specDir), 'utf8'));
+  return ajv.compile(v2);
 }
 
 /** The bot scopes of every Web API method the app calls with the bot token. */
@@ -32,7 +45,9 @@ describe('manifest.yml', () => {
 
   it('the schema rejects what it should (the validator is not vacuous)', () => {
     const validate = validator();
-    const invalid = JSON.parse(readFileSync(new URL('tests/v1.manifest.invalid.json', specDir), 'utf8'));
+    const invalid = JSON.parse(readFileSync(new URL('tests/v2.manifest.invalid.json', specDir), 'utf8'));
+    const valid = JSON.parse(readFileSync(new URL('tests/v2.manifest.valid.json', specDir), 'utf8'));
+    expect(validate(valid)).toBe(true);
     expect(validate(invalid)).toBe(false);
     expect(validate({ ...manifest, display_information: undefined })).toBe(false);
   });
@@ -46,5 +61,20 @@ describe('manifest.yml', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([...SCOPES_THE_CODE_NEEDS].sort());
     expect(manifest.oauth_config.scopes.user.sort()).toEqual(['admin.users:read', 'admin.users:write']);
     expect(manifest.settings.org_deploy_enabled).toBe(true);
+  });
+
+  it('declares the Workflow Builder step with its inputs and outputs, served remotely', () => {
+    const step = manifest.functions?.revoke_user_sessions;
+    expect(step?.input_parameters.properties.user_id?.type).toBe('slack#/types/user_id');
+    expect(step?.input_parameters.required.sort()).toEqual(['reason', 'user_id']);
+    expect(Object.keys(step?.output_parameters.properties ?? {}).sort()).toEqual([
+      'failed_systems',
+      'request_id',
+      'revoked_systems',
+      'succeeded',
+      'summary',
+    ]);
+    expect(manifest.settings.function_runtime).toBe('remote');
+    expect(manifest.settings.event_subscriptions?.bot_events).toContain('function_executed');
   });
 });

@@ -11,15 +11,19 @@ export interface RunObserver {
   requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void>;
 }
 
-/** Fans progress out to several observers, isolating their failures. */
+/** Fans progress out to several observers; one failing does not stop the others. */
 export class ObserverList implements RunObserver {
   constructor(
     private readonly observers: RunObserver[],
     private readonly onError: (error: unknown) => void,
   ) {}
 
+  /** Runs every observer; reports each failure, then rejects if any failed (so the engine retries the display later). */
   private async each(fn: (o: RunObserver) => Promise<void>): Promise<void> {
-    await Promise.all(this.observers.map((o) => fn(o).catch(this.onError)));
+    const results = await Promise.allSettled(this.observers.map((o) => fn(o)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const f of failed) this.onError(f.reason);
+    if (failed[0]) throw failed[0].reason;
   }
 
   requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {

@@ -6,7 +6,7 @@ export type RequestSource = 'slash_command' | 'workflow' | 'api' | 'cli';
 
 /** Who asked: a Slack user, or a local OS user of the CLI. */
 export interface Actor {
-  kind: 'slack' | 'cli' | 'api';
+  kind: 'slack' | 'cli' | 'api' | 'workflow';
   id: string;
   name?: string | undefined;
 }

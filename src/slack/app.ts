@@ -5,6 +5,7 @@ import type { RedactingLogger } from '../log.js';
 import type { SlackDeps } from './context.js';
 import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
+import { register as registerFunctions } from './listeners/functions/index.js';
 import { register as registerViews } from './listeners/views/index.js';
 
 export interface SlackApp {
@@ -96,6 +97,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
+  registerFunctions(app, deps);
   app.error(async (error) => {
     deps.logger.error('listener failed:', error);
   });

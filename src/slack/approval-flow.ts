@@ -7,6 +7,7 @@ import { parentMessage } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
 import { tellUser } from './tell-user.js';
 import { destinations, postToFirstChannel } from './thread-notifier.js';
+import { completeWorkflow } from './workflow-completion.js';
 
 /** The preview the approver sees: one line per system (sessions, or why not). */
 export function approverPreview(previews: SystemPreview[]): string | undefined {
@@ -86,5 +87,16 @@ export async function sweepExpired(deps: SlackDeps, client: WebClient): Promise<
       request,
       `Your request \`${request.id}\` expired without a decision; nothing was revoked.`,
     );
+    await failWorkflowIfWaiting(deps, request);
   }
+}
+
+/** Fails a waiting Workflow Builder step after a denial or expiry (exactly once; never throws). */
+export async function failWorkflowIfWaiting(deps: SlackDeps, request: RevocationRequest): Promise<void> {
+  if (!request.workflow || request.workflow.completedAt) return;
+  await completeWorkflow(
+    { store: deps.store, logger: deps.logger, apiUrl: deps.config.slack.apiUrl, now: deps.now },
+    request,
+    await deps.store.listSteps(request.id),
+  ).catch((e: unknown) => deps.logger.warn(`request ${request.id}: could not end the workflow step:`, e));
 }

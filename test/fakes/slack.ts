@@ -189,7 +189,10 @@ export class FakeSlack {
     if (!token) return send(200, { ok: false, error: 'not_authed' });
     const isAdmin = token === this.options.adminToken;
     const isBot = token === this.options.botToken;
-    if (!isAdmin && !isBot) return send(200, { ok: false, error: 'invalid_auth' });
+    const isFunction = token.startsWith('xwfp-');
+    if (method.startsWith('functions.') && !isFunction)
+      return send(200, { ok: false, error: 'not_allowed_token_type' });
+    if (!isAdmin && !isBot && !isFunction) return send(200, { ok: false, error: 'invalid_auth' });
     if (method.startsWith('admin.') && !isAdmin)
       return send(200, { ok: false, error: 'not_allowed_token_type' });
     if (await this.beforeAnswer?.(method, args)) {
@@ -314,6 +317,9 @@ export class FakeSlack {
         this.sessions = this.sessions.filter((x) => x !== s);
         return { ok: true };
       }
+      case 'functions.completeSuccess':
+      case 'functions.completeError':
+        return a.function_execution_id ? { ok: true } : fail('invalid_arguments');
       case 'admin.users.session.resetBulk': {
         const ids = a.user_ids as string[];
         if (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000) return fail('invalid_arguments');

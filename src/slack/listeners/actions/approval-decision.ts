@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { DecisionKind } from '../../../engine/approval.js';
 import { isRequestId } from '../../../util/ids.js';
 import { mention } from '../../../util/mrkdwn.js';
-import { resolveCard, tellRequester } from '../../approval-flow.js';
+import { failWorkflowIfWaiting, resolveCard, tellRequester } from '../../approval-flow.js';
 import { type SlackDeps, startRun } from '../../context.js';
 import { tellUser } from '../../tell-user.js';
 
@@ -35,5 +35,6 @@ export function approvalDecision(deps: SlackDeps, kind: Extract<DecisionKind, 'a
       `Your request \`${request.id}\` was ${verb} by ${mention(userId)}.${kind === 'deny' ? ' Nothing was revoked.' : ' Results follow in the thread.'}`,
     );
     if (kind === 'approve') startRun(deps, request);
+    else await failWorkflowIfWaiting(deps, request);
   };
 }

@@ -1,0 +1,76 @@
+import { WebClient } from '@slack/web-api';
+import type { RunObserver } from '../engine/observer.js';
+import { ATTENTION_STATES } from '../engine/summary.js';
+import type { RevocationRequest, RevocationStep } from '../engine/types.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+
+export interface WorkflowCompletionDeps {
+  store: Store;
+  logger: Logger;
+  apiUrl: string;
+  now: () => Date;
+}
+
+/** The step's outputs, as declared in manifest.yml. */
+export function workflowOutputs(request: RevocationRequest, steps: RevocationStep[]) {
+  return {
+    request_id: request.id,
+    summary: request.summary ?? request.status.replace('_', ' '),
+    succeeded: request.status === 'done',
+    revoked_systems: steps.filter((s) => s.state === 'revoked' || s.state === 'queued').map((s) => s.system),
+    failed_systems: steps.filter((s) => ATTENTION_STATES.includes(s.state)).map((s) => s.system),
+  };
+}
+
+/**
+ * Ends a waiting Workflow Builder step exactly once: `functions.completeSuccess`
+ * when the revocation ran (outputs say whether every system succeeded),
+ * `functions.completeError` when it was denied, expired or failed everywhere.
+ * Uses the function's own short-lived token, then forgets it.
+ */
+export async function completeWorkflow(
+  deps: WorkflowCompletionDeps,
+  request: RevocationRequest,
+  steps: RevocationStep[],
+): Promise<void> {
+  const link = request.workflow;
+  if (!link || link.completedAt || !link.botAccessToken) return;
+  const client = new WebClient(link.botAccessToken, {
+    slackApiUrl: deps.apiUrl,
+    retryConfig: { retries: 2 },
+  });
+  const execution = link.functionExecutionId;
+  if (request.status === 'denied' || request.status === 'expired' || request.status === 'failed') {
+    const why =
+      request.status === 'denied'
+        ? `The revocation was denied${request.decidedBy ? ` by ${request.decidedBy}` : ''}; nothing was revoked.`
+        : request.status === 'expired'
+          ? 'The revocation expired without an approval; nothing was revoked.'
+          : `The revocation failed in every system (${request.summary ?? 'see the results thread'}).`;
+    await client.functions.completeError({
+      function_execution_id: execution,
+      error: `${why} Request ${request.id}.`,
+    });
+  } else {
+    await client.functions.completeSuccess({
+      function_execution_id: execution,
+      outputs: workflowOutputs(request, steps),
+    });
+  }
+  await deps.store.updateRequest(
+    request.id,
+    { workflow: { functionExecutionId: execution, completedAt: deps.now().toISOString() } },
+    deps.now().toISOString(),
+  );
+}
+
+/** Completes the waiting workflow step when a run finishes. */
+export class WorkflowCompleter implements RunObserver {
+  constructor(private readonly deps: WorkflowCompletionDeps) {}
+  async requestStarted(): Promise<void> {}
+  async stepFinished(): Promise<void> {}
+  async requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
+    await completeWorkflow(this.deps, request, steps);
+  }
+}
