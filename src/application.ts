@@ -7,7 +7,6 @@ import { Approvals } from './engine/approval.js';
 import { ObserverList, type RunObserver } from './engine/observer.js';
 import { previewPerson } from './engine/plan.js';
 import { RevocationEngine } from './engine/run.js';
-import type { RevocationRequest } from './engine/types.js';
 import { RedactingLogger, Redactor } from './log.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
