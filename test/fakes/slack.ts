@@ -55,7 +55,12 @@ export interface FakeSlackOptions {
   adminToken?: string;
   /** Channels the bot is a member of; posting elsewhere answers not_in_channel. */
   memberChannels?: string[];
+  /** Scopes reported in X-OAuth-Scopes (auth.test) per token kind. */
+  scopes?: { bot?: string[]; admin?: string[] };
 }
+
+export const ALL_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'users:read.email', 'usergroups:read'];
+export const ALL_ADMIN_SCOPES = ['admin.users:read', 'admin.users:write'];
 
 function parseValue(v: string): unknown {
   if (/^[[{]/.test(v)) {
@@ -204,7 +209,10 @@ export class FakeSlack {
       res.destroy();
       return;
     }
-    send(200, answer);
+    const scopes = isAdmin
+      ? (this.options.scopes?.admin ?? ALL_ADMIN_SCOPES)
+      : (this.options.scopes?.bot ?? ALL_BOT_SCOPES);
+    send(200, answer, { 'x-oauth-scopes': scopes.join(',') });
   }
 
   private nextTs(): string {

@@ -1,0 +1,125 @@
+import { createInterface } from 'node:readline/promises';
+import type { SystemId } from '../../config.js';
+import { previewPerson } from '../../engine/plan.js';
+import { ATTENTION_STATES } from '../../engine/summary.js';
+import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
+import type { SlackScope } from '../../providers/types.js';
+import { type CliContext, configuredSystems, resolvePerson } from '../context.js';
+import { type Io, previewLines, stepLine } from '../output.js';
+
+export interface RevokeOptions {
+  targets: string[];
+  reason: string;
+  systems?: SystemId[] | undefined;
+  scope: SlackScope;
+  dryRun: boolean;
+  yes: boolean;
+  json: boolean;
+  /** Asks the operator; undefined when there is no terminal. */
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
+}
+
+/** Asks y/N on the terminal. */
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * `revoke <email|id>… --reason R`: the break-glass path. It runs at once
+ * (no Slack approval is possible when Slack is down), through the same engine,
+ * store and audit log, recorded as the local OS user with the reason.
+ */
+export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): Promise<number> {
+  if (o.reason.trim() === '') {
+    io.err('--reason is required: it goes into the audit log.');
+    return 2;
+  }
+  const enabled = configuredSystems(ctx);
+  const systems = o.systems ?? enabled;
+  const unknown = systems.filter((s) => !enabled.includes(s));
+  if (unknown.length > 0) {
+    io.err(`Not configured here: ${unknown.join(', ')}. Configured: ${enabled.join(', ') || 'none'}.`);
+    return 2;
+  }
+  const people = [];
+  for (const ref of o.targets) people.push(await resolvePerson(ctx, ref));
+  const previews = await Promise.all(people.map((p) => previewPerson(ctx.providers, systems, p)));
+  if (!o.json || o.dryRun) {
+    people.forEach((p, i) => {
+      io.err(`== ${p.email ?? p.slackUserId}`);
+      for (const line of previewLines(previews[i] ?? [])) io.err(`   ${line}`);
+    });
+  }
+  if (o.dryRun) {
+    if (o.json) io.out(JSON.stringify({ dryRun: true, people, previews }, null, 2));
+    io.err('Dry run: nothing was revoked.');
+    return 0;
+  }
+  if (!o.yes) {
+    if (!o.confirm) {
+      io.err('Refusing to revoke without confirmation: no terminal to ask on. Re-run with --yes.');
+      return 2;
+    }
+    if (
+      !(await o.confirm(`Revoke the sessions above for ${people.length} person(s) in ${systems.join(', ')}?`))
+    ) {
+      io.err('Cancelled; nothing was revoked.');
+      return 1;
+    }
+  }
+  const results: { request: RevocationRequest; steps: RevocationStep[] }[] = [];
+  for (const person of people) {
+    const { request } = await ctx.engine.submit(
+      {
+        source: 'cli',
+        requester: ctx.actor,
+        target: person,
+        systems,
+        slackScope: o.scope,
+        reason: o.reason.trim(),
+        origin: {},
+      },
+      { needsApproval: false },
+    );
+    await ctx.store.appendAudit(
+      {
+        requestId: request.id,
+        actor: `cli:${ctx.actor.id}`,
+        action: 'approval_bypassed',
+        data: { via: 'break-glass CLI', host: ctx.actor.name },
+      },
+      new Date().toISOString(),
+    );
+    const label = (s: SystemId) => ctx.providers.get(s)?.label ?? s;
+    const final = await ctx.engine.run(request.id, {
+      requestStarted: async () =>
+        io.err(`-- ${request.id}: revoking for ${person.email ?? person.slackUserId}`),
+      stepFinished: async (_r, step) => io.err(`   ${stepLine(step, label(step.system))}`),
+      requestFinished: async (r) => io.err(`   => ${r.status}: ${r.summary ?? ''}`),
+    });
+    const steps = await ctx.store.listSteps(request.id);
+    results.push({ request: final ?? request, steps });
+  }
+  if (o.json) {
+    io.out(
+      JSON.stringify(
+        results.map((r) => ({
+          id: r.request.id,
+          status: r.request.status,
+          summary: r.request.summary,
+          target: r.request.target,
+          steps: r.steps.map((s) => ({ system: s.system, state: s.state, result: s.result })),
+        })),
+        null,
+        2,
+      ),
+    );
+  }
+  const failed = results.some((r) => r.steps.some((s) => ATTENTION_STATES.includes(s.state)));
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,82 @@
+import type { SystemPreview } from '../engine/plan.js';
+import type { RevocationRequest, RevocationStep } from '../engine/types.js';
+
+/** Where the CLI writes; injectable for tests. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Strips control characters so vendor-supplied text cannot drive the terminal. */
+export function safe(text: string | undefined): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+export function previewLines(previews: SystemPreview[]): string[] {
+  const lines: string[] = [];
+  for (const p of previews) {
+    if (p.error) {
+      lines.push(`${p.label}: ERROR ${safe(p.error)}`);
+      continue;
+    }
+    const l = p.lookup;
+    if (!l || l.status !== 'found') {
+      lines.push(
+        `${p.label}: ${l?.status === 'ambiguous' ? 'AMBIGUOUS (nothing will be revoked)' : l?.status === 'not_allowed' ? `REFUSED ${safe(l.detail)}` : 'no account'}`,
+      );
+      continue;
+    }
+    if (!p.capabilities.listSessions) {
+      lines.push(
+        `${p.label}: ${safe(l.account.login)} — cannot list sessions${p.capabilities.asyncRevoke ? ' (revocation is a queued job)' : ''}`,
+      );
+      continue;
+    }
+    const sessions = p.sessions ?? [];
+    lines.push(`${p.label}: ${safe(l.account.login)} — ${sessions.length} session(s)`);
+    for (const s of sessions) {
+      lines.push(
+        `  - ${safe(s.id)}  ${safe([s.device, s.os, s.ip && `IP ${s.ip}`, s.lastActiveAt && `last ${s.lastActiveAt}`].filter(Boolean).join(' · '))}`,
+      );
+    }
+  }
+  return lines;
+}
+
+export function stepLine(step: RevocationStep, label: string): string {
+  const r = step.result ?? {};
+  const parts = [
+    r.revokedCount !== undefined ? `${r.revokedCount} ended` : undefined,
+    r.remaining !== undefined
+      ? `${r.remaining} left${r.remainingInScope === false ? ' (out of scope)' : ''}`
+      : undefined,
+    r.detail,
+    r.error
+      ? `${r.error.message}${r.error.vendorCode ? ` [${r.error.vendorCode}]` : ''}${r.error.requestId ? ` (request id ${r.error.requestId})` : ''}`
+      : undefined,
+  ].filter(Boolean);
+  return `${label.padEnd(13)} ${step.state.toUpperCase().padEnd(11)} ${safe(parts.join('; '))}`;
+}
+
+export function requestLines(
+  request: RevocationRequest,
+  steps: RevocationStep[],
+  label: (s: string) => string,
+): string[] {
+  return [
+    `${request.id}  ${request.status}${request.summary ? ` — ${request.summary}` : ''}`,
+    `  target:    ${safe(request.target.email ?? request.target.slackUserId ?? '?')}`,
+    `  requester: ${safe(request.requester.name ?? request.requester.id)} (${request.requester.kind}) at ${request.createdAt}`,
+    `  reason:    ${safe(request.reason)}`,
+    ...(request.decidedBy
+      ? [`  decided:   ${safe(request.decidedBy)}${request.breakGlass ? ' (BREAK-GLASS)' : ''}`]
+      : []),
+    ...steps.map((s) => `  ${stepLine(s, label(s.system))}`),
+  ];
+}

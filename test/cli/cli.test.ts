@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../fakes/slack.js';
+import { SECRETS, user } from '../helpers/harness.js';
+
+const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a child process in an empty folder (no developer .env), like an operator would. */
+function cli(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'revoke-cli-'));
+    const proc = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    proc.stdin.end(input ?? '');
+    proc.on('exit', (code) => {
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('break-glass CLI', () => {
+  const fake = new FakeSlack({ botToken: SECRETS.bot, adminToken: SECRETS.admin });
+  const dir = mkdtempSync(join(tmpdir(), 'revoke-cli-db-'));
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    await fake.start();
+    fake.addUser(user('UALICE', 'alice@example.com')).addUser(user('UBOB', 'bob@example.com'));
+    env = {
+      SLACK_BOT_TOKEN: SECRETS.bot,
+      SLACK_ADMIN_TOKEN: SECRETS.admin,
+      SLACK_API_URL: fake.url,
+      DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`,
+    };
+  });
+  beforeEach(() => {
+    fake.sessions = [
+      {
+        user_id: 'UALICE',
+        session_id: 1,
+        team_id: 'T1',
+        created: { os: 'Mac', ip: '10.0.0.1' },
+        kind: 'desktop',
+      },
+      { user_id: 'UBOB', session_id: 2, team_id: 'T1', created: { os: 'iOS' }, kind: 'mobile' },
+    ];
+  });
+  afterAll(async () => {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints help, and refuses bad usage with exit code 2', async () => {
+    expect((await cli(['--help'], env)).code).toBe(0);
+    expect((await cli(['frobnicate'], env)).code).toBe(2);
+    expect((await cli(['revoke', 'alice@example.com', '--yes'], env)).stderr).toMatch(/--reason is required/);
+    expect(
+      (await cli(['revoke', 'alice@example.com', '--reason', 'x', '--systems', 'gitlab'], env)).code,
+    ).toBe(2);
+    const bad = await cli(['doctor'], { ...env, SLACK_ADMIN_TOKEN: 'xoxb-not-a-user-token' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/SLACK_ADMIN_TOKEN is malformed/);
+    expect(bad.stderr).not.toContain('not-a-user-token');
+  });
+
+  it('doctor passes with good credentials and fails, naming the fix, with bad ones', async () => {
+    const ok = await cli(['doctor'], env);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/PASS\s+Slack admin token/);
+    expect(ok.stdout).not.toMatch(/FAIL/);
+    const json = JSON.parse((await cli(['doctor', '--json'], env)).stdout) as {
+      ok: boolean;
+      checks: unknown[];
+    };
+    expect(json.ok).toBe(true);
+    const wrong = await cli(['doctor'], { ...env, SLACK_ADMIN_TOKEN: 'xoxp-9-9-wrongwrongwrong' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/FAIL\s+Slack admin token.*SLACK_ADMIN_TOKEN/);
+    expect(wrong.stdout + wrong.stderr).not.toContain('wrongwrongwrong');
+  });
+
+  it('lists a person’s sessions, human and --json', async () => {
+    const human = await cli(['sessions', 'alice@example.com'], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/Slack: alice@example.com — 1 session/);
+    const json = JSON.parse((await cli(['sessions', 'UALICE', '--json'], env)).stdout) as {
+      systems: { sessions: unknown[] }[];
+    };
+    expect(json.systems[0]?.sessions).toHaveLength(1);
+  });
+
+  it('does nothing on --dry-run, or without --yes when there is no terminal', async () => {
+    expect((await cli(['revoke', 'alice@example.com', '--reason', 'test', '--dry-run'], env)).code).toBe(0);
+    const noTty = await cli(['revoke', 'alice@example.com', '--reason', 'test'], env);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toMatch(/--yes/);
+    expect(fake.callsTo('admin.users.session.reset')).toHaveLength(0);
+  });
+
+  it('revokes with --yes, records the OS user and reason, and exits 0', async () => {
+    const run = await cli(
+      ['revoke', 'alice@example.com', '--reason', 'Slack is down, INC-77', '--yes', '--json'],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const [result] = JSON.parse(run.stdout) as { id: string; status: string; steps: { state: string }[] }[];
+    expect(result?.status).toBe('done');
+    expect(run.stderr).toMatch(/Slack\s+REVOKED/);
+    expect(fake.sessions.map((s) => s.session_id)).toEqual([2]);
+    const status = await cli(['status', result?.id ?? ''], env);
+    expect(status.stdout).toContain(`${userInfo().username}@`);
+    expect(status.stdout).toContain('Slack is down, INC-77');
+    const audit = JSON.parse((await cli(['audit', '--json', '--user', userInfo().username], env)).stdout) as {
+      action: string;
+    }[];
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['request_created', 'approval_bypassed']),
+    );
+  });
+
+  it('exits 1 when a system fails', async () => {
+    fake.failNext('admin.users.session.reset', { error: 'not_an_admin' });
+    const run = await cli(['revoke', 'bob@example.com', '--reason', 'test', '--yes'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FAILED.*not an Org Admin/);
+  });
+
+  it('audit verify passes, then catches an edited row', async () => {
+    const ok = await cli(['audit', 'verify'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^OK: \d+ audit records/);
+    const db = new Database(join(dir, 'cli.db'));
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare('UPDATE audit_log SET data = \'{"reason":"nothing to see"}\' WHERE seq = 1').run();
+    db.close();
+    const bad = await cli(['audit', 'verify'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/TAMPERED: record 1 was changed/);
+  });
+});
