@@ -3,6 +3,7 @@ export function submission(
   values: Record<string, Record<string, unknown>>,
   meta = '{"c":"C0SEC"}',
   userId = 'UREQ',
+  viewId = 'VSUBMIT',
 ) {
   return {
     type: 'view_submission',
@@ -12,7 +13,7 @@ export function submission(
     token: 'legacy',
     trigger_id: '1.2.3',
     view: {
-      id: 'VSUBMIT',
+      id: viewId,
       team_id: 'T1',
       type: 'modal',
       callback_id: 'revoke_request',
