@@ -26,7 +26,7 @@ export function previewLines(previews: SystemPreview[]): string[] {
       continue;
     }
     const l = p.lookup;
-    if (!l || l.status !== 'found') {
+    if (l?.status !== 'found') {
       lines.push(
         `${p.label}: ${l?.status === 'ambiguous' ? 'AMBIGUOUS (nothing will be revoked)' : l?.status === 'not_allowed' ? `REFUSED ${safe(l.detail)}` : 'no account'}`,
       );

@@ -30,14 +30,16 @@ export class Approvals {
   ) {}
 
   /** Why a request must wait for an approver, or undefined when it may run at once. */
-  async approvalReason(source: RequestSource, target: Person): Promise<string | undefined> {
+  async approvalReason(source: RequestSource, ...targets: Person[]): Promise<string | undefined> {
     if (source === 'api' || source === 'workflow')
       return 'requests from automated sources always need an approver';
-    if (
-      target.slackUserId &&
-      (await this.membership.isMember(target.slackUserId, this.policy.protectedUsers))
-    ) {
-      return 'the person is protected (REVOKE_PROTECTED_USERS)';
+    for (const target of targets) {
+      if (
+        target.slackUserId &&
+        (await this.membership.isMember(target.slackUserId, this.policy.protectedUsers))
+      ) {
+        return `${targets.length > 1 ? 'one of the people' : 'the person'} is protected (REVOKE_PROTECTED_USERS)`;
+      }
     }
     if (this.policy.requireApproval) return 'approval is required (REVOKE_REQUIRE_APPROVAL)';
     return undefined;

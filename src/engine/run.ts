@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ProviderMap } from '../providers/types.js';
+import type { Account, Person, ProviderMap, RevokeOutcome, SessionProvider } from '../providers/types.js';
 import type { CreateOptions, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
+import { mapLimit } from '../util/limit.js';
 import type { Approvals, DecisionKind } from './approval.js';
 import type { RunObserver } from './observer.js';
-import { runProviderStep } from './step.js';
+import { type BulkPhase, runProviderStep } from './step.js';
 import { finalStatus, summarize } from './summary.js';
 import {
   type Actor,
+  allTargets,
   FINAL_STEP_STATES,
   type NewRequest,
   type RevocationRequest,
@@ -31,6 +34,8 @@ export interface EngineDeps {
   runnerId?: string;
   /** How long a claim lasts without a heartbeat; a dead runner's work is taken over after it. */
   leaseMs?: number;
+  /** Steps of one system run at most this many at a time (bulk requests; vendors rate-limit). */
+  perSystemConcurrency?: number;
 }
 
 export type DecisionResult =
@@ -51,6 +56,7 @@ export class RevocationEngine {
   private readonly newId: () => string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly leaseMs: number;
+  private readonly perSystemConcurrency: number;
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -58,6 +64,7 @@ export class RevocationEngine {
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.runnerId = deps.runnerId ?? randomUUID();
     this.leaseMs = deps.leaseMs ?? 30_000;
+    this.perSystemConcurrency = deps.perSystemConcurrency ?? 4;
   }
 
   get providers(): ProviderMap {
@@ -221,19 +228,34 @@ export class RevocationEngine {
       await this.notify(() => observer?.requestStarted(request, steps));
       request = await this.mustGet(requestId);
 
-      const current = new Map(steps.map((s) => [s.system, s]));
+      const current = new Map(steps.map((s) => [s.key, s]));
+      const people = allTargets(request);
+      const bySystem = new Map<SystemId, RevocationStep[]>();
+      for (const step of steps) bySystem.set(step.system, [...(bySystem.get(step.system) ?? []), step]);
       await Promise.all(
-        steps.map(async (step) => {
-          const done = await this.runStep(request, step);
-          current.set(done.system, done);
-          if (!done.notifiedAt && observer) {
-            const ok = await this.notify(() => observer.stepFinished(request, done, [...current.values()]));
-            if (ok) {
-              const notifiedAt = this.iso();
-              await store.updateStep(requestId, done.system, { notifiedAt });
-              current.set(done.system, { ...done, notifiedAt });
+        [...bySystem.entries()].map(async ([system, systemSteps]) => {
+          const provider = this.deps.providers.get(system);
+          const bulk =
+            provider && people.length > 1
+              ? await this.bulkPhase(request, provider, systemSteps, people)
+              : undefined;
+          await mapLimit(systemSteps, this.perSystemConcurrency, async (step) => {
+            const done = await this.runStep(
+              request,
+              step,
+              people[step.targetIndex] ?? request.target,
+              bulk?.get(step.key),
+            );
+            current.set(done.key, done);
+            if (!done.notifiedAt && observer) {
+              const ok = await this.notify(() => observer.stepFinished(request, done, [...current.values()]));
+              if (ok) {
+                const notifiedAt = this.iso();
+                await store.updateStep(requestId, done.key, { notifiedAt });
+                current.set(done.key, { ...done, notifiedAt });
+              }
             }
-          }
+          });
         }),
       );
       if (leaseLost) {
@@ -275,17 +297,93 @@ export class RevocationEngine {
     }
   }
 
+  /**
+   * For a bulk request on a system with a bulk API (Slack resetBulk): find
+   * everyone, record their steps as running, then make one chunked bulk call.
+   * Each step then verifies its own person. Steps already started before a
+   * crash are left to the one-by-one path, which re-checks them first.
+   */
+  private async bulkPhase(
+    request: RevocationRequest,
+    provider: SessionProvider,
+    steps: RevocationStep[],
+    people: Person[],
+  ): Promise<Map<string, BulkPhase> | undefined> {
+    const pending = steps.filter((s) => s.state === 'pending');
+    if (!provider.revokeAllBulk || request.selection?.[provider.id] || pending.length < 2) return undefined;
+    const phases = new Map<string, BulkPhase>();
+    const found: { step: RevocationStep; account: Account }[] = [];
+    await mapLimit(pending, this.perSystemConcurrency, async (step) => {
+      try {
+        const lookup = await provider.findAccount(people[step.targetIndex] ?? request.target);
+        phases.set(step.key, { lookup });
+        if (lookup.status === 'found') found.push({ step, account: lookup.account });
+      } catch (error) {
+        phases.set(step.key, { lookup: { status: 'not_found', detail: 'lookup failed' }, error });
+      }
+    });
+    const startedAt = this.iso();
+    for (const { step } of found) {
+      await this.deps.store.updateStep(request.id, step.key, {
+        state: 'running',
+        attempts: step.attempts + 1,
+        startedAt,
+      });
+      step.attempts += 1;
+    }
+    await this.audit(request.id, 'engine', 'bulk_started', { system: provider.id, people: found.length });
+    let outcomes: Map<string, RevokeOutcome | Error>;
+    try {
+      outcomes =
+        found.length > 0
+          ? await provider.revokeAllBulk(
+              found.map((f) => f.account),
+              { scope: request.slackScope },
+            )
+          : new Map();
+    } catch (error) {
+      outcomes = new Map(
+        found.map((f) => [f.account.id, error instanceof Error ? error : new Error(String(error))]),
+      );
+    }
+    for (const [key, phase] of phases)
+      phases.set(key, { ...phase, started: found.some((f) => f.step.key === key) ? startedAt : undefined });
+    for (const { step, account } of found) {
+      const result = outcomes.get(account.id) ?? new Error('the bulk call returned nothing for this person');
+      const phase = phases.get(step.key);
+      if (phase)
+        phases.set(step.key, {
+          ...phase,
+          ...(result instanceof Error ? { error: result } : { outcome: result }),
+        });
+    }
+    return phases;
+  }
+
   /** Runs one system's step; a step already in a final state is returned as is (never repeated). */
-  private async runStep(request: RevocationRequest, step: RevocationStep): Promise<RevocationStep> {
+  private async runStep(
+    request: RevocationRequest,
+    step: RevocationStep,
+    person: Person,
+    bulk?: BulkPhase,
+  ): Promise<RevocationStep> {
     if (FINAL_STEP_STATES.includes(step.state)) return step;
     const { store } = this.deps;
     const system = step.system;
     const provider = this.deps.providers.get(system);
-    const interrupted = step.state === 'running';
-    const attempts = step.attempts + 1;
-    const startedAt = this.iso();
-    await store.updateStep(request.id, system, { state: 'running', attempts, startedAt });
-    await this.audit(request.id, 'engine', 'step_started', { system, attempts, interrupted });
+    // A bulk phase already recorded this attempt as running before its external call.
+    const interrupted = step.state === 'running' && !bulk?.started;
+    const attempts = bulk?.started ? step.attempts : step.attempts + 1;
+    const startedAt = bulk?.started ?? this.iso();
+    if (!bulk?.started) {
+      await store.updateStep(request.id, step.key, { state: 'running', attempts, startedAt });
+      await this.audit(request.id, 'engine', 'step_started', {
+        system,
+        person: step.targetIndex,
+        attempts,
+        interrupted,
+      });
+    }
     const outcome = provider
       ? await runProviderStep(
           {
@@ -295,7 +393,9 @@ export class RevocationEngine {
           },
           provider,
           request,
+          person,
           interrupted,
+          bulk,
         )
       : {
           state: 'failed' as const,
@@ -306,7 +406,7 @@ export class RevocationEngine {
         };
     const finishedAt = this.iso();
     const { state, result, account } = outcome;
-    await store.updateStep(request.id, system, {
+    await store.updateStep(request.id, step.key, {
       state,
       result,
       finishedAt,
@@ -314,6 +414,7 @@ export class RevocationEngine {
     });
     await this.audit(request.id, 'engine', 'step_finished', {
       system,
+      person: step.targetIndex,
       state,
       account: account ? { id: account.id, login: account.login } : null,
       result,

@@ -1,12 +1,21 @@
 import { asRevokeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Account, SessionProvider } from '../providers/types.js';
+import type { Account, AccountLookup, Person, RevokeOutcome, SessionProvider } from '../providers/types.js';
 import type { RevocationRequest, StepResult, StepState } from './types.js';
 
 export interface StepOutcome {
   state: StepState;
   result: StepResult;
   account?: Account | undefined;
+}
+
+/** What a bulk call already did for this step's person. */
+export interface BulkPhase {
+  lookup: AccountLookup;
+  /** When the bulk phase recorded the step as running (the attempt is already counted). */
+  started?: string | undefined;
+  outcome?: RevokeOutcome | undefined;
+  error?: unknown;
 }
 
 export interface StepRunnerDeps {
@@ -43,11 +52,14 @@ export async function runProviderStep(
   deps: StepRunnerDeps,
   provider: SessionProvider,
   request: RevocationRequest,
+  person: Person,
   interrupted: boolean,
+  /** Set when a bulk call already ended this account's sessions (or queued it). */
+  bulk?: BulkPhase,
 ): Promise<StepOutcome> {
   let account: Account | undefined;
   try {
-    const lookup = await provider.findAccount(request.target);
+    const lookup = bulk?.lookup ?? (await provider.findAccount(person));
     if (lookup.status === 'not_found') return { state: 'no_account', result: { detail: lookup.detail } };
     if (lookup.status === 'ambiguous') return { state: 'ambiguous', result: { detail: lookup.detail } };
     if (lookup.status === 'not_allowed') return { state: 'not_allowed', result: { detail: lookup.detail } };
@@ -59,6 +71,7 @@ export async function runProviderStep(
       return selection ? sessions.filter((s) => selection.includes(s.id)).length : sessions.length;
     };
 
+    if (bulk?.error) return failure(bulk.error, provider, account);
     if (interrupted && provider.capabilities.listSessions && inScope && (await count()) === 0) {
       return {
         state: 'revoked',
@@ -71,9 +84,10 @@ export async function runProviderStep(
       };
     }
     const outcome =
-      selection && selection.length > 0
+      bulk?.outcome ??
+      (selection && selection.length > 0
         ? await provider.revokeSessions(account, selection)
-        : await provider.revokeAll(account, { scope: request.slackScope });
+        : await provider.revokeAll(account, { scope: request.slackScope }));
     const result: StepResult = {
       revokedCount: outcome.count,
       vendorRequestId: outcome.requestId,
@@ -82,7 +96,8 @@ export async function runProviderStep(
           .filter(Boolean)
           .join('; ') || undefined,
     };
-    if (outcome.state === 'queued') return { state: 'queued', result, account };
+    if (outcome.state === 'queued' && !(bulk && provider.capabilities.listSessions))
+      return { state: 'queued', result, account };
     if (!provider.capabilities.listSessions) return { state: 'revoked', result, account };
 
     let remaining: number;
@@ -98,6 +113,10 @@ export async function runProviderStep(
       return { state: 'revoked', result: { ...result, detail }, account };
     }
     const verified = { ...result, remaining, remainingInScope: inScope };
+    if (outcome.state === 'queued') {
+      // A queued bulk job (Slack resetBulk): confirmed done only when nothing in scope is listed any more.
+      return { state: remaining > 0 && inScope ? 'queued' : 'revoked', result: verified, account };
+    }
     return { state: remaining > 0 && inScope ? 'partial' : 'revoked', result: verified, account };
   } catch (error) {
     return failure(error, provider, account);

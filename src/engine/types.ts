@@ -1,6 +1,8 @@
 import type { SystemId } from '../config.js';
 import type { Account, Person, SlackScope } from '../providers/types.js';
 
+export type { Person };
+
 /** Where a request came from. */
 export type RequestSource = 'slash_command' | 'workflow' | 'api' | 'cli';
 
@@ -38,7 +40,10 @@ export const FINAL_STATUSES: readonly RequestStatus[] = [
 export interface NewRequest {
   source: RequestSource;
   requester: Actor;
+  /** The person (the first one, for a bulk request). */
   target: Person;
+  /** Further people of a bulk request: one request, one approval, per-person results. */
+  additionalTargets?: Person[] | undefined;
   systems: SystemId[];
   slackScope: SlackScope;
   /** Chosen sessions per system; a system absent here means "all sessions". */
@@ -131,7 +136,11 @@ export interface StepResult {
 
 export interface RevocationStep {
   requestId: string;
+  /** Unique within the request: the system, plus `#<index>` for the further people of a bulk request. */
+  key: string;
   system: SystemId;
+  /** Which person: 0 is `target`, n is `additionalTargets[n-1]`. */
+  targetIndex: number;
   state: StepState;
   attempts: number;
   account?: Account | undefined;
@@ -140,4 +149,19 @@ export interface RevocationStep {
   finishedAt?: string | undefined;
   /** When its threaded reply was posted (a resumed run posts the missing ones). */
   notifiedAt?: string | undefined;
+}
+
+/** Every person a request acts on, in order (index = step.targetIndex). */
+export function allTargets(request: Pick<NewRequest, 'target' | 'additionalTargets'>): Person[] {
+  return [request.target, ...(request.additionalTargets ?? [])];
+}
+
+/** The step key of one system for one person. */
+export function stepKey(system: SystemId, targetIndex: number): string {
+  return targetIndex === 0 ? system : `${system}#${targetIndex}`;
+}
+
+/** Every step key of a request: each system for each person. */
+export function stepKeys(request: Pick<NewRequest, 'target' | 'additionalTargets' | 'systems'>): string[] {
+  return allTargets(request).flatMap((_, i) => request.systems.map((system) => stepKey(system, i)));
 }

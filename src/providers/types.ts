@@ -83,6 +83,12 @@ export interface SessionProvider {
   revokeAll(account: Account, options: RevokeAllOptions): Promise<RevokeOutcome>;
   /** Ends the chosen sessions; only when `capabilities.revokeSelected`. */
   revokeSessions(account: Account, sessionIds: string[]): Promise<RevokeOutcome>;
+  /**
+   * Optional: ends every session of many accounts with the vendor's bulk API
+   * (chunked as the vendor allows). Returns, per account ID, the outcome or
+   * the error for that account; one failed chunk never hides the others.
+   */
+  revokeAllBulk?(accounts: Account[], options: RevokeAllOptions): Promise<Map<string, RevokeOutcome | Error>>;
 }
 
 export type ProviderMap = ReadonlyMap<SystemId, SessionProvider>;

@@ -1,9 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import type { RunObserver } from '../engine/observer.js';
-import type { RevocationRequest, RevocationStep, ThreadRef } from '../engine/types.js';
+import {
+  FINAL_STEP_STATES,
+  type RevocationRequest,
+  type RevocationStep,
+  type ThreadRef,
+} from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
-import { type Labels, parentMessage, stepReply } from './blocks/results.js';
+import { type Labels, parentMessage, stepReply, systemSummaryReply } from './blocks/results.js';
 
 const FALLBACK_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'];
 
@@ -51,6 +56,8 @@ export interface ThreadNotifierDeps {
   /** REVOKE_APPROVAL_CHANNEL, which takes precedence over the invoking channel. */
   approvalChannel: string | undefined;
   now?: () => Date;
+  /** Bulk requests update the parent at most this often (default 2 s). */
+  progressIntervalMs?: number;
 }
 
 /**
@@ -60,6 +67,8 @@ export interface ThreadNotifierDeps {
  */
 export class ThreadNotifier implements RunObserver {
   private readonly updates = new Map<string, Promise<void>>();
+  private readonly summarised = new Set<string>();
+  private readonly throttled = new Map<string, { steps: RevocationStep[]; timer: NodeJS.Timeout }>();
 
   constructor(private readonly deps: ThreadNotifierDeps) {}
 
@@ -107,6 +116,23 @@ export class ThreadNotifier implements RunObserver {
   ): Promise<void> {
     const thread = request.thread;
     if (!thread) return;
+    if (request.additionalTargets?.length) {
+      // Bulk: one reply per system, once every person is done there.
+      const mine = steps.filter((s) => s.system === step.system);
+      const key = `${request.id}:${step.system}`;
+      if (mine.every((s) => FINAL_STEP_STATES.includes(s.state)) && !this.summarised.has(key)) {
+        this.summarised.add(key);
+        const reply = systemSummaryReply(request, step.system, steps, this.deps.labels(step.system));
+        await this.deps.client.chat.postMessage({
+          channel: thread.channel,
+          thread_ts: thread.ts,
+          ...reply,
+          unfurl_links: false,
+        });
+      }
+      this.scheduleParent(thread, request, steps);
+      return;
+    }
     const reply = stepReply(request, step, this.deps.labels(step.system));
     await this.deps.client.chat.postMessage({
       channel: thread.channel,
@@ -118,7 +144,30 @@ export class ThreadNotifier implements RunObserver {
   }
 
   async requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
+    const pending = this.throttled.get(request.id);
+    if (pending) clearTimeout(pending.timer);
+    this.throttled.delete(request.id);
     if (request.thread) await this.updateParent(request.thread, request, steps);
+  }
+
+  /** Bulk progress: at most one parent update per interval, always with the latest state. */
+  private scheduleParent(thread: ThreadRef, request: RevocationRequest, steps: RevocationStep[]): void {
+    const existing = this.throttled.get(request.id);
+    if (existing) {
+      existing.steps = steps;
+      return;
+    }
+    const entry = {
+      steps,
+      timer: setTimeout(() => {
+        this.throttled.delete(request.id);
+        this.updateParent(thread, request, entry.steps).catch((e: unknown) =>
+          this.deps.logger.warn('progress update failed:', e),
+        );
+      }, this.deps.progressIntervalMs ?? 2_000),
+    };
+    entry.timer.unref();
+    this.throttled.set(request.id, entry);
   }
 
   /** Serialises parent updates per request so an older state never overwrites a newer one. */

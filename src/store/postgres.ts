@@ -1,6 +1,11 @@
 import pg from 'pg';
-import type { SystemId } from '../config.js';
-import type { NewRequest, RequestStatus, RevocationRequest, RevocationStep } from '../engine/types.js';
+import {
+  type NewRequest,
+  type RequestStatus,
+  type RevocationRequest,
+  type RevocationStep,
+  stepKeys,
+} from '../engine/types.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
 import {
@@ -119,13 +124,14 @@ export class PostgresStore implements Store {
         if (!first) throw new Error(`request ${id} was neither inserted nor found by its idempotency key`);
         return { request: rowToRequest(first), created: false };
       }
-      if (request.systems.length > 0) {
-        // One multi-row VALUES list: steps get their `ord` in the order of `systems`.
+      const keys = stepKeys(request);
+      if (keys.length > 0) {
+        // One multi-row VALUES list: steps get their `ord` in the order of the keys.
         await c.query(
-          `INSERT INTO steps (request_id, system, state, attempts) VALUES ${request.systems
+          `INSERT INTO steps (request_id, system, state, attempts) VALUES ${keys
             .map((_, i) => `($1, $${i + 2}, 'pending', 0)`)
             .join(', ')}`,
-          [id, ...request.systems],
+          [id, ...keys],
         );
       }
       return { request: rowToRequest(row), created: true };
@@ -210,7 +216,7 @@ export class PostgresStore implements Store {
     return rows.map(rowToStep);
   }
 
-  async updateStep(requestId: string, system: SystemId, patch: StepPatch): Promise<void> {
+  async updateStep(requestId: string, system: string, patch: StepPatch): Promise<void> {
     const params: unknown[] = [requestId, system];
     const sets: string[] = [];
     for (const [key, column, encode] of STEP_PATCH_COLUMNS) {
@@ -227,8 +233,9 @@ export class PostgresStore implements Store {
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
     const { rows } = await this.pool.query<Row<RequestRow>>(
-      'SELECT * FROM requests WHERE target_slack_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2',
-      [slackUserId, limit],
+      `SELECT * FROM requests WHERE target_slack_id = $1 OR (target LIKE '[%' AND target LIKE $3)
+       ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [slackUserId, limit, `%"slackUserId":"${slackUserId.replace(/[^A-Z0-9]/g, '')}"%`],
     );
     return rows.map(rowToRequest);
   }

@@ -1,6 +1,7 @@
 import type { SystemId } from '../config.js';
 import type {
   NewRequest,
+  Person,
   RequestStatus,
   RevocationRequest,
   RevocationStep,
@@ -75,7 +76,8 @@ export function requestToRow(
     status,
     source: r.source,
     requester: JSON.stringify(r.requester),
-    target: JSON.stringify(r.target),
+    // A bulk request stores all its people as an array; a single one as the object.
+    target: JSON.stringify(r.additionalTargets?.length ? [r.target, ...r.additionalTargets] : r.target),
     target_slack_id: r.target.slackUserId ?? null,
     systems: JSON.stringify(r.systems),
     slack_scope: r.slackScope,
@@ -105,7 +107,7 @@ export function rowToRequest(row: RequestRow): RevocationRequest {
     status: row.status as RequestStatus,
     source: row.source as RevocationRequest['source'],
     requester: JSON.parse(row.requester),
-    target: JSON.parse(row.target),
+    ...targetsOf(row.target),
     systems: JSON.parse(row.systems) as SystemId[],
     slackScope: row.slack_scope as RevocationRequest['slackScope'],
     selection: parse(row.selection),
@@ -150,10 +152,24 @@ export const STEP_PATCH_COLUMNS: [keyof StepPatch, string, (v: unknown) => unkno
   ['notifiedAt', 'notified_at', (v) => v],
 ];
 
+function targetsOf(column: string): Pick<RevocationRequest, 'target' | 'additionalTargets'> {
+  const parsed = JSON.parse(column) as Person | Person[];
+  if (!Array.isArray(parsed)) return { target: parsed };
+  const [first, ...rest] = parsed;
+  return { target: first ?? {}, additionalTargets: rest };
+}
+
+/** Splits a step key (`slack`, `slack#3`) into its system and person index. */
+export function parseStepKey(key: string): { system: SystemId; targetIndex: number } {
+  const [system, index] = key.split('#');
+  return { system: system as SystemId, targetIndex: index === undefined ? 0 : Number(index) };
+}
+
 export function rowToStep(row: StepRow): RevocationStep {
   return {
     requestId: row.request_id,
-    system: row.system as SystemId,
+    key: row.system,
+    ...parseStepKey(row.system),
     state: row.state as StepState,
     attempts: Number(row.attempts),
     account: parse(row.account),

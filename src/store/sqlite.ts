@@ -1,8 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SystemId } from '../config.js';
-import type { NewRequest, RequestStatus, RevocationRequest, RevocationStep } from '../engine/types.js';
+import {
+  type NewRequest,
+  type RequestStatus,
+  type RevocationRequest,
+  type RevocationStep,
+  stepKeys,
+} from '../engine/types.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import {
@@ -82,7 +87,7 @@ export class SqliteStore implements Store {
         const step = this.db.prepare(
           "INSERT INTO steps (request_id, system, state, attempts) VALUES (?, ?, 'pending', 0)",
         );
-        for (const system of request.systems) step.run(id, system);
+        for (const key of stepKeys(request)) step.run(id, key);
         return { request: rowToRequest(row), created: true };
       })
       .immediate();
@@ -169,7 +174,7 @@ export class SqliteStore implements Store {
     return rows.map(rowToStep);
   }
 
-  async updateStep(requestId: string, system: SystemId, patch: StepPatch): Promise<void> {
+  async updateStep(requestId: string, system: string, patch: StepPatch): Promise<void> {
     const sets: string[] = [];
     const params: Record<string, unknown> = { requestId, system };
     for (const [key, column, encode] of STEP_PATCH_COLUMNS) {
@@ -185,8 +190,11 @@ export class SqliteStore implements Store {
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
     const rows = this.db
-      .prepare('SELECT * FROM requests WHERE target_slack_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
-      .all(slackUserId, limit) as RequestRow[];
+      .prepare(
+        `SELECT * FROM requests WHERE target_slack_id = ? OR (target LIKE '[%' AND target LIKE ?)
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(slackUserId, `%"slackUserId":"${slackUserId.replace(/[^A-Z0-9]/g, '')}"%`, limit) as RequestRow[];
     return rows.map(rowToRequest);
   }
 

@@ -1,4 +1,3 @@
-import type { SystemId } from '../config.js';
 import type {
   NewRequest,
   RequestStatus,
@@ -92,7 +91,8 @@ export interface Store {
   /** IDs of `pending_approval` requests whose `expiresAt` has passed. */
   listExpiredApprovals(now: string, limit: number): Promise<string[]>;
   listSteps(requestId: string): Promise<RevocationStep[]>;
-  updateStep(requestId: string, system: SystemId, patch: StepPatch): Promise<void>;
+  /** Patches one step, named by its key (`slack`, or `slack#3` for a bulk request's fourth person). */
+  updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void>;
   /** Recent requests naming this Slack user as target, newest first. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;
   /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */

@@ -93,6 +93,11 @@ export class FakeSlack {
    */
   beforeAnswer?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
   afterApply?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
+  /** Per-method rate limits (Slack's tiers, scaled down for tests): over `max` calls a window → 429 + Retry-After. */
+  readonly rateLimits = new Map<string, { max: number; windowMs: number }>();
+  /** How many calls were answered 429 by the rate limits. */
+  rateLimited = 0;
+  private readonly windowCalls = new Map<string, number[]>();
   private server: Server | undefined;
   private seq = 0;
   url = '';
@@ -174,6 +179,17 @@ export class FakeSlack {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    const limit = this.rateLimits.get(method);
+    if (limit) {
+      const now = Date.now();
+      const recent = (this.windowCalls.get(method) ?? []).filter((t) => now - t < limit.windowMs);
+      if (recent.length >= limit.max) {
+        this.rateLimited += 1;
+        const wait = Math.max(1, Math.ceil((limit.windowMs - (now - (recent[0] ?? now))) / 1000));
+        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
+      }
+      this.windowCalls.set(method, [...recent, now]);
+    }
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       if (failure.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));

@@ -3,9 +3,9 @@ import type { SystemId } from '../../config.js';
 import { previewPerson } from '../../engine/plan.js';
 import { ATTENTION_STATES } from '../../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
-import type { SlackScope } from '../../providers/types.js';
+import type { Person, SlackScope } from '../../providers/types.js';
 import { type CliContext, configuredSystems, resolvePerson } from '../context.js';
-import { type Io, previewLines, stepLine } from '../output.js';
+import { type Io, previewLines, safe, stepLine } from '../output.js';
 
 export interface RevokeOptions {
   targets: string[];
@@ -46,7 +46,7 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
     io.err(`Not configured here: ${unknown.join(', ')}. Configured: ${enabled.join(', ') || 'none'}.`);
     return 2;
   }
-  const people = [];
+  const people: Person[] = [];
   for (const ref of o.targets) people.push(await resolvePerson(ctx, ref));
   const previews = await Promise.all(people.map((p) => previewPerson(ctx.providers, systems, p)));
   if (!o.json || o.dryRun) {
@@ -73,12 +73,15 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
     }
   }
   const results: { request: RevocationRequest; steps: RevocationStep[] }[] = [];
-  for (const person of people) {
+  // One request for everyone (bulk): one audit trail, per-person results.
+  const [first, ...rest] = people;
+  if (first) {
     const { request } = await ctx.engine.submit(
       {
         source: 'cli',
         requester: ctx.actor,
-        target: person,
+        target: first,
+        additionalTargets: rest.length > 0 ? rest : undefined,
         systems,
         slackScope: o.scope,
         reason: o.reason.trim(),
@@ -96,10 +99,16 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
       new Date().toISOString(),
     );
     const label = (s: SystemId) => ctx.providers.get(s)?.label ?? s;
+    const who = (i: number) => {
+      const p = people[i];
+      return p?.email ?? p?.slackUserId ?? '?';
+    };
     const final = await ctx.engine.run(request.id, {
-      requestStarted: async () =>
-        io.err(`-- ${request.id}: revoking for ${person.email ?? person.slackUserId}`),
-      stepFinished: async (_r, step) => io.err(`   ${stepLine(step, label(step.system))}`),
+      requestStarted: async () => io.err(`-- ${request.id}: revoking for ${people.length} person(s)`),
+      stepFinished: async (_r, step) =>
+        io.err(
+          `   ${people.length > 1 ? `${safe(who(step.targetIndex))}  ` : ''}${stepLine(step, label(step.system))}`,
+        ),
       requestFinished: async (r) => io.err(`   => ${r.status}: ${r.summary ?? ''}`),
     });
     const steps = await ctx.store.listSteps(request.id);
@@ -113,7 +122,13 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
           status: r.request.status,
           summary: r.request.summary,
           target: r.request.target,
-          steps: r.steps.map((s) => ({ system: s.system, state: s.state, result: s.result })),
+          additionalTargets: r.request.additionalTargets ?? [],
+          steps: r.steps.map((s) => ({
+            system: s.system,
+            person: s.targetIndex,
+            state: s.state,
+            result: s.result,
+          })),
         })),
         null,
         2,

@@ -43,6 +43,9 @@ const listResponse = z.object({
 
 const okResponse = z.object({ ok: z.literal(true) });
 
+/** resetBulk takes 1 to 1,000 user IDs. */
+export const BULK_CHUNK = 1_000;
+
 type Device = z.infer<typeof deviceSchema>;
 
 function kindOf(device: Device): Session['kind'] {
@@ -188,6 +191,48 @@ export class SlackAdminProvider implements SessionProvider {
     const scope =
       options.scope === 'all' ? 'all devices' : options.scope === 'web' ? 'web only' : 'mobile only';
     return { state: 'revoked', detail: `reset (${scope})` };
+  }
+
+  /**
+   * https://docs.slack.dev/reference/methods/admin.users.session.resetBulk — up to 1,000
+   * users a call. Asynchronous: `ok` only means the job was queued, so every outcome is
+   * "queued" (the engine then lists each person to confirm). `failed_for_some_users`
+   * does not say who, so that chunk's people are reported queued with a warning and the
+   * listing decides.
+   */
+  async revokeAllBulk(
+    accounts: Account[],
+    options: RevokeAllOptions,
+  ): Promise<Map<string, RevokeOutcome | Error>> {
+    const results = new Map<string, RevokeOutcome | Error>();
+    for (let i = 0; i < accounts.length; i += BULK_CHUNK) {
+      const chunk = accounts.slice(i, i + BULK_CHUNK);
+      const scope = {
+        ...(options.scope === 'web' ? { web_only: true } : {}),
+        ...(options.scope === 'mobile' ? { mobile_only: true } : {}),
+      };
+      try {
+        await this.admin.call(
+          'admin.users.session.resetBulk',
+          { user_ids: chunk.map((a) => a.id), ...scope },
+          okResponse,
+        );
+        for (const a of chunk) results.set(a.id, { state: 'queued', detail: 'queued with resetBulk' });
+      } catch (error) {
+        const partly = error instanceof RevokeError && error.vendorCode === 'failed_for_some_users';
+        for (const a of chunk) {
+          results.set(
+            a.id,
+            partly
+              ? { state: 'queued', detail: 'resetBulk reported failed_for_some_users; verified by listing' }
+              : error instanceof Error
+                ? error
+                : new Error(String(error)),
+          );
+        }
+      }
+    }
+    return results;
   }
 
   /** https://docs.slack.dev/reference/methods/admin.users.session.invalidate — one call per session. */

@@ -4,6 +4,8 @@ export const IDS = {
   requestView: 'revoke_request',
   targetBlock: 'target',
   targetAction: 'target_user',
+  moreTargetsBlock: 'more_targets',
+  moreTargetsAction: 'more_targets_selected',
   systemsBlock: 'systems',
   systemsAction: 'systems_selected',
   scopeBlock: 'slack_scope',

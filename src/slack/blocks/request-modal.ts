@@ -26,10 +26,15 @@ export interface RequestModalInput {
   initialUser?: string | undefined;
   /** Set when the app (not the user) changes the picker: a new block_id makes Slack apply `initialUser`. */
   targetBlockSuffix?: string | undefined;
+  /** Prefills "also revoke for" (bulk); set only when the modal opens. */
+  moreUsers?: string[] | undefined;
   preview: PreviewState;
 }
 
 const MAX_LISTED = 15;
+
+/** Slack's multi-select takes at most 100 items; one more person is the main picker. */
+export const MAX_MORE_PEOPLE = 99;
 
 function text(t: string) {
   return { type: 'plain_text' as const, text: t, emoji: true };
@@ -161,6 +166,22 @@ export function requestModal(input: RequestModalInput): ModalView {
         action_id: IDS.targetAction,
         placeholder: text('Whose sessions?'),
         ...(input.initialUser ? { initial_user: input.initialUser } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: IDS.moreTargetsBlock,
+      optional: true,
+      label: text('Also revoke for (bulk)'),
+      hint: text(
+        'One request, one approval, results per person. Single sessions can only be chosen for one person.',
+      ),
+      element: {
+        type: 'multi_users_select',
+        action_id: IDS.moreTargetsAction,
+        placeholder: text('More people'),
+        max_selected_items: MAX_MORE_PEOPLE,
+        ...(input.moreUsers?.length ? { initial_users: input.moreUsers.slice(0, MAX_MORE_PEOPLE) } : {}),
       },
     },
     {

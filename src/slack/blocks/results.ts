@@ -1,6 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import type { SystemId } from '../../config.js';
-import type { RequestStatus, RevocationRequest, RevocationStep } from '../../engine/types.js';
+import { ATTENTION_STATES, summarize } from '../../engine/summary.js';
+import {
+  allTargets,
+  type RequestStatus,
+  type RevocationRequest,
+  type RevocationStep,
+  type StepState,
+} from '../../engine/types.js';
+import type { Person } from '../../providers/types.js';
 import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
 
 /** A chat message: fallback text plus blocks. */
@@ -26,9 +34,68 @@ const SCOPE_TEXT = { all: 'all devices', web: 'web only', mobile: 'mobile only' 
 
 /** The person as shown in messages: a mention when we have their Slack ID, else their escaped email. */
 export function personText(request: RevocationRequest): string {
-  const { slackUserId, email, displayName } = request.target;
+  const more = request.additionalTargets?.length ?? 0;
+  return more > 0 ? `${more + 1} people` : onePerson(request.target);
+}
+
+/** One person: a mention when we have their Slack ID, else their escaped email. */
+export function onePerson(person: Person): string {
+  const { slackUserId, email, displayName } = person;
   if (slackUserId) return email ? `${mention(slackUserId)} (${escapeInline(email)})` : mention(slackUserId);
   return escapeInline(email ?? displayName ?? 'unknown person');
+}
+
+const STATE_ICON: Record<StepState, string> = {
+  pending: ':white_circle:',
+  running: ':hourglass_flowing_sand:',
+  revoked: ':white_check_mark:',
+  queued: ':hourglass:',
+  partial: ':warning:',
+  failed: ':x:',
+  no_account: ':heavy_minus_sign:',
+  ambiguous: ':warning:',
+  not_allowed: ':no_entry:',
+};
+
+const MAX_PEOPLE_LISTED = 30;
+
+/** For a bulk request: one line per person with an icon per system, bounded. */
+function peopleLines(request: RevocationRequest, steps: RevocationStep[], labels: Labels): string {
+  const people = allTargets(request);
+  const lines = people.slice(0, MAX_PEOPLE_LISTED).map((person, i) => {
+    const mine = steps.filter((s) => s.targetIndex === i);
+    const states = mine.map((s) => `${escapeInline(labels(s.system))} ${STATE_ICON[s.state]}`).join('  ');
+    return `• ${onePerson(person)} — ${states}`;
+  });
+  if (people.length > MAX_PEOPLE_LISTED)
+    lines.push(
+      `• …and ${people.length - MAX_PEOPLE_LISTED} more (see \`/revoke-sessions status ${request.id}\`)`,
+    );
+  return `*People*\n${lines.join('\n')}`.slice(0, 3000);
+}
+
+/** For a bulk request: one threaded reply per system once all its people are done. */
+export function systemSummaryReply(
+  request: RevocationRequest,
+  system: SystemId,
+  steps: RevocationStep[],
+  label: string,
+): Message {
+  const mine = steps.filter((s) => s.system === system);
+  const counts = summarize(mine);
+  const attention = mine.filter((s) => ATTENTION_STATES.includes(s.state) || s.state === 'queued');
+  const people = allTargets(request);
+  const lines = attention
+    .slice(0, 20)
+    .map(
+      (s) => `• ${onePerson(people[s.targetIndex] ?? request.target)}: ${stepSentence(request, s, label)}`,
+    );
+  if (attention.length > 20) lines.push(`• …and ${attention.length - 20} more`);
+  const text = `*${escapeInline(label)}* — ${escapeInline(counts)} for ${people.length} people${lines.length ? `\n${lines.join('\n')}` : ''}`;
+  return {
+    text: `${label}: ${counts}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }],
+  };
 }
 
 function actorText(request: RevocationRequest): string {
@@ -126,7 +193,8 @@ export function parentMessage(
   const scope = request.systems.includes('slack') ? ` · Slack scope: ${SCOPE_TEXT[request.slackScope]}` : '';
   const selected = request.selection ? ' · only selected sessions' : '';
   let status = STATUS_LINE[request.status];
-  if (request.status === 'running') status += ` — ${done} of ${steps.length} systems finished`;
+  const unit = request.additionalTargets?.length ? 'person-system steps' : 'systems';
+  if (request.status === 'running') status += ` — ${done} of ${steps.length} ${unit} finished`;
   if (request.summary) status += ` — ${escapeInline(request.summary)}`;
   const verb = request.status === 'pending_approval' ? 'Request to revoke' : 'Revoking';
   const head = `:rotating_light: ${verb} sessions for ${personText(request)} — requested by ${actorText(request)}`;
@@ -135,6 +203,8 @@ export function parentMessage(
     { type: 'section', text: { type: 'mrkdwn', text: head } },
     { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${quoteBlock(request.reason)}` } },
   ];
+  if (request.additionalTargets?.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: peopleLines(request, steps, labels) } });
   if (options.preview)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: options.preview.slice(0, 3000) } });
   if (decision) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: decision.slice(0, 3000) } });
@@ -148,7 +218,9 @@ export function parentMessage(
     },
   );
   if (options.buttons && request.status === 'pending_approval') blocks.push(approvalButtons(request));
-  const who = request.target.email ?? request.target.slackUserId ?? 'a person';
+  const who = request.additionalTargets?.length
+    ? `${request.additionalTargets.length + 1} people`
+    : (request.target.email ?? request.target.slackUserId ?? 'a person');
   return {
     text: `${request.breakGlass ? 'BREAK-GLASS: ' : ''}${verb} sessions for ${who}: ${request.summary ?? request.status.replace('_', ' ')}`,
     blocks,

@@ -6,6 +6,8 @@ import { IDS } from '../blocks/ids.js';
 /** A validated modal submission. */
 export interface RequestForm {
   targetUserId: string;
+  /** Further people (bulk), without the main one and without duplicates. */
+  additionalUserIds: string[];
   systems: SystemId[];
   scope: SlackScope;
   reason: string;
@@ -24,6 +26,7 @@ const actionState = z
     selected_user: z.string().nullish(),
     selected_option: option.nullish(),
     selected_options: z.array(option).max(100).nullish(),
+    selected_users: z.array(z.string().max(20)).max(1000).nullish(),
     value: z.string().max(3000).nullish(),
   })
   .loose();
@@ -65,6 +68,12 @@ export function parseRequestView(rawValues: unknown, enabled: readonly SystemId[
       'A selected system is not configured on this server any more; reopen the form.';
   }
 
+  const more = values[IDS.moreTargetsBlock]?.[IDS.moreTargetsAction]?.selected_users ?? [];
+  const additionalUserIds = [
+    ...new Set(more.filter((u) => /^[UW][A-Z0-9]{2,}$/.test(u) && u !== targetUserId)),
+  ];
+  if (more.length > 999) errors[IDS.moreTargetsBlock] = 'At most 999 more people in one request.';
+
   const scopeValue = pick(values, IDS.scopeBlock, IDS.scopeAction).state?.selected_option?.value ?? 'all';
   const scope: SlackScope = scopeValue === 'web' || scopeValue === 'mobile' ? scopeValue : 'all';
 
@@ -84,7 +93,10 @@ export function parseRequestView(rawValues: unknown, enabled: readonly SystemId[
       const ids = (s?.selected_options ?? []).map((o) => o.value);
       if (ids.length > 0) selection[system] = ids;
     }
-    if (Object.keys(selection).length === 0) {
+    if (additionalUserIds.length > 0) {
+      errors[mode.blockId] =
+        'Single sessions can only be chosen for one person; choose "All sessions" for a bulk request.';
+    } else if (Object.keys(selection).length === 0) {
       errors[mode.blockId] =
         'You chose "only selected sessions" but selected none; pick sessions or choose all.';
     }
@@ -93,5 +105,5 @@ export function parseRequestView(rawValues: unknown, enabled: readonly SystemId[
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   // In "selected" mode, systems where nothing was selected are left alone (never "all" by omission).
   const acted = selection ? systems.filter((s) => selection?.[s] !== undefined) : systems;
-  return { ok: true, form: { targetUserId, systems: acted, scope, reason, selection } };
+  return { ok: true, form: { targetUserId, additionalUserIds, systems: acted, scope, reason, selection } };
 }

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
-import { requestModal } from '../../blocks/request-modal.js';
+import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
 import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps } from '../../context.js';
 import type { CommandIntent } from '../../guards/command-text.js';
 import { parseCommandText } from '../../guards/command-text.js';
@@ -68,8 +68,18 @@ export function revokeSessionsCommand(deps: SlackDeps) {
       });
       return;
     }
-    if (intent.targets.length > 1) {
-      await ack({ response_type: 'ephemeral', text: 'Name one person at a time.' });
+    if (intent.targets.length > 1 && intent.targets.some((t) => t.kind === 'email')) {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'For several people, name them with @mentions (an email works for one person at a time).',
+      });
+      return;
+    }
+    if (intent.targets.length > MAX_MORE_PEOPLE + 1) {
+      await ack({
+        response_type: 'ephemeral',
+        text: `At most ${MAX_MORE_PEOPLE + 1} people from the command; add more in the form.`,
+      });
       return;
     }
     await ack();
@@ -82,6 +92,7 @@ export function revokeSessionsCommand(deps: SlackDeps) {
         systems: deps.systems,
         metadata,
         initialUser,
+        moreUsers: intent.targets.slice(1).flatMap((t) => (t.kind === 'user' ? [t.userId] : [])),
         preview: ref
           ? { kind: 'loading', what: ref.kind === 'email' ? `Looking up ${ref.email}…` : 'Loading sessions…' }
           : { kind: 'none' },

@@ -2,12 +2,13 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { WebClient } from '@slack/web-api';
 import { previewPerson } from '../../../engine/plan.js';
 import { asRevokeError } from '../../../errors.js';
+import { mapLimit } from '../../../util/limit.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
 import { postApprovalCard } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
-import { resolveTarget } from '../../targets.js';
+import { type ResolvedTarget, resolveTarget } from '../../targets.js';
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -60,7 +61,7 @@ async function submitAndRun(
     );
     return;
   }
-  if (!target.ok) {
+  if (!target.ok && form.additionalUserIds.length === 0) {
     await tellUser(
       client,
       deps.logger,
@@ -70,12 +71,44 @@ async function submitAndRun(
     );
     return;
   }
-  const why = await deps.approvals.approvalReason('slash_command', target.person);
+  // Bulk: everyone else is checked the same way; refused people are left out and named.
+  const others = await mapLimit(form.additionalUserIds, 8, (id) =>
+    resolveTarget(deps.directory, { kind: 'user', userId: id }).catch(
+      (e: unknown): ResolvedTarget => ({ ok: false, message: `${id}: ${asRevokeError(e).message}` }),
+    ),
+  );
+  const accepted = [target, ...others].flatMap((t) => (t.ok ? [t.person] : []));
+  const refused = [target, ...others].flatMap((t) => (t.ok ? [] : [t.message]));
+  const [primary, ...rest] = accepted;
+  if (!primary) {
+    await tellUser(
+      client,
+      deps.logger,
+      userId,
+      channelId,
+      `Nothing was revoked: ${escapeInline(refused.join(' '))}`,
+    );
+    return;
+  }
+  if (refused.length > 0) {
+    await tellUser(
+      client,
+      deps.logger,
+      userId,
+      channelId,
+      `Left out of the request (${refused.length}): ${refused.map((m) => escapeInline(m, 200)).join(' · ')}`.slice(
+        0,
+        3000,
+      ),
+    );
+  }
+  const why = await deps.approvals.approvalReason('slash_command', ...accepted);
   const { request, created } = await deps.engine.submit(
     {
       source: 'slash_command',
       requester: { kind: 'slack', id: userId },
-      target: target.person,
+      target: primary,
+      additionalTargets: rest.length > 0 ? rest : undefined,
       systems: form.systems,
       slackScope: form.scope,
       selection: form.selection,
@@ -91,7 +124,7 @@ async function submitAndRun(
   );
   if (!created) return; // the same submission arrived twice
   if (why !== undefined) {
-    const previews = await previewPerson(deps.engine.providers, form.systems, target.person);
+    const previews = rest.length > 0 ? [] : await previewPerson(deps.engine.providers, form.systems, primary);
     await postApprovalCard(deps, client, request, previews, why);
     return;
   }
