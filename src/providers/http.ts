@@ -129,6 +129,11 @@ export class VendorHttp {
     });
   }
 
+  /** Registers a credential obtained at run time (an access token) for redaction. */
+  addSecret(secret: string): void {
+    this.redactor.add([secret]);
+  }
+
   /** Sends a request under the retry policy; resolves with the parsed body or throws {@link RevokeError}. */
   async request<S extends z.ZodType>(req: VendorRequest<S>): Promise<VendorResponse<z.infer<S>>> {
     let refreshed = false;
@@ -137,7 +142,13 @@ export class VendorHttp {
       if (error.kind === 'network' && NOT_SENT.has(error.networkCode ?? '')) return { retry: true };
       if (error.kind !== 'status') return { retry: req.idempotent };
       const status = error.status ?? 0;
-      if (status === 429) return { retry: true, afterMs: parseRetryAfter(error.headers['retry-after']) };
+      // Retry-After, or Mattermost's X-Ratelimit-Reset (seconds until the window resets).
+      if (status === 429) {
+        return {
+          retry: true,
+          afterMs: parseRetryAfter(error.headers['retry-after'] ?? error.headers['x-ratelimit-reset']),
+        };
+      }
       if (status === 503) return { retry: true, afterMs: parseRetryAfter(error.headers['retry-after']) };
       if (status >= 500) return { retry: req.idempotent };
       if (status === 401 && this.options.onUnauthorized && !refreshed) {

@@ -1,5 +1,7 @@
 import type { Config, SystemId } from '../config.js';
 import type { Logger } from '../log.js';
+import { createBoxProvider } from './box/index.js';
+import { createMattermostProvider } from './mattermost/index.js';
 import type { RetryPolicy } from './retry.js';
 import { SlackApi } from './slack-admin/client.js';
 import { SlackDirectory } from './slack-admin/directory.js';
@@ -31,6 +33,7 @@ export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackD
 /** Creates one provider per configured system, in display order. */
 export function createProviders(config: Config, deps: ProviderDeps): ProviderMap {
   const providers = new Map<SystemId, SessionProvider>();
+  const common = { logger: deps.logger, retryPolicy: deps.retryPolicy, sleep: deps.sleep };
   if (config.slack.adminToken && deps.directory) {
     const admin = new SlackApi(config.slack.adminToken, {
       apiUrl: config.slack.apiUrl,
@@ -41,5 +44,7 @@ export function createProviders(config: Config, deps: ProviderDeps): ProviderMap
     });
     providers.set('slack', new SlackAdminProvider(admin, deps.directory));
   }
+  if (config.box) providers.set('box', createBoxProvider(config.box, common));
+  if (config.mattermost) providers.set('mattermost', createMattermostProvider(config.mattermost, common));
   return providers;
 }

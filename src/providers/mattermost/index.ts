@@ -1,0 +1,1 @@
+export { createMattermostProvider, type MattermostDeps } from './provider.js';

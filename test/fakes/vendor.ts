@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Spec, validateRequest } from '../helpers/openapi.js';
+
+/** One request a fake received. */
+export interface Received {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  rawBody: string;
+  at: number;
+}
+
+/** What a test can make the next call of a route do. */
+export interface Fault {
+  status?: number;
+  /** Retry-After seconds (with a 429 / 503). */
+  retryAfter?: number;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+  /** Body to send with `status` (JSON-encoded unless a string). */
+  body?: unknown;
+  /** Wait before answering (timeouts). */
+  delayMs?: number;
+  /** Drop the connection without an answer. */
+  reset?: boolean;
+  /** Answer 200 with a body that is not JSON. */
+  malformed?: boolean;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (req: Received) => Reply | Promise<Reply>;
+
+export interface Route {
+  name: string;
+  method: string;
+  pattern: RegExp;
+  handle: (req: Received, params: string[]) => Reply | Promise<Reply>;
+}
+
+/**
+ * A small local HTTP server for vendor fakes: routes, records every request,
+ * injects faults per route, and checks each request against the vendor's
+ * OpenAPI spec (violations are collected for the test to assert on).
+ */
+export class FakeVendor {
+  readonly requests: Received[] = [];
+  readonly violations: string[] = [];
+  url = '';
+  private readonly faults = new Map<string, Fault[]>();
+  private server: Server | undefined;
+
+  constructor(
+    private readonly routes: Route[],
+    private readonly spec?: { spec: Spec; basePath?: string; skip?: (r: Received) => boolean },
+    private readonly defaultErrorBody: (status: number) => unknown = (status) => ({
+      status,
+      message: 'error',
+    }),
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(String(e));
+      });
+    });
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  /** Queues faults for the next calls of the named route. */
+  failNext(route: string, ...faults: Fault[]): void {
+    this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
+  }
+
+  requestsTo(route: string): Received[] {
+    const r = this.routes.find((x) => x.name === route);
+    return r ? this.requests.filter((q) => q.method === r.method && r.pattern.test(q.path)) : [];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    let body: unknown;
+    if (rawBody) {
+      if ((req.headers['content-type'] ?? '').includes('application/json')) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          body = rawBody;
+        }
+      } else body = Object.fromEntries(new URLSearchParams(rawBody));
+    }
+    const received: Received = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      rawBody,
+      at: Date.now(),
+    };
+    this.requests.push(received);
+    if (this.spec && !this.spec.skip?.(received)) {
+      const problems = validateRequest(this.spec.spec, { ...received, basePath: this.spec.basePath });
+      for (const p of problems) this.violations.push(`${received.method} ${received.path}: ${p}`);
+    }
+    const route = this.routes.find((r) => r.method === received.method && r.pattern.test(received.path));
+    const send = (reply: Reply) => {
+      const isText = typeof reply.body === 'string';
+      res.writeHead(reply.status, {
+        'content-type': isText ? 'text/plain' : 'application/json',
+        ...reply.headers,
+      });
+      res.end(reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body));
+    };
+    if (!route) return send({ status: 404, body: this.defaultErrorBody(404) });
+    const fault = this.faults.get(route.name)?.shift();
+    if (fault) {
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.reset) {
+        res.destroy();
+        return;
+      }
+      if (fault.malformed) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"entries": [ this is not json');
+        return;
+      }
+      if (fault.status) {
+        const headers = {
+          ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}),
+          ...fault.headers,
+        };
+        return send({
+          status: fault.status,
+          body: fault.body ?? this.defaultErrorBody(fault.status),
+          headers,
+        });
+      }
+    }
+    const params = route.pattern.exec(received.path)?.slice(1) ?? [];
+    send(
+      await route.handle(
+        received,
+        params.map((p) => decodeURIComponent(p)),
+      ),
+    );
+  }
+}
