@@ -1,6 +1,7 @@
 import type { Config, SystemId } from '../config.js';
 import type { Logger } from '../log.js';
 import { createBoxProvider } from './box/index.js';
+import { createHuaweiProvider } from './huawei-cloud/index.js';
 import { createMattermostProvider } from './mattermost/index.js';
 import type { RetryPolicy } from './retry.js';
 import { SlackApi } from './slack-admin/client.js';
@@ -46,5 +47,6 @@ export function createProviders(config: Config, deps: ProviderDeps): ProviderMap
   }
   if (config.box) providers.set('box', createBoxProvider(config.box, common));
   if (config.mattermost) providers.set('mattermost', createMattermostProvider(config.mattermost, common));
+  if (config.huawei) providers.set('huawei', createHuaweiProvider(config.huawei, common));
   return providers;
 }

@@ -1,0 +1,1 @@
+export { createHuaweiProvider, type HuaweiDeps } from './provider.js';
