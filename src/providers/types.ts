@@ -89,6 +89,8 @@ export interface SessionProvider {
    * the error for that account; one failed chunk never hides the others.
    */
   revokeAllBulk?(accounts: Account[], options: RevokeAllOptions): Promise<Map<string, RevokeOutcome | Error>>;
+  /** Optional: proves the credentials work with a harmless call; resolves with a short description. */
+  healthCheck?(): Promise<string>;
 }
 
 export type ProviderMap = ReadonlyMap<SystemId, SessionProvider>;

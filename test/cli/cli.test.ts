@@ -4,6 +4,9 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeBox } from '../fakes/box.js';
+import { FakeHuawei } from '../fakes/huawei.js';
+import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { SECRETS, user } from '../helpers/harness.js';
 
@@ -157,5 +160,52 @@ describe('break-glass CLI', () => {
     const bad = await cli(['audit', 'verify'], env);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/TAMPERED: record 1 was changed/);
+  });
+});
+
+describe('break-glass CLI with every system and no Slack at all', () => {
+  const box = new FakeBox();
+  const mm = new FakeMattermost();
+  const hw = new FakeHuawei();
+  const dir = mkdtempSync(join(tmpdir(), 'revoke-cli-all-'));
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    await Promise.all([box.start(), mm.start(), hw.start()]);
+    box.users.push({ id: 'b1', login: 'alice@example.com', name: 'Alice' });
+    mm.users.push({ id: 'm1', email: 'alice@example.com', username: 'alice' });
+    mm.sessions = [{ id: 'ms1', user_id: 'm1', token: 'T', create_at: 1, last_activity_at: 2 }];
+    hw.users.push({ user_id: 'h1', user_name: 'alice', emails: [{ value: 'alice@example.com' }] });
+    hw.sessions = [{ session_id: 'hs1', user_id: 'h1', creation_time: 1753858567 }];
+    env = { ...box.env(), ...mm.env(), ...hw.env(), DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
+  });
+  afterAll(async () => {
+    await Promise.all([box.close(), mm.close(), hw.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('doctor checks Box /users/me, Mattermost /users/me and a signed Huawei call', async () => {
+    const ok = await cli(['doctor'], env);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/PASS\s+Box\s+token issued/);
+    expect(ok.stdout).toMatch(/PASS\s+Mattermost\s+token accepted/);
+    expect(ok.stdout).toMatch(/PASS\s+Huawei Cloud\s+signed request accepted/);
+    expect(box.requestsTo('me').length).toBeGreaterThan(0);
+    const bad = await cli(['doctor', '--json'], { ...env, HUAWEI_SECRET_KEY: 'wrong-secret-key-value' });
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.stdout) as {
+      ok: boolean;
+      checks: { name: string; ok: boolean; detail: string }[];
+    };
+    expect(report.checks.find((c) => c.name === 'Huawei Cloud')).toMatchObject({ ok: false });
+    expect(bad.stdout).not.toContain('wrong-secret-key-value');
+  });
+
+  it('revokes across Box, Mattermost and Huawei without any Slack token', async () => {
+    const run = await cli(['revoke', 'alice@example.com', '--reason', 'Slack is compromised', '--yes'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/Box\s+QUEUED/);
+    expect(box.terminated).toEqual(['b1']);
+    expect(mm.sessions).toEqual([]);
+    expect(hw.sessions).toEqual([]);
   });
 });

@@ -91,12 +91,16 @@ export async function doctorCommand(ctx: CliContext, io: Io, json: boolean): Pro
     const provider = ctx.providers.get(system);
     if (!provider) continue;
     try {
-      const lookup = await provider.findAccount({ email: PROBE_EMAIL });
-      checks.push({
-        name: provider.label,
-        ok: true,
-        detail: `credentials accepted, API reachable (probe lookup: ${lookup.status})`,
-      });
+      if (provider.healthCheck) {
+        checks.push({ name: provider.label, ok: true, detail: await provider.healthCheck() });
+      } else {
+        const lookup = await provider.findAccount({ email: PROBE_EMAIL });
+        checks.push({
+          name: provider.label,
+          ok: true,
+          detail: `credentials accepted, API reachable (probe lookup: ${lookup.status})`,
+        });
+      }
     } catch (error) {
       const e = asRevokeError(error, system);
       checks.push({

@@ -85,6 +85,18 @@ export class BoxProvider implements SessionProvider {
     };
   }
 
+  /** https://developer.box.com/reference/get-users-me/ — token plus the service account. */
+  async healthCheck(): Promise<string> {
+    const res = await this.client.http.request({
+      operation: 'users/me',
+      method: 'GET',
+      path: '/users/me',
+      idempotent: true,
+      schema: user,
+    });
+    return `token issued; acting as ${res.data.login ?? res.data.id}`;
+  }
+
   async listSessions(): Promise<Session[]> {
     throw new RevokeError('Box has no API to list a user’s sessions.', {
       code: ErrorCode.NotAllowed,

@@ -169,6 +169,19 @@ export class HuaweiProvider implements SessionProvider {
     };
   }
 
+  /** A signed ListUsers call with limit 1: proves the AK/SK, the endpoint and the store ID. */
+  async healthCheck(): Promise<string> {
+    await this.http.request({
+      operation: 'list users',
+      method: 'GET',
+      path: `${this.base}/users`,
+      query: { limit: 1 },
+      idempotent: true,
+      schema: usersPage,
+    });
+    return 'signed request accepted; identity store reachable';
+  }
+
   /** https://support.huaweicloud.com/intl/en-us/api-identitycenter/ListSessions.html */
   async listSessions(account: Account): Promise<Session[]> {
     const res = await this.http.request({

@@ -122,6 +122,18 @@ export class MattermostProvider implements SessionProvider {
     }
   }
 
+  /** https://developers.mattermost.com/api-documentation/#/operations/GetUser (`me`). */
+  async healthCheck(): Promise<string> {
+    const res = await this.http.request({
+      operation: 'users/me',
+      method: 'GET',
+      path: '/users/me',
+      idempotent: true,
+      schema: user,
+    });
+    return `token accepted; acting as ${res.data.username ?? res.data.id}`;
+  }
+
   /** https://developers.mattermost.com/api-documentation/#/operations/GetSessions */
   async listSessions(account: Account): Promise<Session[]> {
     const res = await this.http.request({
