@@ -1,5 +1,49 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+interface ContractArg {
+  required?: boolean | string;
+  type?: string;
+}
+const supplement = JSON.parse(
+  readFileSync(
+    new URL('../../../shared/specs/slack/slack_contract_supplement.json', import.meta.url),
+    'utf8',
+  ),
+) as { methods: Record<string, { args?: Record<string, ContractArg> }> };
+
+/** Checks a call's arguments against the documented contract: required args present, types plausible. */
+export function checkContract(method: string, args: Record<string, unknown>): string[] {
+  const spec = supplement.methods[method];
+  if (!spec?.args) return [];
+  const problems: string[] = [];
+  for (const [name, arg] of Object.entries(spec.args)) {
+    if (name.includes('|')) continue;
+    const value = args[name];
+    // Slack's newer docs make invalidate's team_id optional; the contract says send it, so it is checked as required.
+    const required =
+      arg.required === true || (method === 'admin.users.session.invalidate' && name === 'team_id');
+    if (required && (value === undefined || value === '')) problems.push(`${method}: ${name} is required`);
+    if (value === undefined) continue;
+    const type = arg.type ?? '';
+    if (type.startsWith('integer') && !/^\d+$/.test(String(value)))
+      problems.push(`${method}: ${name} must be an integer`);
+    if (type.startsWith('boolean') && !['true', 'false', true, false].includes(value as never))
+      problems.push(`${method}: ${name} must be a boolean`);
+    if (type.startsWith('array')) {
+      if (!Array.isArray(value)) problems.push(`${method}: ${name} must be an array`);
+      else if (method === 'admin.users.session.resetBulk' && (value.length < 1 || value.length > 1000))
+        problems.push(`${method}: ${name} takes 1 to 1,000 IDs`);
+    }
+  }
+  // The supplement lists every argument of the admin methods (for the others it lists only the main ones).
+  for (const name of method.startsWith('admin.') ? Object.keys(args) : []) {
+    if (!(name in spec.args) && !Object.keys(spec.args).some((k) => k.split('|').includes(name)))
+      problems.push(`${method}: unknown argument ${name}`);
+  }
+  return problems;
+}
 
 /** A Slack user as the fake's directory holds it (the users.info shape). */
 export interface FakeUser {
@@ -93,6 +137,8 @@ export class FakeSlack {
    */
   beforeAnswer?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
   afterApply?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
+  /** Requests that break the contract in ../shared/specs/slack/slack_contract_supplement.json. */
+  readonly violations: string[] = [];
   /** Per-method rate limits (Slack's tiers, scaled down for tests): over `max` calls a window → 429 + Retry-After. */
   readonly rateLimits = new Map<string, { max: number; windowMs: number }>();
   /** How many calls were answered 429 by the rate limits. */
@@ -139,10 +185,13 @@ export class FakeSlack {
   }
 
   /** Polls until `predicate` holds (the app works after its ack). */
-  async waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  async waitFor<T>(
+    predicate: () => T | undefined | false | Promise<T | undefined | false>,
+    timeoutMs = 10_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const v = predicate();
+      const v = await predicate();
       if (v) return v;
       if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
       await new Promise((r) => setTimeout(r, 10));
@@ -175,6 +224,7 @@ export class FakeSlack {
         : undefined;
     delete args.token;
     this.calls.push({ method, token, args, at: Date.now() });
+    this.violations.push(...checkContract(method, args));
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));

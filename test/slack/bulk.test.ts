@@ -41,46 +41,51 @@ describe('bulk revocation', () => {
     expect(text).toContain(`"initial_users":["${PEOPLE[1]}","${PEOPLE[2]}"]`);
   });
 
-  it('revokes 60 people in one request: one resetBulk, per-person results, nobody lost, others untouched', {
-    timeout: 60_000,
-  }, async () => {
-    await start();
-    const values = formValues({ target: PEOPLE[0] });
-    values.more_targets = {
-      more_targets_selected: { type: 'multi_users_select', selected_users: PEOPLE.slice(1) },
-    };
-    expect((await h.interact(submission(values))).status).toBe(200);
-    const parent = await h.slack.waitFor(
-      () => h.slack.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks ?? []))),
-      45_000,
-    );
-    const bulk = h.slack
-      .callsTo('admin.users.session.resetBulk')
-      .filter((c) => Array.isArray(c.args.user_ids));
-    expect(new Set(bulk.flatMap((c) => c.args.user_ids as string[]))).toEqual(new Set(PEOPLE));
-    expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
-    expect(h.slack.rateLimited).toBeGreaterThan(0); // the limits were hit and honoured
-    expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UREQ']);
+  it(
+    'revokes 60 people in one request: one resetBulk, per-person results, nobody lost, others untouched',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      await start();
+      const values = formValues({ target: PEOPLE[0] });
+      values.more_targets = {
+        more_targets_selected: { type: 'multi_users_select', selected_users: PEOPLE.slice(1) },
+      };
+      expect((await h.interact(submission(values))).status).toBe(200);
+      const parent = await h.slack.waitFor(
+        () => h.slack.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks ?? []))),
+        45_000,
+      );
+      const bulk = h.slack
+        .callsTo('admin.users.session.resetBulk')
+        .filter((c) => Array.isArray(c.args.user_ids));
+      expect(new Set(bulk.flatMap((c) => c.args.user_ids as string[]))).toEqual(new Set(PEOPLE));
+      expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+      expect(h.slack.rateLimited).toBeGreaterThan(0); // the limits were hit and honoured
+      expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UREQ']);
 
-    const [request] = await h.app.store.listRequestsForTarget(PEOPLE[0] ?? '', 1);
-    expect(request?.additionalTargets).toHaveLength(59);
-    expect(request?.status).toBe('done');
-    const steps = await h.app.store.listSteps(request?.id ?? '');
-    expect(steps).toHaveLength(60);
-    expect(steps.every((s) => s.state === 'revoked' && s.result?.remaining === 0)).toBe(true);
-    // History finds the request by any of its people.
-    expect((await h.app.store.listRequestsForTarget(PEOPLE[42] ?? '', 1))[0]?.id).toBe(request?.id);
+      const [request] = await h.app.store.listRequestsForTarget(PEOPLE[0] ?? '', 1);
+      expect(request?.additionalTargets).toHaveLength(59);
+      expect(request?.status).toBe('done');
+      const steps = await h.app.store.listSteps(request?.id ?? '');
+      expect(steps).toHaveLength(60);
+      expect(steps.every((s) => s.state === 'revoked' && s.result?.remaining === 0)).toBe(true);
+      // History finds the request by any of its people.
+      expect((await h.app.store.listRequestsForTarget(PEOPLE[42] ?? '', 1))[0]?.id).toBe(request?.id);
 
-    const replies = h.slack.messages.filter((m) => m.thread_ts === parent.ts);
-    expect(replies).toHaveLength(1);
-    expect(replies[0]?.text).toBe('Slack: 60 revoked');
-    const blocks = JSON.stringify(parent.blocks);
-    expect(blocks).toContain(`<@${PEOPLE[0]}>`);
-    expect(blocks).toContain('and 30 more');
-    const audit = await h.app.store.listAudit({ requestId: request?.id });
-    expect(audit.filter((a) => a.action === 'step_finished')).toHaveLength(60);
-    expect(verifyChain(await h.app.store.listAudit()).ok).toBe(true);
-  });
+      const replies = h.slack.messages.filter((m) => m.thread_ts === parent.ts);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]?.text).toBe('Slack: 60 revoked');
+      const blocks = JSON.stringify(parent.blocks);
+      expect(blocks).toContain(`<@${PEOPLE[0]}>`);
+      expect(blocks).toContain('and 30 more');
+      const audit = await h.app.store.listAudit({ requestId: request?.id });
+      expect(audit.filter((a) => a.action === 'step_finished')).toHaveLength(60);
+      expect(verifyChain(await h.app.store.listAudit()).ok).toBe(true);
+      expect(h.slack.violations).toEqual([]);
+    },
+  );
 
   it('refuses choosing single sessions for several people', async () => {
     await start();

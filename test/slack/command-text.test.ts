@@ -29,14 +29,19 @@ describe('parseCommandText', () => {
     expect(parseCommandText(text)).toEqual(expected);
   });
 
-  it.each(['@alice', 'alice', '<!here>', '<#C123|general>', 'u012abcdef', 'a@b', '<@U1|x'])(
-    'refuses %j with guidance',
-    (text) => {
-      const r = parseCommandText(text);
-      expect(r.kind).toBe('invalid');
-      if (r.kind === 'invalid') expect(r.message).toMatch(/couldn't read/);
-    },
-  );
+  it.each([
+    '@alice',
+    'alice',
+    '<!here>',
+    '<#C123|general>',
+    'u012abcdef',
+    'a@b',
+    '<@U1|x',
+  ])('refuses %j with guidance', (text) => {
+    const r = parseCommandText(text);
+    expect(r.kind).toBe('invalid');
+    if (r.kind === 'invalid') expect(r.message).toMatch(/couldn't read/);
+  });
 
   it('tells people who typed a plain @name to use the autocomplete', () => {
     const r = parseCommandText('@alice');

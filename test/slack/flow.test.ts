@@ -27,6 +27,8 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     ];
   });
   afterEach(async () => {
+    // Every Slack call of every flow keeps to the documented contract.
+    expect(h.slack.violations).toEqual([]);
     await h.close();
   });
 
@@ -87,8 +89,11 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     expect(replies).toHaveLength(1);
     expect(JSON.stringify(replies[0]?.blocks)).toContain('Verified: no sessions left');
 
-    const [request] = await h.app.store.listRequestsForTarget('UALICE', 5);
-    expect(request?.status).toBe('done');
+    const request = await h.slack.waitFor(async () => {
+      const [r] = await h.app.store.listRequestsForTarget('UALICE', 5);
+      return r?.status === 'done' ? r : undefined;
+    });
+    expect(request.status).toBe('done');
     expect(request?.thread).toEqual({ channel: 'C0SEC', ts: parent.ts });
     const steps = await h.app.store.listSteps(request?.id ?? '');
     expect(steps.map((s) => [s.system, s.state, s.result?.remaining])).toEqual([['slack', 'revoked', 0]]);
@@ -151,8 +156,11 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     const reply = h.slack.messages.find((m) => m.thread_ts === parent.ts);
     expect(JSON.stringify(reply?.blocks)).toContain('not on Enterprise Grid');
     expect(JSON.stringify(reply?.blocks)).toContain('code feature_not_enabled');
-    const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
-    expect(request?.status).toBe('failed');
+    const request = await h.slack.waitFor(async () => {
+      const [r] = await h.app.store.listRequestsForTarget('UALICE', 1);
+      return r?.status === 'failed' ? r : undefined;
+    });
+    expect(request.status).toBe('failed');
   });
 
   it('survives a 429 with Retry-After from Slack', async () => {

@@ -113,39 +113,50 @@ describe('one /revoke-sessions through all four systems', () => {
     for (const s of ['slack', 'box', 'mattermost', 'huawei']) expect(systems).toContain(`"value":"${s}"`);
   });
 
-  it('revokes Alice everywhere after approval, survives a 429 and a 500, and leaves Bob alone', {
-    timeout: 30_000,
-  }, async () => {
-    box.failNext('terminate_sessions', { status: 429, retryAfter: 1 });
-    mm.failNext('revoke_all', { status: 500 });
-    const { request, replies, cardNow } = await approveAndFinish();
-    expect(request?.status).toBe('done');
-    expect(request?.summary).toBe('3 revoked, 1 queued');
-    expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UBOB']);
-    expect(box.terminated).toEqual(['box-alice']);
-    expect(mm.sessions.map((s) => s.user_id)).toEqual(['mm-bob']);
-    expect(hw.sessions.map((s) => s.user_id)).toEqual(['hw-bob']);
-    expect(replies).toHaveLength(4);
-    const text = JSON.stringify(replies.map((r) => r.blocks));
-    expect(text).toContain('*Box* — queued');
-    expect(text).toContain('console sessions from a permission set');
-    expect(JSON.stringify(cardNow?.blocks)).toContain('3 revoked, 1 queued');
-    for (const fake of [box, mm, hw]) expect(fake.violations).toEqual([]);
-  });
+  it(
+    'revokes Alice everywhere after approval, survives a 429 and a 500, and leaves Bob alone',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      box.failNext('terminate_sessions', { status: 429, retryAfter: 1 });
+      mm.failNext('revoke_all', { status: 500 });
+      const { request, replies, cardNow } = await approveAndFinish();
+      expect(request?.status).toBe('done');
+      expect(request?.summary).toBe('3 revoked, 1 queued');
+      expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UBOB']);
+      expect(box.terminated).toEqual(['box-alice']);
+      expect(mm.sessions.map((s) => s.user_id)).toEqual(['mm-bob']);
+      expect(hw.sessions.map((s) => s.user_id)).toEqual(['hw-bob']);
+      expect(replies).toHaveLength(4);
+      const text = JSON.stringify(replies.map((r) => r.blocks));
+      expect(text).toContain('*Box* — queued');
+      expect(text).toContain('console sessions from a permission set');
+      expect(JSON.stringify(cardNow?.blocks)).toContain('3 revoked, 1 queued');
+      for (const fake of [box, mm, hw]) expect(fake.violations).toEqual([]);
+      expect(h.slack.violations).toEqual([]);
+    },
+  );
 
-  it('reports one system failing, with its request id, while the others finish', {
-    timeout: 30_000,
-  }, async () => {
-    const down = {
-      status: 503,
-      body: { id: 'app.down', message: 'Service Unavailable', request_id: 'mm-rq-503', status_code: 503 },
-    };
-    const { request, replies } = await approveAndFinish(() => mm.failNext('user_by_email', down, down, down));
-    expect(request?.status).toBe('partially_failed');
-    expect(request?.summary).toBe('2 revoked, 1 queued, 1 failed');
-    const failed = JSON.stringify(replies.map((r) => r.blocks));
-    expect(failed).toContain('*Mattermost* — failed');
-    expect(failed).toContain('request id mm-rq-503');
-    expect(hw.sessions.map((s) => s.user_id)).toEqual(['hw-bob']);
-  });
+  it(
+    'reports one system failing, with its request id, while the others finish',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const down = {
+        status: 503,
+        body: { id: 'app.down', message: 'Service Unavailable', request_id: 'mm-rq-503', status_code: 503 },
+      };
+      const { request, replies } = await approveAndFinish(() =>
+        mm.failNext('user_by_email', down, down, down),
+      );
+      expect(request?.status).toBe('partially_failed');
+      expect(request?.summary).toBe('2 revoked, 1 queued, 1 failed');
+      const failed = JSON.stringify(replies.map((r) => r.blocks));
+      expect(failed).toContain('*Mattermost* — failed');
+      expect(failed).toContain('request id mm-rq-503');
+      expect(hw.sessions.map((s) => s.user_id)).toEqual(['hw-bob']);
+    },
+  );
 });
