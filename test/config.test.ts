@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, enabledSystems, loadConfig } from '../src/config.js';
 
@@ -122,16 +125,16 @@ describe('loadConfig', () => {
 
 describe('start-up with bad configuration', () => {
   it('exits non-zero with one message naming the problems, no stack trace, no secret', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        PATH: process.env.PATH,
-        SLACK_BOT_TOKEN: 'xoxp-leaky-secret-value',
-        DOTENV_CONFIG_PATH: '/nonexistent',
-      },
+    // An empty working folder, so no developer .env is read.
+    const cwd = mkdtempSync(join(tmpdir(), 'revoke-config-'));
+    const main = new URL('../src/main.ts', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
+      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxp-leaky-secret-value' },
       encoding: 'utf8',
-      cwd: new URL('..', import.meta.url).pathname,
+      cwd,
       timeout: 20_000,
     });
+    rmSync(cwd, { recursive: true, force: true });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/SLACK_BOT_TOKEN is malformed/);
     expect(run.stderr).toMatch(/REVOKE_REQUESTERS is missing/);
