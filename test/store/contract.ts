@@ -1,0 +1,212 @@
+import { expect, it } from 'vitest';
+import type { NewRequest } from '../../src/engine/types.js';
+import { verifyChain } from '../../src/store/audit-chain.js';
+import type { Store } from '../../src/store/types.js';
+
+/** Raw access a backend gives the contract for tamper tests (bypassing the append-only triggers). */
+export interface RawAccess {
+  /** Changes the data of audit record `seq` behind the store's back. */
+  editAudit(seq: number, data: string): Promise<void>;
+  /** Deletes audit record `seq` behind the store's back. */
+  deleteAudit(seq: number): Promise<void>;
+  /** Runs plain SQL as an application would (triggers active); rejects when the database refuses. */
+  exec(sql: string): Promise<void>;
+}
+
+const NOW = '2026-11-22T10:00:00.000Z';
+const later = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
+
+export function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
+  return {
+    source: 'slash_command',
+    requester: { kind: 'slack', id: 'UREQ' },
+    target: { slackUserId: 'UALICE', email: 'alice@example.com', displayName: 'Alice' },
+    systems: ['slack', 'box'],
+    slackScope: 'web',
+    selection: { slack: ['1@T1'] },
+    reason: 'INC-1 <b>',
+    origin: { channelId: 'C1' },
+    ...overrides,
+  };
+}
+
+/**
+ * One behavioural contract for every Store implementation. Each call to `open`
+ * must return a store on a fresh, empty database (migrated).
+ */
+export function storeContract(open: () => Promise<Store>, raw: (store: Store) => RawAccess): void {
+  const withStore = async (fn: (s: Store) => Promise<void>) => {
+    const store = await open();
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('migrates idempotently', () =>
+    withStore(async (s) => {
+      await s.migrate();
+      await s.migrate();
+    }));
+
+  it('round-trips every field of a request and creates one pending step per system and person', () =>
+    withStore(async (s) => {
+      const input = newRequest({ additionalTargets: [{ slackUserId: 'UBOB', email: 'bob@example.com' }] });
+      const { request, created } = await s.createRequest('r-1', input, 'pending_approval', NOW, {
+        expiresAt: later(3600),
+        idempotencyKey: 'k-1',
+        workflow: { functionExecutionId: 'Fx1', botAccessToken: 'xwfp-secret' },
+      });
+      expect(created).toBe(true);
+      const read = await s.getRequest('r-1');
+      expect(read).toEqual(request);
+      expect(read).toMatchObject({
+        ...input,
+        id: 'r-1',
+        status: 'pending_approval',
+        expiresAt: later(3600),
+        idempotencyKey: 'k-1',
+      });
+      const steps = await s.listSteps('r-1');
+      expect(steps.map((x) => [x.key, x.system, x.targetIndex, x.state, x.attempts])).toEqual([
+        ['slack', 'slack', 0, 'pending', 0],
+        ['box', 'box', 0, 'pending', 0],
+        ['slack#1', 'slack', 1, 'pending', 0],
+        ['box#1', 'box', 1, 'pending', 0],
+      ]);
+      expect(await s.getRequest('nope')).toBeUndefined();
+    }));
+
+  it('returns the first request for a repeated idempotency key', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW, { idempotencyKey: 'same' });
+      const again = await s.createRequest('r-2', newRequest({ reason: 'other' }), 'approved', NOW, {
+        idempotencyKey: 'same',
+      });
+      expect(again.created).toBe(false);
+      expect(again.request.id).toBe('r-1');
+      expect(await s.getRequest('r-2')).toBeUndefined();
+    }));
+
+  it('patches steps and requests; compare-and-set only changes the expected status', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'pending_approval', NOW);
+      await s.updateStep('r-1', 'box', {
+        state: 'queued',
+        attempts: 1,
+        result: { vendorRequestId: 'v1' },
+        finishedAt: later(1),
+      });
+      expect((await s.listSteps('r-1')).find((x) => x.key === 'box')).toMatchObject({
+        state: 'queued',
+        attempts: 1,
+        result: { vendorRequestId: 'v1' },
+      });
+      expect(
+        await s.updateRequest('r-1', { status: 'approved', decidedBy: 'slack:UAPP' }, later(2), ['denied']),
+      ).toBe(false);
+      expect((await s.getRequest('r-1'))?.status).toBe('pending_approval');
+      expect(
+        await s.updateRequest(
+          'r-1',
+          { status: 'approved', decidedBy: 'slack:UAPP', breakGlass: true },
+          later(2),
+          ['pending_approval'],
+        ),
+      ).toBe(true);
+      expect(await s.getRequest('r-1')).toMatchObject({
+        status: 'approved',
+        decidedBy: 'slack:UAPP',
+        breakGlass: true,
+        updatedAt: later(2),
+      });
+      await s.updateRequest('r-1', { thread: { channel: 'C1', ts: '1.2' }, summary: '1 revoked' }, later(3));
+      expect(await s.getRequest('r-1')).toMatchObject({
+        thread: { channel: 'C1', ts: '1.2' },
+        summary: '1 revoked',
+      });
+    }));
+
+  it('lets exactly one of many concurrent compare-and-sets win', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'pending_approval', NOW);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          s.updateRequest('r-1', { status: i % 2 ? 'approved' : 'denied', decidedBy: `slack:U${i}` }, NOW, [
+            'pending_approval',
+          ]),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }));
+
+  it('claims with a lease: one owner at a time, taken over only after expiry', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW);
+      expect(await s.listRunnable(NOW, 10)).toEqual(['r-1']);
+      const claims = await Promise.all(['a', 'b', 'c'].map((o) => s.claim('r-1', o, later(30), NOW)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await s.listRunnable(later(10), 10)).toEqual([]);
+      expect(await s.claim('r-1', 'z', later(60), later(10))).toBe(false);
+      expect(await s.listRunnable(later(31), 10)).toEqual(['r-1']);
+      expect(await s.claim('r-1', 'z', later(90), later(31))).toBe(true);
+      expect(await s.renewLease('r-1', 'a', later(120), later(32))).toBe(false);
+      expect(await s.renewLease('r-1', 'z', later(120), later(32))).toBe(true);
+      await s.releaseLease('r-1', 'z');
+      expect((await s.getRequest('r-1'))?.status).toBe('running');
+    }));
+
+  it('finds lapsed approvals', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'pending_approval', NOW, { expiresAt: later(60) });
+      await s.createRequest('r-2', newRequest(), 'pending_approval', NOW, { expiresAt: later(600) });
+      expect(await s.listExpiredApprovals(later(59), 10)).toEqual([]);
+      expect(await s.listExpiredApprovals(later(61), 10)).toEqual(['r-1']);
+    }));
+
+  it('lists a person’s requests newest first, including bulk requests that name them', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'done', NOW);
+      await s.createRequest('r-2', newRequest(), 'done', later(1));
+      await s.createRequest(
+        'r-3',
+        newRequest({ target: { slackUserId: 'UBOB' }, additionalTargets: [{ slackUserId: 'UALICE' }] }),
+        'done',
+        later(2),
+      );
+      await s.createRequest('r-4', newRequest({ target: { slackUserId: 'UCAROL' } }), 'done', later(3));
+      expect((await s.listRequestsForTarget('UALICE', 10)).map((r) => r.id)).toEqual(['r-3', 'r-2', 'r-1']);
+      expect((await s.listRequestsForTarget('UALICE', 2)).map((r) => r.id)).toEqual(['r-3', 'r-2']);
+    }));
+
+  it('keeps a gap-free, verifiable hash chain under concurrent appends', () =>
+    withStore(async (s) => {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          s.appendAudit({ actor: `a${i}`, action: 'x', data: { i } }, NOW),
+        ),
+      );
+      const records = await s.listAudit();
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(verifyChain(records)).toEqual({ ok: true, checked: 50 });
+      expect(await s.listAudit({ limit: 5 })).toHaveLength(5);
+    }));
+
+  it('refuses updates and deletes of audit rows, and verification catches tampering behind its back', () =>
+    withStore(async (s) => {
+      for (let i = 0; i < 5; i++)
+        await s.appendAudit({ requestId: 'r-1', actor: 'engine', action: `a${i}`, data: { i } }, NOW);
+      const db = raw(s);
+      await expect(db.exec("UPDATE audit_log SET action = 'x' WHERE seq = 2")).rejects.toThrow();
+      await expect(db.exec('DELETE FROM audit_log WHERE seq = 2')).rejects.toThrow();
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+      await db.editAudit(3, '{"i":99}');
+      expect(verifyChain(await s.listAudit())).toMatchObject({ ok: false, brokenAt: 3 });
+      await db.deleteAudit(5);
+      await db.editAudit(3, '{"i":2}');
+      expect(verifyChain(await s.listAudit({ requestId: 'r-1' })).ok).toBe(true); // the last record removed leaves a valid prefix…
+      await db.deleteAudit(2);
+      expect(verifyChain(await s.listAudit())).toMatchObject({ ok: false, brokenAt: 2 }); // …a removed middle record does not
+    }));
+}
