@@ -54,6 +54,12 @@ export class FakeVendor {
   readonly requests: Received[] = [];
   readonly violations: string[] = [];
   url = '';
+  /**
+   * Test hook around a route: return true to drop the connection without an
+   * answer — `before` the call takes effect, or `after` it took effect (the
+   * caller then cannot know the outcome).
+   */
+  hook?: (route: string, when: 'before' | 'after', req: Received) => Promise<boolean> | boolean;
   private readonly faults = new Map<string, Fault[]>();
   private server: Server | undefined;
 
@@ -157,11 +163,18 @@ export class FakeVendor {
       }
     }
     const params = route.pattern.exec(received.path)?.slice(1) ?? [];
-    send(
-      await route.handle(
-        received,
-        params.map((p) => decodeURIComponent(p)),
-      ),
+    if (await this.hook?.(route.name, 'before', received)) {
+      res.destroy();
+      return;
+    }
+    const reply = await route.handle(
+      received,
+      params.map((p) => decodeURIComponent(p)),
     );
+    if (await this.hook?.(route.name, 'after', received)) {
+      res.destroy();
+      return;
+    }
+    send(reply);
   }
 }
