@@ -27,6 +27,8 @@ export interface ApplicationOptions {
   sleep?: (ms: number) => Promise<void>;
   verifyRecheckMs?: number;
   leaseMs?: number;
+  /** Per-request timeout of every vendor call (default 10 s). */
+  vendorTimeoutMs?: number;
   /** How often to resume runnable work and expire approvals (default 15 s). */
   housekeepingMs?: number;
 }
@@ -50,7 +52,12 @@ export async function buildApplication(
   const logger = new RedactingLogger(new Redactor(secretsOf(config)), config.logLevel, options.logSink);
   const now = options.now ?? (() => new Date());
   const store = await createStore(config.databaseUrl);
-  const providerDeps = { logger, retryPolicy: options.retryPolicy, sleep: options.sleep };
+  const providerDeps = {
+    logger,
+    retryPolicy: options.retryPolicy,
+    sleep: options.sleep,
+    timeoutMs: options.vendorTimeoutMs,
+  };
   const directory = createSlackDirectory(config, providerDeps);
   if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
   const providers = createProviders(config, { ...providerDeps, directory });

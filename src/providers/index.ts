@@ -15,6 +15,8 @@ export interface ProviderDeps {
   directory?: SlackDirectory | undefined;
   retryPolicy?: RetryPolicy | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Per-request timeout of every vendor call. */
+  timeoutMs?: number | undefined;
 }
 
 /** Creates the Slack directory client for the bot token (users.info, lookupByEmail, user groups). */
@@ -34,7 +36,12 @@ export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackD
 /** Creates one provider per configured system, in display order. */
 export function createProviders(config: Config, deps: ProviderDeps): ProviderMap {
   const providers = new Map<SystemId, SessionProvider>();
-  const common = { logger: deps.logger, retryPolicy: deps.retryPolicy, sleep: deps.sleep };
+  const common = {
+    logger: deps.logger,
+    retryPolicy: deps.retryPolicy,
+    sleep: deps.sleep,
+    timeoutMs: deps.timeoutMs,
+  };
   if (config.slack.adminToken && deps.directory) {
     const admin = new SlackApi(config.slack.adminToken, {
       apiUrl: config.slack.apiUrl,
@@ -42,6 +49,7 @@ export function createProviders(config: Config, deps: ProviderDeps): ProviderMap
       tokenVar: 'SLACK_ADMIN_TOKEN',
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      timeoutMs: deps.timeoutMs,
     });
     providers.set('slack', new SlackAdminProvider(admin, deps.directory));
   }

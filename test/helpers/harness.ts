@@ -43,6 +43,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Shifts the engine's clock (not the HTTP receiver's), e.g. to expire approvals. */
   clockOffsetMs?: () => number;
+  /** Per-request vendor timeout (default 10 s). */
+  vendorTimeoutMs?: number;
 }
 
 export async function startHarness(
@@ -74,6 +76,7 @@ export async function startHarness(
     logSink: (line) => logs.push(line),
     verifyRecheckMs: 10,
     housekeepingMs: 100,
+    vendorTimeoutMs: options.vendorTimeoutMs,
     now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });
