@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logger';
 import type { RedactingLogger } from '../log.js';
+import { guardSlackBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
 import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
@@ -93,6 +94,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       },
     });
   }
+  if (receiver instanceof HTTPReceiver) guardSlackBodies(receiver, deps.logger);
   const app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
   registerCommands(app, deps);
   registerActions(app, deps);

@@ -82,6 +82,20 @@ describe('the HTTP receiver', () => {
     expect(res.status).toBe(401);
   });
 
+  it('refuses bodies that would not parse to an object (400) and oversized bodies (413), and stays up', async () => {
+    for (const body of ['payload=null', 'payload=42', 'payload=%5B1%5D', 'null']) {
+      const res = await signedPost(events(), body, body === 'null' ? 'application/json' : form, {
+        secret: SECRETS.signing,
+      });
+      expect(res.status).toBe(400);
+    }
+    const big = await signedPost(events(), commandBody({ text: 'x'.repeat(1_100_000) }), form, {
+      secret: SECRETS.signing,
+    });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  });
+
   it('survives malformed interactivity payloads without crashing', async () => {
     for (const body of [
       'payload=%7Bnot-json',

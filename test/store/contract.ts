@@ -209,4 +209,173 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       await db.deleteAudit(2);
       expect(verifyChain(await s.listAudit())).toMatchObject({ ok: false, brokenAt: 2 }); // …a removed middle record does not
     }));
+
+  it('round-trips a minimal request: optional fields stay undefined, not null', () =>
+    withStore(async (s) => {
+      const input: NewRequest = {
+        source: 'cli',
+        requester: { kind: 'cli', id: 'root' },
+        target: { email: 'carol@example.com' },
+        systems: ['mattermost'],
+        slackScope: 'all',
+        reason: 'offboarding',
+      };
+      const { request } = await s.createRequest('r-min', input, 'approved', NOW);
+      const read = await s.getRequest('r-min');
+      expect(read).toEqual(request);
+      expect(read).toMatchObject({ ...input, id: 'r-min', status: 'approved', breakGlass: false });
+      for (const key of [
+        'selection',
+        'origin',
+        'additionalTargets',
+        'thread',
+        'summary',
+        'expiresAt',
+        'approvalCard',
+        'decidedBy',
+        'decidedAt',
+        'decisionNote',
+        'idempotencyKey',
+        'workflow',
+      ] as const) {
+        expect(read?.[key], key).toBeUndefined();
+      }
+      expect(read?.target.slackUserId).toBeUndefined();
+      expect(await s.listSteps('r-min')).toEqual([
+        {
+          requestId: 'r-min',
+          key: 'mattermost',
+          system: 'mattermost',
+          targetIndex: 0,
+          state: 'pending',
+          attempts: 0,
+        },
+      ]);
+    }));
+
+  it('patches every request field and every step field, leaving the rest alone', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'pending_approval', NOW, {
+        workflow: { functionExecutionId: 'Fx1' },
+      });
+      await s.createRequest('r-2', newRequest(), 'pending_approval', NOW);
+      const patch = {
+        status: 'approved' as const,
+        thread: { channel: 'C1', ts: '1700000000.000100' },
+        summary: '2 revoked',
+        approvalCard: { channel: 'C0APPROVE', ts: '1700000000.000200' },
+        decidedBy: 'slack:UAPP',
+        decidedAt: later(10),
+        decisionNote: 'four eyes: ok',
+        breakGlass: true,
+        workflow: { functionExecutionId: 'Fx1', completedAt: later(11) },
+      };
+      expect(await s.updateRequest('r-1', patch, later(12))).toBe(true);
+      const read = await s.getRequest('r-1');
+      expect(read).toEqual({ ...newRequest(), id: 'r-1', createdAt: NOW, updatedAt: later(12), ...patch });
+      expect(await s.updateRequest('r-1', { breakGlass: false }, later(13))).toBe(true);
+      expect(await s.getRequest('r-1')).toEqual({ ...read, breakGlass: false, updatedAt: later(13) });
+      expect(await s.updateRequest('nope', { status: 'done' }, later(14))).toBe(false);
+      expect((await s.getRequest('r-2'))?.status).toBe('pending_approval');
+
+      const account = {
+        system: 'slack' as const,
+        id: 'UALICE',
+        login: 'alice@example.com',
+        displayName: 'Alice',
+        extra: { teams: ['T1', 'T2'], enterprise: 'E1' },
+      };
+      const result = {
+        revokedCount: 3,
+        remaining: 0,
+        remainingInScope: true,
+        vendorRequestId: 'v-9',
+        detail: 'ok',
+        error: { code: 'rate_limited', message: 'slow down', status: 429, retryable: true },
+      };
+      await s.updateStep('r-1', 'slack', { state: 'running', attempts: 1, account, startedAt: later(20) });
+      await s.updateStep('r-1', 'slack', { state: 'revoked', attempts: 2, result, finishedAt: later(21) });
+      await s.updateStep('r-1', 'slack', { notifiedAt: later(22) });
+      await s.updateStep('r-1', 'slack', {});
+      const steps = await s.listSteps('r-1');
+      expect(steps).toEqual([
+        {
+          requestId: 'r-1',
+          key: 'slack',
+          system: 'slack',
+          targetIndex: 0,
+          state: 'revoked',
+          attempts: 2,
+          account,
+          result,
+          startedAt: later(20),
+          finishedAt: later(21),
+          notifiedAt: later(22),
+        },
+        { requestId: 'r-1', key: 'box', system: 'box', targetIndex: 0, state: 'pending', attempts: 0 },
+      ]);
+      expect((await s.listSteps('r-2')).map((x) => x.state)).toEqual(['pending', 'pending']);
+    }));
+
+  it('creates exactly one request when many creates with one idempotency key race', () =>
+    withStore(async (s) => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          s.createRequest(`r-${i}`, newRequest(), 'approved', later(i), { idempotencyKey: 'same' }),
+        ),
+      );
+      const winners = results.filter((r) => r.created);
+      expect(winners).toHaveLength(1);
+      const id = winners[0]?.request.id;
+      for (const r of results) expect(r.request.id).toBe(id);
+      expect(await s.listRunnable(later(100), 100)).toEqual([id]);
+      expect(await s.listSteps(id ?? '')).toHaveLength(2);
+    }));
+
+  it('lists runnable requests oldest first (ties by id) and lapsed approvals soonest first, both limited', () =>
+    withStore(async (s) => {
+      await s.createRequest('new', newRequest(), 'approved', later(30));
+      await s.createRequest('old', newRequest(), 'approved', later(10));
+      await s.createRequest('live', newRequest(), 'approved', later(5));
+      await s.createRequest('dead', newRequest(), 'approved', later(20));
+      await s.createRequest('b-tie', newRequest(), 'approved', NOW);
+      await s.createRequest('a-tie', newRequest(), 'approved', NOW);
+      await s.createRequest('done', newRequest(), 'done', NOW);
+      expect(await s.claim('live', 'A', later(1000), later(40))).toBe(true);
+      expect(await s.claim('dead', 'B', later(50), later(40))).toBe(true);
+      expect(await s.listRunnable(later(45), 10)).toEqual(['a-tie', 'b-tie', 'old', 'new']);
+      expect(await s.listRunnable(later(51), 10)).toEqual(['a-tie', 'b-tie', 'old', 'dead', 'new']);
+      expect(await s.listRunnable(later(51), 3)).toEqual(['a-tie', 'b-tie', 'old']);
+
+      await s.createRequest('late', newRequest(), 'pending_approval', NOW, { expiresAt: later(300) });
+      await s.createRequest('soon', newRequest(), 'pending_approval', later(1), { expiresAt: later(100) });
+      await s.createRequest('mid', newRequest(), 'pending_approval', later(2), { expiresAt: later(200) });
+      await s.createRequest('never', newRequest(), 'pending_approval', later(3));
+      expect(await s.listExpiredApprovals(later(99), 10)).toEqual([]);
+      expect(await s.listExpiredApprovals(later(100), 10)).toEqual(['soon']);
+      expect(await s.listExpiredApprovals(later(1000), 10)).toEqual(['soon', 'mid', 'late']);
+      expect(await s.listExpiredApprovals(later(1000), 2)).toEqual(['soon', 'mid']);
+    }));
+
+  it('returns appended audit records as listed, links them, and filters by request', () =>
+    withStore(async (s) => {
+      const a = await s.appendAudit(
+        {
+          requestId: 'r-1',
+          actor: 'slack:UREQ',
+          action: 'created',
+          data: { nested: { z: 1, a: [true, null, 'ü ✓'] } },
+        },
+        NOW,
+      );
+      const b = await s.appendAudit({ actor: 'system', action: 'started' }, later(1));
+      const c = await s.appendAudit({ requestId: 'r-1', actor: 'slack:UAPP', action: 'approved' }, later(2));
+      expect(a).toMatchObject({ seq: 1, at: NOW, requestId: 'r-1', prevHash: '0'.repeat(64) });
+      expect(b).toMatchObject({ seq: 2, requestId: null, data: {}, prevHash: a.hash });
+      expect(c).toMatchObject({ seq: 3, prevHash: b.hash });
+      expect(await s.listAudit()).toEqual([a, b, c]);
+      expect(await s.listAudit({ requestId: 'r-1' })).toEqual([a, c]);
+      expect(await s.listAudit({ requestId: 'r-1', limit: 1 })).toEqual([a]);
+      expect(await s.listAudit({ requestId: 'other' })).toEqual([]);
+    }));
 }

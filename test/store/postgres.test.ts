@@ -71,6 +71,39 @@ describe.skipIf(!url)('PostgreSQL store', () => {
     };
   });
 
+  it('replicas migrating a fresh schema at once all succeed, and each migration is recorded once', async () => {
+    const schema = `store_test_${randomBytes(5).toString('hex')}`;
+    schemas.push(schema);
+    const replicas = [0, 1, 2, 3].map(() => new PostgresStore(url ?? '', { schema }));
+    try {
+      await Promise.all(replicas.map((r) => r.migrate()));
+      await replicas[0]?.migrate();
+      const versions = await admin(async (c) => {
+        const { rows } = await c.query<{ version: number; name: string }>(
+          `SELECT version, name FROM ${schema}.schema_migrations ORDER BY version`,
+        );
+        return rows;
+      });
+      expect(versions.map((v) => v.version)).toEqual([1, 2]);
+      expect(versions.every((v) => v.name.length > 0)).toBe(true);
+    } finally {
+      for (const r of replicas) await r.close();
+    }
+  });
+
+  it('refuses TRUNCATE of the audit log', async () => {
+    const store = await open();
+    try {
+      await store.appendAudit({ actor: 'a', action: 'x' }, '2026-11-22T10:00:00.000Z');
+      await expect(admin((c) => c.query(`TRUNCATE ${schemaOf.get(store)}.audit_log`))).rejects.toThrow(
+        /append-only/,
+      );
+      expect(await store.listAudit()).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('two stores (two replicas’ pools) racing: one compare-and-set wins, one claim wins, the chain stays intact', async () => {
     const a = await open();
     const b = new PostgresStore(url ?? '', { schema: schemaOf.get(a) });

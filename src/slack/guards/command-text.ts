@@ -1,3 +1,5 @@
+import { escapeMrkdwn } from '../../util/mrkdwn.js';
+
 /** One person named in the command text. */
 export type TargetRef = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
 
@@ -68,7 +70,7 @@ export function parseCommandText(text: string | undefined): CommandIntent {
         : 'give a @mention, a user ID (U…/W…) or an email address';
       return {
         kind: 'invalid',
-        message: `I couldn't read “${shown}” as a person: ${hint}. Try \`/revoke-sessions help\`.`,
+        message: `I couldn't read “${escapeMrkdwn(shown)}” as a person: ${hint}. Try \`/revoke-sessions help\`.`,
       };
     }
     const key = ref.kind === 'user' ? ref.userId : ref.email;

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formValues, submission } from '../helpers/forms.js';
+import { type Harness, SECRETS, startHarness } from '../helpers/harness.js';
+import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
+
+/** Seeded PRNG (mulberry32) so a failure reproduces. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HOSTILE = [
+  '<!here>',
+  '<!channel>',
+  '<!everyone>',
+  '<@UALICE>',
+  '<https://evil.example|click me>',
+  '<#C0SEC|security>',
+  '```code fence```',
+  '*bold* _it_ ~strike~',
+  '&lt;!here&gt;',
+  '\u0000\u0007\u001b[31m',
+  '😀👩🏽‍💻🏳️‍🌈',
+  'ﷺ‮RTL',
+  '"quoted" \'single\' \\back\\',
+  '{"json":true}',
+  '[1,2,3]',
+  'null',
+  'a'.repeat(5000),
+  '%00%ff%',
+  'alice@example.com',
+  'U0123ABCD',
+];
+
+const FUZZ_USER = 'UFUZZ'; // not a requester: nothing a fuzzed submission says can be executed
+
+describe('10,000+ malformed and hostile inputs', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('never crashes, never answers 5xx, never revokes, never injects', { timeout: 180_000 }, async () => {
+    const rand = prng(20261122);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+    const junk = (): unknown => {
+      const r = rand();
+      if (r < 0.25) return pick(HOSTILE);
+      if (r < 0.35) return Math.floor(rand() * 1e9);
+      if (r < 0.45) return null;
+      if (r < 0.55) return [pick(HOSTILE), junk()];
+      if (r < 0.65) return { value: pick(HOSTILE), selected_user: pick(HOSTILE) };
+      if (r < 0.75) return true;
+      return pick(HOSTILE) + pick(HOSTILE);
+    };
+    const url = `${h.url}/slack/events`;
+    const form = 'application/x-www-form-urlencoded';
+    const counts: Record<string, number> = {};
+    const statuses: number[] = [];
+    const bodies: string[] = [];
+    const make = (i: number): (() => Promise<Response>) => {
+      const kind = i % 10;
+      const bump = (k: string) => {
+        counts[k] = (counts[k] ?? 0) + 1;
+      };
+      if (kind <= 2) {
+        bump('slash command, hostile text');
+        const text = [pick(HOSTILE), pick(HOSTILE), pick(HOSTILE)].join(rand() < 0.5 ? ' ' : '');
+        return () =>
+          signedPost(
+            url,
+            commandBody({ text, user_id: rand() < 0.5 ? FUZZ_USER : 'UREQ', trigger_id: 'fuzz' }),
+            form,
+            { secret: SECRETS.signing },
+          );
+      }
+      if (kind <= 4) {
+        bump('view_submission, mutated state');
+        const values = formValues({
+          reason: String(junk()),
+          target: String(pick(HOSTILE)),
+          systems: [String(junk())],
+        }) as Record<string, Record<string, unknown>>;
+        const block = pick(Object.keys(values));
+        const action = Object.keys(values[block] ?? {})[0] ?? 'x';
+        if (values[block]) values[block][action] = junk();
+        const payload = submission(values, String(junk()), FUZZ_USER, `VFUZZ${i}`);
+        return () => signedPost(url, interactionBody(payload), form, { secret: SECRETS.signing });
+      }
+      if (kind === 5) {
+        bump('block_actions, hostile values');
+        const payload = {
+          type: 'block_actions',
+          user: { id: FUZZ_USER },
+          team: { id: 'T1' },
+          api_app_id: 'A1',
+          trigger_id: 't',
+          channel: { id: 'C0SEC' },
+          container: { type: 'message', message_ts: '1.1', channel_id: 'C0SEC' },
+          view:
+            rand() < 0.5
+              ? {
+                  id: 'VX',
+                  hash: 'h',
+                  private_metadata: String(junk()),
+                  callback_id: 'revoke_request',
+                  state: { values: {} },
+                }
+              : undefined,
+          actions: [
+            {
+              type: 'button',
+              action_id: pick([
+                'approve_request',
+                'deny_request',
+                'break_glass_request',
+                'target_user',
+                'sessions_selected',
+              ]),
+              block_id: 'approval',
+              value: String(junk()),
+              selected_user: String(junk()),
+              action_ts: '1',
+            },
+          ],
+        };
+        return () => signedPost(url, interactionBody(payload), form, { secret: SECRETS.signing });
+      }
+      if (kind === 6) {
+        bump('garbled payload');
+        const raw = pick([
+          'payload=%7Bnot-json',
+          'payload=',
+          'payload=%5B%5D',
+          'payload=null',
+          `payload=${encodeURIComponent(JSON.stringify(junk()))}`,
+          '%%%',
+          '',
+        ]);
+        return () => signedPost(url, raw, form, { secret: SECRETS.signing });
+      }
+      if (kind === 7) {
+        bump('forged signature');
+        const body = commandBody({ text: '<@UALICE|alice>' });
+        return () =>
+          signedPost(url, body, form, {
+            secret: SECRETS.signing,
+            signature: slackSignature('guess', Math.floor(Date.now() / 1000), body),
+          });
+      }
+      if (kind === 8) {
+        bump('replayed (stale) request');
+        return () =>
+          signedPost(url, commandBody({ text: '<@UALICE|alice>' }), form, {
+            secret: SECRETS.signing,
+            timestamp: Math.floor(Date.now() / 1000) - 301 - Math.floor(rand() * 1e6),
+          });
+      }
+      bump('alert API without the endpoint, hostile JSON');
+      return () =>
+        fetch(`${h.url}/api/revocation-requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(junk()),
+        });
+    };
+
+    const TOTAL = 10_200;
+    let next = 0;
+    const worker = async () => {
+      while (next < TOTAL) {
+        const i = next++;
+        const res = await make(i)();
+        statuses.push(res.status);
+        const text = await res.text();
+        if (text) bodies.push(text);
+      }
+    };
+    await Promise.all(Array.from({ length: 48 }, worker));
+
+    // A handful of oversized bodies.
+    for (let i = 0; i < 5; i++) {
+      const big = commandBody({ text: 'x'.repeat(2_000_000) });
+      statuses.push((await signedPost(url, big, form, { secret: SECRETS.signing })).status);
+    }
+
+    expect(statuses.length).toBeGreaterThanOrEqual(10_000);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    await h.app.deps.background.idle();
+    // Nothing revoked, nothing recorded as a request.
+    expect(
+      h.slack.calls.filter((c) => /^admin\.users\.session\.(reset|invalidate|resetBulk)$/.test(c.method)),
+    ).toEqual([]);
+    expect(await h.app.store.listRequestsForTarget('UALICE', 5)).toEqual([]);
+    // No injection: nothing the app said (HTTP answers, messages, views) carries a live broadcast or link from input.
+    const said = [
+      ...bodies,
+      ...h.slack.calls.filter((c) => !c.method.startsWith('auth.')).map((c) => JSON.stringify(c.args)),
+    ].join('\n');
+    expect(said).not.toMatch(/<!(here|channel|everyone)>|<https?:\/\/evil/);
+    console.info(
+      'fuzz inputs by kind',
+      counts,
+      'statuses',
+      Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length])),
+    );
+  });
+});
