@@ -158,6 +158,7 @@ export class PostgresStore implements Store {
       sets.push(`${column} = $${params.length}`);
     }
     let where = 'id = $1';
+    if (expected?.length === 0) return false;
     if (expected && expected.length > 0) {
       params.push(expected);
       where += ` AND status = ANY($${params.length}::text[])`;

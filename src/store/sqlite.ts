@@ -34,8 +34,9 @@ export class SqliteStore implements Store {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    // Wait for other processes' locks before anything else (the WAL switch on a new file included).
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = FULL');
   }
@@ -53,6 +54,8 @@ export class SqliteStore implements Store {
       if (applied.has(m.version)) continue;
       this.db
         .transaction(() => {
+          // Another process may have applied it since we looked: check again under the write lock.
+          if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
           this.db.exec(m.sql);
           this.db
             .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
@@ -112,6 +115,7 @@ export class SqliteStore implements Store {
       params[column] = encode(patch[key]);
     }
     let where = 'id = @id';
+    if (expected?.length === 0) return false;
     if (expected && expected.length > 0) {
       where += ` AND status IN (${expected.map((_, i) => `@e${i}`).join(', ')})`;
       expected.forEach((s, i) => {

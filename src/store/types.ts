@@ -74,7 +74,7 @@ export interface Store {
     options?: CreateOptions,
   ): Promise<{ request: RevocationRequest; created: boolean }>;
   getRequest(id: string): Promise<RevocationRequest | undefined>;
-  /** Compare-and-set when `expected` is given: updates only while the status is one of them. Returns whether it changed. */
+  /** Compare-and-set when `expected` is given: updates only while the status is one of them (an empty list matches nothing). Returns whether it changed. */
   updateRequest(id: string, patch: RequestPatch, now: string, expected?: RequestStatus[]): Promise<boolean>;
   /**
    * Compare-and-set claim for running: takes the request when it is `approved`,
