@@ -106,6 +106,9 @@ export class RevocationEngine {
       workflow: options.workflow,
     });
     if (!result.created) return result;
+    this.deps.logger.info(
+      `request ${result.request.id} recorded (${status}) by ${input.requester.kind}:${input.requester.id}`,
+    );
     await this.audit(result.request.id, `${input.requester.kind}:${input.requester.id}`, 'request_created', {
       source: input.source,
       target: input.target,
@@ -273,6 +276,7 @@ export class RevocationEngine {
       await this.notify(() => observer?.requestFinished(final, finished));
       await store.updateRequest(requestId, { status, summary }, this.iso(), ['running']);
       await this.audit(requestId, 'engine', 'run_finished', { status, summary });
+      this.deps.logger.info(`request ${requestId} finished: ${status} (${summary})`);
       return this.mustGet(requestId);
     } finally {
       clearInterval(heartbeat);
@@ -419,6 +423,9 @@ export class RevocationEngine {
       account: account ? { id: account.id, login: account.login } : null,
       result,
     });
+    this.deps.logger.info(
+      `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,
+    );
     return { ...step, state, attempts, result, account, startedAt, finishedAt };
   }
 }
