@@ -101,7 +101,7 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
     const store = new SqliteStore(join(dir, 'revoke.db'));
     cleanups.push(() => store.close());
     let final: Awaited<ReturnType<typeof store.listRequestsForTarget>>[number] | undefined;
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 40_000;
     while (Date.now() < deadline) {
       [final] = await store.listRequestsForTarget('UALICE', 1);
       if (final?.status === 'done') break;
