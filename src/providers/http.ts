@@ -206,10 +206,12 @@ export class VendorHttp {
         url: url.toString(),
         headers,
         data: body === '' ? undefined : body,
+        // A total deadline: axios's own timeout stops once headers arrive, so a trickling body would never end.
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+      const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
       throw new HttpFailure(timeout ? 'timeout' : 'network', undefined, undefined, {}, code);
     }
     const resHeaders = lowerHeaders(response.headers);

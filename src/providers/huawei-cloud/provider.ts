@@ -1,9 +1,6 @@
-import { z } from 'zod';
 import type { HuaweiConfig } from '../../config.js';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { type VendorErrorInfo, VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
 import type {
   Account,
   AccountLookup,
@@ -13,68 +10,40 @@ import type {
   Session,
   SessionProvider,
 } from '../types.js';
-import { signRequest } from './signer.js';
-
-export interface HuaweiDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  now?: (() => number) | undefined;
-  timeoutMs?: number | undefined;
-}
-
-const userDto = z.object({
-  user_id: z.string(),
-  user_name: z.string().optional(),
-  display_name: z.string().optional(),
-  emails: z.array(z.object({ value: z.string().optional(), primary: z.boolean().optional() })).nullish(),
-});
-const usersPage = z.object({
-  users: z.array(userDto).default([]),
-  page_info: z.object({ next_marker: z.string().nullish(), current_count: z.number().optional() }).nullish(),
-});
-const sessionsResponse = z.object({
-  session_list: z
-    .array(
-      z.object({
-        session_id: z.string(),
-        user_id: z.string().optional(),
-        ip_address: z.string().nullish(),
-        user_agent: z.string().nullish(),
-        creation_time: z.number().nullish(),
-        session_not_valid_after: z.number().nullish(),
-      }),
-    )
-    .default([]),
-});
-const empty = z.unknown();
-
-/** Huawei errors `{error_code, error_msg, request_id}` (+ `encoded_authorization_message` on 403); gateway errors use APIGW.* codes. */
-export function parseHuaweiError(_status: number, body: unknown): VendorErrorInfo {
-  if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return {
-      vendorCode: str(b.error_code) ?? str(b.code),
-      message: str(b.error_msg) ?? str(b.message),
-      requestId: str(b.request_id),
-    };
-  }
-  return { message: typeof body === 'string' ? body.slice(0, 200) : undefined };
-}
-
-/** The API takes 1–100 users a page. */
-const PAGE = 100;
-/** Stop after this many pages (100,000 users) rather than loop on a misbehaving marker. */
-const MAX_PAGES = 1_000;
-/** Sessions per batch-delete call; the API documents no maximum, so calls are kept small. */
-export const HUAWEI_DELETE_CHUNK = 50;
-const seconds = (s: number | null | undefined) => (s ? new Date(s * 1000).toISOString() : undefined);
+import { HuaweiClient, type HuaweiDeps, type HuaweiUser, MAX_USER_PAGES } from './client.js';
 
 /**
- * Huawei Cloud IAM Identity Center (identity store) over AK/SK-signed requests.
- * batch-delete ends user-portal sessions only; console sessions obtained
- * through a permission set live until they expire.
+ * Session IDs per BatchDeleteSessions call. The API documents no maximum
+ * (`session_ids` is a plain "Array of strings" on the API page, with no
+ * maxItems in the SDK models), so chunks stay small: 50 IDs is a ~2 KB body,
+ * far below any gateway limit, and one refused chunk cannot hide how many
+ * sessions the earlier chunks ended. People rarely have more than a few
+ * portal sessions, so this is normally a single call.
+ */
+export const HUAWEI_DELETE_CHUNK = 50;
+
+/** Said with every revocation: what Huawei's batch-delete does not end. */
+export const HUAWEI_PORTAL_NOTICE =
+  'batch-delete ends user-portal sessions only; console sessions from a permission set live until they expire';
+
+/** Epoch seconds (as documented: creation_time 1753858567) to ISO; milliseconds are recognised too. */
+function epochToIso(value: number | null | undefined): string | undefined {
+  if (!value || value <= 0) return undefined;
+  const date = new Date(value > 1e11 ? value : value * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+const norm = (s: string | null | undefined) => s?.trim().toLowerCase();
+
+/** Exact (case-insensitive) match on any `emails[].value`, or on `user_name` equal to the email. */
+function matchesEmail(user: HuaweiUser, email: string): boolean {
+  return (user.emails ?? []).some((e) => norm(e.value) === email) || norm(user.user_name) === email;
+}
+
+/**
+ * Huawei Cloud IAM Identity Center (identity store) behind the provider
+ * interface. Sessions are user-portal sessions; "revoke all" is list, then
+ * batch-delete everything listed.
  */
 export class HuaweiProvider implements SessionProvider {
   readonly id = 'huawei' as const;
@@ -85,167 +54,144 @@ export class HuaweiProvider implements SessionProvider {
     asyncRevoke: false,
     scopes: false,
   };
-  private readonly http: VendorHttp;
-  private readonly base: string;
+  private readonly client: HuaweiClient;
+  private readonly logger: Logger;
+  private readonly maxPages: number;
 
   constructor(config: HuaweiConfig, deps: HuaweiDeps) {
-    const now = deps.now ?? Date.now;
-    this.base = `/v1/identity-stores/${encodeURIComponent(config.identityStoreId)}`;
-    this.http = new VendorHttp({
-      system: 'huawei',
-      baseUrl: config.endpoint,
-      logger: deps.logger,
-      secrets: [config.secretKey, ...(config.securityToken ? [config.securityToken] : [])],
-      parseError: parseHuaweiError,
-      requestIdHeader: 'x-request-id',
-      authorize: (req) =>
-        signRequest({
-          method: req.method,
-          url: req.url,
-          headers: req.headers,
-          body: req.body,
-          accessKey: config.accessKey,
-          secretKey: config.secretKey,
-          securityToken: config.securityToken,
-          now: new Date(now()),
-        }),
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      timeoutMs: deps.timeoutMs,
-    });
+    this.client = new HuaweiClient(config, deps);
+    this.logger = deps.logger;
+    this.maxPages = deps.maxUserPages ?? MAX_USER_PAGES;
   }
 
-  /** ListUsers (no email filter exists): page through and match `emails[].value` or `user_name` exactly. */
+  /**
+   * ListUsers has no email filter, so every page is read and matched exactly;
+   * one match is the account, several distinct users are ambiguous (nothing is
+   * revoked), and paging is bounded so a huge or looping directory cannot hang.
+   */
   async findAccount(person: Person): Promise<AccountLookup> {
-    const email = person.email?.trim().toLowerCase();
-    if (!email)
+    const email = norm(person.email);
+    if (!email) {
       return {
         status: 'not_found',
         detail: 'No email is known for this person, so Huawei Cloud cannot be searched.',
       };
-    const matches = new Map<string, z.infer<typeof userDto>>();
+    }
+    const matches = new Map<string, HuaweiUser>();
+    const markers = new Set<string>();
     let marker: string | undefined;
-    for (let page = 0; ; page++) {
-      if (page >= MAX_PAGES) {
+    for (let page = 1; ; page++) {
+      const { users, next } = await this.client.listUsers(marker);
+      for (const user of users) if (matchesEmail(user, email)) matches.set(user.user_id, user);
+      if (!next) break;
+      if (markers.has(next)) {
         throw new RevokeError(
-          `Huawei Cloud's user list did not end after ${MAX_PAGES} pages; refusing to guess.`,
+          'Huawei Cloud repeated a page marker while listing users; the person was not looked up.',
           {
             code: ErrorCode.MalformedResponse,
             system: 'huawei',
+            hint: 'Try again later; if it persists, raise it with Huawei Cloud support.',
           },
         );
       }
-      // https://support.huaweicloud.com/intl/en-us/api-identitycenter/ListUsers.html
-      const res = await this.http.request({
-        operation: 'list users',
-        method: 'GET',
-        path: `${this.base}/users`,
-        query: { limit: PAGE, marker },
-        idempotent: true,
-        schema: usersPage,
-      });
-      for (const u of res.data.users) {
-        const emails = (u.emails ?? []).map((e) => e.value?.trim().toLowerCase());
-        if (emails.includes(email) || u.user_name?.toLowerCase() === email) matches.set(u.user_id, u);
+      if (page >= this.maxPages) {
+        throw new RevokeError(
+          `Huawei Cloud's user list did not end within ${this.maxPages} pages; the person was not looked up.`,
+          {
+            code: ErrorCode.IdentityMismatch,
+            system: 'huawei',
+            hint: 'Revoke this person in the Huawei Cloud console.',
+          },
+        );
       }
-      const next = res.data.page_info?.next_marker ?? undefined;
-      if (!next || next === marker || res.data.users.length === 0) break;
+      markers.add(next);
       marker = next;
     }
-    if (matches.size === 0)
+    const [user, ...others] = [...matches.values()];
+    if (!user)
       return { status: 'not_found', detail: `No Huawei Cloud identity-store user has the email ${email}.` };
-    if (matches.size > 1) {
+    if (others.length > 0) {
       return {
         status: 'ambiguous',
         candidates: matches.size,
-        detail: `${matches.size} Huawei Cloud users match ${email}.`,
+        detail: `${matches.size} Huawei Cloud users match ${email}; nothing will be revoked there.`,
       };
     }
-    const [u] = [...matches.values()];
-    if (!u) return { status: 'not_found', detail: `No Huawei Cloud user matches ${email}.` };
     return {
       status: 'found',
-      account: { system: 'huawei', id: u.user_id, login: u.user_name ?? email, displayName: u.display_name },
+      account: {
+        system: 'huawei',
+        id: user.user_id,
+        login: user.user_name ?? email,
+        displayName: user.display_name ?? undefined,
+      },
     };
   }
 
   /** A signed ListUsers call with limit 1: proves the AK/SK, the endpoint and the store ID. */
   async healthCheck(): Promise<string> {
-    await this.http.request({
-      operation: 'list users',
-      method: 'GET',
-      path: `${this.base}/users`,
-      query: { limit: 1 },
-      idempotent: true,
-      schema: usersPage,
-    });
+    await this.client.listUsers(undefined, 1);
     return 'signed request accepted; identity store reachable';
   }
 
-  /** https://support.huaweicloud.com/intl/en-us/api-identitycenter/ListSessions.html */
+  /** The account's user-portal sessions; any session reported for another user is dropped. */
   async listSessions(account: Account): Promise<Session[]> {
-    const res = await this.http.request({
-      operation: 'list sessions',
-      method: 'GET',
-      path: `${this.base}/users/${encodeURIComponent(account.id)}/sessions`,
-      idempotent: true,
-      schema: sessionsResponse,
-    });
-    return res.data.session_list
-      .filter((s) => s.user_id === undefined || s.user_id === account.id)
-      .map((s) => ({
-        id: s.session_id,
-        device: s.user_agent ?? undefined,
-        ip: s.ip_address ?? undefined,
-        createdAt: seconds(s.creation_time),
-        kind: 'web' as const,
-      }));
+    const all = await this.client.listSessions(account.id);
+    const own = all.filter((s) => s.user_id == null || s.user_id === account.id);
+    if (own.length < all.length) {
+      this.logger.warn(`huawei list sessions: dropped ${all.length - own.length} session(s) of another user`);
+    }
+    return own.map((s) => ({
+      id: s.session_id,
+      device: s.user_agent ?? undefined,
+      ip: s.ip_address ?? undefined,
+      createdAt: epochToIso(s.creation_time),
+      kind: 'web' as const,
+    }));
   }
 
-  /** https://support.huaweicloud.com/intl/en-us/api-identitycenter/BatchDeleteSessions.html — in chunks. */
+  /** Ends the chosen sessions, {@link HUAWEI_DELETE_CHUNK} per call; a failure says how many had ended. */
   async revokeSessions(account: Account, sessionIds: string[]): Promise<RevokeOutcome> {
+    const ids = [...new Set(sessionIds)];
     let ended = 0;
     let requestId: string | undefined;
-    for (let i = 0; i < sessionIds.length; i += HUAWEI_DELETE_CHUNK) {
-      const chunk = sessionIds.slice(i, i + HUAWEI_DELETE_CHUNK);
+    for (let i = 0; i < ids.length; i += HUAWEI_DELETE_CHUNK) {
+      const chunk = ids.slice(i, i + HUAWEI_DELETE_CHUNK);
       try {
-        const res = await this.http.request({
-          operation: 'batch-delete sessions',
-          method: 'POST',
-          path: `${this.base}/users/${encodeURIComponent(account.id)}/sessions/batch-delete`,
-          json: { session_ids: chunk },
-          idempotent: true,
-          schema: empty,
-        });
-        requestId = res.requestId ?? requestId;
-        ended += chunk.length;
+        requestId = (await this.client.batchDeleteSessions(account.id, chunk)).requestId ?? requestId;
       } catch (error) {
-        if (ended > 0 && error instanceof RevokeError) {
-          throw new RevokeError(`${ended} of ${sessionIds.length} session(s) ended; then: ${error.message}`, {
-            code: error.code,
-            system: 'huawei',
-            status: error.status,
-            vendorCode: error.vendorCode,
-            requestId: error.requestId,
-            retryable: error.retryable,
-          });
-        }
-        throw error;
+        if (ended === 0 || !(error instanceof RevokeError)) throw error;
+        throw new RevokeError(`${ended} of ${ids.length} session(s) were ended; then: ${error.message}`, {
+          code: error.code,
+          system: 'huawei',
+          status: error.status,
+          vendorCode: error.vendorCode,
+          requestId: error.requestId,
+          retryable: error.retryable,
+          hint: error.hint,
+          cause: error,
+        });
       }
+      ended += chunk.length;
     }
     return {
       state: 'revoked',
       count: ended,
       requestId,
-      detail: 'user-portal sessions; console sessions from a permission set last until they expire',
+      detail: HUAWEI_PORTAL_NOTICE,
     };
   }
 
-  /** Huawei has no "revoke all": list, then batch-delete everything listed (the engine lists again to verify). */
+  /** No "revoke all" exists: list, then batch-delete everything listed (the engine lists again to verify). */
   async revokeAll(account: Account): Promise<RevokeOutcome> {
     const sessions = await this.listSessions(account);
-    if (sessions.length === 0)
-      return { state: 'revoked', count: 0, detail: 'no user-portal sessions were open' };
+    if (sessions.length === 0) {
+      return {
+        state: 'revoked',
+        count: 0,
+        detail: `no user-portal sessions were open; ${HUAWEI_PORTAL_NOTICE}`,
+      };
+    }
     return this.revokeSessions(
       account,
       sessions.map((s) => s.id),
@@ -253,7 +199,7 @@ export class HuaweiProvider implements SessionProvider {
   }
 }
 
-/** Creates the Huawei Cloud provider. */
+/** Creates the Huawei Cloud IAM Identity Center provider. */
 export function createHuaweiProvider(config: HuaweiConfig, deps: HuaweiDeps): SessionProvider {
   return new HuaweiProvider(config, deps);
 }
