@@ -18,6 +18,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await buildApplication(config);
+  // Last line of defence: never let Node print a raw error object (it can hold request headers and tokens).
+  process.on('unhandledRejection', (reason) => {
+    app.logger.error(
+      'unhandled rejection:',
+      reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason),
+    );
+  });
+  process.on('uncaughtException', (error) => {
+    app.logger.error('uncaught exception, stopping:', `${error.name}: ${error.message}`);
+    process.exit(1);
+  });
   const server = await app.start();
   const address = server?.address();
   const port = address && typeof address === 'object' ? address.port : config.port;

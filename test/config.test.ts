@@ -142,3 +142,53 @@ describe('start-up with bad configuration', () => {
     expect(run.stderr).not.toContain('leaky-secret-value');
   });
 });
+
+describe('start-up with Slack unreachable', () => {
+  it('keeps serving and never prints a token (npm start path)', async () => {
+    const { spawn } = await import('node:child_process');
+    const cwd = mkdtempSync(join(tmpdir(), 'revoke-start-'));
+    const token = 'xoxb-7777-8888-unreachableslacktoken';
+    const proc = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), new URL('../src/main.ts', import.meta.url).pathname],
+      {
+        cwd,
+        env: {
+          PATH: process.env.PATH,
+          SLACK_BOT_TOKEN: token,
+          SLACK_SIGNING_SECRET: 'signing-secret-value-123',
+          REVOKE_REQUESTERS: 'U0123ABC,S0GROUP1',
+          SLACK_API_URL: 'http://127.0.0.1:9/api/',
+          PORT: '0',
+        },
+      },
+    );
+    let output = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const m = /on port (\d+)/.exec(output);
+          if (m?.[1]) {
+            clearInterval(timer);
+            resolve(m[1]);
+          }
+        }, 20);
+        proc.on('exit', () => reject(new Error(`exited early: ${output}`)));
+      });
+      await new Promise((r) => setTimeout(r, 1_500)); // the user-group prefetch fails meanwhile
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(proc.exitCode).toBeNull();
+      expect(output).not.toContain(token);
+      expect(output).not.toMatch(/Bearer\s+xox/);
+    } finally {
+      proc.kill('SIGKILL');
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});

@@ -95,7 +95,16 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     });
   }
   if (receiver instanceof HTTPReceiver) guardSlackBodies(receiver, deps.logger);
-  const app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
+  // No auth.test at construction: Bolt fires it unawaited, so an unreachable Slack became an
+  // unhandled rejection (and Node's default handler prints the request, token included).
+  // The bot user ID it would fetch is not needed: the app listens to no message events.
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger,
+    clientOptions,
+    tokenVerificationEnabled: false,
+  });
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
