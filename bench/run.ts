@@ -1,0 +1,76 @@
+/**
+ * `npm run bench` — runs every benchmark in order, prints a table, and writes
+ * bench/RESULTS.md. `npm run bench -- ack startup` runs only the named ones
+ * (RESULTS.md then holds only those). Every benchmark is bounded in requests;
+ * a watchdog ends the run (and every child process it started) after 15 min.
+ *
+ * To profile the processes a benchmark starts, pass node flags through
+ * BENCH_NODE_ARGS, e.g. `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- modal`.
+ *
+ * To add a benchmark (e.g. 3 "approval to done" or 4 "bulk 1,000 people"):
+ * write bench/<name>.ts exporting a `Benchmark` whose `run()` returns a
+ * `Section` (see lib.ts), and add it to BENCHMARKS below.
+ */
+import { ackLatency } from './ack-latency.js';
+import { commandToModal } from './command-to-modal.js';
+import { type Benchmark, killAllChildren, printSummary, type Section, writeResults } from './lib.js';
+import { startup } from './startup.js';
+
+const BENCHMARKS: Benchmark[] = [ackLatency, commandToModal, startup];
+const WATCHDOG_MS = 15 * 60_000;
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.id)) : BENCHMARKS;
+if (selected.length === 0) {
+  process.stderr.write(
+    `No such benchmark: ${wanted.join(', ')}. Known: ${BENCHMARKS.map((b) => b.id).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${WATCHDOG_MS / 60_000} min; stopping.\n`);
+  killAllChildren();
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+
+const startedAt = new Date();
+const sections: Section[] = [];
+let failed = false;
+for (const b of selected) {
+  process.stdout.write(`\n== ${b.title}\n`);
+  try {
+    sections.push(await b.run());
+  } catch (error) {
+    failed = true;
+    process.stderr.write(`${b.title} failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    sections.push({
+      id: b.id,
+      title: b.title,
+      method: 'The benchmark did not complete.',
+      rows: [
+        {
+          metric: 'run',
+          measured: `error: ${String(error).split('\n')[0]}`,
+          target: 'completes',
+          pass: false,
+        },
+      ],
+    });
+    killAllChildren();
+  }
+}
+
+const command = `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`;
+printSummary(sections);
+writeResults(sections, { command, startedAt });
+process.stdout.write('\nWrote bench/RESULTS.md\n');
+clearTimeout(watchdog);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,124 @@
+/**
+ * The four systems as local fakes (test/fakes), each answering after a fixed
+ * delay — the set-up benchmark 2 uses, and the one benchmarks 3 (approval to
+ * done over four systems at 200 ms) and 4 (bulk, 1,000 people) can reuse:
+ *
+ *   const systems = await startSystems({ delayMs: 200, calls: 10_000 });
+ *   systems.addPerson('alice', 'UALICE');
+ *   const app = startChild(tsxArgs('app-server.ts'), { env: systems.env(dbFile), … });
+ *   …
+ *   await systems.close();
+ */
+import { FakeBox } from '../test/fakes/box.js';
+import { FakeHuawei } from '../test/fakes/huawei.js';
+import { FakeMattermost } from '../test/fakes/mattermost.js';
+import { FakeSlack } from '../test/fakes/slack.js';
+import type { FakeVendor } from '../test/fakes/vendor.js';
+import { SECRETS, user } from '../test/helpers/harness.js';
+import { sleep } from './lib.js';
+import { appEnv } from './slack-payloads.js';
+
+/** Every route of each vendor fake (the names test/fakes give them). */
+const ROUTES = {
+  box: ['token', 'users', 'me', 'terminate_sessions'],
+  mattermost: ['me', 'user_by_email', 'sessions', 'revoke_all', 'revoke'],
+  huawei: ['users', 'sessions', 'batch_delete'],
+};
+
+export interface SystemsOptions {
+  /** How long every vendor call takes (Slack: `slowSlackMethods` only). */
+  delayMs: number;
+  /** Upper bound of calls per vendor route that get the delay (a queue of faults per route). */
+  calls: number;
+  /** Slack methods that wait `delayMs` (default: the lookups and the admin methods). */
+  slowSlackMethods?: ReadonlySet<string>;
+  /** Called for every Slack call before it is answered (e.g. to time `views.open`). */
+  onSlackCall?: (method: string, args: Record<string, unknown>) => void;
+}
+
+export const DEFAULT_SLOW_SLACK = new Set([
+  'users.info',
+  'users.lookupByEmail',
+  'admin.users.session.list',
+  'admin.users.session.reset',
+  'admin.users.session.resetBulk',
+  'admin.users.session.invalidate',
+]);
+
+export interface Systems {
+  slack: FakeSlack;
+  box: FakeBox;
+  mm: FakeMattermost;
+  hw: FakeHuawei;
+  /** How many Slack calls were delayed so far. */
+  delayedSlackCalls(): number;
+  /** Vendor (Box, Mattermost, Huawei) requests so far. */
+  vendorRequests(): number;
+  /** A person in all four systems, with one Slack session. */
+  addPerson(name: string, slackId: string): void;
+  /** The app's environment: all four systems, HTTP mode, this SQLite file. */
+  env(databaseFile: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Makes the next `n` calls of every route of a vendor fake wait `ms` (then answer normally). */
+function slowDown(fake: FakeVendor, routes: string[], n: number, ms: number): void {
+  for (const route of routes) fake.failNext(route, ...Array.from({ length: n }, () => ({ delayMs: ms })));
+}
+
+export async function startSystems(o: SystemsOptions): Promise<Systems> {
+  const slack = new FakeSlack({
+    botToken: SECRETS.bot,
+    adminToken: SECRETS.admin,
+    memberChannels: ['C0SEC', 'C0APPROVE'],
+  });
+  const box = new FakeBox();
+  const mm = new FakeMattermost();
+  const hw = new FakeHuawei();
+  slowDown(box, ROUTES.box, o.calls, o.delayMs);
+  slowDown(mm, ROUTES.mattermost, o.calls, o.delayMs);
+  slowDown(hw, ROUTES.huawei, o.calls, o.delayMs);
+  const slow = o.slowSlackMethods ?? DEFAULT_SLOW_SLACK;
+  let delayed = 0;
+  slack.beforeAnswer = async (method, args) => {
+    o.onSlackCall?.(method, args);
+    if (slow.has(method)) {
+      delayed += 1;
+      await sleep(o.delayMs);
+    }
+    return false;
+  };
+  await Promise.all([slack.start(), box.start(), mm.start(), hw.start()]);
+  let sessionSeq = 1_000;
+  return {
+    slack,
+    box,
+    mm,
+    hw,
+    delayedSlackCalls: () => delayed,
+    vendorRequests: () => box.requests.length + mm.requests.length + hw.requests.length,
+    addPerson(name, slackId) {
+      const email = `${name}@example.com`;
+      slack.addUser(user(slackId, email));
+      slack.sessions.push({
+        user_id: slackId,
+        session_id: sessionSeq++,
+        team_id: 'T1',
+        created: { device_hardware: 'Mac', os: 'macOS', ip: '10.0.0.1' },
+        kind: 'desktop',
+      });
+      box.users.push({ id: `box-${name}`, login: email, name });
+      mm.users.push({ id: `mm-${name}`, email, username: name });
+      hw.users.push({ user_id: `hw-${name}`, user_name: name, emails: [{ value: email }] });
+    },
+    env: (databaseFile) => ({
+      ...appEnv(slack.url, databaseFile),
+      ...box.env(),
+      ...mm.env(),
+      ...hw.env(),
+    }),
+    close: async () => {
+      await Promise.all([slack.close(), box.close(), mm.close(), hw.close()]);
+    },
+  };
+}
