@@ -410,19 +410,25 @@ export class RevocationEngine {
         };
     const finishedAt = this.iso();
     const { state, result, account } = outcome;
-    await store.updateStep(request.id, step.key, {
-      state,
-      result,
+    // The outcome and its audit record are written together: a crash cannot leave a finished step unaudited.
+    await store.finishStep(
+      request.id,
+      step.key,
+      { state, result, finishedAt, ...(account ? { account } : {}) },
+      {
+        requestId: request.id,
+        actor: 'engine',
+        action: 'step_finished',
+        data: {
+          system,
+          person: step.targetIndex,
+          state,
+          account: account ? { id: account.id, login: account.login } : null,
+          result,
+        },
+      },
       finishedAt,
-      ...(account ? { account } : {}),
-    });
-    await this.audit(request.id, 'engine', 'step_finished', {
-      system,
-      person: step.targetIndex,
-      state,
-      account: account ? { id: account.id, login: account.login } : null,
-      result,
-    });
+    );
     this.deps.logger.info(
       `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,
     );

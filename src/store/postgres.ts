@@ -218,6 +218,20 @@ export class PostgresStore implements Store {
   }
 
   async updateStep(requestId: string, system: string, patch: StepPatch): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await this.updateStepWith(client, requestId, system, patch);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async updateStepWith(
+    c: pg.PoolClient,
+    requestId: string,
+    system: string,
+    patch: StepPatch,
+  ): Promise<void> {
     const params: unknown[] = [requestId, system];
     const sets: string[] = [];
     for (const [key, column, encode] of STEP_PATCH_COLUMNS) {
@@ -226,10 +240,7 @@ export class PostgresStore implements Store {
       sets.push(`${column} = $${params.length}`);
     }
     if (sets.length === 0) return;
-    await this.pool.query(
-      `UPDATE steps SET ${sets.join(', ')} WHERE request_id = $1 AND system = $2`,
-      params,
-    );
+    await c.query(`UPDATE steps SET ${sets.join(', ')} WHERE request_id = $1 AND system = $2`, params);
   }
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
@@ -242,40 +253,55 @@ export class PostgresStore implements Store {
   }
 
   async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {
-    return this.transaction(async (c): Promise<AuditRecord> => {
-      // EXCLUSIVE lets readers through but queues every other writer (this
-      // method in any process, or a stray INSERT) until we commit, so the
-      // SELECT below sees the true last record and nobody takes our seq.
-      await c.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
-      const { rows } = await c.query<{ seq: string; hash: string }>(
-        'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
-      );
-      const last = rows[0];
-      const base = {
-        seq: (last ? Number(last.seq) : 0) + 1,
-        at: now,
-        requestId: record.requestId ?? null,
-        actor: record.actor,
-        action: record.action,
-        data: record.data ?? {},
-        prevHash: last?.hash ?? GENESIS_HASH,
-      };
-      const full: AuditRecord = { ...base, hash: auditHash(base) };
-      await c.query(
-        'INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [
-          full.seq,
-          full.at,
-          full.requestId,
-          full.actor,
-          full.action,
-          JSON.stringify(full.data),
-          full.prevHash,
-          full.hash,
-        ],
-      );
-      return full;
+    return this.transaction((c) => this.appendAuditWith(c, record, now));
+  }
+
+  async finishStep(
+    requestId: string,
+    stepKey: string,
+    patch: StepPatch,
+    record: NewAuditRecord,
+    now: string,
+  ): Promise<AuditRecord> {
+    return this.transaction(async (c) => {
+      await this.updateStepWith(c, requestId, stepKey, patch);
+      return this.appendAuditWith(c, record, now);
     });
+  }
+
+  private async appendAuditWith(c: pg.PoolClient, record: NewAuditRecord, now: string): Promise<AuditRecord> {
+    // EXCLUSIVE lets readers through but queues every other writer (this
+    // method in any process, or a stray INSERT) until we commit, so the
+    // SELECT below sees the true last record and nobody takes our seq.
+    await c.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
+    const { rows } = await c.query<{ seq: string; hash: string }>(
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
+    const last = rows[0];
+    const base = {
+      seq: (last ? Number(last.seq) : 0) + 1,
+      at: now,
+      requestId: record.requestId ?? null,
+      actor: record.actor,
+      action: record.action,
+      data: record.data ?? {},
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    const full: AuditRecord = { ...base, hash: auditHash(base) };
+    await c.query(
+      'INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [
+        full.seq,
+        full.at,
+        full.requestId,
+        full.actor,
+        full.action,
+        JSON.stringify(full.data),
+        full.prevHash,
+        full.hash,
+      ],
+    );
+    return full;
   }
 
   async listAudit(options: { requestId?: string; limit?: number } = {}): Promise<AuditRecord[]> {

@@ -179,6 +179,25 @@ export class SqliteStore implements Store {
   }
 
   async updateStep(requestId: string, system: string, patch: StepPatch): Promise<void> {
+    this.updateStepSync(requestId, system, patch);
+  }
+
+  async finishStep(
+    requestId: string,
+    stepKey: string,
+    patch: StepPatch,
+    record: NewAuditRecord,
+    now: string,
+  ): Promise<AuditRecord> {
+    return this.db
+      .transaction((): AuditRecord => {
+        this.updateStepSync(requestId, stepKey, patch);
+        return this.appendAuditSync(record, now);
+      })
+      .immediate();
+  }
+
+  private updateStepSync(requestId: string, system: string, patch: StepPatch): void {
     const sets: string[] = [];
     const params: Record<string, unknown> = { requestId, system };
     for (const [key, column, encode] of STEP_PATCH_COLUMNS) {
@@ -203,38 +222,39 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {
-    return this.db
-      .transaction((): AuditRecord => {
-        const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-          | { seq: number; hash: string }
-          | undefined;
-        const base = {
-          seq: (last?.seq ?? 0) + 1,
-          at: now,
-          requestId: record.requestId ?? null,
-          actor: record.actor,
-          action: record.action,
-          data: record.data ?? {},
-          prevHash: last?.hash ?? GENESIS_HASH,
-        };
-        const full: AuditRecord = { ...base, hash: auditHash(base) };
-        this.db
-          .prepare(
-            'INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            full.seq,
-            full.at,
-            full.requestId,
-            full.actor,
-            full.action,
-            JSON.stringify(full.data),
-            full.prevHash,
-            full.hash,
-          );
-        return full;
-      })
-      .immediate();
+    return this.db.transaction((): AuditRecord => this.appendAuditSync(record, now)).immediate();
+  }
+
+  /** Appends inside the caller's transaction. */
+  private appendAuditSync(record: NewAuditRecord, now: string): AuditRecord {
+    const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+    const base = {
+      seq: (last?.seq ?? 0) + 1,
+      at: now,
+      requestId: record.requestId ?? null,
+      actor: record.actor,
+      action: record.action,
+      data: record.data ?? {},
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    const full: AuditRecord = { ...base, hash: auditHash(base) };
+    this.db
+      .prepare(
+        'INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        full.seq,
+        full.at,
+        full.requestId,
+        full.actor,
+        full.action,
+        JSON.stringify(full.data),
+        full.prevHash,
+        full.hash,
+      );
+    return full;
   }
 
   async listAudit(options: { requestId?: string; limit?: number } = {}): Promise<AuditRecord[]> {

@@ -91,6 +91,14 @@ export interface Store {
   /** IDs of `pending_approval` requests whose `expiresAt` has passed. */
   listExpiredApprovals(now: string, limit: number): Promise<string[]>;
   listSteps(requestId: string): Promise<RevocationStep[]>;
+  /** Records a step's outcome and its audit record in one transaction (a crash cannot keep one without the other). */
+  finishStep(
+    requestId: string,
+    stepKey: string,
+    patch: StepPatch,
+    record: NewAuditRecord,
+    now: string,
+  ): Promise<AuditRecord>;
   /** Patches one step, named by its key (`slack`, or `slack#3` for a bulk request's fourth person). */
   updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void>;
   /** Recent requests naming this Slack user as target, newest first. */

@@ -157,6 +157,21 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       expect((await s.getRequest('r-1'))?.status).toBe('running');
     }));
 
+  it('finishes a step and audits it in one write', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'running', NOW);
+      const record = await s.finishStep(
+        'r-1',
+        'box',
+        { state: 'queued', finishedAt: later(1) },
+        { requestId: 'r-1', actor: 'engine', action: 'step_finished', data: { system: 'box' } },
+        later(1),
+      );
+      expect(record).toMatchObject({ seq: 1, action: 'step_finished' });
+      expect((await s.listSteps('r-1')).find((x) => x.key === 'box')?.state).toBe('queued');
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+    }));
+
   it('finds lapsed approvals', () =>
     withStore(async (s) => {
       await s.createRequest('r-1', newRequest(), 'pending_approval', NOW, { expiresAt: later(60) });
