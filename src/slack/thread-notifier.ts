@@ -74,7 +74,7 @@ export class ThreadNotifier implements RunObserver {
 
   async requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
     if (request.thread) {
-      await this.updateParent(request.thread, request, steps);
+      this.redrawInBackground(request.thread, request, steps);
       return;
     }
     if (request.approvalCard) {
@@ -86,7 +86,7 @@ export class ThreadNotifier implements RunObserver {
         (this.deps.now?.() ?? new Date()).toISOString(),
       );
       request.thread = thread;
-      await this.updateParent(thread, request, steps);
+      this.redrawInBackground(thread, request, steps);
       return;
     }
     const thread = await postToFirstChannel(
@@ -148,6 +148,18 @@ export class ThreadNotifier implements RunObserver {
     if (pending) clearTimeout(pending.timer);
     this.throttled.delete(request.id);
     if (request.thread) await this.updateParent(request.thread, request, steps);
+  }
+
+  /**
+   * Redraws an existing parent (the approval card, or a resumed run's thread) without making
+   * the revocation wait for Slack: the first vendor calls go out while chat.update is in
+   * flight, and later updates queue behind it. Posting a new parent is awaited instead, so its
+   * ts is stored before any work a crash could make the run post it twice for.
+   */
+  private redrawInBackground(thread: ThreadRef, request: RevocationRequest, steps: RevocationStep[]): void {
+    this.updateParent(thread, request, steps).catch((e: unknown) =>
+      this.deps.logger.warn('could not redraw the results parent:', e),
+    );
   }
 
   /** Bulk progress: at most one parent update per interval, always with the latest state. */

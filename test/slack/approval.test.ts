@@ -107,6 +107,40 @@ describe('four-eyes approval', () => {
     ).toBeDefined();
   });
 
+  it('revokes without waiting for Slack messages: the reset goes out while every chat call is held', async () => {
+    const { card, request, click } = await pendingRequest();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const held: string[] = [];
+    h.slack.beforeAnswer = async (method) => {
+      if (method.startsWith('chat.')) {
+        held.push(method);
+        await gate;
+      }
+      return false;
+    };
+    try {
+      await click('UAPP1');
+      // The revocation reaches Slack's admin API while the card redraw and the requester's note wait.
+      await h.slack.waitFor(() => resets() === 1 || undefined, 5_000);
+      expect(held.length).toBeGreaterThan(0);
+      expect(h.slack.messages.filter((m) => m.thread_ts === card.ts)).toHaveLength(0);
+    } finally {
+      release();
+    }
+    // Once Slack answers again, the card becomes the results parent and the reply lands under it.
+    await h.slack.waitFor(() =>
+      h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(JSON.stringify(m.blocks))),
+    );
+    expect(h.slack.messages.filter((m) => m.thread_ts === card.ts)).toHaveLength(1);
+    expect(JSON.stringify(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).not.toContain(
+      'approve_request',
+    );
+    expect(await status(request.id)).toBe('done');
+  });
+
   it('denies: nothing revoked, card and requester told', async () => {
     const { card, request, click } = await pendingRequest();
     await click('UAPP2', 'deny_request');

@@ -26,15 +26,25 @@ export function approvalDecision(deps: SlackDeps, kind: Extract<DecisionKind, 'a
       return;
     }
     const request = result.request;
+    if (kind === 'approve') {
+      // Revocation first: the run redraws the card (it becomes the results thread's parent)
+      // alongside its first vendor calls, so no Slack message stands between the click and them.
+      startRun(deps, request);
+      await tellRequester(
+        deps,
+        client,
+        request,
+        `Your request \`${request.id}\` was approved by ${mention(userId)}. Results follow in the thread.`,
+      );
+      return;
+    }
     await resolveCard(deps, client, request);
-    const verb = kind === 'approve' ? 'approved' : 'denied';
     await tellRequester(
       deps,
       client,
       request,
-      `Your request \`${request.id}\` was ${verb} by ${mention(userId)}.${kind === 'deny' ? ' Nothing was revoked.' : ' Results follow in the thread.'}`,
+      `Your request \`${request.id}\` was denied by ${mention(userId)}. Nothing was revoked.`,
     );
-    if (kind === 'approve') startRun(deps, request);
-    else await failWorkflowIfWaiting(deps, request);
+    await failWorkflowIfWaiting(deps, request);
   };
 }

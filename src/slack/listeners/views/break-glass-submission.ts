@@ -2,7 +2,6 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isRequestId } from '../../../util/ids.js';
 import { escapeInline, mention, quoteBlock } from '../../../util/mrkdwn.js';
-import { resolveCard } from '../../approval-flow.js';
 import { IDS } from '../../blocks/ids.js';
 import { type SlackDeps, startRun } from '../../context.js';
 
@@ -35,7 +34,8 @@ export function breakGlassSubmission(deps: SlackDeps) {
     }
     await ack();
     const request = result.request;
-    await resolveCard(deps, client, request);
+    // Revocation first (the run redraws the card); the loud notice follows at once.
+    startRun(deps, request);
     const card = request.approvalCard;
     if (card) {
       await client.chat.postMessage({
@@ -45,6 +45,5 @@ export function breakGlassSubmission(deps: SlackDeps) {
         text: `<!here> :rotating_light: BREAK-GLASS: ${mention(body.user.id)} approved their own request \`${request.id}\` to revoke sessions for ${mention(request.target.slackUserId ?? '')} ${escapeInline(request.target.email ?? '')} without a second person.\n${quoteBlock(note)}`,
       });
     }
-    startRun(deps, request);
   };
 }
