@@ -11,9 +11,18 @@
  * write bench/<name>.ts exporting a `Benchmark` whose `run()` returns a
  * `Section` (see lib.ts), and add it to BENCHMARKS below.
  */
+
+import { cpus } from 'node:os';
 import { ackLatency } from './ack-latency.js';
 import { commandToModal } from './command-to-modal.js';
-import { type Benchmark, killAllChildren, printSummary, type Section, writeResults } from './lib.js';
+import {
+  type Benchmark,
+  killAllChildren,
+  printSummary,
+  type Section,
+  watchOtherLoad,
+  writeResults,
+} from './lib.js';
 import { startup } from './startup.js';
 
 const BENCHMARKS: Benchmark[] = [ackLatency, commandToModal, startup];
@@ -46,9 +55,17 @@ const sections: Section[] = [];
 let failed = false;
 for (const b of selected) {
   process.stdout.write(`\n== ${b.title}\n`);
+  const others = watchOtherLoad();
   try {
-    sections.push(await b.run());
+    const section = await b.run();
+    const busy = others.stop();
+    section.notes = [
+      ...(section.notes ?? []),
+      `Other processes on this machine kept ${busy.toFixed(2)} of ${cpus().length} cores busy on average while this benchmark ran${busy > 0.25 ? ' — the figures above carry that interference' : ''}.`,
+    ];
+    sections.push(section);
   } catch (error) {
+    others.stop();
     failed = true;
     process.stderr.write(`${b.title} failed: ${error instanceof Error ? error.stack : String(error)}\n`);
     sections.push({
