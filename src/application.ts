@@ -92,7 +92,7 @@ export async function buildApplication(
   const observerFor = (): RunObserver => {
     if (!slackApp) throw new Error('the Slack app is not built yet');
     const thread = new ThreadNotifier({
-      client: slackApp.app.client,
+      client: slackApp.client,
       store,
       logger,
       labels,
@@ -130,7 +130,7 @@ export async function buildApplication(
           onPendingApproval: async (request, why) => {
             if (!slackApp) return;
             const previews = await previewPerson(providers, request.systems, request.target);
-            await postApprovalCard(deps, slackApp.app.client, request, previews, why);
+            await postApprovalCard(deps, slackApp.client, request, previews, why);
           },
         }),
       )
@@ -141,7 +141,7 @@ export async function buildApplication(
   /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */
   const housekeeping = async () => {
     await engine.resumeRunnable(observerFor);
-    await sweepExpired(deps, slack.app.client);
+    await sweepExpired(deps, slack.client);
   };
   return {
     config,

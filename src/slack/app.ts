@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logger';
+import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
 import { guardSlackBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
@@ -11,6 +12,8 @@ import { register as registerViews } from './listeners/views/index.js';
 
 export interface SlackApp {
   app: App;
+  /** The bot's Web API client for work outside a listener (threads, approval cards, expiry). */
+  client: WebClient;
   /** Starts listening; resolves with the HTTP server (HTTP mode, or Socket Mode's health server). */
   start(): Promise<Server | undefined>;
   stop(): Promise<void>;
@@ -95,16 +98,19 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     });
   }
   if (receiver instanceof HTTPReceiver) guardSlackBodies(receiver, deps.logger);
-  // No auth.test at construction: Bolt fires it unawaited, so an unreachable Slack became an
-  // unhandled rejection (and Node's default handler prints the request, token included).
-  // The bot user ID it would fetch is not needed: the app listens to no message events.
+  // The bot token comes from our own authorize, never from Bolt's `token` option: with a token,
+  // Bolt either fires auth.test unawaited at construction (an unreachable Slack became an unhandled
+  // rejection, and Node's default handler printed the request, token included) or, with token
+  // verification off, calls auth.test before EVERY incoming request, so each ack waited for a
+  // Slack round trip. The bot user ID it fetches is not needed: the app listens to no message events.
+  const botToken = config.slack.botToken;
   const app = new App({
-    token: config.slack.botToken,
+    authorize: async () => ({ botToken }),
     receiver,
     logger,
     clientOptions,
-    tokenVerificationEnabled: false,
   });
+  const client = new WebClient(botToken, { ...clientOptions, logger });
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
@@ -114,6 +120,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
   });
   return {
     app,
+    client,
     start: async () => {
       const started = (await app.start(config.port)) as unknown;
       if (started && typeof (started as Server).address === 'function') return started as Server;

@@ -89,10 +89,15 @@ describe('one /revoke-sessions through all four systems', () => {
       () => h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(JSON.stringify(m.blocks))),
       20_000,
     );
+    // The card shows the outcome a moment before the store records it (so a crash re-shows, never hides it).
+    const final = await h.slack.waitFor(async () => {
+      const r = await h.app.store.getRequest(request?.id ?? '');
+      return r && !['approved', 'running'].includes(r.status) ? r : undefined;
+    });
     const replies = h.slack.messages.filter((m) => m.thread_ts === card.ts);
     return {
       card,
-      request: await h.app.store.getRequest(request?.id ?? ''),
+      request: final,
       replies,
       cardNow: h.slack.messages.find((m) => m.ts === card.ts),
     };

@@ -44,6 +44,25 @@ describe('the HTTP receiver', () => {
     expect(((await res.json()) as { text: string }).text).toContain('/revoke-sessions');
   });
 
+  it('acknowledges without a Slack round trip first: no auth.test per request, even when Slack is slow', async () => {
+    h.slack.beforeAnswer = async (method) => {
+      if (method === 'auth.test') await new Promise((r) => setTimeout(r, 5_000));
+      return false;
+    };
+    try {
+      const res = await Promise.all(
+        [1, 2, 3].map(() =>
+          signedPost(events(), commandBody({ text: 'help' }), form, { secret: SECRETS.signing }),
+        ),
+      );
+      expect(res.map((r) => r.status)).toEqual([200, 200, 200]);
+      for (const r of res) expect(((await r.json()) as { text: string }).text).toContain('/revoke-sessions');
+      expect(h.slack.callsTo('auth.test')).toHaveLength(0);
+    } finally {
+      h.slack.beforeAnswer = undefined;
+    }
+  });
+
   it('refuses a forged signature with 401 and does nothing', async () => {
     const before = h.slack.calls.length;
     const res = await signedPost(events(), commandBody({ text: '<@UALICE|alice>' }), form, {
