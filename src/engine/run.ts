@@ -100,26 +100,31 @@ export class RevocationEngine {
     if (unknown.length > 0) throw new Error(`Systems not configured: ${unknown.join(', ')}`);
     const status = options.needsApproval ? 'pending_approval' : 'approved';
     const expiresAt = options.needsApproval ? this.iso(options.ttlMs ?? 3_600_000) : undefined;
+    // The request and its `request_created` record are one write: a crash cannot keep one without the other.
     const result = await this.deps.store.createRequest(this.newId(), input, status, this.iso(), {
       expiresAt,
       idempotencyKey: options.idempotencyKey,
       workflow: options.workflow,
+      audit: {
+        actor: `${input.requester.kind}:${input.requester.id}`,
+        action: 'request_created',
+        data: {
+          source: input.source,
+          target: input.target,
+          systems: input.systems,
+          slackScope: input.slackScope,
+          selection: input.selection ?? null,
+          reason: input.reason,
+          status,
+          approvalReason: options.approvalReason ?? null,
+          expiresAt: expiresAt ?? null,
+        },
+      },
     });
     if (!result.created) return result;
     this.deps.logger.info(
       `request ${result.request.id} recorded (${status}) by ${input.requester.kind}:${input.requester.id}`,
     );
-    await this.audit(result.request.id, `${input.requester.kind}:${input.requester.id}`, 'request_created', {
-      source: input.source,
-      target: input.target,
-      systems: input.systems,
-      slackScope: input.slackScope,
-      selection: input.selection ?? null,
-      reason: input.reason,
-      status,
-      approvalReason: options.approvalReason ?? null,
-      expiresAt: expiresAt ?? null,
-    });
     return result;
   }
 
@@ -137,6 +142,8 @@ export class RevocationEngine {
       return { ok: false, reason: check.reason, request };
     }
     const status = kind === 'deny' ? 'denied' : 'approved';
+    const action = kind === 'break_glass' ? 'break_glass_approved' : kind === 'deny' ? 'denied' : 'approved';
+    // Compare-and-set and its audit record in one transaction: the winner's decision is always audited.
     const changed = await this.deps.store.updateRequest(
       requestId,
       {
@@ -148,6 +155,12 @@ export class RevocationEngine {
       },
       this.iso(),
       ['pending_approval'],
+      {
+        requestId,
+        actor: `${actor.kind}:${actor.id}`,
+        action,
+        ...(note?.trim() ? { data: { note: note.trim() } } : {}),
+      },
     );
     const latest = await this.deps.store.getRequest(requestId);
     if (!changed) {
@@ -157,13 +170,6 @@ export class RevocationEngine {
         request: latest,
       };
     }
-    const action = kind === 'break_glass' ? 'break_glass_approved' : kind === 'deny' ? 'denied' : 'approved';
-    await this.audit(
-      requestId,
-      `${actor.kind}:${actor.id}`,
-      action,
-      note?.trim() ? { note: note.trim() } : undefined,
-    );
     return { ok: true, request: latest as RevocationRequest };
   }
 
@@ -176,9 +182,9 @@ export class RevocationEngine {
         { status: 'expired', decidedBy: 'system', decidedAt: this.iso() },
         this.iso(),
         ['pending_approval'],
+        { requestId: id, actor: 'system', action: 'expired' },
       );
       if (!changed) continue;
-      await this.audit(id, 'system', 'expired');
       const r = await this.deps.store.getRequest(id);
       if (r) expired.push(r);
     }

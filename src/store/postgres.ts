@@ -134,6 +134,7 @@ export class PostgresStore implements Store {
           [id, ...keys],
         );
       }
+      if (options.audit) await this.appendAuditWith(c, { ...options.audit, requestId: id }, now);
       return { request: rowToRequest(row), created: true };
     });
   }
@@ -149,6 +150,7 @@ export class PostgresStore implements Store {
     patch: RequestPatch,
     now: string,
     expected?: RequestStatus[],
+    record?: NewAuditRecord,
   ): Promise<boolean> {
     const params: unknown[] = [id, now];
     const sets = ['updated_at = $2'];
@@ -163,8 +165,13 @@ export class PostgresStore implements Store {
       params.push(expected);
       where += ` AND status = ANY($${params.length}::text[])`;
     }
-    const result = await this.pool.query(`UPDATE requests SET ${sets.join(', ')} WHERE ${where}`, params);
-    return result.rowCount === 1;
+    const sql = `UPDATE requests SET ${sets.join(', ')} WHERE ${where}`;
+    if (!record) return (await this.pool.query(sql, params)).rowCount === 1;
+    return this.transaction(async (c) => {
+      const changed = (await c.query(sql, params)).rowCount === 1;
+      if (changed) await this.appendAuditWith(c, record, now);
+      return changed;
+    });
   }
 
   async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {

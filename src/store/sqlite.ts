@@ -91,6 +91,7 @@ export class SqliteStore implements Store {
           "INSERT INTO steps (request_id, system, state, attempts) VALUES (?, ?, 'pending', 0)",
         );
         for (const key of stepKeys(request)) step.run(id, key);
+        if (options.audit) this.appendAuditSync({ ...options.audit, requestId: id }, now);
         return { request: rowToRequest(row), created: true };
       })
       .immediate();
@@ -106,6 +107,7 @@ export class SqliteStore implements Store {
     patch: RequestPatch,
     now: string,
     expected?: RequestStatus[],
+    record?: NewAuditRecord,
   ): Promise<boolean> {
     const sets = ['updated_at = @now'];
     const params: Record<string, unknown> = { id, now };
@@ -122,8 +124,14 @@ export class SqliteStore implements Store {
         params[`e${i}`] = s;
       });
     }
-    const info = this.db.prepare(`UPDATE requests SET ${sets.join(', ')} WHERE ${where}`).run(params);
-    return info.changes === 1;
+    const update = this.db.prepare(`UPDATE requests SET ${sets.join(', ')} WHERE ${where}`);
+    return this.db
+      .transaction((): boolean => {
+        const changed = update.run(params).changes === 1;
+        if (changed && record) this.appendAuditSync(record, now);
+        return changed;
+      })
+      .immediate();
   }
 
   async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {

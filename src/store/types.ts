@@ -32,6 +32,8 @@ export interface CreateOptions {
   /** A second create with the same key returns the first request instead (`created: false`). */
   idempotencyKey?: string | undefined;
   workflow?: WorkflowLink | undefined;
+  /** Written in the same transaction when the request is created (its `requestId` is the new id). */
+  audit?: Omit<NewAuditRecord, 'requestId'> | undefined;
 }
 
 export interface RequestPatch {
@@ -74,8 +76,18 @@ export interface Store {
     options?: CreateOptions,
   ): Promise<{ request: RevocationRequest; created: boolean }>;
   getRequest(id: string): Promise<RevocationRequest | undefined>;
-  /** Compare-and-set when `expected` is given: updates only while the status is one of them (an empty list matches nothing). Returns whether it changed. */
-  updateRequest(id: string, patch: RequestPatch, now: string, expected?: RequestStatus[]): Promise<boolean>;
+  /**
+   * Compare-and-set when `expected` is given: updates only while the status is one of them (an
+   * empty list matches nothing). Returns whether it changed. `record`, when given, is appended to
+   * the audit log in the same transaction, and only if the request changed.
+   */
+  updateRequest(
+    id: string,
+    patch: RequestPatch,
+    now: string,
+    expected?: RequestStatus[],
+    record?: NewAuditRecord,
+  ): Promise<boolean>;
   /**
    * Compare-and-set claim for running: takes the request when it is `approved`,
    * or `running` with an expired lease (a dead runner), sets it `running` with

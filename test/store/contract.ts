@@ -141,6 +141,59 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       expect(results.filter(Boolean)).toHaveLength(1);
     }));
 
+  it('creates a request and its audit record in one write, or neither', () =>
+    withStore(async (s) => {
+      const audit = { actor: 'slack:UREQ', action: 'request_created', data: { reason: 'phished' } };
+      const first = await s.createRequest('r-1', newRequest(), 'approved', NOW, {
+        idempotencyKey: 'k',
+        audit,
+      });
+      const again = await s.createRequest('r-2', newRequest(), 'approved', NOW, {
+        idempotencyKey: 'k',
+        audit,
+      });
+      expect([first.created, again.created]).toEqual([true, false]);
+      expect(await s.listAudit()).toMatchObject([{ seq: 1, requestId: 'r-1', action: 'request_created' }]);
+      // An audit record that cannot be written (a BigInt does not serialise) takes the request with it.
+      const broken = { actor: 'x', action: 'request_created', data: { n: 1n } };
+      await expect(
+        s.createRequest('r-3', newRequest(), 'approved', NOW, { audit: broken }),
+      ).rejects.toThrow();
+      expect(await s.getRequest('r-3')).toBeUndefined();
+      expect(await s.listSteps('r-3')).toEqual([]);
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+    }));
+
+  it('audits only the winning compare-and-set, in the same write as the change', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'pending_approval', NOW);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          s.updateRequest(
+            'r-1',
+            { status: 'approved', decidedBy: `slack:U${i}` },
+            NOW,
+            ['pending_approval'],
+            {
+              requestId: 'r-1',
+              actor: `slack:U${i}`,
+              action: 'approved',
+            },
+          ),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const audit = await s.listAudit();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.actor).toBe((await s.getRequest('r-1'))?.decidedBy);
+      await s.createRequest('r-2', newRequest(), 'pending_approval', NOW);
+      const broken = { requestId: 'r-2', actor: 'x', action: 'denied', data: { n: 1n } };
+      await expect(
+        s.updateRequest('r-2', { status: 'denied' }, NOW, ['pending_approval'], broken),
+      ).rejects.toThrow();
+      expect((await s.getRequest('r-2'))?.status).toBe('pending_approval');
+    }));
+
   it('claims with a lease: one owner at a time, taken over only after expiry', () =>
     withStore(async (s) => {
       await s.createRequest('r-1', newRequest(), 'approved', NOW);
