@@ -89,6 +89,7 @@ describe('four-eyes approval', () => {
     await h.slack.waitFor(() =>
       h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(JSON.stringify(m.blocks))),
     );
+    await h.slack.waitFor(async () => (await status(request.id)) === 'done' || undefined);
     await settle();
     expect(resets()).toBe(1);
     const final = await h.app.store.getRequest(request.id);
@@ -138,7 +139,8 @@ describe('four-eyes approval', () => {
     expect(JSON.stringify(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).not.toContain(
       'approve_request',
     );
-    expect(await status(request.id)).toBe('done');
+    // The card shows the outcome a moment before the store records it.
+    await h.slack.waitFor(async () => (await status(request.id)) === 'done' || undefined);
   });
 
   it('denies: nothing revoked, card and requester told', async () => {
