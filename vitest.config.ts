@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Everything the app produces in the whole run is captured and scanned for credentials.
+    globalSetup: ['test/global/secrets-scan.ts'],
+    setupFiles: ['test/global/capture-fetch.ts'],
   },
 });

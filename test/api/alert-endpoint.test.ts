@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buttonClick } from '../helpers/actions.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
+import { API_TOKENS } from '../helpers/known-secrets.js';
 
-const TOKEN = 'alert-token-0123456789abcdef0123456789abcdef';
+const TOKEN = API_TOKENS.alert;
 const spec = parse(readFileSync(new URL('../../src/api/openapi.yaml', import.meta.url), 'utf8')) as {
   components: { schemas: Record<string, object> };
 };

@@ -8,6 +8,7 @@ import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { capture, captureSqliteAudit } from '../helpers/capture.js';
 import { SECRETS, user } from '../helpers/harness.js';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -38,6 +39,8 @@ function cli(args: string[], env: Record<string, string>, input?: string): Promi
     proc.stdin.end(input ?? '');
     proc.on('exit', (code) => {
       rmSync(cwd, { recursive: true, force: true });
+      capture('cli', stdout);
+      capture('cli', stderr);
       resolve({ code, stdout, stderr });
     });
   });
@@ -71,6 +74,7 @@ describe('break-glass CLI', () => {
   });
   afterAll(async () => {
     await fake.close();
+    captureSqliteAudit(`sqlite:${join(dir, 'cli.db')}`);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -180,6 +184,7 @@ describe('break-glass CLI with every system and no Slack at all', () => {
   });
   afterAll(async () => {
     await Promise.all([box.close(), mm.close(), hw.close()]);
+    captureSqliteAudit(`sqlite:${join(dir, 'cli.db')}`);
     rmSync(dir, { recursive: true, force: true });
   });
 

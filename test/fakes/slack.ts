@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { capture } from '../helpers/capture.js';
 
 interface ContractArg {
   required?: boolean | string;
@@ -224,6 +225,7 @@ export class FakeSlack {
         : undefined;
     delete args.token;
     this.calls.push({ method, token, args, at: Date.now() });
+    capture('slack', { method, args });
     this.violations.push(...checkContract(method, args));
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });

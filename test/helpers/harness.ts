@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Application, buildApplication } from '../../src/application.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeSlack, type FakeUser } from '../fakes/slack.js';
+import { captureLogs, captureSqliteAudit } from './capture.js';
 import { commandBody, interactionBody, signedPost } from './slack-signing.js';
 
 export const SECRETS = {
@@ -73,7 +74,7 @@ export async function startHarness(
   });
   const logs: string[] = [];
   const app = await buildApplication(config, {
-    logSink: (line) => logs.push(line),
+    logSink: captureLogs(logs),
     verifyRecheckMs: 10,
     housekeepingMs: 100,
     vendorTimeoutMs: options.vendorTimeoutMs,
@@ -100,6 +101,8 @@ export async function startHarness(
       }),
     close: async () => {
       await app.stop();
+      // The audit rows this app wrote, for the run's secrets scan.
+      captureSqliteAudit(config.databaseUrl);
       await slack.close();
       rmSync(dir, { recursive: true, force: true });
     },

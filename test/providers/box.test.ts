@@ -6,6 +6,7 @@ import { createBoxProvider } from '../../src/providers/box/index.js';
 import type { BoxProvider } from '../../src/providers/box/provider.js';
 import type { SessionProvider } from '../../src/providers/types.js';
 import { BOX_CREDENTIALS, FakeBox } from '../fakes/box.js';
+import { captureLogs } from '../helpers/capture.js';
 
 describe('Box provider against a fake Box API', () => {
   const fake = new FakeBox();
@@ -22,7 +23,7 @@ describe('Box provider against a fake Box API', () => {
     });
     if (!config.box) throw new Error('box not configured');
     return createBoxProvider(config.box, {
-      logger: new RedactingLogger(new Redactor([BOX_CREDENTIALS.clientSecret]), 'debug', (l) => logs.push(l)),
+      logger: new RedactingLogger(new Redactor([BOX_CREDENTIALS.clientSecret]), 'debug', captureLogs(logs)),
       retryPolicy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 },
       sleep: async (ms) => {
         delays.push(ms);

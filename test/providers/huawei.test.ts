@@ -9,6 +9,7 @@ import {
 } from '../../src/providers/huawei-cloud/index.js';
 import type { SessionProvider } from '../../src/providers/types.js';
 import { type FakeHuawei, HUAWEI_KEYS, startFakeHuawei } from '../fakes/huawei.js';
+import { captureLogs } from '../helpers/capture.js';
 
 const TOKEN = 'temporary-security-token-0123456789';
 const alice = { system: 'huawei' as const, id: 'hw-alice', login: 'alice' };
@@ -35,7 +36,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
         endpoint: over.endpoint ?? fake.url,
       },
       {
-        logger: new RedactingLogger(new Redactor(), 'debug', (l) => logs.push(l)),
+        logger: new RedactingLogger(new Redactor(), 'debug', captureLogs(logs)),
         retryPolicy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 },
         sleep: async (ms) => {
           delays.push(ms);

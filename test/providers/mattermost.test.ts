@@ -4,6 +4,7 @@ import { RedactingLogger, Redactor } from '../../src/log.js';
 import { createMattermostProvider } from '../../src/providers/mattermost/index.js';
 import type { SessionProvider } from '../../src/providers/types.js';
 import { FakeMattermost, MATTERMOST_TOKEN } from '../fakes/mattermost.js';
+import { captureLogs } from '../helpers/capture.js';
 
 describe('Mattermost provider against a fake Mattermost server', () => {
   const fake = new FakeMattermost();
@@ -51,7 +52,7 @@ describe('Mattermost provider against a fake Mattermost server', () => {
     mm = createMattermostProvider(
       { url: fake.url, token: MATTERMOST_TOKEN },
       {
-        logger: new RedactingLogger(new Redactor([MATTERMOST_TOKEN]), 'debug', (l) => logs.push(l)),
+        logger: new RedactingLogger(new Redactor([MATTERMOST_TOKEN]), 'debug', captureLogs(logs)),
         retryPolicy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 },
         sleep: async (ms) => {
           delays.push(ms);

@@ -6,6 +6,7 @@ import { SlackDirectory } from '../../src/providers/slack-admin/directory.js';
 import { describeSlackError, KNOWN_SLACK_ERROR_CODES } from '../../src/providers/slack-admin/errors.js';
 import { SlackAdminProvider } from '../../src/providers/slack-admin/provider.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { captureLogs } from '../helpers/capture.js';
 import { user } from '../helpers/harness.js';
 
 const BOT = 'xoxb-9999-8888-botsecretbotsecret';
@@ -67,7 +68,7 @@ describe('SlackAdminProvider against the fake Slack API', () => {
     await fake.start();
     fake.addUser(user('UALICE', 'alice@example.com', { enterprise_user: { teams: ['T1', 'T2'] } }));
     fake.addUser(user('UOWNER', 'owner@example.com', { is_primary_owner: true }));
-    const logger = new RedactingLogger(new Redactor([BOT, ADMIN]), 'debug', (l) => logs.push(l));
+    const logger = new RedactingLogger(new Redactor([BOT, ADMIN]), 'debug', captureLogs(logs));
     const options = {
       apiUrl: fake.url,
       logger,
