@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Account, Person, ProviderMap, RevokeOutcome, SessionProvider } from '../providers/types.js';
+import type {
+  Account,
+  Person,
+  ProviderMap,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
+} from '../providers/types.js';
 import type { CreateOptions, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
 import { mapLimit } from '../util/limit.js';
@@ -356,6 +363,16 @@ export class RevocationEngine {
         found.map((f) => [f.account.id, error instanceof Error ? error : new Error(String(error))]),
       );
     }
+    // Verification of the whole bulk in one walk of the vendor's listing where it can (Slack:
+    // a few pages of the organisation's sessions instead of a Tier-2 call per person).
+    let listed: Map<string, Session[]> | undefined;
+    const revoked = found.filter((f) => !(outcomes.get(f.account.id) instanceof Error));
+    if (provider.listSessionsBulk && revoked.length >= 2) {
+      listed = await provider.listSessionsBulk(revoked.map((f) => f.account)).catch((e: unknown) => {
+        this.deps.logger.warn(`${provider.id}: bulk verification listing failed:`, asRevokeError(e).message);
+        return undefined;
+      });
+    }
     for (const [key, phase] of phases)
       phases.set(key, { ...phase, started: found.some((f) => f.step.key === key) ? startedAt : undefined });
     for (const { step, account } of found) {
@@ -365,6 +382,7 @@ export class RevocationEngine {
         phases.set(step.key, {
           ...phase,
           ...(result instanceof Error ? { error: result } : { outcome: result }),
+          ...(listed?.has(account.id) ? { listed: listed.get(account.id) } : {}),
         });
     }
     return phases;

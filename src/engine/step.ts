@@ -1,6 +1,13 @@
 import { asRevokeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Account, AccountLookup, Person, RevokeOutcome, SessionProvider } from '../providers/types.js';
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
+} from '../providers/types.js';
 import type { RevocationRequest, StepResult, StepState } from './types.js';
 
 export interface StepOutcome {
@@ -16,6 +23,8 @@ export interface BulkPhase {
   started?: string | undefined;
   outcome?: RevokeOutcome | undefined;
   error?: unknown;
+  /** The account's sessions as listed for the whole bulk after the call (first verification). */
+  listed?: Session[] | undefined;
 }
 
 export interface StepRunnerDeps {
@@ -66,8 +75,10 @@ export async function runProviderStep(
     account = lookup.account;
     const selection = request.selection?.[provider.id];
     const inScope = selection !== undefined || request.slackScope === 'all' || !provider.capabilities.scopes;
+    let prelisted = bulk?.listed;
     const count = async (): Promise<number> => {
-      const sessions = await provider.listSessions(lookup.account);
+      const sessions = prelisted ?? (await provider.listSessions(lookup.account));
+      prelisted = undefined; // a re-check always lists afresh
       return selection ? sessions.filter((s) => selection.includes(s.id)).length : sessions.length;
     };
 

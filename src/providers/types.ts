@@ -89,6 +89,12 @@ export interface SessionProvider {
    * the error for that account; one failed chunk never hides the others.
    */
   revokeAllBulk?(accounts: Account[], options: RevokeAllOptions): Promise<Map<string, RevokeOutcome | Error>>;
+  /**
+   * Optional: the sessions of many accounts in one walk of the vendor's listing (verifying a bulk
+   * request without one call per person), keyed by account ID. Undefined when the walk would be
+   * longer than listing each person (the caller then lists one by one).
+   */
+  listSessionsBulk?(accounts: Account[]): Promise<Map<string, Session[]> | undefined>;
   /** Optional: proves the credentials work with a harmless call; resolves with a short description. */
   healthCheck?(): Promise<string>;
 }

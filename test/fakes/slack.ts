@@ -368,10 +368,15 @@ export class FakeSlack {
             (a.user_id === undefined || s.user_id === a.user_id) &&
             (a.team_id === undefined || s.team_id === a.team_id),
         );
+        // Pages of `limit` (default and at most 1,000), as Slack pages with an opaque cursor.
+        const limit = Math.min(1000, Math.max(1, Number(a.limit ?? 1000) || 1000));
+        const offset = a.cursor ? Number(Buffer.from(String(a.cursor), 'base64').toString()) : 0;
+        if (!Number.isInteger(offset) || offset < 0) return fail('invalid_cursor');
+        const next = offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64') : '';
         return {
           ok: true,
-          active_sessions: list.map(({ kind: _k, ...s }) => s),
-          response_metadata: { next_cursor: '' },
+          active_sessions: list.slice(offset, offset + limit).map(({ kind: _k, ...s }) => s),
+          response_metadata: { next_cursor: next },
         };
       }
       case 'admin.users.session.reset': {

@@ -146,6 +146,27 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
     ]);
   });
 
+  it('reads the user list once for many lookups (a bulk), again after 10 s, and never reuses a failed walk', async () => {
+    let clock = Date.now();
+    const p = make({}, { now: () => clock });
+    const pages = () => fake.requestsTo('users').length;
+    const before = pages();
+    const found = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => p.findAccount({ email: `user${i}@example.com` })),
+    );
+    expect(found.every((f) => f.status === 'found')).toBe(true);
+    expect(pages() - before).toBe(3); // 255 users, 100 a page: one walk for all 40 people
+    await p.findAccount({ email: 'alice@example.com' });
+    expect(pages() - before).toBe(3);
+    clock += 10_001;
+    await p.findAccount({ email: 'alice@example.com' });
+    expect(pages() - before).toBe(6);
+    fake.failNext('users', { status: 500 }, { status: 500 }, { status: 500 });
+    clock += 10_001;
+    await failure(p.findAccount({ email: 'alice@example.com' }));
+    expect((await p.findAccount({ email: 'alice@example.com' })).status).toBe('found');
+  });
+
   it('bounds paging: a repeating marker or a directory past the page cap ends in a clear error', async () => {
     fake.repeatMarker = true;
     const loop = await failure(hw.findAccount({ email: 'alice@example.com' }));

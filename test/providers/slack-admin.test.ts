@@ -115,6 +115,36 @@ describe('SlackAdminProvider against the fake Slack API', () => {
     ]);
   });
 
+  it('verifies a bulk in one paged walk of the organisation’s sessions, keeping only the people asked for', async () => {
+    const people = Array.from({ length: 1500 }, (_, i) => `UB${i}`);
+    fake.sessions = [...people, 'UOTHER'].flatMap((id, i) => [
+      {
+        user_id: id,
+        session_id: 10_000 + i,
+        team_id: 'T1',
+        created: { os: 'Mac' },
+        kind: 'desktop' as const,
+      },
+    ]);
+    const accounts = people.slice(0, 1200).map((id) => ({
+      system: 'slack' as const,
+      id,
+      login: `${id}@example.com`,
+      extra: { teamIds: ['T1'] },
+    }));
+    const before = fake.callsTo('admin.users.session.list').length;
+    const listed = await provider.listSessionsBulk(accounts);
+    const calls = fake.callsTo('admin.users.session.list').slice(before);
+    expect(calls).toHaveLength(2); // 1,501 sessions, 1,000 a page
+    expect(calls.every((c) => c.args.user_id === undefined && c.args.team_id === undefined)).toBe(true);
+    expect(listed?.size).toBe(1200);
+    expect(listed?.get('UB7')?.map((x) => x.id)).toEqual(['10007@T1']);
+    expect(listed?.has('UOTHER')).toBe(false);
+    expect(listed?.has('UB1300')).toBe(false);
+    // Two people cost at most two per-person calls: a walk of two pages is not worth it.
+    expect(await provider.listSessionsBulk(accounts.slice(0, 2))).toBeUndefined();
+  });
+
   it('refuses a Slack ID whose email differs from the given one (never acts on another person)', async () => {
     const r = await provider.findAccount({ slackUserId: 'UALICE', email: 'someone-else@example.com' });
     expect(r.status).toBe('ambiguous');

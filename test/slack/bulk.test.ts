@@ -26,6 +26,8 @@ describe('bulk revocation', () => {
     // Slack's Tier 2 (20+/min), scaled to a second so the test stays short.
     h.slack.rateLimits.set('admin.users.session.list', { max: 20, windowMs: 1_000 });
     h.slack.rateLimits.set('admin.users.session.resetBulk', { max: 20, windowMs: 1_000 });
+    // Tier 4 (100+/min), scaled the same way: two lookups per person (request, then run) hit it.
+    h.slack.rateLimits.set('users.info', { max: 100, windowMs: 1_000 });
   }
 
   it('prefills the form with everyone named in the command', async () => {
@@ -62,6 +64,10 @@ describe('bulk revocation', () => {
         .filter((c) => Array.isArray(c.args.user_ids));
       expect(new Set(bulk.flatMap((c) => c.args.user_ids as string[]))).toEqual(new Set(PEOPLE));
       expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+      // Verified by one walk of the organisation's sessions, not a Tier-2 call per person.
+      const lists = h.slack.callsTo('admin.users.session.list');
+      expect(lists.filter((c) => c.args.user_id !== undefined)).toHaveLength(0);
+      expect(lists.length).toBeGreaterThanOrEqual(1);
       expect(h.slack.rateLimited).toBeGreaterThan(0); // the limits were hit and honoured
       expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UREQ']);
 

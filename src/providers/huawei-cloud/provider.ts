@@ -22,6 +22,14 @@ import { HuaweiClient, type HuaweiDeps, type HuaweiUser, MAX_USER_PAGES } from '
  */
 export const HUAWEI_DELETE_CHUNK = 50;
 
+/**
+ * How long one walk of the user list answers lookups. ListUsers has no email filter, so without
+ * this a bulk of 1,000 people in a directory of 1,000 users would make 10,000 calls; a user
+ * created or changed within this window may be missed (reported "no account", never mismatched:
+ * the match is still exact, and the account is looked up again on the next request).
+ */
+export const DIRECTORY_TTL_MS = 10_000;
+
 /** Said with every revocation: what Huawei's batch-delete does not end. */
 export const HUAWEI_PORTAL_NOTICE =
   'batch-delete ends user-portal sessions only; console sessions from a permission set live until they expire';
@@ -57,11 +65,14 @@ export class HuaweiProvider implements SessionProvider {
   private readonly client: HuaweiClient;
   private readonly logger: Logger;
   private readonly maxPages: number;
+  private readonly now: () => number;
+  private cached: { at: number; users: Promise<HuaweiUser[]> } | undefined;
 
   constructor(config: HuaweiConfig, deps: HuaweiDeps) {
     this.client = new HuaweiClient(config, deps);
     this.logger = deps.logger;
     this.maxPages = deps.maxUserPages ?? MAX_USER_PAGES;
+    this.now = deps.now ?? Date.now;
   }
 
   /**
@@ -78,11 +89,52 @@ export class HuaweiProvider implements SessionProvider {
       };
     }
     const matches = new Map<string, HuaweiUser>();
-    const markers = new Set<string>();
+    for (const user of await this.directory()) if (matchesEmail(user, email)) matches.set(user.user_id, user);
+    const [user, ...others] = [...matches.values()];
+    if (!user)
+      return { status: 'not_found', detail: `No Huawei Cloud identity-store user has the email ${email}.` };
+    if (others.length > 0) {
+      return {
+        status: 'ambiguous',
+        candidates: matches.size,
+        detail: `${matches.size} Huawei Cloud users match ${email}; nothing will be revoked there.`,
+      };
+    }
+    return {
+      status: 'found',
+      account: {
+        system: 'huawei',
+        id: user.user_id,
+        login: user.user_name ?? email,
+        displayName: user.display_name ?? undefined,
+      },
+    };
+  }
+
+  /**
+   * Every identity-store user. One walk serves every lookup for {@link DIRECTORY_TTL_MS}
+   * (single flight: concurrent lookups share it), so a bulk of 1,000 people reads the user
+   * list once instead of once per person; a failed walk is never reused.
+   */
+  private directory(): Promise<HuaweiUser[]> {
+    const now = this.now();
+    if (this.cached && now - this.cached.at < DIRECTORY_TTL_MS) return this.cached.users;
+    const users = this.listAllUsers();
+    const entry = { at: now, users };
+    this.cached = entry;
+    users.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return users;
+  }
+
+  private async listAllUsers(): Promise<HuaweiUser[]> {
+    const all: HuaweiUser[] = [];
     let marker: string | undefined;
+    const markers = new Set<string>();
     for (let page = 1; ; page++) {
       const { users, next } = await this.client.listUsers(marker);
-      for (const user of users) if (matchesEmail(user, email)) matches.set(user.user_id, user);
+      all.push(...users);
       if (!next) break;
       if (markers.has(next)) {
         throw new RevokeError(
@@ -107,25 +159,7 @@ export class HuaweiProvider implements SessionProvider {
       markers.add(next);
       marker = next;
     }
-    const [user, ...others] = [...matches.values()];
-    if (!user)
-      return { status: 'not_found', detail: `No Huawei Cloud identity-store user has the email ${email}.` };
-    if (others.length > 0) {
-      return {
-        status: 'ambiguous',
-        candidates: matches.size,
-        detail: `${matches.size} Huawei Cloud users match ${email}; nothing will be revoked there.`,
-      };
-    }
-    return {
-      status: 'found',
-      account: {
-        system: 'huawei',
-        id: user.user_id,
-        login: user.user_name ?? email,
-        displayName: user.display_name ?? undefined,
-      },
-    };
+    return all;
   }
 
   /** A signed ListUsers call with limit 1: proves the AK/SK, the endpoint and the store ID. */
