@@ -1,5 +1,5 @@
 import { loadSpec } from '../helpers/openapi.js';
-import { FakeVendor } from './vendor.js';
+import { FakeVendor, type Reply } from './vendor.js';
 
 export interface FakeBoxUser {
   id: string;
@@ -129,6 +129,21 @@ export class FakeBox extends FakeVendor {
   }
 
   /** Env for the app: the API under /2.0 and the token endpoint. */
+  /** Box: `429` with its error body and `retry-after` (about 1,000 requests a minute a user). */
+  protected override rateLimitReply(retryAfterSeconds: number): Reply {
+    return {
+      status: 429,
+      body: {
+        type: 'error',
+        status: 429,
+        code: 'rate_limit_exceeded',
+        message: 'Request rate limit exceeded, please try again later',
+        request_id: `box-rl-${this.rateLimited}`,
+      },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
+  }
+
   env(): Record<string, string> {
     return {
       BOX_CLIENT_ID: BOX_CREDENTIALS.clientId,

@@ -204,6 +204,19 @@ export class FakeHuawei extends FakeVendor {
     return { status: 200, body: { users, page_info: { next_marker: next, current_count: users.length } } };
   }
 
+  /** Huawei's API gateway: `429` with `APIGW.0308` (throttling threshold reached) and Retry-After. */
+  protected override rateLimitReply(retryAfterSeconds: number, limit: number): Reply {
+    return {
+      status: 429,
+      body: {
+        error_code: 'APIGW.0308',
+        error_msg: `The throttling threshold has been reached: policy user over ratelimit,limit:${limit}`,
+        request_id: `hw-rl-${this.rateLimited}`,
+      },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
+  }
+
   env(): Record<string, string> {
     return {
       HUAWEI_ACCESS_KEY: this.keys.accessKey,

@@ -1,5 +1,5 @@
 import { loadSpec } from '../helpers/openapi.js';
-import { FakeVendor } from './vendor.js';
+import { FakeVendor, type Reply } from './vendor.js';
 
 export const MATTERMOST_TOKEN = 'mm-personal-access-token-0123456789';
 const spec = loadSpec(
@@ -116,6 +116,20 @@ export class FakeMattermost extends FakeVendor {
           ? 'limit exceeded'
           : mmError(status, status >= 500 ? 'app.internal_error' : 'api.error', 'Error'),
     );
+  }
+
+  /** Mattermost: `429` with the plain-text body `limit exceeded` and its X-Ratelimit-* headers. */
+  protected override rateLimitReply(retryAfterSeconds: number, limit: number): Reply {
+    return {
+      status: 429,
+      body: 'limit exceeded\n',
+      headers: {
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(retryAfterSeconds),
+        'retry-after': String(retryAfterSeconds),
+      },
+    };
   }
 
   env(): Record<string, string> {

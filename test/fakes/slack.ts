@@ -372,7 +372,8 @@ export class FakeSlack {
         const limit = Math.min(1000, Math.max(1, Number(a.limit ?? 1000) || 1000));
         const offset = a.cursor ? Number(Buffer.from(String(a.cursor), 'base64').toString()) : 0;
         if (!Number.isInteger(offset) || offset < 0) return fail('invalid_cursor');
-        const next = offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64') : '';
+        const next =
+          offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64') : '';
         return {
           ok: true,
           active_sessions: list.slice(offset, offset + limit).map(({ kind: _k, ...s }) => s),

@@ -60,8 +60,11 @@ export class FakeVendor {
    * caller then cannot know the outcome).
    */
   hook?: (route: string, when: 'before' | 'after', req: Received) => Promise<boolean> | boolean;
+  /** Requests refused by {@link limitRate} (answered 429). */
+  rateLimited = 0;
   private readonly faults = new Map<string, Fault[]>();
   private server: Server | undefined;
+  private limit: { max: number; windowMs: number; start: number; count: number } | undefined;
 
   constructor(
     private readonly routes: Route[],
@@ -92,6 +95,24 @@ export class FakeVendor {
   /** Queues faults for the next calls of the named route. */
   failNext(route: string, ...faults: Fault[]): void {
     this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
+  }
+
+  /**
+   * Enforces a vendor rate limit over every route: at most `max` requests a fixed window of
+   * `windowMs` (from the first request of the window); beyond it, the vendor's own 429 answer
+   * ({@link rateLimitReply}) with the whole seconds until the window ends.
+   */
+  limitRate(max: number, windowMs: number): void {
+    this.limit = { max, windowMs, start: 0, count: 0 };
+  }
+
+  /** The vendor's 429 (subclasses answer as their vendor documents it). */
+  protected rateLimitReply(retryAfterSeconds: number, limit: number): Reply {
+    return {
+      status: 429,
+      body: this.defaultErrorBody(429),
+      headers: { 'retry-after': String(retryAfterSeconds), 'x-limit': String(limit) },
+    };
   }
 
   requestsTo(route: string): Received[] {
@@ -138,6 +159,19 @@ export class FakeVendor {
       res.end(reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body));
     };
     if (!route) return send({ status: 404, body: this.defaultErrorBody(404) });
+    if (this.limit) {
+      const l = this.limit;
+      const now = Date.now();
+      if (now - l.start >= l.windowMs) {
+        l.start = now;
+        l.count = 0;
+      }
+      if (l.count >= l.max) {
+        this.rateLimited += 1;
+        return send(this.rateLimitReply(Math.max(1, Math.ceil((l.start + l.windowMs - now) / 1000)), l.max));
+      }
+      l.count += 1;
+    }
     const fault = this.faults.get(route.name)?.shift();
     if (fault) {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
