@@ -15,6 +15,7 @@
 import { cpus } from 'node:os';
 import { ackLatency } from './ack-latency.js';
 import { approvalToDone } from './approval-to-done.js';
+import { bulkBenchmark } from './bulk.js';
 import { commandToModal } from './command-to-modal.js';
 import {
   type Benchmark,
@@ -26,7 +27,7 @@ import {
 } from './lib.js';
 import { startup } from './startup.js';
 
-const BENCHMARKS: Benchmark[] = [ackLatency, commandToModal, approvalToDone, startup];
+const BENCHMARKS: Benchmark[] = [ackLatency, commandToModal, approvalToDone, bulkBenchmark, startup];
 const WATCHDOG_MS = 15 * 60_000;
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -144,6 +144,8 @@ export class FakeSlack {
   readonly rateLimits = new Map<string, { max: number; windowMs: number }>();
   /** How many calls were answered 429 by the rate limits. */
   rateLimited = 0;
+  /** The same, per method. */
+  readonly rateLimitedBy = new Map<string, number>();
   private readonly windowCalls = new Map<string, number[]>();
   private server: Server | undefined;
   private seq = 0;
@@ -237,6 +239,7 @@ export class FakeSlack {
       const recent = (this.windowCalls.get(method) ?? []).filter((t) => now - t < limit.windowMs);
       if (recent.length >= limit.max) {
         this.rateLimited += 1;
+        this.rateLimitedBy.set(method, (this.rateLimitedBy.get(method) ?? 0) + 1);
         const wait = Math.max(1, Math.ceil((limit.windowMs - (now - (recent[0] ?? now))) / 1000));
         return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
       }

@@ -1,0 +1,292 @@
+/**
+ * Benchmark 4 — bulk. One request for 1,000 people across the four systems,
+ * submitted through the request modal (the "Also revoke for" list), while
+ * every fake enforces its vendor's rate limit and answers 429 + Retry-After
+ * beyond it. Measured: submission to the results parent showing "Finished";
+ * the floor the limits allow, from the calls the app made; people lost; the
+ * app's peak resident memory.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FakeVendor } from '../test/fakes/vendor.js';
+import { formValues, submission } from '../test/helpers/forms.js';
+import { SECRETS } from '../test/helpers/harness.js';
+import { interactionBody } from '../test/helpers/slack-signing.js';
+import {
+  type Benchmark,
+  type Child,
+  ms,
+  type Section,
+  slackHeaders,
+  startChild,
+  tsxArgs,
+  until,
+} from './lib.js';
+import { FORM } from './slack-payloads.js';
+import { type Systems, startSystems } from './systems.js';
+
+const PEOPLE = 1_000;
+const BYSTANDERS = 100;
+const TARGET_RATIO = 1.1;
+const TARGET_RSS_MB = 250;
+/** One minute of every vendor's budget lasts this long here (time compressed 10×). */
+const MINUTE_MS = 6_000;
+const SCALE = 60_000 / MINUTE_MS;
+
+/** Slack's documented tiers, per method and minute. */
+const SLACK_LIMITS: Record<string, number> = {
+  'users.info': 100, // Tier 4
+  'users.lookupByEmail': 50, // Tier 3
+  'admin.users.session.list': 20, // Tier 2
+  'admin.users.session.reset': 20,
+  'admin.users.session.resetBulk': 20,
+  'admin.users.session.invalidate': 20,
+  'chat.postMessage': 60, // about one a second per channel
+  'chat.update': 50, // Tier 3
+  'chat.postEphemeral': 100, // Tier 4
+};
+/** The other systems, per minute: Box documents ~1,000 a user; Mattermost's default is 10 a second; Huawei publishes none (assumed 10 a second). */
+const VENDOR_LIMITS = { box: 1_000, mattermost: 600, huawei: 600 };
+
+interface Bucket {
+  name: string;
+  calls: number;
+  perMinute: number;
+  /** The shortest time these calls can take under the limit: full windows before the last batch. */
+  floorMs: number;
+}
+
+function bucket(name: string, calls: number, perMinute: number): Bucket {
+  return { name, calls, perMinute, floorMs: Math.max(0, Math.ceil(calls / perMinute) - 1) * MINUTE_MS };
+}
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Peak and current resident memory of a process, in MiB (Linux /proc). */
+function memoryOf(pid: number): { peak: number; now: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+function seed(s: Systems): { bulk: string[]; bystanders: string[] } {
+  const ids = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
+  const bulk = ids('UB', PEOPLE);
+  const bystanders = ids('UX', BYSTANDERS);
+  [...bulk, ...bystanders].forEach((slackId, i) => {
+    const name = slackId.toLowerCase();
+    s.addPerson(name, slackId);
+    s.mm.sessions.push({
+      id: `mm-s-${name}`,
+      user_id: `mm-${name}`,
+      token: `mm-session-${i}`,
+      create_at: 1,
+      last_activity_at: 2,
+    });
+    s.hw.sessions.push({ session_id: `hw-s-${name}`, user_id: `hw-${name}`, creation_time: 1753858567 });
+  });
+  return { bulk, bystanders };
+}
+
+async function run(): Promise<Section> {
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'revoke-bench-bulk-'));
+  const dbFile = join(dir, 'bench.db');
+  let systems: Systems | undefined;
+  let app: Child | undefined;
+  try {
+    // A small, realistic latency on every vendor call (20 ms); the limits decide the time.
+    systems = await startSystems({ delayMs: 20, calls: 20_000 });
+    const s = systems;
+    const { bulk, bystanders } = seed(s);
+    for (const [method, perMinute] of Object.entries(SLACK_LIMITS))
+      s.slack.rateLimits.set(method, { max: perMinute, windowMs: MINUTE_MS });
+    s.box.limitRate(VENDOR_LIMITS.box, MINUTE_MS);
+    s.mm.limitRate(VENDOR_LIMITS.mattermost, MINUTE_MS);
+    s.hw.limitRate(VENDOR_LIMITS.huawei, MINUTE_MS);
+
+    app = startChild(tsxArgs('app-server.ts'), {
+      env: { ...s.env(dbFile), REVOKE_REQUESTERS: 'UREQ' },
+      cwd: dir,
+      ready: /LISTENING (\d+)/,
+    });
+    const url = `http://127.0.0.1:${await app.ready}`;
+    const pid = app.proc.pid ?? 0;
+    const slackBefore = s.slack.calls.length;
+
+    const values = formValues({
+      target: bulk[0],
+      systems: ['slack', 'box', 'mattermost', 'huawei'],
+      reason: 'benchmark 4: 1,000 people',
+    });
+    values.more_targets = {
+      more_targets_selected: { type: 'multi_users_select', selected_users: bulk.slice(1) },
+    };
+    const body = interactionBody(submission(values, '{"c":"C0SEC"}', 'UREQ', 'VBULK'));
+    let peakSampled = 0;
+    const sampler = setInterval(() => {
+      peakSampled = Math.max(peakSampled, memoryOf(pid)?.now ?? 0);
+    }, 250);
+    const t0 = performance.now();
+    const status = await post(`${url}/slack/events`, body, slackHeaders(SECRETS.signing, body, FORM));
+    if (status !== 200) throw new Error(`the submission got HTTP ${status}`);
+    let lastProgress = 0;
+    await until(
+      () => {
+        const now = performance.now();
+        if (now - lastProgress > 15_000) {
+          lastProgress = now;
+          process.stdout.write(
+            `  [bulk] ${((now - t0) / 1000).toFixed(0)} s: Slack ${s.slack.calls.length - slackBefore} calls (${s.slack.rateLimited} × 429), Box ${s.box.requests.length} (${s.box.rateLimited}), Mattermost ${s.mm.requests.length} (${s.mm.rateLimited}), Huawei ${s.hw.requests.length} (${s.hw.rateLimited})\n`,
+          );
+        }
+        return s.slack.messages.some(
+          (m) => !m.thread_ts && m.channel === 'C0SEC' && /Finished/.test(JSON.stringify(m.blocks ?? [])),
+        );
+      },
+      12 * 60_000,
+      100,
+    );
+    const totalMs = performance.now() - t0;
+    clearInterval(sampler);
+    const memory = memoryOf(pid);
+    await app.stop(30_000);
+
+    // Nobody lost: every person has a final step in every system, and nothing is left to end.
+    const db = new Database(dbFile, { readonly: true });
+    const steps = db
+      .prepare('SELECT system, state, COUNT(*) AS n FROM steps GROUP BY 1, 2 ORDER BY 1, 2')
+      .all() as { system: string; state: string; n: number }[];
+    const requests = db.prepare('SELECT status, summary FROM requests').all() as {
+      status: string;
+      summary: string;
+    }[];
+    db.close();
+    const perSystem = (sys: string) => steps.filter((x) => x.system.split('#')[0] === sys);
+    const byState = (sys: string) => {
+      const counts = new Map<string, number>();
+      for (const x of perSystem(sys)) counts.set(x.state, (counts.get(x.state) ?? 0) + x.n);
+      return [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+    };
+    const bulkSet = new Set(bulk);
+    const left = {
+      slack: s.slack.sessions.filter((x) => bulkSet.has(x.user_id)).length,
+      box: bulk.filter((id) => !s.box.terminated.includes(`box-${id.toLowerCase()}`)).length,
+      mattermost: s.mm.sessions.filter((x) => bulkSet.has(x.user_id.slice(3).toUpperCase())).length,
+      huawei: s.hw.sessions.filter((x) => bulkSet.has(x.user_id.slice(3).toUpperCase())).length,
+    };
+    const untouched =
+      s.slack.sessions.filter((x) => bystanders.includes(x.user_id)).length === BYSTANDERS &&
+      s.mm.sessions.length === BYSTANDERS &&
+      s.hw.sessions.length === BYSTANDERS;
+    const finalSteps = ['slack', 'box', 'mattermost', 'huawei'].map((sys) =>
+      perSystem(sys)
+        .filter((x) => ['revoked', 'queued'].includes(x.state))
+        .reduce((a, x) => a + x.n, 0),
+    );
+    const lost =
+      finalSteps.reduce((a, n) => a + (PEOPLE - n), 0) + Object.values(left).reduce((a, n) => a + n, 0);
+
+    // The floor: for every rate-limited bucket, the full windows its calls need before the last batch.
+    const slackCalls = s.slack.calls.slice(slackBefore);
+    const buckets: Bucket[] = [
+      ...Object.entries(SLACK_LIMITS).map(([method, perMinute]) =>
+        bucket(
+          `Slack ${method}`,
+          slackCalls.filter((c) => c.method === method).length - (s.slack.rateLimitedBy.get(method) ?? 0),
+          perMinute,
+        ),
+      ),
+      bucket('Box (all calls)', admitted(s.box), VENDOR_LIMITS.box),
+      bucket('Mattermost (all calls)', admitted(s.mm), VENDOR_LIMITS.mattermost),
+      bucket('Huawei (all calls)', admitted(s.hw), VENDOR_LIMITS.huawei),
+    ].filter((b) => b.calls > 0);
+    const floor = buckets.reduce((a, b) => (b.floorMs > a.floorMs ? b : a));
+    const ratio = totalMs / floor.floorMs;
+    const slack429 = s.slack.rateLimited;
+    return {
+      id: 'bulk',
+      title: '4. Bulk',
+      method: [
+        `One request for ${PEOPLE} people (each with a session in all four systems; ${BYSTANDERS} more people are bystanders) submitted through the request modal ("Also revoke for") to the real app in its own process (SQLite), no approval needed.`,
+        `Every fake enforces its vendor's rate limit and answers 429 with Retry-After (whole seconds) beyond it: Slack per method at its documented tier (users.info Tier 4 = 100/min, admin.users.session.* Tier 2 = 20/min, chat.update Tier 3 = 50/min, chat.postMessage ~60/min), Box 1,000/min (its documented ~1,000 a minute a user), Mattermost 600/min (its server default of 10 a second), Huawei 600/min (no published figure; assumed 10 a second).`,
+        `Time is compressed ${SCALE}× for every system alike — one minute of budget lasts ${MINUTE_MS / 1000} s here — so the run takes minutes instead of an hour; Retry-After stays in whole seconds as the vendors send it.`,
+        'Measured from sending the submission to the results parent showing "Finished". The floor is the longest time any one rate-limited bucket needs for the calls the app made there: (ceil(calls / limit) − 1) full windows. Every vendor call also takes 20 ms.',
+      ].join(' '),
+      rows: [
+        {
+          metric: 'submission → finished / floor the limits allow',
+          measured: `×${ratio.toFixed(3)} (${ms(totalMs)} vs ${ms(floor.floorMs)}, set by ${floor.name})`,
+          target: `≤ ×${TARGET_RATIO}`,
+          pass: ratio <= TARGET_RATIO,
+        },
+        {
+          metric: 'people lost (no final step, or a session left)',
+          measured: `${lost} (sessions left: ${Object.entries(left)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}; bystanders untouched: ${untouched ? 'yes' : 'NO'})`,
+          target: '0',
+          pass: lost === 0 && untouched,
+        },
+        {
+          metric: 'peak resident memory of the app',
+          measured: memory
+            ? `${memory.peak.toFixed(1)} MiB (sampled peak ${peakSampled.toFixed(1)} MiB)`
+            : 'n/a',
+          target: `< ${TARGET_RSS_MB} MB`,
+          pass: memory !== undefined && memory.peak < TARGET_RSS_MB,
+        },
+        {
+          metric: '429s answered (and honoured)',
+          measured: `Slack ${slack429}, Box ${s.box.rateLimited}, Mattermost ${s.mm.rateLimited}, Huawei ${s.hw.rateLimited}`,
+        },
+        ...['slack', 'box', 'mattermost', 'huawei'].map((sys) => ({
+          metric: `${sys} steps`,
+          measured: byState(sys),
+        })),
+        { metric: 'request', measured: requests.map((r) => `${r.status} (${r.summary})`).join('; ') },
+      ],
+      details: [
+        {
+          title: 'Calls per rate-limited bucket and the time the limit alone requires',
+          headers: ['bucket', 'calls', 'limit / min', 'floor'],
+          rows: buckets.map((b) => [b.name, String(b.calls), String(b.perMinute), ms(b.floorMs)]),
+        },
+      ],
+      notes: [
+        'Slack is the bottleneck: every person is looked up with users.info (Tier 4) twice — when the request is recorded and again when it runs, by design (a request may wait for approval; the run never trusts an old lookup). The revocation itself is one resetBulk call, and the verification one paged walk of the organisation’s sessions (a Tier-2 call per person would take 50 minutes of real budget for 1,000 people).',
+        'Huawei reads its user list once for all lookups (ListUsers has no email filter); Box and Mattermost are looked up per person.',
+        'Peak memory is of the process as the benchmark runs it (TypeScript through tsx, which adds its compiler); `npm start` runs the compiled JavaScript.',
+      ],
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await app?.stop(10_000);
+    await systems?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Requests a vendor fake let through (answered, not refused by the limit). */
+function admitted(fake: FakeVendor): number {
+  return fake.requests.length - fake.rateLimited;
+}
+
+export const bulkBenchmark: Benchmark = { id: 'bulk', title: '4. Bulk', run };
