@@ -154,7 +154,8 @@ async function measureOne(systems: Systems, url: string, apiToken: string, i: nu
       ),
     30_000,
   );
-  await quiesce(systems);
+  // Quiet for longer than Huawei's 1-second user-list reuse, so the run looks everyone up afresh.
+  await quiesce(systems, 1_200);
 
   const body = interactionBody(
     buttonClick({

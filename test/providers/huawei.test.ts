@@ -146,7 +146,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
     ]);
   });
 
-  it('reads the user list once for many lookups (a bulk), again after 10 s, and never reuses a failed walk', async () => {
+  it('reads the user list once for many lookups (a bulk), again a second later, and never reuses a failed walk', async () => {
     let clock = Date.now();
     const p = make({}, { now: () => clock });
     const pages = () => fake.requestsTo('users').length;
@@ -158,11 +158,11 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
     expect(pages() - before).toBe(3); // 255 users, 100 a page: one walk for all 40 people
     await p.findAccount({ email: 'alice@example.com' });
     expect(pages() - before).toBe(3);
-    clock += 10_001;
+    clock += 1_001;
     await p.findAccount({ email: 'alice@example.com' });
     expect(pages() - before).toBe(6);
     fake.failNext('users', { status: 500 }, { status: 500 }, { status: 500 });
-    clock += 10_001;
+    clock += 1_001;
     await failure(p.findAccount({ email: 'alice@example.com' }));
     expect((await p.findAccount({ email: 'alice@example.com' })).status).toBe('found');
   });

@@ -23,12 +23,13 @@ import { HuaweiClient, type HuaweiDeps, type HuaweiUser, MAX_USER_PAGES } from '
 export const HUAWEI_DELETE_CHUNK = 50;
 
 /**
- * How long one walk of the user list answers lookups. ListUsers has no email filter, so without
- * this a bulk of 1,000 people in a directory of 1,000 users would make 10,000 calls; a user
- * created or changed within this window may be missed (reported "no account", never mismatched:
- * the match is still exact, and the account is looked up again on the next request).
+ * How long a finished walk of the user list keeps answering lookups (and a walk in flight is
+ * shared by every lookup that arrives meanwhile). ListUsers has no email filter, so without
+ * this a bulk of 1,000 people in a directory of 1,000 users would make 10,000 calls; one walk
+ * serves the whole lookup phase of a bulk, which takes well under a second. Short on purpose:
+ * a request that runs later (after an approval, say) walks the list afresh.
  */
-export const DIRECTORY_TTL_MS = 10_000;
+export const DIRECTORY_TTL_MS = 1_000;
 
 /** Said with every revocation: what Huawei's batch-delete does not end. */
 export const HUAWEI_PORTAL_NOTICE =
@@ -66,7 +67,7 @@ export class HuaweiProvider implements SessionProvider {
   private readonly logger: Logger;
   private readonly maxPages: number;
   private readonly now: () => number;
-  private cached: { at: number; users: Promise<HuaweiUser[]> } | undefined;
+  private cached: { users: Promise<HuaweiUser[]>; doneAt?: number } | undefined;
 
   constructor(config: HuaweiConfig, deps: HuaweiDeps) {
     this.client = new HuaweiClient(config, deps);
@@ -112,20 +113,24 @@ export class HuaweiProvider implements SessionProvider {
   }
 
   /**
-   * Every identity-store user. One walk serves every lookup for {@link DIRECTORY_TTL_MS}
-   * (single flight: concurrent lookups share it), so a bulk of 1,000 people reads the user
+   * Every identity-store user. A walk in flight is shared by every lookup (single flight) and
+   * answers for {@link DIRECTORY_TTL_MS} after it ends, so a bulk of 1,000 people reads the user
    * list once instead of once per person; a failed walk is never reused.
    */
   private directory(): Promise<HuaweiUser[]> {
-    const now = this.now();
-    if (this.cached && now - this.cached.at < DIRECTORY_TTL_MS) return this.cached.users;
-    const users = this.listAllUsers();
-    const entry = { at: now, users };
+    const c = this.cached;
+    if (c && (c.doneAt === undefined || this.now() - c.doneAt < DIRECTORY_TTL_MS)) return c.users;
+    const entry: { users: Promise<HuaweiUser[]>; doneAt?: number } = { users: this.listAllUsers() };
     this.cached = entry;
-    users.catch(() => {
-      if (this.cached === entry) this.cached = undefined;
-    });
-    return users;
+    entry.users.then(
+      () => {
+        entry.doneAt = this.now();
+      },
+      () => {
+        if (this.cached === entry) this.cached = undefined;
+      },
+    );
+    return entry.users;
   }
 
   private async listAllUsers(): Promise<HuaweiUser[]> {

@@ -33,8 +33,12 @@ export interface RequestModalInput {
 
 const MAX_LISTED = 15;
 
-/** Slack's multi-select takes at most 100 items; one more person is the main picker. */
-export const MAX_MORE_PEOPLE = 99;
+/**
+ * "Also revoke for" takes up to 999 more people (Block Kit documents no maximum for a
+ * multi_users_select's `max_selected_items`): one request of up to 1,000 people, as many as one
+ * Slack resetBulk call takes, and what the submission guard accepts.
+ */
+export const MAX_MORE_PEOPLE = 999;
 
 function text(t: string) {
   return { type: 'plain_text' as const, text: t, emoji: true };
