@@ -4,6 +4,7 @@ import { previewPerson } from '../../engine/plan.js';
 import { ATTENTION_STATES } from '../../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
 import type { Person, SlackScope } from '../../providers/types.js';
+import { mapLimit } from '../../util/limit.js';
 import { type CliContext, configuredSystems, resolvePerson } from '../context.js';
 import { type Io, previewLines, safe, stepLine } from '../output.js';
 
@@ -46,9 +47,9 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
     io.err(`Not configured here: ${unknown.join(', ')}. Configured: ${enabled.join(', ') || 'none'}.`);
     return 2;
   }
-  const people: Person[] = [];
-  for (const ref of o.targets) people.push(await resolvePerson(ctx, ref));
-  const previews = await Promise.all(people.map((p) => previewPerson(ctx.providers, systems, p)));
+  // Bounded like the engine (vendors rate-limit): a long list of people never becomes a burst of calls.
+  const people: Person[] = await mapLimit(o.targets, 4, (ref) => resolvePerson(ctx, ref));
+  const previews = await mapLimit(people, 4, (p) => previewPerson(ctx.providers, systems, p));
   if (!o.json || o.dryRun) {
     people.forEach((p, i) => {
       io.err(`== ${p.email ?? p.slackUserId}`);
