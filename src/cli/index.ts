@@ -17,7 +17,8 @@ Usage:
                                                         end sessions now; asks first unless --yes
   revoke-sessions doctor                                check config, credentials and reachability
   revoke-sessions audit [--user U] [--since DATE]       the audit log, oldest first
-  revoke-sessions audit verify                          verify the audit log's hash chain
+  revoke-sessions audit verify [--anchor SEQ:HASH]      verify the audit log's hash chain (and that an
+                                                        anchor noted earlier is still in it: no truncation)
   revoke-sessions status <request-id>                   one request, system by system
 
 Options:
@@ -91,7 +92,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
         return await doctorCommand(ctx, io, json);
       case 'audit':
         return rest[0] === 'verify'
-          ? await auditVerifyCommand(ctx, io, json)
+          ? await auditVerifyCommand(ctx, io, json, values.anchor)
           : await auditCommand(ctx, io, { user: values.user, since: values.since, json });
       default:
         return await statusCommand(ctx, io, rest[0] ?? '', json);
@@ -129,6 +130,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       user: { type: 'string' },
       since: { type: 'string' },
+      anchor: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },

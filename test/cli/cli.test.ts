@@ -157,6 +157,20 @@ describe('break-glass CLI', () => {
     const ok = await cli(['audit', 'verify'], env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^OK: \d+ audit records/);
+    const head = /Head .*: (\d+:[0-9a-f]{64})/.exec(ok.stdout)?.[1] ?? '';
+    expect(head).not.toBe('');
+    expect((await cli(['audit', 'verify', '--anchor', head], env)).code).toBe(0);
+    expect((await cli(['audit', 'verify', '--anchor', 'nonsense'], env)).code).toBe(2);
+    // Cutting the newest record off leaves a valid chain; only the anchor notices.
+    const seq = Number(head.split(':')[0]);
+    const cut = new Database(join(dir, 'cli.db'));
+    cut.exec('DROP TRIGGER IF EXISTS audit_log_no_delete');
+    cut.prepare('DELETE FROM audit_log WHERE seq = ?').run(seq);
+    cut.close();
+    expect((await cli(['audit', 'verify'], env)).code).toBe(0);
+    const truncated = await cli(['audit', 'verify', '--anchor', head], env);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stdout).toMatch(new RegExp(`TAMPERED: anchored record ${seq} is gone`));
     const db = new Database(join(dir, 'cli.db'));
     db.exec('DROP TRIGGER audit_log_no_update');
     db.prepare('UPDATE audit_log SET data = \'{"reason":"nothing to see"}\' WHERE seq = 1').run();

@@ -32,16 +32,49 @@ export async function auditCommand(
   return 0;
 }
 
-/** `audit verify`: recomputes the hash chain; exit 1 when a record was changed or removed. */
-export async function auditVerifyCommand(ctx: CliContext, io: Io, json: boolean): Promise<number> {
-  const result = verifyChain(await ctx.store.listAudit());
-  if (json) io.out(JSON.stringify(result));
-  else if (result.ok) io.out(`OK: ${result.checked} audit records, hash chain intact.`);
-  else
+/**
+ * `audit verify [--anchor SEQ:HASH]`: recomputes the hash chain; exit 1 when a record was
+ * changed or removed. The chain alone cannot show that its newest records were cut off, so it
+ * prints the head (`SEQ:HASH`) to be noted somewhere the database's owner cannot reach (the
+ * incident ticket, a SIEM); a later run given that anchor checks the record is still there, unchanged.
+ */
+export async function auditVerifyCommand(
+  ctx: CliContext,
+  io: Io,
+  json: boolean,
+  anchor?: string,
+): Promise<number> {
+  const wanted = anchor === undefined ? undefined : /^(\d+):([0-9a-f]{64})$/.exec(anchor.trim());
+  if (anchor !== undefined && !wanted) {
+    io.err('--anchor takes the SEQ:HASH that an earlier `audit verify` printed as the head.');
+    return 2;
+  }
+  const records = await ctx.store.listAudit();
+  const result = verifyChain(records);
+  const last = records[records.length - 1];
+  const head = last ? `${last.seq}:${last.hash}` : undefined;
+  let anchorProblem: string | undefined;
+  if (wanted) {
+    const seq = Number(wanted[1]);
+    const found = records.find((r) => r.seq === seq);
+    if (!found)
+      anchorProblem = `anchored record ${seq} is gone (the log now ends at ${last?.seq ?? 0}): records were cut off`;
+    else if (found.hash !== wanted[2])
+      anchorProblem = `anchored record ${seq} has a different hash: the log was rewritten`;
+  }
+  const ok = result.ok && !anchorProblem;
+  if (json)
+    io.out(JSON.stringify({ ...result, ok, head: head ?? null, anchorProblem: anchorProblem ?? null }));
+  else if (!result.ok)
     io.out(
       `TAMPERED: ${result.problem} (first bad record: ${result.brokenAt}; ${result.checked} records before it are intact).`,
     );
-  return result.ok ? 0 : 1;
+  else if (anchorProblem) io.out(`TAMPERED: ${anchorProblem}.`);
+  else
+    io.out(
+      `OK: ${result.checked} audit records, hash chain intact${wanted ? `, anchor ${wanted[1]} present` : ''}.${head ? `\nHead (note it elsewhere; pass it as --anchor next time): ${head}` : ''}`,
+    );
+  return ok ? 0 : 1;
 }
 
 /** `status <request-id>`. */
