@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, enabledSystems, loadConfig } from '../src/config.js';
+import { captureLines, captureStream } from './helpers/capture.js';
 
 const BASE = {
   SLACK_BOT_TOKEN: 'xoxb-123456-abcdef-secretbot',
@@ -135,6 +136,7 @@ describe('start-up with bad configuration', () => {
       timeout: 20_000,
     });
     rmSync(cwd, { recursive: true, force: true });
+    captureLines('log', `${run.stdout}\n${run.stderr}`);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/SLACK_BOT_TOKEN is malformed/);
     expect(run.stderr).toMatch(/REVOKE_REQUESTERS is missing/);
@@ -163,6 +165,8 @@ describe('start-up with Slack unreachable', () => {
         },
       },
     );
+    captureStream('log', proc.stdout);
+    captureStream('log', proc.stderr);
     let output = '';
     proc.stdout.on('data', (d: Buffer) => {
       output += d.toString();

@@ -6,6 +6,7 @@ import { type Logger, Redactor } from '../log.js';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
+  RateGate,
   RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
@@ -113,6 +114,8 @@ export class VendorHttp {
   private readonly axios: AxiosInstance;
   private readonly redactor: Redactor;
   private readonly policy: RetryPolicy;
+  /** The vendor's limit is per account (Box per user, Mattermost per session/IP): a 429 holds every call. */
+  private readonly gate = new RateGate();
 
   constructor(private readonly options: VendorHttpOptions) {
     this.redactor = new Redactor(options.secrets);
@@ -146,6 +149,7 @@ export class VendorHttp {
       if (status === 429) {
         return {
           retry: true,
+          rateLimited: true,
           afterMs: parseRetryAfter(error.headers['retry-after'] ?? error.headers['x-ratelimit-reset']),
         };
       }
@@ -170,6 +174,7 @@ export class VendorHttp {
         this.policy,
         {
           sleep: this.options.sleep,
+          gate: this.gate,
           onRetry: ({ attempt, delayMs, error }) =>
             this.options.logger.warn(
               this.redactor.redact(

@@ -17,8 +17,48 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxTotalMs: 60_000,
 };
 
-/** How a failure should be treated: not retried, or retried (after the vendor's delay when it gave one). */
-export type RetryDecision = { retry: false } | { retry: true; afterMs?: number | undefined };
+/**
+ * How a failure should be treated: not retried, or retried (after the vendor's delay when it
+ * gave one). `rateLimited` marks a 429: every call sharing the budget then waits with this one.
+ */
+export type RetryDecision =
+  | { retry: false }
+  | { retry: true; afterMs?: number | undefined; rateLimited?: boolean | undefined };
+
+/**
+ * Calls that draw on one vendor budget (a Slack method, a vendor account) wait out a 429
+ * together: once one of them is told to wait (Retry-After), no call through the gate is sent
+ * before that wait ends. Concurrent workers then do not each run into the limit in turn, and
+ * the vendor sees no calls during the time it asked for none.
+ */
+export class RateGate {
+  private current: { until: number; passed: Promise<void> } | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Resolves once no wait announced through this gate is still running (at once when none is). */
+  async ready(): Promise<void> {
+    for (let hold = this.current; hold; hold = this.current) {
+      await hold.passed;
+      if (this.current === hold) this.current = undefined;
+    }
+  }
+
+  /**
+   * A call was told to wait `ms` and is waiting (`pause`): every call through the gate waits
+   * until `pause` ends too — unless a longer wait is already running, which then stands.
+   */
+  hold(ms: number, pause: Promise<void>): void {
+    const until = this.now() + ms;
+    if (this.current && this.current.until >= until) return;
+    const hold = { until, passed: pause };
+    this.current = hold;
+    const clear = () => {
+      if (this.current === hold) this.current = undefined;
+    };
+    pause.then(clear, clear);
+  }
+}
 
 export interface RetryDeps {
   sleep?: (ms: number) => Promise<void>;
@@ -26,6 +66,8 @@ export interface RetryDeps {
   random?: () => number;
   /** Told before each retry, e.g. to log it. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /** Shared with the other calls on the same budget: each attempt waits until it is open; a 429 closes it. */
+  gate?: RateGate | undefined;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,7 +87,8 @@ export class RetryBudgetExceeded extends Error {
 /**
  * Runs `op` until it succeeds, `classify` says not to retry, or the policy's
  * attempt or time budget would be exceeded. Backoff is exponential with full
- * jitter; a vendor's Retry-After is honoured exactly (never shortened).
+ * jitter; a vendor's Retry-After is honoured exactly (never shortened) — and,
+ * with a {@link RateGate}, by every call sharing the gate, not only this one.
  */
 export async function withRetry<T>(
   op: (attempt: number) => Promise<T>,
@@ -58,6 +101,7 @@ export async function withRetry<T>(
   const random = deps.random ?? Math.random;
   const started = now();
   for (let attempt = 1; ; attempt++) {
+    await deps.gate?.ready();
     try {
       return await op(attempt);
     } catch (error) {
@@ -69,7 +113,9 @@ export async function withRetry<T>(
       if (now() - started + delayMs > policy.maxTotalMs)
         throw new RetryBudgetExceeded(error, attempt, 'time');
       deps.onRetry?.({ attempt, delayMs, error });
-      await wait(delayMs);
+      const pause = wait(delayMs);
+      if (decision.rateLimited) deps.gate?.hold(delayMs, pause);
+      await pause;
     }
   }
 }

@@ -8,7 +8,7 @@ import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
-import { capture, captureSqliteAudit } from '../helpers/capture.js';
+import { captureSqliteAudit, captureStream } from '../helpers/capture.js';
 import { SECRETS, user } from '../helpers/harness.js';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -28,6 +28,9 @@ function cli(args: string[], env: Record<string, string>, input?: string): Promi
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // All it prints, line by line, for the run's secrets scan.
+    captureStream('cli', proc.stdout);
+    captureStream('cli', proc.stderr);
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => {
@@ -39,8 +42,6 @@ function cli(args: string[], env: Record<string, string>, input?: string): Promi
     proc.stdin.end(input ?? '');
     proc.on('exit', (code) => {
       rmSync(cwd, { recursive: true, force: true });
-      capture('cli', stdout);
-      capture('cli', stderr);
       resolve({ code, stdout, stderr });
     });
   });

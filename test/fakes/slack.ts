@@ -146,6 +146,8 @@ export class FakeSlack {
   rateLimited = 0;
   /** The same, per method. */
   readonly rateLimitedBy = new Map<string, number>();
+  /** Each refusal by the rate limits: the method, when it was answered, the wait it announced (ms). */
+  readonly refusals: { method: string; at: number; retryAfterMs: number }[] = [];
   private readonly windowCalls = new Map<string, number[]>();
   private server: Server | undefined;
   private seq = 0;
@@ -241,6 +243,7 @@ export class FakeSlack {
         this.rateLimited += 1;
         this.rateLimitedBy.set(method, (this.rateLimitedBy.get(method) ?? 0) + 1);
         const wait = Math.max(1, Math.ceil((limit.windowMs - (now - (recent[0] ?? now))) / 1000));
+        this.refusals.push({ method, at: now, retryAfterMs: wait * 1000 });
         return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
       }
       this.windowCalls.set(method, [...recent, now]);

@@ -62,6 +62,8 @@ export class FakeVendor {
   hook?: (route: string, when: 'before' | 'after', req: Received) => Promise<boolean> | boolean;
   /** Requests refused by {@link limitRate} (answered 429). */
   rateLimited = 0;
+  /** Each refusal: when it was answered and the wait it announced (Retry-After, in ms). */
+  readonly refusals: { at: number; retryAfterMs: number }[] = [];
   private readonly faults = new Map<string, Fault[]>();
   private server: Server | undefined;
   private limit: { max: number; windowMs: number; start: number; count: number } | undefined;
@@ -167,8 +169,10 @@ export class FakeVendor {
         l.count = 0;
       }
       if (l.count >= l.max) {
+        const seconds = Math.max(1, Math.ceil((l.start + l.windowMs - now) / 1000));
         this.rateLimited += 1;
-        return send(this.rateLimitReply(Math.max(1, Math.ceil((l.start + l.windowMs - now) / 1000)), l.max));
+        this.refusals.push({ at: now, retryAfterMs: seconds * 1000 });
+        return send(this.rateLimitReply(seconds, l.max));
       }
       l.count += 1;
     }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capture, captureSqliteAudit } from './capture.js';
+import { captureSqliteAudit, captureStream } from './capture.js';
 
 const repo = new URL('../../', import.meta.url);
 
@@ -30,6 +30,9 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 20_
     },
   );
   const output: string[] = [];
+  // Everything the app process prints, line by line, for the run's secrets scan.
+  captureStream('log', proc.stdout);
+  captureStream('log', proc.stderr);
   const exited = new Promise<number | null>((resolve) =>
     proc.on('exit', (code) => {
       rmSync(cwd, { recursive: true, force: true });
@@ -42,7 +45,6 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 20_
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       output.push(text);
-      capture('log', text);
       const m = /LISTENING (\d+)/.exec(output.join(''));
       if (m) {
         clearTimeout(timer);
@@ -50,10 +52,7 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 20_
       }
     };
     proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', (c: Buffer) => {
-      output.push(c.toString());
-      capture('log', c.toString());
-    });
+    proc.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
     proc.on('exit', (code) =>
       reject(new Error(`child exited (${code}) before listening:\n${output.join('')}`)),
     );

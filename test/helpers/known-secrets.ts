@@ -1,6 +1,8 @@
 /**
  * Every credential the tests hand to the app (or that a fake issues to it).
- * None of them may appear in anything the app produces.
+ * None of them may appear in anything the app produces. Token-shaped values
+ * (`xoxb-…`, `xoxp-…`, `xwfp-…`) are caught by their shape as well
+ * (test/helpers/secret-scan.ts), so only the others must be listed here.
  */
 import { BOX_CREDENTIALS } from '../fakes/box.js';
 import { HUAWEI_KEYS } from '../fakes/huawei.js';
@@ -13,6 +15,28 @@ export const API_TOKENS = {
   flows: 'alert-api-token-0123456789abcdef0123456789',
 };
 
+/** Wrong or one-off credentials single tests give the app (to see that it never echoes them). */
+const ONE_OFF_SECRETS = [
+  'sign-secret-value-1234', // test/config.test.ts
+  'signing-secret-value-123', // test/config.test.ts, `npm start` in a child process
+  'wrong-secret-value', // test/providers/box.test.ts
+  'wrong-secret-key-value', // test/cli/cli.test.ts
+  'temporary-security-token-0123456789', // test/providers/huawei.test.ts
+  'not-the-secret-key-42', // test/providers/huawei.test.ts
+  'wrong-token-value-123', // test/providers/huawei.test.ts
+  'mm-session-token-abcdef', // a Mattermost session's own token (test/resilience/no-secrets.test.ts)
+];
+
+/** The password in TEST_DATABASE_URL, if it has one. */
+function databasePassword(): string[] {
+  try {
+    const password = decodeURIComponent(new URL(process.env.TEST_DATABASE_URL ?? '').password);
+    return password ? [password] : [];
+  } catch {
+    return [];
+  }
+}
+
 export const KNOWN_SECRETS: string[] = [
   SECRETS.bot,
   SECRETS.admin,
@@ -23,7 +47,9 @@ export const KNOWN_SECRETS: string[] = [
   HUAWEI_KEYS.accessKey,
   API_TOKENS.alert,
   API_TOKENS.flows,
+  ...ONE_OFF_SECRETS,
+  ...databasePassword(),
 ];
 
-/** Box access tokens the fake issues (`box-access-token-<n>`). */
-export const ISSUED_TOKEN_PATTERNS: RegExp[] = [/box-access-token-\d+/];
+/** Tokens the fakes issue: Box access tokens (`box-access-token-<n>`), Mattermost session tokens. */
+export const ISSUED_TOKEN_PATTERNS: RegExp[] = [/box-access-token-\d+/, /SESSION-TOKEN-\d+/];

@@ -179,7 +179,7 @@ describe('Box provider against a fake Box API', () => {
       BOX_CLIENT_SECRET: 'wrong-secret-value',
     });
     const bad = createBoxProvider(config.box ?? (BOX_CREDENTIALS as never), {
-      logger: new RedactingLogger(new Redactor([]), 'error', () => {}),
+      logger: new RedactingLogger(new Redactor([]), 'error', captureLogs()),
     });
     const err = (await bad.findAccount({ email: 'alice@example.com' }).catch((e) => e)) as RevokeError;
     expect(err.message).toContain('not valid');

@@ -5,6 +5,7 @@ import { verifyChain } from '../../src/store/audit-chain.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { buttonClick } from '../helpers/actions.js';
+import { capturePostgresAudit } from '../helpers/capture.js';
 import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
@@ -65,6 +66,8 @@ describe.skipIf(!url)('two app processes on one PostgreSQL database', () => {
       await c.exited;
     }
     await fake.close();
+    // The audit rows both replicas wrote, for the run's secrets scan.
+    await capturePostgresAudit(admin, schema);
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin.end();
   });

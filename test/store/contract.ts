@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { NewRequest } from '../../src/engine/types.js';
 import { verifyChain } from '../../src/store/audit-chain.js';
 import type { Store } from '../../src/store/types.js';
+import { captureStoreAudit } from '../helpers/capture.js';
 
 /** Raw access a backend gives the contract for tamper tests (bypassing the append-only triggers). */
 export interface RawAccess {
@@ -40,6 +41,8 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
     try {
       await fn(store);
     } finally {
+      // The audit records the store wrote, for the run's secrets scan.
+      await captureStoreAudit(store);
       await store.close();
     }
   };

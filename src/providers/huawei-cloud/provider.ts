@@ -1,11 +1,13 @@
 import type { HuaweiConfig } from '../../config.js';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { mapLimit } from '../../util/limit.js';
 import type {
   Account,
   AccountLookup,
   Person,
   ProviderCapabilities,
+  RevokeAllOptions,
   RevokeOutcome,
   Session,
   SessionProvider,
@@ -30,6 +32,9 @@ export const HUAWEI_DELETE_CHUNK = 50;
  * a request that runs later (after an approval, say) walks the list afresh.
  */
 export const DIRECTORY_TTL_MS = 1_000;
+
+/** Accounts revoked at a time by {@link HuaweiProvider.revokeAllBulk} (as the engine runs steps). */
+export const HUAWEI_BULK_CONCURRENCY = 4;
 
 /** Said with every revocation: what Huawei's batch-delete does not end. */
 export const HUAWEI_PORTAL_NOTICE =
@@ -219,6 +224,29 @@ export class HuaweiProvider implements SessionProvider {
       requestId,
       detail: HUAWEI_PORTAL_NOTICE,
     };
+  }
+
+  /**
+   * Many accounts: Huawei has no call for several users, so each account is listed and
+   * batch-deleted ({@link revokeAll}), {@link HUAWEI_BULK_CONCURRENCY} at a time. Offered so that
+   * a bulk request looks everyone up first — all lookups inside one walk of the user list
+   * ({@link DIRECTORY_TTL_MS}) — before any revocation; looked up step by step, between other
+   * calls under the rate limit, the walk would expire and be repeated many times. One account's
+   * failure is that account's outcome only.
+   */
+  async revokeAllBulk(
+    accounts: Account[],
+    _options?: RevokeAllOptions,
+  ): Promise<Map<string, RevokeOutcome | Error>> {
+    const results = new Map<string, RevokeOutcome | Error>();
+    await mapLimit(accounts, HUAWEI_BULK_CONCURRENCY, async (account) => {
+      try {
+        results.set(account.id, await this.revokeAll(account));
+      } catch (error) {
+        results.set(account.id, error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    return results;
   }
 
   /** No "revoke all" exists: list, then batch-delete everything listed (the engine lists again to verify). */

@@ -4,6 +4,7 @@ import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import {
   DEFAULT_RETRY_POLICY,
+  RateGate,
   RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
@@ -32,7 +33,7 @@ function classify(error: unknown): RetryDecision {
   const e = error as CodedWebError;
   switch (e.code) {
     case WebErrorCode.RateLimitedError:
-      return { retry: true, afterMs: (e.retryAfter ?? 1) * 1000 };
+      return { retry: true, rateLimited: true, afterMs: (e.retryAfter ?? 1) * 1000 };
     case WebErrorCode.HTTPError:
       return { retry: (e.statusCode ?? 0) >= 500 };
     case WebErrorCode.RequestError:
@@ -55,6 +56,8 @@ function classify(error: unknown): RetryDecision {
 export class SlackApi {
   readonly web: WebClient;
   private readonly policy: RetryPolicy;
+  /** Slack limits each method separately (its tier): a 429 holds the calls of that method only. */
+  private readonly gates = new Map<string, RateGate>();
 
   constructor(
     token: string,
@@ -87,8 +90,14 @@ export class SlackApi {
   ): Promise<z.infer<S>> {
     let result: WebAPICallResult;
     try {
+      let gate = this.gates.get(method);
+      if (!gate) {
+        gate = new RateGate();
+        this.gates.set(method, gate);
+      }
       result = await withRetry(() => this.web.apiCall(method, args), classify, this.policy, {
         sleep: this.options.sleep,
+        gate,
         onRetry: ({ attempt, delayMs, error }) =>
           this.options.logger.warn(
             `slack ${method} attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`,
