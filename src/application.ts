@@ -11,7 +11,7 @@ import { RedactingLogger, Redactor } from './log.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import { postApprovalCard, sweepExpired } from './slack/approval-flow.js';
+import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { BackgroundTasks, type SlackDeps } from './slack/context.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
@@ -130,7 +130,8 @@ export async function buildApplication(
           onPendingApproval: async (request, why) => {
             if (!slackApp) return;
             const previews = await previewPerson(providers, request.systems, request.target);
-            await postApprovalCard(deps, slackApp.client, request, previews, why);
+            if (!(await postApprovalCard(deps, slackApp.client, request, previews, why)))
+              await withdrawUnposted(deps, slackApp.client, request);
           },
         }),
       )

@@ -66,7 +66,9 @@ describe('manifest.yml', () => {
   it('declares the Workflow Builder step with its inputs and outputs, served remotely', () => {
     const step = manifest.functions?.revoke_user_sessions;
     expect(step?.input_parameters.properties.user_id?.type).toBe('slack#/types/user_id');
-    expect(step?.input_parameters.required.sort()).toEqual(['reason', 'user_id']);
+    expect(step?.input_parameters.required.sort()).toEqual(['reason', 'requested_by', 'user_id']);
+    // The person who ran the workflow is the requester (checked against REVOKE_REQUESTERS; never the approver).
+    expect(step?.input_parameters.properties.requested_by?.type).toBe('slack#/types/user_id');
     expect(Object.keys(step?.output_parameters.properties ?? {}).sort()).toEqual([
       'failed_systems',
       'request_id',

@@ -29,20 +29,43 @@ export class Approvals {
     private readonly membership: MembershipChecker,
   ) {}
 
-  /** Why a request must wait for an approver, or undefined when it may run at once. */
-  async approvalReason(source: RequestSource, ...targets: Person[]): Promise<string | undefined> {
-    if (source === 'api' || source === 'workflow')
-      return 'requests from automated sources always need an approver';
+  /** Whether any of these people is in REVOKE_PROTECTED_USERS. */
+  async isProtected(...targets: Person[]): Promise<boolean> {
     for (const target of targets) {
       if (
         target.slackUserId &&
         (await this.membership.isMember(target.slackUserId, this.policy.protectedUsers))
-      ) {
-        return `${targets.length > 1 ? 'one of the people' : 'the person'} is protected (REVOKE_PROTECTED_USERS)`;
-      }
+      )
+        return true;
     }
-    if (this.policy.requireApproval) return 'approval is required (REVOKE_REQUIRE_APPROVAL)';
-    return undefined;
+    return false;
+  }
+
+  /**
+   * Why a request must wait for an approver, or undefined when it may run at once. Every reason
+   * that applies is named (an alert about a protected person says both).
+   */
+  async approvalReason(source: RequestSource, ...targets: Person[]): Promise<string | undefined> {
+    const reasons: string[] = [];
+    if (source === 'api' || source === 'workflow')
+      reasons.push('requests from automated sources always need an approver');
+    if (await this.isProtected(...targets)) {
+      reasons.push(
+        `${targets.length > 1 ? 'one of the people' : 'the person'} is protected (REVOKE_PROTECTED_USERS)`,
+      );
+    }
+    if (reasons.length === 0 && this.policy.requireApproval)
+      reasons.push('approval is required (REVOKE_REQUIRE_APPROVAL)');
+    return reasons.length > 0 ? reasons.join('; ') : undefined;
+  }
+
+  /**
+   * May `viewerId` see the person's session details (devices, IP addresses)? Everyone allowed to
+   * request may, except for a protected person, whose details only approvers see (others see counts).
+   */
+  async maySeeSessionDetails(viewerId: string, ...targets: Person[]): Promise<boolean> {
+    if (!(await this.isProtected(...targets))) return true;
+    return this.membership.isMember(viewerId, this.policy.approvers);
   }
 
   /** May `actorId` take this decision on this request now? */

@@ -7,6 +7,7 @@ import type {
   ProviderMap,
   Session,
 } from '../providers/types.js';
+import type { RequestPlan } from './types.js';
 
 /** What one system knows about the person before anything is revoked (the dry run). */
 export interface SystemPreview {
@@ -14,8 +15,10 @@ export interface SystemPreview {
   label: string;
   capabilities: ProviderCapabilities;
   lookup?: AccountLookup | undefined;
-  /** Present when the system can list and the account was found. */
+  /** Present when the system can list and the account was found (and the viewer may see them). */
   sessions?: Session[] | undefined;
+  /** Set instead of `sessions` when the viewer may only see how many there are (a protected person). */
+  sessionCount?: number | undefined;
   /** A lookup or listing failure, as a sentence. */
   error?: string | undefined;
 }
@@ -66,4 +69,36 @@ export async function previewPerson(
       ];
     }),
   );
+}
+
+/** The preview with session details replaced by their count (what a non-approver sees of a protected person). */
+export function countsOnly(preview: SystemPreview): SystemPreview {
+  if (!preview.sessions) return preview;
+  const { sessions, ...rest } = preview;
+  return { ...rest, sessionCount: sessions.length };
+}
+
+/**
+ * The chosen sessions as each system listed them for the person (the plan's `chosenSessions`):
+ * only ids the system listed for this person are kept. A system whose listing failed or that
+ * cannot list has no entry (execution then checks against the live listing alone).
+ */
+export function chosenSessions(
+  previews: SystemPreview[],
+  selection: Partial<Record<SystemId, string[]>>,
+): { chosen: NonNullable<RequestPlan['chosenSessions']>; refused: Partial<Record<SystemId, string[]>> } {
+  const chosen: NonNullable<RequestPlan['chosenSessions']> = {};
+  const refused: Partial<Record<SystemId, string[]>> = {};
+  for (const p of previews) {
+    const ids = selection[p.system];
+    if (!ids || !p.sessions) continue;
+    const listed = new Map(p.sessions.map((s) => [s.id, s]));
+    chosen[p.system] = ids.flatMap((id) => {
+      const session = listed.get(id);
+      return session ? [session] : [];
+    });
+    const notListed = ids.filter((id) => !listed.has(id));
+    if (notListed.length > 0) refused[p.system] = notListed;
+  }
+  return { chosen, refused };
 }

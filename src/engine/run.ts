@@ -10,11 +10,12 @@ import type {
   Session,
   SessionProvider,
 } from '../providers/types.js';
-import type { CreateOptions, Store } from '../store/types.js';
+import type { CreateOptions, NewAuditRecord, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
 import { mapLimit } from '../util/limit.js';
 import type { Approvals, DecisionKind } from './approval.js';
 import type { RunObserver } from './observer.js';
+import { countsOnly, previewPerson, type SystemPreview } from './plan.js';
 import { type BulkPhase, runProviderStep } from './step.js';
 import { finalStatus, summarize } from './summary.js';
 import {
@@ -98,41 +99,90 @@ export class RevocationEngine {
   /** Records a new request (approved, or pending approval until `ttlMs` from now) and audits it. */
   async submit(
     input: NewRequest,
-    options: { needsApproval: boolean; approvalReason?: string; ttlMs?: number } & Omit<
-      CreateOptions,
-      'expiresAt'
-    >,
+    options: {
+      needsApproval: boolean;
+      approvalReason?: string | undefined;
+      ttlMs?: number | undefined;
+      /** Further records written in the same transaction, after `request_created` (e.g. `approval_bypassed`). */
+      alsoAudit?: { action: string; data?: Record<string, unknown> }[] | undefined;
+    } & Omit<CreateOptions, 'expiresAt' | 'audit'>,
   ): Promise<{ request: RevocationRequest; created: boolean }> {
     const unknown = input.systems.filter((s) => !this.deps.providers.has(s));
     if (unknown.length > 0) throw new Error(`Systems not configured: ${unknown.join(', ')}`);
-    const status = options.needsApproval ? 'pending_approval' : 'approved';
-    const expiresAt = options.needsApproval ? this.iso(options.ttlMs ?? 3_600_000) : undefined;
+    const actor = `${input.requester.kind}:${input.requester.id}`;
+    // Policy is checked here too, whatever the surface decided: an entry point can add an approval
+    // but never drop one the policy requires. (The CLI is break-glass: it bypasses, on record.)
+    const { approvals } = this.deps;
+    const targets = allTargets(input);
+    const policyWhy =
+      approvals && input.source !== 'cli'
+        ? await approvals.approvalReason(input.source, ...targets)
+        : undefined;
+    if (policyWhy && !options.needsApproval) {
+      this.deps.logger.warn(
+        `a ${input.source} request was submitted without the approval the policy requires`,
+      );
+    }
+    const needsApproval = options.needsApproval || policyWhy !== undefined;
+    const approvalReason = needsApproval ? (options.approvalReason ?? policyWhy) : undefined;
+    const protectedTarget = approvals ? await approvals.isProtected(...targets) : false;
+    const status = needsApproval ? 'pending_approval' : 'approved';
+    const expiresAt = needsApproval ? this.iso(options.ttlMs ?? 3_600_000) : undefined;
+    const plan = {
+      ...input.plan,
+      ...(approvalReason ? { approvalReason } : {}),
+      ...(protectedTarget ? { protectedTarget } : {}),
+    };
+    const record: NewRequest = { ...input, plan: Object.keys(plan).length > 0 ? plan : undefined };
     // The request and its `request_created` record are one write: a crash cannot keep one without the other.
-    const result = await this.deps.store.createRequest(this.newId(), input, status, this.iso(), {
+    const result = await this.deps.store.createRequest(this.newId(), record, status, this.iso(), {
       expiresAt,
       idempotencyKey: options.idempotencyKey,
       workflow: options.workflow,
-      audit: {
-        actor: `${input.requester.kind}:${input.requester.id}`,
-        action: 'request_created',
-        data: {
-          source: input.source,
-          target: input.target,
-          systems: input.systems,
-          slackScope: input.slackScope,
-          selection: input.selection ?? null,
-          reason: input.reason,
-          status,
-          approvalReason: options.approvalReason ?? null,
-          expiresAt: expiresAt ?? null,
+      audit: [
+        {
+          actor,
+          action: 'request_created',
+          data: {
+            source: input.source,
+            target: input.target,
+            systems: input.systems,
+            slackScope: input.slackScope,
+            selection: input.selection ?? null,
+            chosenSessions: input.plan?.chosenSessions ?? null,
+            reason: input.reason,
+            status,
+            approvalReason: approvalReason ?? null,
+            protectedTarget,
+            expiresAt: expiresAt ?? null,
+          },
         },
-      },
+        ...(options.alsoAudit ?? []).map((a) => ({ actor, action: a.action, data: a.data })),
+      ],
     });
     if (!result.created) return result;
     this.deps.logger.info(
       `request ${result.request.id} recorded (${status}) by ${input.requester.kind}:${input.requester.id}`,
     );
     return result;
+  }
+
+  /**
+   * What each system reports for the person, for `viewer` to look at before asking: the look is
+   * audited (`sessions_previewed`) before anything is shown, and a protected person's session
+   * details reach approvers only (others see how many sessions there are).
+   */
+  async preview(viewer: Actor, person: Person, systems: SystemId[]): Promise<SystemPreview[]> {
+    const full = this.deps.approvals
+      ? await this.deps.approvals.maySeeSessionDetails(viewer.id, person)
+      : true;
+    const previews = await previewPerson(this.deps.providers, systems, person);
+    await this.audit(undefined, `${viewer.kind}:${viewer.id}`, 'sessions_previewed', {
+      target: { slackUserId: person.slackUserId ?? null, email: person.email ?? null },
+      systems: previews.map((p) => ({ system: p.system, sessions: p.sessions?.length ?? null })),
+      detail: full ? 'full' : 'counts',
+    });
+    return full ? previews : previews.map(countsOnly);
   }
 
   /** Approve, deny or break-glass a pending request: checked by policy, then compare-and-set, then audited. */
@@ -180,6 +230,21 @@ export class RevocationEngine {
     return { ok: true, request: latest as RevocationRequest };
   }
 
+  /**
+   * Closes a pending request that can never be decided (its approval card could not be posted):
+   * compare-and-set to `expired` with the reason, audited as `request_withdrawn`. Returns whether
+   * it changed (false when someone decided first).
+   */
+  async withdraw(requestId: string, note: string): Promise<boolean> {
+    return this.deps.store.updateRequest(
+      requestId,
+      { status: 'expired', decidedBy: 'system', decidedAt: this.iso(), decisionNote: note },
+      this.iso(),
+      ['pending_approval'],
+      { requestId, actor: 'system', action: 'request_withdrawn', data: { note } },
+    );
+  }
+
   /** Marks lapsed approval requests expired (compare-and-set) and returns them. */
   async expireDue(limit = 50): Promise<RevocationRequest[]> {
     const expired: RevocationRequest[] = [];
@@ -222,7 +287,15 @@ export class RevocationEngine {
   ): Promise<RevocationRequest | undefined> {
     const { store } = this.deps;
     const owner = this.runnerId;
-    if (!(await store.claim(requestId, owner, this.iso(this.leaseMs), this.iso()))) return undefined;
+    // The claim and its run_started / run_resumed record are one write. A request still `running`
+    // when claimed was left by a runner that died (its lease expired): that run is resumed.
+    const claimed = await store.claim(requestId, owner, this.iso(this.leaseMs), this.iso(), (previous) => ({
+      requestId,
+      actor: 'engine',
+      action: previous === 'running' ? 'run_resumed' : 'run_started',
+      data: { runner: owner },
+    }));
+    if (!claimed) return undefined;
     let leaseLost = false;
     const heartbeat = setInterval(
       () => {
@@ -238,8 +311,6 @@ export class RevocationEngine {
     heartbeat.unref();
     try {
       const steps = await store.listSteps(requestId);
-      const resumed = steps.some((s) => s.state !== 'pending');
-      await this.audit(requestId, 'engine', resumed ? 'run_resumed' : 'run_started', { runner: owner });
       let request = await this.mustGet(requestId);
       await this.notify(() => observer?.requestStarted(request, steps));
       request = await this.mustGet(requestId);
@@ -287,8 +358,12 @@ export class RevocationEngine {
       // and shows it again, whereas the other order could leave a stale "in progress" message forever.
       const final: RevocationRequest = { ...(await this.mustGet(requestId)), status, summary };
       await this.notify(() => observer?.requestFinished(final, finished));
-      await store.updateRequest(requestId, { status, summary }, this.iso(), ['running']);
-      await this.audit(requestId, 'engine', 'run_finished', { status, summary });
+      await store.updateRequest(requestId, { status, summary }, this.iso(), ['running'], {
+        requestId,
+        actor: 'engine',
+        action: 'run_finished',
+        data: { status, summary },
+      });
       this.deps.logger.info(`request ${requestId} finished: ${status} (${summary})`);
       return this.mustGet(requestId);
     } finally {
@@ -340,15 +415,22 @@ export class RevocationEngine {
       }
     });
     const startedAt = this.iso();
-    for (const { step } of found) {
-      await this.deps.store.updateStep(request.id, step.key, {
-        state: 'running',
-        attempts: step.attempts + 1,
-        startedAt,
-      });
-      step.attempts += 1;
-    }
-    await this.audit(request.id, 'engine', 'bulk_started', { system: provider.id, people: found.length });
+    // Every step marked running and the bulk_started record: one write, before the bulk call.
+    await this.deps.store.updateSteps(
+      request.id,
+      found.map(({ step }) => ({
+        key: step.key,
+        patch: { state: 'running', attempts: step.attempts + 1, startedAt },
+      })),
+      {
+        requestId: request.id,
+        actor: 'engine',
+        action: 'bulk_started',
+        data: { system: provider.id, people: found.length },
+      },
+      startedAt,
+    );
+    for (const { step } of found) step.attempts += 1;
     let outcomes: Map<string, RevokeOutcome | Error>;
     try {
       outcomes =
@@ -404,13 +486,18 @@ export class RevocationEngine {
     const attempts = bulk?.started ? step.attempts : step.attempts + 1;
     const startedAt = bulk?.started ?? this.iso();
     if (!bulk?.started) {
-      await store.updateStep(request.id, step.key, { state: 'running', attempts, startedAt });
-      await this.audit(request.id, 'engine', 'step_started', {
-        system,
-        person: step.targetIndex,
-        attempts,
-        interrupted,
-      });
+      // The step's start and its step_started record are one write.
+      await store.updateSteps(
+        request.id,
+        [{ key: step.key, patch: { state: 'running', attempts, startedAt } }],
+        {
+          requestId: request.id,
+          actor: 'engine',
+          action: 'step_started',
+          data: { system, person: step.targetIndex, attempts, interrupted },
+        },
+        startedAt,
+      );
     }
     const outcome = provider
       ? await runProviderStep(
@@ -435,22 +522,39 @@ export class RevocationEngine {
     const finishedAt = this.iso();
     const { state, result, account } = outcome;
     // The outcome and its audit record are written together: a crash cannot leave a finished step unaudited.
+    const records: NewAuditRecord[] = [];
+    if (result.refusedSessions?.length) {
+      // Chosen sessions this account does not own (now): refused, and the attempt is on record.
+      records.push({
+        requestId: request.id,
+        actor: 'engine',
+        action: 'session_not_owned',
+        data: {
+          system,
+          person: step.targetIndex,
+          account: account ? { id: account.id, login: account.login } : null,
+          sessionIds: result.refusedSessions,
+          requestedBy: `${request.requester.kind}:${request.requester.id}`,
+        },
+      });
+    }
+    records.push({
+      requestId: request.id,
+      actor: 'engine',
+      action: 'step_finished',
+      data: {
+        system,
+        person: step.targetIndex,
+        state,
+        account: account ? { id: account.id, login: account.login } : null,
+        result,
+      },
+    });
     await store.finishStep(
       request.id,
       step.key,
       { state, result, finishedAt, ...(account ? { account } : {}) },
-      {
-        requestId: request.id,
-        actor: 'engine',
-        action: 'step_finished',
-        data: {
-          system,
-          person: step.targetIndex,
-          state,
-          account: account ? { id: account.id, login: account.login } : null,
-          result,
-        },
-      },
+      records,
       finishedAt,
     );
     this.deps.logger.info(

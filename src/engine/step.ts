@@ -52,6 +52,23 @@ function failure(error: unknown, provider: SessionProvider, account?: Account): 
 }
 
 /**
+ * The chosen ids this account owns now: listed by the system for the account at this moment and,
+ * when the request's plan recorded the chosen sessions for this system, among them. A system that
+ * cannot list or revoke single sessions owns nothing here (chosen sessions are never taken on trust).
+ */
+export async function ownedSessions(
+  provider: SessionProvider,
+  account: Account,
+  chosen: string[],
+  planned: Session[] | undefined,
+): Promise<string[]> {
+  if (!provider.capabilities.listSessions || !provider.capabilities.revokeSelected) return [];
+  const listed = new Set((await provider.listSessions(account)).map((s) => s.id));
+  const inPlan = planned ? new Set(planned.map((s) => s.id)) : undefined;
+  return [...new Set(chosen)].filter((id) => listed.has(id) && (!inPlan || inPlan.has(id)));
+}
+
+/**
  * Runs one system's part of a request: find the person, revoke (all or the
  * chosen sessions), then list again where the system can. When `interrupted`,
  * a previous attempt died with an unknown outcome: if the system can list and
@@ -73,7 +90,32 @@ export async function runProviderStep(
     if (lookup.status === 'ambiguous') return { state: 'ambiguous', result: { detail: lookup.detail } };
     if (lookup.status === 'not_allowed') return { state: 'not_allowed', result: { detail: lookup.detail } };
     account = lookup.account;
-    const selection = request.selection?.[provider.id];
+    let selection = request.selection?.[provider.id];
+    let refusedSessions: string[] | undefined;
+    if (selection !== undefined) {
+      // Chosen sessions: only ids the system lists for THIS account right now (and that the stored
+      // plan holds) are revoked. A vendor call such as Slack's invalidate takes any session id, so
+      // an id that belongs to someone else must never reach it.
+      const owned = await ownedSessions(
+        provider,
+        account,
+        selection,
+        request.plan?.chosenSessions?.[provider.id],
+      );
+      refusedSessions = selection.filter((id) => !owned.includes(id));
+      selection = owned;
+      if (owned.length === 0) {
+        return {
+          state: 'not_allowed',
+          result: {
+            refusedSessions,
+            detail: `none of the chosen sessions is listed for this person in ${provider.label} now; nothing was revoked`,
+          },
+          account,
+        };
+      }
+    }
+    const refused = refusedSessions?.length ? { refusedSessions } : {};
     const inScope = selection !== undefined || request.slackScope === 'all' || !provider.capabilities.scopes;
     let prelisted = bulk?.listed;
     const count = async (): Promise<number> => {
@@ -85,8 +127,9 @@ export async function runProviderStep(
     if (bulk?.error) return failure(bulk.error, provider, account);
     if (interrupted && provider.capabilities.listSessions && inScope && (await count()) === 0) {
       return {
-        state: 'revoked',
+        state: refused.refusedSessions ? 'partial' : 'revoked',
         result: {
+          ...refused,
           remaining: 0,
           remainingInScope: true,
           detail: 'confirmed after an interrupted attempt; not repeated',
@@ -100,6 +143,7 @@ export async function runProviderStep(
         ? await provider.revokeSessions(account, selection)
         : await provider.revokeAll(account, { scope: request.slackScope }));
     const result: StepResult = {
+      ...refused,
       revokedCount: outcome.count,
       vendorRequestId: outcome.requestId,
       detail:
@@ -110,6 +154,8 @@ export async function runProviderStep(
     if (outcome.state === 'queued' && !(bulk && provider.capabilities.listSessions))
       return { state: 'queued', result, account };
     if (!provider.capabilities.listSessions) return { state: 'revoked', result, account };
+    // Some chosen sessions were refused: the step needs a human's eye whatever the rest did.
+    const done = refused.refusedSessions ? 'partial' : 'revoked';
 
     let remaining: number;
     try {
@@ -121,14 +167,14 @@ export async function runProviderStep(
     } catch (error) {
       deps.logger.warn(`${provider.id}: verification listing failed:`, asRevokeError(error).message);
       const detail = [result.detail, 'could not list again to verify'].filter(Boolean).join('; ');
-      return { state: 'revoked', result: { ...result, detail }, account };
+      return { state: done, result: { ...result, detail }, account };
     }
     const verified = { ...result, remaining, remainingInScope: inScope };
     if (outcome.state === 'queued') {
       // A queued bulk job (Slack resetBulk): confirmed done only when nothing in scope is listed any more.
-      return { state: remaining > 0 && inScope ? 'queued' : 'revoked', result: verified, account };
+      return { state: remaining > 0 && inScope ? 'queued' : done, result: verified, account };
     }
-    return { state: remaining > 0 && inScope ? 'partial' : 'revoked', result: verified, account };
+    return { state: remaining > 0 && inScope ? 'partial' : done, result: verified, account };
   } catch (error) {
     return failure(error, provider, account);
   }

@@ -25,11 +25,16 @@ export function summarize(steps: RevocationStep[]): string {
 /** Steps that need a human's attention afterwards. */
 export const ATTENTION_STATES: readonly StepState[] = ['failed', 'partial', 'ambiguous', 'not_allowed'];
 
-/** The request's final status from its finished steps. */
+/**
+ * The request's final status from its finished steps: `failed` only when nothing was ended or
+ * queued anywhere (a `partial` step did end something, so it is never "failed everywhere").
+ */
 export function finalStatus(steps: RevocationStep[]): RequestStatus {
   const attention = steps.filter((s) => ATTENTION_STATES.includes(s.state)).length;
   if (attention === 0) return 'done';
-  const succeeded = steps.filter((s) => s.state === 'revoked' || s.state === 'queued').length;
+  const succeeded = steps.filter(
+    (s) => s.state === 'revoked' || s.state === 'queued' || s.state === 'partial',
+  ).length;
   return succeeded === 0 && attention === steps.filter((s) => s.state !== 'no_account').length
     ? 'failed'
     : 'partially_failed';

@@ -1,5 +1,5 @@
 import type { SystemId } from '../config.js';
-import type { Account, Person, SlackScope } from '../providers/types.js';
+import type { Account, Person, Session, SlackScope } from '../providers/types.js';
 
 export type { Person };
 
@@ -36,6 +36,22 @@ export const FINAL_STATUSES: readonly RequestStatus[] = [
   'expired',
 ];
 
+/**
+ * What was decided when the request was recorded, stored with it: what the approver is shown and
+ * what execution is checked against.
+ */
+export interface RequestPlan {
+  /** Why the request waits for an approver (absent when it may run at once). */
+  approvalReason?: string | undefined;
+  /** Some person of the request is in REVOKE_PROTECTED_USERS. */
+  protectedTarget?: boolean | undefined;
+  /**
+   * For "only selected sessions": per system, the chosen sessions as the system listed them for
+   * this person when the request was recorded (ids the person did not own are never in here).
+   */
+  chosenSessions?: Partial<Record<SystemId, Session[]>> | undefined;
+}
+
 /** What the requester asked for, before it is stored. */
 export interface NewRequest {
   source: RequestSource;
@@ -51,6 +67,8 @@ export interface NewRequest {
   reason: string;
   /** Where the request was made (Slack channel), for the results thread. */
   origin?: { channelId?: string | undefined } | undefined;
+  /** The plan recorded with the request (see {@link RequestPlan}). */
+  plan?: RequestPlan | undefined;
 }
 
 /** Where the results thread lives once posted. */
@@ -132,6 +150,11 @@ export interface StepResult {
   vendorRequestId?: string | undefined;
   detail?: string | undefined;
   error?: StepError | undefined;
+  /**
+   * Chosen session ids that the system did not list for this account when the step ran (ended
+   * already, or never the person's): refused, nothing revoked for them.
+   */
+  refusedSessions?: string[] | undefined;
 }
 
 export interface RevocationStep {

@@ -15,14 +15,17 @@ export function approverPreview(previews: SystemPreview[]): string | undefined {
   return `*What the systems report now*\n${previews.map(previewLine).join('\n')}`;
 }
 
-/** Posts the approval card (approval channel, else invoking channel, else the requester's DM) and stores where it is. */
+/**
+ * Posts the approval card (approval channel, else invoking channel, else the requester's DM) and
+ * stores where it is. Returns false when no channel accepted it (nobody can decide the request then).
+ */
 export async function postApprovalCard(
   deps: SlackDeps,
   client: WebClient,
   request: RevocationRequest,
   previews: SystemPreview[],
-  why: string,
-): Promise<void> {
+  why: string | undefined = request.plan?.approvalReason,
+): Promise<boolean> {
   const card = parentMessage(request, [], deps.labels, { buttons: true, preview: approverPreview(previews) });
   const ref = await postToFirstChannel(
     client,
@@ -32,7 +35,7 @@ export async function postApprovalCard(
   );
   if (!ref) {
     deps.logger.error(`request ${request.id}: no channel accepted the approval card`);
-    return;
+    return false;
   }
   await deps.store.updateRequest(request.id, { approvalCard: ref }, deps.now().toISOString());
   if (request.requester.kind === 'slack') {
@@ -42,9 +45,25 @@ export async function postApprovalCard(
       deps.logger,
       request.requester.id,
       request.origin?.channelId,
-      `Your request \`${request.id}\` to revoke sessions for ${mention(request.target.slackUserId ?? '')} needs approval (${escapeInline(why)}); it was posted in ${where}. Nothing has been revoked yet.`,
+      `Your request \`${request.id}\` to revoke sessions for ${mention(request.target.slackUserId ?? '')} needs approval${why ? ` (${escapeInline(why)})` : ''}; it was posted in ${where}. Nothing has been revoked yet.`,
     );
   }
+  return true;
+}
+
+/** The card could not be posted: the request is closed (nobody could approve it) and the requester told. */
+export async function withdrawUnposted(
+  deps: SlackDeps,
+  client: WebClient,
+  request: RevocationRequest,
+): Promise<void> {
+  await deps.engine.withdraw(request.id, 'the approval card could not be posted in any channel');
+  await tellRequester(
+    deps,
+    client,
+    request,
+    `Your request \`${request.id}\` could not be posted for approval (invite the app to the approval channel), so it was closed; nothing was revoked.`,
+  );
 }
 
 /** Redraws a card without buttons after a decision or expiry. */

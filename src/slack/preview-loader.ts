@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import { previewPerson } from '../engine/plan.js';
 import { asRevokeError } from '../errors.js';
 import type { RequestViewMetadata } from './blocks/ids.js';
 import { type PreviewState, requestModal } from './blocks/request-modal.js';
@@ -8,6 +7,8 @@ import type { TargetRef } from './guards/command-text.js';
 import { resolveTarget } from './targets.js';
 
 export interface PreviewTarget {
+  /** Who is looking (the requester filling in the form): the look is audited, and may be limited to counts. */
+  viewerId: string;
   viewId: string;
   hash: string;
   metadata: RequestViewMetadata;
@@ -64,10 +65,10 @@ export async function loadPreview(deps: SlackDeps, client: WebClient, target: Pr
   if (target.setPicker) suffix = userId;
   const who = resolved.user.realName || resolved.user.name || resolved.user.id;
   if (target.setPicker && !(await update({ kind: 'loading', what: `Loading ${who}'s sessions…` }))) return;
-  const previews = await previewPerson(
-    deps.engine.providers,
-    deps.systems.map((s) => s.id),
+  const previews = await deps.engine.preview(
+    { kind: 'slack', id: target.viewerId },
     resolved.person,
+    deps.systems.map((s) => s.id),
   );
   await update({ kind: 'ready', who, previews });
 }

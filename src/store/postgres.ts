@@ -19,7 +19,16 @@ import {
   STEP_PATCH_COLUMNS,
   type StepRow,
 } from './rows.js';
-import type { AuditRecord, CreateOptions, NewAuditRecord, RequestPatch, StepPatch, Store } from './types.js';
+import {
+  type AuditRecord,
+  auditDrafts,
+  type CreateOptions,
+  type NewAuditRecord,
+  type RequestPatch,
+  type StepPatch,
+  type StepUpdate,
+  type Store,
+} from './types.js';
 
 /** pg wants result rows with an index signature; the row interfaces in rows.ts have none. */
 type Row<T> = T & pg.QueryResultRow;
@@ -134,7 +143,8 @@ export class PostgresStore implements Store {
           [id, ...keys],
         );
       }
-      if (options.audit) await this.appendAuditWith(c, { ...options.audit, requestId: id }, now);
+      for (const draft of auditDrafts(options))
+        await this.appendAuditWith(c, { ...draft, requestId: id }, now);
       return { request: rowToRequest(row), created: true };
     });
   }
@@ -174,13 +184,28 @@ export class PostgresStore implements Store {
     });
   }
 
-  async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE requests SET status = 'running', lease_owner = $2, lease_until = $3, updated_at = $4
-       WHERE id = $1 AND (status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < $4)))`,
-      [id, owner, leaseUntil, now],
-    );
-    return result.rowCount === 1;
+  async claim(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    record?: (previous: RequestStatus) => NewAuditRecord,
+  ): Promise<boolean> {
+    const sql = `UPDATE requests SET status = 'running', lease_owner = $2, lease_until = $3, updated_at = $4
+       WHERE id = $1 AND (status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < $4)))`;
+    const params = [id, owner, leaseUntil, now];
+    if (!record) return (await this.pool.query(sql, params)).rowCount === 1;
+    return this.transaction(async (c) => {
+      // The row lock makes the status read here the one the UPDATE below changes.
+      const before = await c.query<{ status: RequestStatus }>(
+        'SELECT status FROM requests WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const previous = before.rows[0]?.status;
+      if ((await c.query(sql, params)).rowCount !== 1 || !previous) return false;
+      await this.appendAuditWith(c, record(previous), now);
+      return true;
+    });
   }
 
   async renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
@@ -263,16 +288,32 @@ export class PostgresStore implements Store {
     return this.transaction((c) => this.appendAuditWith(c, record, now));
   }
 
+  async updateSteps(
+    requestId: string,
+    updates: StepUpdate[],
+    record: NewAuditRecord | undefined,
+    now: string,
+  ): Promise<void> {
+    await this.transaction(async (c) => {
+      for (const u of updates) await this.updateStepWith(c, requestId, u.key, u.patch);
+      if (record) await this.appendAuditWith(c, record, now);
+    });
+  }
+
   async finishStep(
     requestId: string,
     stepKey: string,
     patch: StepPatch,
-    record: NewAuditRecord,
+    record: NewAuditRecord | NewAuditRecord[],
     now: string,
   ): Promise<AuditRecord> {
+    const records = Array.isArray(record) ? record : [record];
+    if (records.length === 0) throw new Error('finishStep needs an audit record');
     return this.transaction(async (c) => {
       await this.updateStepWith(c, requestId, stepKey, patch);
-      return this.appendAuditWith(c, record, now);
+      let last: AuditRecord | undefined;
+      for (const r of records) last = await this.appendAuditWith(c, r, now);
+      return last as AuditRecord;
     });
   }
 

@@ -36,6 +36,7 @@ export interface RequestRow {
   workflow: string | null;
   lease_owner: string | null;
   lease_until: string | null;
+  plan: string | null;
 }
 
 export interface StepRow {
@@ -98,6 +99,7 @@ export function requestToRow(
     workflow: json(options.workflow),
     lease_owner: null,
     lease_until: null,
+    plan: json(r.plan),
   };
 }
 
@@ -125,6 +127,7 @@ export function rowToRequest(row: RequestRow): RevocationRequest {
     breakGlass: Boolean(row.break_glass),
     idempotencyKey: row.idempotency_key ?? undefined,
     workflow: parse(row.workflow),
+    plan: parse(row.plan),
   };
 }
 

@@ -21,7 +21,16 @@ import {
   STEP_PATCH_COLUMNS,
   type StepRow,
 } from './rows.js';
-import type { AuditRecord, CreateOptions, NewAuditRecord, RequestPatch, StepPatch, Store } from './types.js';
+import {
+  type AuditRecord,
+  auditDrafts,
+  type CreateOptions,
+  type NewAuditRecord,
+  type RequestPatch,
+  type StepPatch,
+  type StepUpdate,
+  type Store,
+} from './types.js';
 
 /**
  * The embedded store: one SQLite file (WAL mode), created with its folder on
@@ -91,7 +100,7 @@ export class SqliteStore implements Store {
           "INSERT INTO steps (request_id, system, state, attempts) VALUES (?, ?, 'pending', 0)",
         );
         for (const key of stepKeys(request)) step.run(id, key);
-        if (options.audit) this.appendAuditSync({ ...options.audit, requestId: id }, now);
+        for (const draft of auditDrafts(options)) this.appendAuditSync({ ...draft, requestId: id }, now);
         return { request: rowToRequest(row), created: true };
       })
       .immediate();
@@ -134,14 +143,29 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  async claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    const info = this.db
-      .prepare(
-        `UPDATE requests SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
-         WHERE id = ? AND (status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
-      )
-      .run(owner, leaseUntil, now, id, now);
-    return info.changes === 1;
+  async claim(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    record?: (previous: RequestStatus) => NewAuditRecord,
+  ): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const before = this.db.prepare('SELECT status FROM requests WHERE id = ?').get(id) as
+          | { status: RequestStatus }
+          | undefined;
+        const info = this.db
+          .prepare(
+            `UPDATE requests SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ?
+             WHERE id = ? AND (status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
+          )
+          .run(owner, leaseUntil, now, id, now);
+        if (info.changes !== 1) return false;
+        if (record && before) this.appendAuditSync(record(before.status), now);
+        return true;
+      })
+      .immediate();
   }
 
   async renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
@@ -190,17 +214,33 @@ export class SqliteStore implements Store {
     this.updateStepSync(requestId, system, patch);
   }
 
+  async updateSteps(
+    requestId: string,
+    updates: StepUpdate[],
+    record: NewAuditRecord | undefined,
+    now: string,
+  ): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const u of updates) this.updateStepSync(requestId, u.key, u.patch);
+        if (record) this.appendAuditSync(record, now);
+      })
+      .immediate();
+  }
+
   async finishStep(
     requestId: string,
     stepKey: string,
     patch: StepPatch,
-    record: NewAuditRecord,
+    record: NewAuditRecord | NewAuditRecord[],
     now: string,
   ): Promise<AuditRecord> {
+    const records = Array.isArray(record) ? record : [record];
+    if (records.length === 0) throw new Error('finishStep needs an audit record');
     return this.db
       .transaction((): AuditRecord => {
         this.updateStepSync(requestId, stepKey, patch);
-        return this.appendAuditSync(record, now);
+        return records.map((r) => this.appendAuditSync(r, now)).at(-1) as AuditRecord;
       })
       .immediate();
   }

@@ -27,13 +27,28 @@ export interface NewAuditRecord {
   data?: Record<string, unknown> | undefined;
 }
 
+/** An audit record written with the request that a create makes (its `requestId` is the new id). */
+export type AuditDraft = Omit<NewAuditRecord, 'requestId'>;
+
+/** One step's patch within {@link Store.updateSteps}. */
+export interface StepUpdate {
+  key: string;
+  patch: StepPatch;
+}
+
+/** The audit records a create writes with the request, in order. */
+export function auditDrafts(options: CreateOptions): AuditDraft[] {
+  const { audit } = options;
+  return audit === undefined ? [] : Array.isArray(audit) ? audit : [audit];
+}
+
 export interface CreateOptions {
   expiresAt?: string | undefined;
   /** A second create with the same key returns the first request instead (`created: false`). */
   idempotencyKey?: string | undefined;
   workflow?: WorkflowLink | undefined;
-  /** Written in the same transaction when the request is created (its `requestId` is the new id). */
-  audit?: Omit<NewAuditRecord, 'requestId'> | undefined;
+  /** Written in the same transaction when the request is created, in order (their `requestId` is the new id). */
+  audit?: AuditDraft | AuditDraft[] | undefined;
 }
 
 export interface RequestPatch {
@@ -92,8 +107,16 @@ export interface Store {
    * Compare-and-set claim for running: takes the request when it is `approved`,
    * or `running` with an expired lease (a dead runner), sets it `running` with
    * `owner`'s lease until `leaseUntil`. Returns whether this owner got it.
+   * `record`, given the status the request had before the claim, is the audit
+   * record written in the same transaction when the claim succeeds.
    */
-  claim(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
+  claim(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    record?: (previous: RequestStatus) => NewAuditRecord,
+  ): Promise<boolean>;
   /** Extends the lease while `owner` still holds it. Returns false when the lease was lost. */
   renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
   /** Ends `owner`'s lease (the run finished or gave up). */
@@ -103,16 +126,29 @@ export interface Store {
   /** IDs of `pending_approval` requests whose `expiresAt` has passed. */
   listExpiredApprovals(now: string, limit: number): Promise<string[]>;
   listSteps(requestId: string): Promise<RevocationStep[]>;
-  /** Records a step's outcome and its audit record in one transaction (a crash cannot keep one without the other). */
+  /**
+   * Records a step's outcome and its audit record(s) in one transaction (a crash cannot keep one
+   * without the other). Returns the last record written.
+   */
   finishStep(
     requestId: string,
     stepKey: string,
     patch: StepPatch,
-    record: NewAuditRecord,
+    record: NewAuditRecord | NewAuditRecord[],
     now: string,
   ): Promise<AuditRecord>;
   /** Patches one step, named by its key (`slack`, or `slack#3` for a bulk request's fourth person). */
   updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void>;
+  /**
+   * Patches several steps and appends `record` (when given) in one transaction: a crash keeps
+   * all of it or none (a step is never marked started without its audit record).
+   */
+  updateSteps(
+    requestId: string,
+    updates: StepUpdate[],
+    record: NewAuditRecord | undefined,
+    now: string,
+  ): Promise<void>;
   /** Recent requests naming this Slack user as target, newest first. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;
   /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */

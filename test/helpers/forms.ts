@@ -1,7 +1,16 @@
-/** A view_submission payload of the request modal, as Slack sends it. */
+/** The person the form's picker holds (the modal's metadata names the person its preview was built for). */
+function pickedUser(values: Record<string, Record<string, unknown>>): string | undefined {
+  const picker = values.target?.target_user as { selected_user?: unknown } | undefined;
+  return typeof picker?.selected_user === 'string' ? picker.selected_user : undefined;
+}
+
+/**
+ * A view_submission payload of the request modal, as Slack sends it. By default its metadata says
+ * the preview was built for the person in the picker, as the app's own modal does.
+ */
 export function submission(
   values: Record<string, Record<string, unknown>>,
-  meta = '{"c":"C0SEC"}',
+  meta = JSON.stringify({ c: 'C0SEC', t: pickedUser(values) }),
   userId = 'UREQ',
   viewId = 'VSUBMIT',
 ) {

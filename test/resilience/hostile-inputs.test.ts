@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { breakGlassSubmission, buttonClick } from '../helpers/actions.js';
 import { formValues, submission } from '../helpers/forms.js';
-import { type Harness, SECRETS, startHarness } from '../helpers/harness.js';
+import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
+import { functionExecuted } from '../helpers/workflow.js';
 
 /** Seeded PRNG (mulberry32) so a failure reproduces. */
 function prng(seed: number) {
@@ -39,6 +41,133 @@ const HOSTILE = [
 ];
 
 const FUZZ_USER = 'UFUZZ'; // not a requester: nothing a fuzzed submission says can be executed
+
+/**
+ * Correctly signed payloads that a workspace member crafts to get around the two central promises:
+ * only the named person's sessions end, and a second person approves when policy says so.
+ */
+describe('crafted payloads against "only the named person" and "four eyes"', () => {
+  let h: Harness;
+  const aliceSessions = [101, 102];
+  beforeAll(async () => {
+    h = await startHarness({
+      REVOKE_PROTECTED_USERS: 'UALICE',
+      REVOKE_REQUESTERS: 'UREQ,UAPP1',
+      REVOKE_APPROVERS: 'UREQ,UAPP1',
+      REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
+    });
+    h.slack.addUser(user('UCAROL', 'carol@example.com'));
+    h.slack.addUser(user('UAPP1', 'app1@example.com'));
+    h.slack.addUser(user('UMAL', 'mallory@example.com'));
+  });
+  afterAll(() => h.close());
+  const reset = () => {
+    h.slack.sessions = [
+      ...aliceSessions.map((id) => ({
+        user_id: 'UALICE',
+        session_id: id,
+        team_id: 'T1',
+        created: { os: 'Mac', ip: `10.0.0.${id}` },
+        kind: 'desktop' as const,
+      })),
+      { user_id: 'UCAROL', session_id: 301, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' as const },
+    ];
+  };
+  const aliceIntact = () =>
+    expect(h.slack.sessions.filter((s) => s.user_id === 'UALICE').map((s) => s.session_id)).toEqual(
+      aliceSessions,
+    );
+
+  it('forged selections: a protected person’s session ids under someone else’s name never end', async () => {
+    const forgeries = [
+      ['101@T1'],
+      ['101@T1', '102@T1'],
+      ['101@T1', '101@T1'],
+      ['101@T2'],
+      ['101'],
+      ['301@T1', '102@T1'],
+      ['<!here>@T1'],
+      [`${'9'.repeat(140)}@T1`],
+    ];
+    for (const [i, sessions] of forgeries.entries()) {
+      reset();
+      const before = h.slack.callsTo('admin.users.session.invalidate').length;
+      await h.interact(
+        submission(
+          formValues({ target: 'UCAROL', mode: 'selected', sessions }),
+          undefined,
+          'UREQ',
+          `VFORGE${i}`,
+        ),
+      );
+      await h.slack.waitFor(async () => {
+        const [r] = await h.app.store.listRequestsForTarget('UCAROL', 1);
+        return (
+          r?.idempotencyKey === `view:VFORGE${i}` && ['done', 'partially_failed', 'failed'].includes(r.status)
+        );
+      });
+      aliceIntact();
+      const sent = h.slack.callsTo('admin.users.session.invalidate').slice(before);
+      expect(sent.every((c) => c.args.session_id === '301')).toBe(true);
+    }
+    const refused = (await h.app.store.listAudit()).filter(
+      (a) => a.action === 'session_not_owned' && a.data.phase === undefined,
+    );
+    expect(refused.length).toBe(forgeries.length);
+  });
+
+  it('a workflow run by someone who may not request records nothing', async () => {
+    const send = (body: string) =>
+      signedPost(`${h.url}/slack/events`, body, 'application/json', { secret: SECRETS.signing });
+    const runners: unknown[] = [
+      undefined,
+      'UMAL',
+      'UFUZZ',
+      '',
+      'ureq',
+      'UREQ ',
+      '<@UREQ>',
+      42,
+      null,
+      ['UREQ'],
+    ];
+    for (const [i, requested_by] of runners.entries()) {
+      await send(functionExecuted({ user_id: 'UALICE', reason: 'INC-9', requested_by }, `FxHOSTILE${i}`));
+    }
+    await h.slack.waitFor(() => h.slack.callsTo('functions.completeError').length >= runners.length);
+    expect(await h.app.store.listRequestsForTarget('UALICE', 50)).toHaveLength(0);
+    expect(h.slack.callsTo('functions.completeSuccess')).toHaveLength(0);
+  });
+
+  it('the person who ran a workflow cannot approve it, however the click is crafted', async () => {
+    reset();
+    const send = (body: string) =>
+      signedPost(`${h.url}/slack/events`, body, 'application/json', { secret: SECRETS.signing });
+    await send(
+      functionExecuted({ user_id: 'UALICE', reason: 'INC-10', requested_by: 'UREQ' }, 'FxSELFAPPROVE'),
+    );
+    const request = await h.slack.waitFor(async () => {
+      const [r] = await h.app.store.listRequestsForTarget('UALICE', 1);
+      return r?.approvalCard ? r : undefined;
+    });
+    for (const actionId of ['approve_request', 'approve_request', 'break_glass_request']) {
+      await h.interact(
+        buttonClick({
+          userId: 'UREQ',
+          actionId,
+          value: request.id,
+          channel: request.approvalCard?.channel ?? 'C0APPROVE',
+          messageTs: request.approvalCard?.ts ?? '1.1',
+        }),
+      );
+    }
+    await h.interact(breakGlassSubmission('UREQ', request.id, 'x'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.app.store.getRequest(request.id))?.status).toBe('pending_approval');
+    aliceIntact();
+    expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+  });
+});
 
 describe('10,000+ malformed and hostile inputs', () => {
   let h: Harness;

@@ -100,7 +100,7 @@ describe('secrets scan over logs, Slack messages, audit rows and HTTP answers', 
       event: {
         type: 'function_executed',
         function: { callback_id: 'revoke_user_sessions' },
-        inputs: { user_id: 'UALICE', reason: 'offboarding' },
+        inputs: { user_id: 'UALICE', reason: 'offboarding', requested_by: 'UREQ' },
         function_execution_id: 'FxS',
         bot_access_token: FUNCTION_TOKEN,
         event_ts: '1',

@@ -64,7 +64,11 @@ describe('bulk revocation in Huawei Cloud', () => {
         45_000,
       );
 
-      const [request] = await h.app.store.listRequestsForTarget(PEOPLE[0] ?? '', 1);
+      // The outcome is shown before it is recorded (by design): wait for the recorded state.
+      const request = await h.slack.waitFor(async () => {
+        const [r] = await h.app.store.listRequestsForTarget(PEOPLE[0] ?? '', 1);
+        return r && r.status !== 'running' ? r : undefined;
+      });
       expect(request?.status).toBe('done');
       const steps = await h.app.store.listSteps(request?.id ?? '');
       expect(steps).toHaveLength(PEOPLE.length);

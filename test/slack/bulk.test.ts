@@ -71,7 +71,11 @@ describe('bulk revocation', () => {
       expect(h.slack.rateLimited).toBeGreaterThan(0); // the limits were hit and honoured
       expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UREQ']);
 
-      const [request] = await h.app.store.listRequestsForTarget(PEOPLE[0] ?? '', 1);
+      // The outcome is shown before it is recorded (by design): wait for the recorded state.
+      const request = await h.slack.waitFor(async () => {
+        const [r] = await h.app.store.listRequestsForTarget(PEOPLE[0] ?? '', 1);
+        return r && r.status !== 'running' ? r : undefined;
+      });
       expect(request?.additionalTargets).toHaveLength(59);
       expect(request?.status).toBe('done');
       const steps = await h.app.store.listSteps(request?.id ?? '');

@@ -2,35 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buttonClick } from '../helpers/actions.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 import { signedPost } from '../helpers/slack-signing.js';
-
-const FUNCTION_TOKEN = 'xwfp-1111-2222-functiontokenfunctiontoken';
-
-function functionExecuted(inputs: Record<string, unknown>, executionId = 'Fx0123ABC') {
-  return JSON.stringify({
-    token: 'legacy',
-    team_id: 'T1',
-    api_app_id: 'A1',
-    type: 'event_callback',
-    event_id: `Ev-${executionId}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
-    event: {
-      type: 'function_executed',
-      function: {
-        id: 'Fn1',
-        callback_id: 'revoke_user_sessions',
-        title: 'Revoke user sessions',
-        type: 'app',
-        app_id: 'A1',
-      },
-      inputs,
-      function_execution_id: executionId,
-      workflow_execution_id: 'Wx1',
-      event_ts: String(Date.now() / 1000),
-      bot_access_token: FUNCTION_TOKEN,
-    },
-  });
-}
+import { FUNCTION_TOKEN, functionExecuted } from '../helpers/workflow.js';
 
 describe('Workflow Builder step revoke_user_sessions', () => {
   let h: Harness;
@@ -56,6 +28,7 @@ describe('Workflow Builder step revoke_user_sessions', () => {
       user_id: 'UALICE',
       reason: 'Offboarding: last day',
       systems: ['slack'],
+      requested_by: 'UREQ',
     });
     expect((await send(event)).status).toBe(200);
     const posted = await card();
@@ -101,7 +74,9 @@ describe('Workflow Builder step revoke_user_sessions', () => {
 
   it('fails the step when the request is denied', async () => {
     await start();
-    await send(functionExecuted({ user_id: 'UALICE', reason: 'Offboarding' }, 'FxDENY'));
+    await send(
+      functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UREQ' }, 'FxDENY'),
+    );
     const posted = await card();
     const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
     await h.interact(
@@ -122,14 +97,143 @@ describe('Workflow Builder step revoke_user_sessions', () => {
   it('fails the step at once for bad inputs, unknown systems and bots', async () => {
     await start();
     h.slack.addUser(user('UBOTTY', 'bot@example.com', { is_bot: true }));
-    await send(functionExecuted({ user_id: 'UALICE', reason: '   ' }, 'Fx1'));
-    await send(functionExecuted({ user_id: 'UALICE', reason: 'x', systems: ['gitlab'] }, 'Fx2'));
-    await send(functionExecuted({ user_id: 'UBOTTY', reason: 'x' }, 'Fx3'));
+    await send(functionExecuted({ user_id: 'UALICE', reason: '   ', requested_by: 'UREQ' }, 'Fx1'));
+    await send(
+      functionExecuted({ user_id: 'UALICE', reason: 'x', systems: ['gitlab'], requested_by: 'UREQ' }, 'Fx2'),
+    );
+    await send(functionExecuted({ user_id: 'UBOTTY', reason: 'x', requested_by: 'UREQ' }, 'Fx3'));
     await h.slack.waitFor(() => h.slack.callsTo('functions.completeError').length === 3);
     const errors = h.slack.callsTo('functions.completeError').map((c) => String(c.args.error));
     expect(errors.find((e) => e.includes('reason'))).toBeDefined();
     expect(errors.find((e) => e.includes('gitlab'))).toBeDefined();
     expect(errors.find((e) => e.includes('bot'))).toBeDefined();
     expect(await h.app.store.listRequestsForTarget('UALICE', 5)).toHaveLength(0);
+  });
+
+  describe('who ran the workflow (requested_by): the requester list and four eyes hold', () => {
+    async function startWith(env: Record<string, string>) {
+      h = await startHarness({ REVOKE_APPROVAL_CHANNEL: 'C0APPROVE', ...env });
+      h.slack.addUser(user('UAPP1', 'app1@example.com'));
+      h.slack.addUser(user('UMAL', 'mallory@example.com'));
+      h.slack.sessions = [
+        { user_id: 'UALICE', session_id: 4, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
+      ];
+    }
+    const errorsOf = () => h.slack.callsTo('functions.completeError').map((c) => String(c.args.error));
+
+    it('fails at once, records nothing, when requested_by is missing or not a requester', async () => {
+      await startWith({ REVOKE_APPROVERS: 'UAPP1' });
+      await send(functionExecuted({ user_id: 'UALICE', reason: 'Offboarding' }, 'FxNOBODY'));
+      await send(
+        functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UMAL' }, 'FxMAL'),
+      );
+      await h.slack.waitFor(() => h.slack.callsTo('functions.completeError').length === 2);
+      const byExecution = new Map(
+        h.slack
+          .callsTo('functions.completeError')
+          .map((c) => [c.args.function_execution_id, String(c.args.error)]),
+      );
+      expect(byExecution.get('FxNOBODY')).toMatch(/requested_by is required/);
+      expect(byExecution.get('FxMAL')).toMatch(/not allowed to request.*REVOKE_REQUESTERS/);
+      expect(await h.app.store.listRequestsForTarget('UALICE', 5)).toHaveLength(0);
+      expect(
+        h.slack.messages.filter((m) => JSON.stringify(m.blocks ?? []).includes('approve_request')),
+      ).toEqual([]);
+      const refused = (await h.app.store.listAudit()).filter((a) => a.action === 'request_refused');
+      expect(refused.map((a) => a.actor)).toEqual(['slack:UMAL']);
+      expect(refused[0]?.data).toMatchObject({ via: 'workflow', functionExecutionId: 'FxMAL' });
+      expect(h.slack.callsTo('functions.completeSuccess')).toHaveLength(0);
+    });
+
+    it('records the person who ran it as the requester, who may not approve — even as an approver', async () => {
+      // UREQ is both a requester and an approver; Alice is protected.
+      await startWith({ REVOKE_APPROVERS: 'UREQ,UAPP1', REVOKE_PROTECTED_USERS: 'UALICE' });
+      await send(
+        functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UREQ' }, 'FxSELF'),
+      );
+      const posted = await card();
+      const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
+      expect(request?.requester).toEqual({ kind: 'slack', id: 'UREQ' });
+      expect(request?.status).toBe('pending_approval');
+      // The card names the person and says the target is protected.
+      const blocks = posted.blocks as { block_id?: string; text?: { text?: string } }[];
+      expect(blocks[0]?.text?.text).toMatch(/requested by <@UREQ> via a Workflow Builder step/);
+      expect(blocks.find((b) => b.block_id === 'protected')?.text?.text).toMatch(/REVOKE_PROTECTED_USERS/);
+      await h.interact(
+        buttonClick({
+          userId: 'UREQ',
+          actionId: 'approve_request',
+          value: request?.id ?? '',
+          channel: 'C0APPROVE',
+          messageTs: posted.ts,
+        }),
+      );
+      const refusal = await h.slack.waitFor(() =>
+        (async () => (await h.app.store.listAudit()).find((a) => a.action === 'decision_refused'))(),
+      );
+      expect(refusal.actor).toBe('slack:UREQ');
+      expect(String(refusal.data.why)).toMatch(/four eyes/);
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await h.app.store.getRequest(request?.id ?? ''))?.status).toBe('pending_approval');
+      expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+      expect(h.slack.sessions).toHaveLength(1);
+      // Another approver may.
+      await h.interact(
+        buttonClick({
+          userId: 'UAPP1',
+          actionId: 'approve_request',
+          value: request?.id ?? '',
+          channel: 'C0APPROVE',
+          messageTs: posted.ts,
+        }),
+      );
+      await h.slack.waitFor(() => h.slack.callsTo('functions.completeSuccess')[0]);
+      expect(h.slack.sessions).toHaveLength(0);
+    });
+
+    it('fails exactly once, and closes the request, when the card cannot be posted anywhere', async () => {
+      await startWith({ REVOKE_APPROVERS: 'UAPP1' });
+      // The approval channel and the requester's DM both refuse the card.
+      h.slack.failNext('chat.postMessage', { error: 'channel_not_found' }, { error: 'channel_not_found' });
+      await send(
+        functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UREQ' }, 'FxNOCARD'),
+      );
+      const failed = await h.slack.waitFor(() => h.slack.callsTo('functions.completeError')[0]);
+      expect(failed.args.function_execution_id).toBe('FxNOCARD');
+      expect(String(failed.args.error)).toMatch(/approval card could not be posted/);
+      const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
+      expect(request?.status).toBe('expired');
+      expect(request?.workflow?.completedAt).toBeDefined();
+      expect(request?.workflow?.botAccessToken).toBeUndefined();
+      expect((await h.app.store.listAudit()).map((a) => a.action)).toContain('request_withdrawn');
+      // A crafted Approve for it changes nothing, and the step is never ended a second time.
+      await h.interact(
+        buttonClick({
+          userId: 'UAPP1',
+          actionId: 'approve_request',
+          value: request?.id ?? '',
+          channel: 'C0APPROVE',
+          messageTs: '1.1',
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(h.slack.callsTo('functions.completeError')).toHaveLength(1);
+      expect(h.slack.callsTo('functions.completeSuccess')).toHaveLength(0);
+      expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+      expect(JSON.stringify(await h.app.store.listAudit())).not.toContain(FUNCTION_TOKEN);
+    });
+
+    it('fails exactly once when recording the request throws', async () => {
+      await startWith({ REVOKE_APPROVERS: 'UAPP1' });
+      await h.app.store.close(); // every write now throws
+      await send(
+        functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UREQ' }, 'FxBROKEN'),
+      );
+      const failed = await h.slack.waitFor(() => h.slack.callsTo('functions.completeError')[0]);
+      expect(failed.args.function_execution_id).toBe('FxBROKEN');
+      expect(String(failed.args.error)).toMatch(/could not be recorded/);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(errorsOf()).toHaveLength(1);
+    });
   });
 });

@@ -228,6 +228,101 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       expect(verifyChain(await s.listAudit()).ok).toBe(true);
     }));
 
+  it('claims and records run_started / run_resumed in one write; a failed record takes the claim with it', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW);
+      const record = (previous: string) => ({
+        requestId: 'r-1',
+        actor: 'engine',
+        action: previous === 'running' ? 'run_resumed' : 'run_started',
+      });
+      const claims = await Promise.all(['a', 'b', 'c'].map((o) => s.claim('r-1', o, later(30), NOW, record)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      // A dead runner's request, taken over after its lease: resumed.
+      expect(await s.claim('r-1', 'z', later(90), later(31), record)).toBe(true);
+      expect((await s.listAudit()).map((a) => a.action)).toEqual(['run_started', 'run_resumed']);
+      await s.createRequest('r-2', newRequest(), 'approved', NOW);
+      const broken = () => ({ requestId: 'r-2', actor: 'x', action: 'run_started', data: { n: 1n } });
+      await expect(s.claim('r-2', 'a', later(30), NOW, broken)).rejects.toThrow();
+      expect((await s.getRequest('r-2'))?.status).toBe('approved');
+      expect(await s.listRunnable(NOW, 10)).toEqual(['r-2']);
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+    }));
+
+  it('starts several steps and records it in one write, or none of it', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'running', NOW);
+      await s.updateSteps(
+        'r-1',
+        [
+          { key: 'slack', patch: { state: 'running', attempts: 1, startedAt: later(1) } },
+          { key: 'box', patch: { state: 'running', attempts: 1, startedAt: later(1) } },
+        ],
+        { requestId: 'r-1', actor: 'engine', action: 'bulk_started' },
+        later(1),
+      );
+      expect((await s.listSteps('r-1')).map((x) => [x.key, x.state, x.attempts])).toEqual([
+        ['slack', 'running', 1],
+        ['box', 'running', 1],
+      ]);
+      await s.createRequest('r-2', newRequest(), 'running', NOW);
+      const broken = { requestId: 'r-2', actor: 'x', action: 'step_started', data: { n: 1n } };
+      await expect(
+        s.updateSteps('r-2', [{ key: 'slack', patch: { state: 'running', attempts: 1 } }], broken, later(2)),
+      ).rejects.toThrow();
+      expect((await s.listSteps('r-2')).map((x) => x.state)).toEqual(['pending', 'pending']);
+      expect((await s.listAudit()).map((a) => a.action)).toEqual(['bulk_started']);
+    }));
+
+  it('writes every record a create or a finished step brings, in order, in the same write', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW, {
+        audit: [
+          { actor: 'cli:root', action: 'request_created' },
+          { actor: 'cli:root', action: 'approval_bypassed' },
+        ],
+      });
+      await s.finishStep(
+        'r-1',
+        'slack',
+        { state: 'not_allowed', result: { refusedSessions: ['9@T1'] } },
+        [
+          { requestId: 'r-1', actor: 'engine', action: 'session_not_owned' },
+          { requestId: 'r-1', actor: 'engine', action: 'step_finished' },
+        ],
+        later(1),
+      );
+      expect((await s.listAudit()).map((a) => a.action)).toEqual([
+        'request_created',
+        'approval_bypassed',
+        'session_not_owned',
+        'step_finished',
+      ]);
+      expect((await s.listSteps('r-1'))[0]?.result?.refusedSessions).toEqual(['9@T1']);
+      const broken = [
+        { actor: 'cli:root', action: 'request_created' },
+        { actor: 'cli:root', action: 'approval_bypassed', data: { n: 1n } },
+      ];
+      await expect(
+        s.createRequest('r-2', newRequest(), 'approved', NOW, { audit: broken }),
+      ).rejects.toThrow();
+      expect(await s.getRequest('r-2')).toBeUndefined();
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+    }));
+
+  it('keeps the plan stored with a request', () =>
+    withStore(async (s) => {
+      const plan = {
+        approvalReason: 'the person is protected (REVOKE_PROTECTED_USERS)',
+        protectedTarget: true,
+        chosenSessions: { slack: [{ id: '1@T1', device: 'Mac', ip: '10.0.0.1' }] },
+      };
+      await s.createRequest('r-1', newRequest({ plan }), 'pending_approval', NOW);
+      expect((await s.getRequest('r-1'))?.plan).toEqual(plan);
+      await s.createRequest('r-2', newRequest(), 'approved', NOW);
+      expect((await s.getRequest('r-2'))?.plan).toBeUndefined();
+    }));
+
   it('finds lapsed approvals', () =>
     withStore(async (s) => {
       await s.createRequest('r-1', newRequest(), 'pending_approval', NOW, { expiresAt: later(60) });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/index.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
@@ -60,7 +61,7 @@ describe('SQLite store', () => {
       version: number;
     }[];
     db.close();
-    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(versions.map((v) => v.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
     const again = new SqliteStore(path);
     await again.migrate();
     expect((await again.getRequest('r-1'))?.reason).toBe('INC-1 <b>');

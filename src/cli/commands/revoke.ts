@@ -88,16 +88,11 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
         reason: o.reason.trim(),
         origin: {},
       },
-      { needsApproval: false },
-    );
-    await ctx.store.appendAudit(
       {
-        requestId: request.id,
-        actor: `cli:${ctx.actor.id}`,
-        action: 'approval_bypassed',
-        data: { via: 'break-glass CLI', host: ctx.actor.name },
+        needsApproval: false,
+        // Recorded with the request in one write: a bypass is never without its record.
+        alsoAudit: [{ action: 'approval_bypassed', data: { via: 'break-glass CLI', host: ctx.actor.name } }],
       },
-      new Date().toISOString(),
     );
     const label = (s: SystemId) => ctx.providers.get(s)?.label ?? s;
     const who = (i: number) => {

@@ -44,7 +44,12 @@ function text(t: string) {
   return { type: 'plain_text' as const, text: t, emoji: true };
 }
 
-function describeSession(s: Session): string {
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One session as an escaped mrkdwn phrase: device, OS, IP, last activity. */
+export function describeSession(s: Session): string {
   const parts = [
     s.device,
     s.os,
@@ -74,6 +79,9 @@ export function previewLine(p: SystemPreview): string {
   const login = escapeInline(lookup.account.login);
   if (!p.capabilities.listSessions) {
     return `${name}: account ${login} — cannot list sessions; all will be ended${p.capabilities.asyncRevoke ? ' (queued job)' : ''}`;
+  }
+  if (p.sessionCount !== undefined) {
+    return `${name}: account ${login} — ${plural(p.sessionCount, 'active session')} (a protected person: only approvers see the details)`;
   }
   const sessions = p.sessions ?? [];
   if (sessions.length === 0) return `${name}: account ${login} — no active sessions listed`;

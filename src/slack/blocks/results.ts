@@ -10,6 +10,7 @@ import {
 } from '../../engine/types.js';
 import type { Person } from '../../providers/types.js';
 import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
+import { describeSession } from './request-modal.js';
 
 /** A chat message: fallback text plus blocks. */
 export interface Message {
@@ -100,7 +101,46 @@ export function systemSummaryReply(
 
 function actorText(request: RevocationRequest): string {
   const r = request.requester;
-  return r.kind === 'slack' ? mention(r.id) : `${escapeInline(r.name ?? r.id)} (${r.kind})`;
+  if (r.kind !== 'slack') return `${escapeInline(r.name ?? r.id)} (${r.kind})`;
+  return request.source === 'workflow' ? `${mention(r.id)} via a Workflow Builder step` : mention(r.id);
+}
+
+const MAX_CHOSEN_LISTED = 10;
+
+/**
+ * "Only selected sessions": per system, exactly the sessions that will be (or were) ended — as the
+ * system listed them for this person when the request was recorded — and the chosen ids it did not
+ * list for them, which are never revoked.
+ */
+export function chosenSessionsText(request: RevocationRequest, labels: Labels): string | undefined {
+  if (!request.selection) return undefined;
+  const lines: string[] = [];
+  for (const system of request.systems) {
+    const ids = request.selection[system];
+    if (!ids) continue;
+    const name = `*${escapeInline(labels(system))}*`;
+    const planned = request.plan?.chosenSessions?.[system];
+    if (!planned) {
+      lines.push(
+        `${name}: ${ids.length} chosen session(s) — could not be listed when requested; each is checked against this person's sessions before anything is ended`,
+      );
+      continue;
+    }
+    lines.push(`${name}: ${planned.length} chosen session(s)`);
+    for (const session of planned.slice(0, MAX_CHOSEN_LISTED)) lines.push(`• ${describeSession(session)}`);
+    if (planned.length > MAX_CHOSEN_LISTED) lines.push(`• …and ${planned.length - MAX_CHOSEN_LISTED} more`);
+    const listed = new Set(planned.map((p) => p.id));
+    const foreign = ids.filter((id) => !listed.has(id));
+    if (foreign.length > 0) {
+      lines.push(
+        `:no_entry: ${foreign.length} chosen id(s) not listed for this person — never revoked: ${foreign
+          .slice(0, MAX_CHOSEN_LISTED)
+          .map((id) => `\`${escapeInline(id, 80)}\``)
+          .join(', ')}`,
+      );
+    }
+  }
+  return `*Sessions chosen to end*\n${lines.join('\n')}`.slice(0, 3000);
 }
 
 /** Slack's date formatting, which each reader sees in their own time zone. */
@@ -120,7 +160,8 @@ function decisionLine(request: RevocationRequest): string | undefined {
     return `:rotating_light: *BREAK-GLASS*: approved by the requester ${decidedByText(request.decidedBy)} without a second person. Justification:\n${quoteBlock(request.decisionNote ?? '')}`;
   }
   if (request.status === 'pending_approval') {
-    return `:lock: Needs approval by someone in REVOKE_APPROVERS other than the requester — expires ${request.expiresAt ? slackDate(request.expiresAt) : 'never'}.`;
+    const why = request.plan?.approvalReason ? ` (${escapeInline(request.plan.approvalReason, 300)})` : '';
+    return `:lock: Needs approval${why} by someone in REVOKE_APPROVERS other than the requester — expires ${request.expiresAt ? slackDate(request.expiresAt) : 'never'}.`;
   }
   if (request.status === 'expired') return ':alarm_clock: Expired without a decision; nothing was revoked.';
   if (request.status === 'denied' && request.decidedBy) {
@@ -203,8 +244,21 @@ export function parentMessage(
     { type: 'section', text: { type: 'mrkdwn', text: head } },
     { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${quoteBlock(request.reason)}` } },
   ];
+  if (request.plan?.protectedTarget) {
+    blocks.push({
+      type: 'section',
+      block_id: 'protected',
+      text: {
+        type: 'mrkdwn',
+        text: `:shield: *Protected:* ${request.additionalTargets?.length ? 'one of the people is' : 'this person is'} in REVOKE_PROTECTED_USERS, so an approver must approve.`,
+      },
+    });
+  }
   if (request.additionalTargets?.length)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: peopleLines(request, steps, labels) } });
+  const chosen = chosenSessionsText(request, labels);
+  if (chosen)
+    blocks.push({ type: 'section', block_id: 'chosen_sessions', text: { type: 'mrkdwn', text: chosen } });
   if (options.preview)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: options.preview.slice(0, 3000) } });
   if (decision) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: decision.slice(0, 3000) } });
@@ -245,13 +299,21 @@ export function stepSentence(request: RevocationRequest, step: RevocationStep, l
           ? ` :warning: ${plural(r.remaining, 'session')} still listed afterwards.`
           : ` ${plural(r.remaining, 'session')} outside the chosen scope remain.`;
   const count = r.revokedCount !== undefined ? ` ${plural(r.revokedCount, 'session')} ended.` : '';
+  const refused = r.refusedSessions?.length
+    ? ` :no_entry: ${plural(r.refusedSessions.length, 'chosen session')} not listed for this person, so not revoked: ${r.refusedSessions
+        .slice(0, 10)
+        .map((id) => `\`${escapeInline(id, 80)}\``)
+        .join(', ')}.`
+    : '';
   switch (step.state) {
     case 'revoked': {
       const what = request.selection?.[step.system] ? 'selected sessions revoked' : 'sessions revoked';
-      return `:white_check_mark: ${name} — ${what}${detail}.${count}${verified}`;
+      return `:white_check_mark: ${name} — ${what}${detail}.${count}${verified}${refused}`;
     }
     case 'partial':
-      return `:warning: ${name} — revoke accepted, but sessions remain${detail}.${count}${verified} Check it in ${escapeInline(label)}'s admin console.`;
+      if (r.refusedSessions?.length && !(r.remaining && r.remainingInScope))
+        return `:warning: ${name} — the chosen sessions of this person were revoked${detail}.${count}${verified}${refused}`;
+      return `:warning: ${name} — revoke accepted, but sessions remain${detail}.${count}${verified}${refused} Check it in ${escapeInline(label)}'s admin console.`;
     case 'queued':
       return `:hourglass_flowing_sand: ${name} — queued: ${escapeInline(label)} ends the sessions in a background job, so this is not confirmed done${detail}.`;
     case 'no_account':
@@ -259,7 +321,7 @@ export function stepSentence(request: RevocationRequest, step: RevocationStep, l
     case 'ambiguous':
       return `:warning: ${name} — several accounts match this person; nothing was revoked there${detail}. Revoke by hand after checking who is who.`;
     case 'not_allowed':
-      return `:no_entry: ${name} — not revoked${detail}.`;
+      return `:no_entry: ${name} — not revoked${detail}.${refused}`;
     case 'failed': {
       const e = r.error;
       const ref = [e?.vendorCode && `code ${e.vendorCode}`, e?.requestId && `request id ${e.requestId}`]

@@ -90,7 +90,7 @@ export function parseRequestView(rawValues: unknown, enabled: readonly SystemId[
     selection = {};
     for (const system of systems) {
       const s = values[`${IDS.sessionsBlockPrefix}${system}`]?.[IDS.sessionsAction];
-      const ids = (s?.selected_options ?? []).map((o) => o.value);
+      const ids = [...new Set((s?.selected_options ?? []).map((o) => o.value))];
       if (ids.length > 0) selection[system] = ids;
     }
     if (additionalUserIds.length > 0) {

@@ -90,4 +90,11 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       ALTER TABLE steps ADD COLUMN notified_at TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'the plan stored with a request (chosen sessions as listed, why approval is needed)',
+    sql: `
+      ALTER TABLE requests ADD COLUMN plan TEXT;
+    `,
+  },
 ];

@@ -70,4 +70,11 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       ALTER TABLE steps ADD COLUMN notified_at TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'the plan stored with a request (chosen sessions as listed, why approval is needed)',
+    sql: `
+      ALTER TABLE requests ADD COLUMN plan TEXT;
+    `,
+  },
 ];

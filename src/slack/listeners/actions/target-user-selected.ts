@@ -40,6 +40,7 @@ export function targetUserSelected(deps: SlackDeps) {
     const hash = res.view?.hash;
     if (!hash) return;
     await loadPreview(deps, client, {
+      viewerId: body.user.id,
       viewId: view.id,
       hash,
       metadata,

@@ -101,6 +101,13 @@ export function revokeSessionsCommand(deps: SlackDeps) {
     const viewId = opened.view?.id;
     const hash = opened.view?.hash;
     if (!ref || !viewId || !hash) return;
-    await loadPreview(deps, client, { viewId, hash, metadata, ref, setPicker: ref.kind === 'email' });
+    await loadPreview(deps, client, {
+      viewerId: command.user_id,
+      viewId,
+      hash,
+      metadata,
+      ref,
+      setPicker: ref.kind === 'email',
+    });
   };
 }

@@ -2,87 +2,141 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { SYSTEM_IDS } from '../../../config.js';
 import { previewPerson } from '../../../engine/plan.js';
+import type { RevocationRequest } from '../../../engine/types.js';
 import { asRevokeError } from '../../../errors.js';
 import { postApprovalCard } from '../../approval-flow.js';
-import { type SlackDeps, startRun, systemIds } from '../../context.js';
+import { isRequester, type SlackDeps, systemIds } from '../../context.js';
 import { resolveTarget } from '../../targets.js';
 
 type Args = SlackEventMiddlewareArgs<'function_executed'> & AllMiddlewareArgs;
 
 export const STEP_CALLBACK_ID = 'revoke_user_sessions';
 
+const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user');
 const inputsSchema = z.object({
-  user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user'),
+  user_id: userId,
   reason: z.string().trim().min(1, 'is required').max(1000, 'must be under 1,000 characters'),
   systems: z.array(z.string()).max(10).nullish(),
+  requested_by: z
+    .string({ error: 'is required: fill it with "Person who used this workflow"' })
+    .regex(/^[UW][A-Z0-9]{2,}$/, 'must be the person who used this workflow'),
 });
 
+/** Why the step stops before anything is recorded; its message goes to `fail`. */
+class StepRefused extends Error {}
+
 /**
- * The Workflow Builder step: validates its inputs, records a request that
- * always needs approval (persisting the execution id and its token so the step
- * completes after approval, even across a restart), and posts the approval
- * card. Completion happens when the request ends (see workflow-completion.ts).
+ * The Workflow Builder step: validates its inputs, checks that the person who ran the workflow
+ * (`requested_by`) may request, records a request in their name that always needs an approver
+ * other than them (persisting the execution id and its token so the step completes after
+ * approval, even across a restart), and posts the approval card. It ends in exactly one of
+ * `complete` / `fail` on every path: here when it cannot go on, else when the request ends
+ * (see workflow-completion.ts).
  */
 export function revokeUserSessionsStep(deps: SlackDeps) {
   return async ({ event, client, fail }: Args): Promise<void> => {
-    const parsed = inputsSchema.safeParse(event.inputs ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      await fail({ error: `Input ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}.` });
-      return;
-    }
-    const inputs = parsed.data;
-    const enabled = systemIds(deps);
-    const wanted =
-      inputs.systems && inputs.systems.length > 0
-        ? inputs.systems.map((s) => s.trim().toLowerCase())
-        : enabled;
-    const unknown = wanted.filter((s) => !enabled.includes(s as (typeof SYSTEM_IDS)[number]));
-    if (unknown.length > 0 || wanted.length === 0) {
-      await fail({
-        error: `Systems not configured here: ${unknown.join(', ') || 'none given'}. Configured: ${enabled.join(', ') || 'none'}.`,
-      });
-      return;
-    }
-    let target: Awaited<ReturnType<typeof resolveTarget>>;
+    let recorded: RevocationRequest | undefined;
     try {
-      target = await resolveTarget(deps.directory, { kind: 'user', userId: inputs.user_id });
+      const outcome = await recordAndPost(deps, event, client, (r) => {
+        recorded = r;
+      });
+      if (outcome === 'waiting') return;
+      throw new StepRefused(outcome);
     } catch (error) {
-      await fail({ error: `Could not look the person up in Slack: ${asRevokeError(error).message}` });
-      return;
+      const message =
+        error instanceof StepRefused
+          ? error.message
+          : `Nothing was revoked: the request could not be recorded or posted (${asRevokeError(error).message}).`;
+      if (!(error instanceof StepRefused)) deps.logger.error('workflow step failed:', error);
+      if (recorded) {
+        // Recorded but not posted: close it so nobody can approve a step that already failed.
+        await deps.engine.withdraw(recorded.id, 'the workflow step could not post its approval card');
+        await deps.store
+          .updateRequest(
+            recorded.id,
+            {
+              workflow: {
+                functionExecutionId: event.function_execution_id,
+                completedAt: deps.now().toISOString(),
+              },
+            },
+            deps.now().toISOString(),
+          )
+          .catch((e: unknown) => deps.logger.warn('could not forget the workflow token:', e));
+      }
+      await fail({ error: message });
     }
-    if (!target.ok) {
-      await fail({ error: `Nothing was revoked: ${target.message}` });
-      return;
-    }
-    const systems = SYSTEM_IDS.filter((s) => wanted.includes(s));
-    const why =
-      (await deps.approvals.approvalReason('workflow', target.person)) ?? 'workflow requests need approval';
-    const executionId = event.function_execution_id;
-    const { request, created } = await deps.engine.submit(
-      {
-        source: 'workflow',
-        requester: { kind: 'workflow', id: executionId, name: 'Workflow Builder step' },
-        target: target.person,
-        systems,
-        slackScope: 'all',
-        reason: inputs.reason,
-        origin: {},
-      },
-      {
-        needsApproval: true,
-        approvalReason: why,
-        ttlMs: deps.config.approvalTtlMs,
-        idempotencyKey: `workflow:${executionId}`,
-        workflow: { functionExecutionId: executionId, botAccessToken: event.bot_access_token },
-      },
-    );
-    if (!created) return; // Slack retried the event; the first delivery is being handled
-    if (request.status === 'approved') {
-      startRun(deps, request);
-      return;
-    }
-    const previews = await previewPerson(deps.engine.providers, systems, target.person);
-    await postApprovalCard(deps, client, request, previews, why);
   };
+}
+
+/**
+ * Everything before the wait for an approver. Resolves `waiting` once the card is posted (or when
+ * Slack delivered the same event twice), or with the reason to fail the step.
+ */
+async function recordAndPost(
+  deps: SlackDeps,
+  event: Args['event'],
+  client: Args['client'],
+  onRecorded: (request: RevocationRequest) => void,
+): Promise<'waiting' | string> {
+  const parsed = inputsSchema.safeParse(event.inputs ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `Input ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}.`;
+  }
+  const inputs = parsed.data;
+  const executionId = event.function_execution_id;
+  if (!(await isRequester(deps, inputs.requested_by))) {
+    await deps.store.appendAudit(
+      {
+        actor: `slack:${inputs.requested_by}`,
+        action: 'request_refused',
+        data: { why: 'not a requester', via: 'workflow', functionExecutionId: executionId },
+      },
+      deps.now().toISOString(),
+    );
+    return `Nothing was revoked: <@${inputs.requested_by}> is not allowed to request revocations (REVOKE_REQUESTERS).`;
+  }
+  const enabled = systemIds(deps);
+  const wanted =
+    inputs.systems && inputs.systems.length > 0 ? inputs.systems.map((s) => s.trim().toLowerCase()) : enabled;
+  const unknown = wanted.filter((s) => !enabled.includes(s as (typeof SYSTEM_IDS)[number]));
+  if (unknown.length > 0 || wanted.length === 0) {
+    return `Systems not configured here: ${unknown.join(', ') || 'none given'}. Configured: ${enabled.join(', ') || 'none'}.`;
+  }
+  let target: Awaited<ReturnType<typeof resolveTarget>>;
+  try {
+    target = await resolveTarget(deps.directory, { kind: 'user', userId: inputs.user_id });
+  } catch (error) {
+    return `Could not look the person up in Slack: ${asRevokeError(error).message}`;
+  }
+  if (!target.ok) return `Nothing was revoked: ${target.message}`;
+  const systems = SYSTEM_IDS.filter((s) => wanted.includes(s));
+  const why =
+    (await deps.approvals.approvalReason('workflow', target.person)) ?? 'workflow requests need approval';
+  const { request, created } = await deps.engine.submit(
+    {
+      source: 'workflow',
+      requester: { kind: 'slack', id: inputs.requested_by },
+      target: target.person,
+      systems,
+      slackScope: 'all',
+      reason: inputs.reason,
+      origin: {},
+    },
+    {
+      needsApproval: true,
+      approvalReason: why,
+      ttlMs: deps.config.approvalTtlMs,
+      idempotencyKey: `workflow:${executionId}`,
+      workflow: { functionExecutionId: executionId, botAccessToken: event.bot_access_token },
+    },
+  );
+  if (!created) return 'waiting'; // Slack retried the event; the first delivery is being handled
+  onRecorded(request);
+  const previews = await previewPerson(deps.engine.providers, systems, target.person);
+  if (!(await postApprovalCard(deps, client, request, previews, why))) {
+    return 'Nothing was revoked: the approval card could not be posted in any channel (invite the app to REVOKE_APPROVAL_CHANNEL).';
+  }
+  return 'waiting';
 }

@@ -1,10 +1,10 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { previewPerson } from '../../../engine/plan.js';
+import { chosenSessions, previewPerson } from '../../../engine/plan.js';
 import { asRevokeError } from '../../../errors.js';
 import { mapLimit } from '../../../util/limit.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
-import { postApprovalCard } from '../../approval-flow.js';
+import { postApprovalCard, withdrawUnposted } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
@@ -12,6 +12,9 @@ import { type ResolvedTarget, resolveTarget } from '../../targets.js';
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+export const PREVIEW_MISMATCH_TEXT =
+  'The sessions on this form were listed for someone else. Choose the person again and wait for their sessions to load.';
 
 /**
  * The modal was submitted: validate (errors go back into the modal), ack so
@@ -26,14 +29,24 @@ export function revokeRequestSubmission(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
+    const targetBlock =
+      Object.keys(view.state.values).find((b) => b.startsWith(IDS.targetBlock)) ?? IDS.targetBlock;
     if (!(await isRequester(deps, userId))) {
-      const targetBlock =
-        Object.keys(view.state.values).find((b) => b.startsWith(IDS.targetBlock)) ?? IDS.targetBlock;
       await ack({ response_action: 'errors', errors: { [targetBlock]: NOT_ALLOWED_TEXT } });
       return;
     }
+    const metadata = decodeMetadata(view.private_metadata);
+    // The sessions on the form were listed for the person in the metadata: a form naming someone
+    // else (or chosen sessions with no preview behind them) is refused, never run for another person.
+    if (
+      (metadata.t !== undefined && metadata.t !== parsed.form.targetUserId) ||
+      (metadata.t === undefined && parsed.form.selection)
+    ) {
+      await ack({ response_action: 'errors', errors: { [targetBlock]: PREVIEW_MISMATCH_TEXT } });
+      return;
+    }
     await ack();
-    const channelId = decodeMetadata(view.private_metadata).c;
+    const channelId = metadata.c;
     deps.background.run('revocation', () =>
       submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
     );
@@ -103,6 +116,16 @@ async function submitAndRun(
     );
   }
   const why = await deps.approvals.approvalReason('slash_command', ...accepted);
+  // Chosen sessions: listed again for this person now; the plan keeps the ones they own, with
+  // their details (what the approver sees), and the others are on record as refused.
+  const previews =
+    form.selection || why !== undefined
+      ? rest.length > 0
+        ? []
+        : await previewPerson(deps.engine.providers, form.systems, primary)
+      : [];
+  const planned = form.selection ? chosenSessions(previews, form.selection) : undefined;
+  const notOwned = Object.entries(planned?.refused ?? {});
   const { request, created } = await deps.engine.submit(
     {
       source: 'slash_command',
@@ -114,18 +137,24 @@ async function submitAndRun(
       selection: form.selection,
       reason: form.reason,
       origin: { channelId },
+      plan: planned ? { chosenSessions: planned.chosen } : undefined,
     },
     {
       needsApproval: why !== undefined,
       approvalReason: why,
       ttlMs: deps.config.approvalTtlMs,
       idempotencyKey: `view:${viewId}`,
+      alsoAudit: notOwned.map(([system, sessionIds]) => ({
+        action: 'session_not_owned',
+        data: { system, sessionIds, target: primary.slackUserId ?? null, phase: 'request' },
+      })),
     },
   );
   if (!created) return; // the same submission arrived twice
-  if (why !== undefined) {
-    const previews = rest.length > 0 ? [] : await previewPerson(deps.engine.providers, form.systems, primary);
-    await postApprovalCard(deps, client, request, previews, why);
+  if (request.status === 'pending_approval') {
+    // With chosen sessions, the card lists exactly those (from the plan) instead of everything listed.
+    const posted = await postApprovalCard(deps, client, request, form.selection ? [] : previews);
+    if (!posted) await withdrawUnposted(deps, client, request);
     return;
   }
   await deps.engine.run(request.id, deps.observerFor(request));
