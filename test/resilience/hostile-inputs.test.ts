@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeHuawei } from '../fakes/huawei.js';
 import { formValues, submission } from '../helpers/forms.js';
-import { type Harness, SECRETS, startHarness } from '../helpers/harness.js';
+import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
 
 /** Seeded PRNG (mulberry32) so a failure reproduces. */
@@ -213,4 +214,47 @@ describe('10,000+ malformed and hostile inputs', () => {
       Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length])),
     );
   });
+});
+
+describe('trust holes: lookalike accounts', () => {
+  it(
+    'a Huawei user that only looks like the person (Kelvin sign, address as user name) is never revoked',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const hw = await startFakeHuawei();
+      // Neither account is Kelly's or Alice's; each one used to be taken for them.
+      hw.users.push(
+        { user_id: 'hw-kelvin', user_name: 'kelvin', emails: [{ value: '\u212Aelly@example.com' }] },
+        { user_id: 'hw-named', user_name: 'alice@example.com', emails: [{ value: 'mallory@example.com' }] },
+      );
+      hw.sessions = [
+        { session_id: 's-kelvin', user_id: 'hw-kelvin', creation_time: 1753858567 },
+        { session_id: 's-named', user_id: 'hw-named', creation_time: 1753858567 },
+      ];
+      const h = await startHarness(hw.env());
+      try {
+        h.slack.addUser(user('UKELLY', 'kelly@example.com'));
+        for (const target of ['UKELLY', 'UALICE']) {
+          expect((await h.command({ text: `<@${target}|x>` })).status).toBe(200);
+          const res = await h.interact(
+            submission(formValues({ target, systems: ['huawei'] }), undefined, 'UREQ', `V${target}`),
+          );
+          expect(res.status).toBe(200);
+          const request = await h.slack.waitFor(async () => {
+            const [r] = await h.app.store.listRequestsForTarget(target, 1);
+            return r && ['done', 'partially_failed', 'failed'].includes(r.status) ? r : undefined;
+          }, 15_000);
+          const steps = await h.app.store.listSteps(request.id);
+          expect(steps.map((s) => [s.system, s.state])).toEqual([['huawei', 'no_account']]);
+        }
+        expect(hw.requestsTo('batch_delete')).toEqual([]);
+        expect(hw.sessions.map((s) => s.session_id)).toEqual(['s-kelvin', 's-named']);
+      } finally {
+        await h.close();
+        await hw.close();
+      }
+    },
+  );
 });

@@ -10,6 +10,7 @@ import type {
   Session,
   SessionProvider,
 } from '../types.js';
+import { sameEmail } from '../../util/email.js';
 import type { SlackApi } from './client.js';
 import type { SlackDirectory, SlackUser } from './directory.js';
 
@@ -136,7 +137,7 @@ export class SlackAdminProvider implements SessionProvider {
     let user: SlackUser | undefined;
     if (person.slackUserId) {
       user = await this.directory.getUser(person.slackUserId);
-      if (user && person.email && user.email && user.email !== person.email.toLowerCase()) {
+      if (user && person.email && user.email && !sameEmail(user.email, person.email)) {
         return {
           status: 'ambiguous',
           candidates: 2,
