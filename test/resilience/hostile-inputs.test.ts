@@ -3,6 +3,7 @@ import { startFakeHuawei } from '../fakes/huawei.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
+import { openSlowBody } from '../helpers/slow-body.js';
 
 /** Seeded PRNG (mulberry32) so a failure reproduces. */
 function prng(seed: number) {
@@ -216,7 +217,7 @@ describe('10,000+ malformed and hostile inputs', () => {
   });
 });
 
-describe('trust holes: lookalike accounts', () => {
+describe('lookalike accounts and slow bodies', () => {
   it(
     'a Huawei user that only looks like the person (Kelvin sign, address as user name) is never revoked',
     {
@@ -254,6 +255,59 @@ describe('trust holes: lookalike accounts', () => {
       } finally {
         await h.close();
         await hw.close();
+      }
+    },
+  );
+
+  it(
+    'a bounded flood of slow and unfinished bodies is cut off, and the app keeps serving',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const h = await startHarness(
+        {},
+        {
+          httpLimits: {
+            maxConcurrentBodies: 16,
+            bodyTimeoutMs: 400,
+            evictAfterMs: 200,
+            headersTimeoutMs: 500,
+            requestTimeoutMs: 1_500,
+            checkIntervalMs: 100,
+          },
+        },
+      );
+      const port = Number(new URL(h.url).port);
+      const FLOOD = 120;
+      const flood = Array.from({ length: FLOOD }, (_, i) =>
+        openSlowBody(port, {
+          contentLength: 100_000,
+          ...(i % 3 === 0 ? { trickleMs: 40 } : {}),
+          ...(i % 10 === 9 ? { headersOnly: 'partial' as const } : {}),
+        }),
+      );
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+        const signed = await signedPost(
+          `${h.url}/slack/events`,
+          commandBody({ text: 'help' }),
+          'application/x-www-form-urlencoded',
+          {
+            secret: SECRETS.signing,
+          },
+        );
+        expect(signed.status).toBe(200);
+        const ends = await Promise.all(flood.map((s) => s.closed));
+        // Every attacker connection was answered 408 (deadline) or 503 (over the cap), or closed.
+        expect(ends.filter((e) => e.status !== undefined && ![408, 503].includes(e.status))).toEqual([]);
+        expect(ends.every((e) => e.bytesSent < 100_000)).toBe(true);
+        expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+        expect(h.slack.calls.filter((c) => /^admin\.users\.session\./.test(c.method))).toEqual([]);
+      } finally {
+        for (const s of flood) s.destroy();
+        await h.close();
       }
     },
   );
