@@ -10,7 +10,7 @@ import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person } from '../providers/types.js';
 import { foldEmail } from '../util/email.js';
 import { isRequestId } from '../util/ids.js';
-import { sameAlert, scopedIdempotencyKey } from './idempotency.js';
+import { conflictBody, conflictRecord, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
 const MAX_BODY = 64 * 1024;
 export const REQUESTS_PATH = '/api/revocation-requests';
@@ -156,36 +156,21 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     systems: readonly SystemId[],
   ): Promise<void> {
     await deps.engine.store.appendAudit(
-      {
-        requestId: existing.id,
-        actor: `api:${requesterId}`,
-        action: 'idempotency_conflict',
-        data: {
-          idempotencyKey: body.idempotency_key ?? null,
-          refused: {
-            email: body.email ?? null,
-            slackUserId: body.slack_user_id ?? null,
-            reason: body.reason,
-            systems: [...systems],
-          },
-        },
-      },
+      conflictRecord(existing, {
+        requesterId,
+        idempotencyKey: body.idempotency_key,
+        email: body.email,
+        slackUserId: body.slack_user_id,
+        reason: body.reason,
+        systems,
+      }),
       (deps.now?.() ?? new Date()).toISOString(),
     );
     deps.logger.warn(
       `alert API: idempotency key reused by ${requesterId} for a different alert; request ${existing.id} kept, the new alert refused`,
     );
-    sendJson(
-      res,
-      409,
-      {
-        error: 'idempotency_conflict',
-        message: `This idempotency_key was already used by request ${existing.id} for a different alert; nothing was recorded. Send this alert with a new key.`,
-        request_id: existing.id,
-        status_url: `${REQUESTS_PATH}/${existing.id}`,
-      },
-      { location: `${REQUESTS_PATH}/${existing.id}` },
-    );
+    const statusUrl = `${REQUESTS_PATH}/${existing.id}`;
+    sendJson(res, 409, conflictBody(existing, statusUrl), { location: statusUrl });
   }
 
   async function create(req: IncomingMessage, res: ServerResponse): Promise<void> {

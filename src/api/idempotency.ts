@@ -1,5 +1,6 @@
 import type { SystemId } from '../config.js';
 import type { RevocationRequest } from '../engine/types.js';
+import type { NewAuditRecord } from '../store/types.js';
 import { sameEmail } from '../util/email.js';
 
 /**
@@ -34,4 +35,38 @@ export function sameAlert(existing: RevocationRequest, ask: AlertAsk): boolean {
     ? existing.target.slackUserId === ask.slackUserId
     : sameEmail(existing.target.email, ask.email);
   return samePerson && existing.reason === ask.reason && sorted(existing.systems) === sorted(ask.systems);
+}
+
+/**
+ * The audit record of a refused alert: which request holds the key, who reused it, and
+ * everything the refused alert asked for, so that it is not lost even though nothing ran.
+ */
+export function conflictRecord(
+  existing: RevocationRequest,
+  ask: AlertAsk & { idempotencyKey?: string | undefined },
+): NewAuditRecord {
+  return {
+    requestId: existing.id,
+    actor: `api:${ask.requesterId}`,
+    action: 'idempotency_conflict',
+    data: {
+      idempotencyKey: ask.idempotencyKey ?? null,
+      refused: {
+        email: ask.email ?? null,
+        slackUserId: ask.slackUserId ?? null,
+        reason: ask.reason,
+        systems: [...ask.systems],
+      },
+    },
+  };
+}
+
+/** The 409 answer: names the request that holds the key and what to do. */
+export function conflictBody(existing: RevocationRequest, statusUrl: string) {
+  return {
+    error: 'idempotency_conflict',
+    message: `This idempotency_key was already used by request ${existing.id} for a different alert; nothing was recorded. Send this alert with a new key.`,
+    request_id: existing.id,
+    status_url: statusUrl,
+  };
 }
