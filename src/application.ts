@@ -14,6 +14,7 @@ import { createSlackApp, type SlackApp } from './slack/app.js';
 import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { BackgroundTasks, type SlackDeps } from './slack/context.js';
+import type { HttpLimits } from './slack/http-limits.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkflowCompleter } from './slack/workflow-completion.js';
 import { createStore } from './store/index.js';
@@ -31,6 +32,8 @@ export interface ApplicationOptions {
   vendorTimeoutMs?: number;
   /** How often to resume runnable work and expire approvals (default 15 s). */
   housekeepingMs?: number;
+  /** HTTP body and timeout limits (tests shorten them). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface Application {
@@ -136,7 +139,7 @@ export async function buildApplication(
         }),
       )
     : [];
-  const slack = createSlackApp(deps, { logger, routes });
+  const slack = createSlackApp(deps, { logger, routes, httpLimits: options.httpLimits });
   slackApp = slack;
   const timers: NodeJS.Timeout[] = [];
   /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */

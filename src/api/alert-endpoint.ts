@@ -8,7 +8,9 @@ import type { RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person } from '../providers/types.js';
+import { foldEmail } from '../util/email.js';
 import { isRequestId } from '../util/ids.js';
+import { conflictBody, conflictRecord, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
 const MAX_BODY = 64 * 1024;
 export const REQUESTS_PATH = '/api/revocation-requests';
@@ -42,6 +44,8 @@ export interface AlertEndpointDeps {
   systems: SystemId[];
   approvalTtlMs: number;
   logger: Logger;
+  /** Clock for audit records written here (default: the system clock). */
+  now?: (() => Date) | undefined;
   /** Posts the approval card for a new pending request (the Slack edge does that). */
   onPendingApproval: (request: RevocationRequest, why: string) => Promise<void>;
 }
@@ -113,7 +117,8 @@ export function publicRequest(
 
 /**
  * `POST /api/revocation-requests` for SIEM/EDR tools: bearer auth, zod-validated
- * body, always needs approval, idempotent by key; `GET …/{id}` reports status.
+ * body, always needs approval, idempotent by key (scoped by the caller's `source`; the same
+ * key for a different alert is a 409, never a replay); `GET …/{id}` reports status.
  */
 export function createAlertHandlers(deps: AlertEndpointDeps) {
   const unauthorized = (res: ServerResponse) =>
@@ -132,11 +137,40 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
       if (!user) return { error: `Slack has no user ${body.slack_user_id}.` };
       return { person: { slackUserId: user.id, email: user.email, displayName: user.realName ?? user.name } };
     }
-    const email = (body.email ?? '').toLowerCase();
+    const email = foldEmail(body.email ?? '');
     const user = await deps.directory.findByEmail(email).catch(() => undefined);
     return {
       person: user ? { slackUserId: user.id, email, displayName: user.realName ?? user.name } : { email },
     };
+  }
+
+  /**
+   * The key was used before for a different alert: 409 naming that request, nothing recorded
+   * as a request, and the refused alert kept in the audit log so it is not lost silently.
+   */
+  async function conflict(
+    res: ServerResponse,
+    existing: RevocationRequest,
+    body: AlertBody,
+    requesterId: string,
+    systems: readonly SystemId[],
+  ): Promise<void> {
+    await deps.engine.store.appendAudit(
+      conflictRecord(existing, {
+        requesterId,
+        idempotencyKey: body.idempotency_key,
+        email: body.email,
+        slackUserId: body.slack_user_id,
+        reason: body.reason,
+        systems,
+      }),
+      (deps.now?.() ?? new Date()).toISOString(),
+    );
+    deps.logger.warn(
+      `alert API: idempotency key reused by ${requesterId} for a different alert; request ${existing.id} kept, the new alert refused`,
+    );
+    const statusUrl = `${REQUESTS_PATH}/${existing.id}`;
+    sendJson(res, 409, conflictBody(existing, statusUrl), { location: statusUrl });
   }
 
   async function create(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -174,10 +208,11 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     const why =
       (await deps.approvals.approvalReason('api', resolved.person)) ??
       'requests from the alert API need approval';
+    const requesterId = body.source.replace(/[^\w .:@/-]/g, '').slice(0, 100) || 'api';
     const { request, created } = await deps.engine.submit(
       {
         source: 'api',
-        requester: { kind: 'api', id: body.source.replace(/[^\w .:@/-]/g, '').slice(0, 100) || 'api' },
+        requester: { kind: 'api', id: requesterId },
         target: resolved.person,
         systems: [...systems],
         slackScope: 'all',
@@ -188,9 +223,23 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
         needsApproval: true,
         approvalReason: why,
         ttlMs: deps.approvalTtlMs,
-        idempotencyKey: body.idempotency_key ? `api:${body.idempotency_key}` : undefined,
+        idempotencyKey: body.idempotency_key
+          ? scopedIdempotencyKey(body.source, body.idempotency_key)
+          : undefined,
       },
     );
+    if (
+      !created &&
+      !sameAlert(request, {
+        requesterId,
+        email: body.email,
+        slackUserId: body.slack_user_id,
+        reason: body.reason,
+        systems,
+      })
+    ) {
+      return conflict(res, request, body, requesterId, systems);
+    }
     if (created) {
       await deps
         .onPendingApproval(request, why)

@@ -4,7 +4,7 @@ import type { SystemId } from '../config.js';
 export interface Person {
   /** Slack user ID when the person came from Slack. */
   slackUserId?: string | undefined;
-  /** The email on the Slack profile (or given to the CLI); lower-cased. */
+  /** The email on the Slack profile (or given to the CLI); ASCII-folded (`util/email.ts`), never Unicode-lowered. */
   email?: string | undefined;
   displayName?: string | undefined;
 }

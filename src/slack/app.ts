@@ -5,6 +5,13 @@ import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
 import { guardSlackBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
+import {
+  applyServerTimeouts,
+  DEFAULT_HTTP_LIMITS,
+  type HttpLimits,
+  httpLimits,
+  serverOptions,
+} from './http-limits.js';
 import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import { register as registerFunctions } from './listeners/functions/index.js';
@@ -23,6 +30,8 @@ export interface SlackAppOptions {
   logger: RedactingLogger;
   /** Extra HTTP routes (the alert API) on the same port. */
   routes?: CustomRoute[];
+  /** Body and timeout limits of the HTTP server (defaults: {@link DEFAULT_HTTP_LIMITS}). */
+  httpLimits?: Partial<HttpLimits> | undefined;
 }
 
 function healthRoute(deps: SlackDeps): CustomRoute {
@@ -97,7 +106,8 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       },
     });
   }
-  if (receiver instanceof HTTPReceiver) guardSlackBodies(receiver, deps.logger);
+  const limits = httpLimits(options.httpLimits);
+  if (receiver instanceof HTTPReceiver) guardSlackBodies(receiver, deps.logger, limits);
   // The bot token comes from our own authorize, never from Bolt's `token` option: with a token,
   // Bolt either fires auth.test unawaited at construction (an unreachable Slack became an unhandled
   // rejection, and Node's default handler printed the request, token included) or, with token
@@ -122,9 +132,14 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     app,
     client,
     start: async () => {
-      const started = (await app.start(config.port)) as unknown;
-      if (started && typeof (started as Server).address === 'function') return started as Server;
-      return (receiver as unknown as { httpServer?: Server }).httpServer;
+      // Tight timeouts: headers and body within seconds, not Node's 60 s / 300 s (slow-loris).
+      const started = (await app.start(config.port, serverOptions(limits))) as unknown;
+      const server =
+        started && typeof (started as Server).address === 'function'
+          ? (started as Server)
+          : (receiver as unknown as { httpServer?: Server }).httpServer;
+      if (server) applyServerTimeouts(server, limits);
+      return server;
     },
     stop: async () => {
       await app.stop();

@@ -143,6 +143,60 @@ describe('POST /api/revocation-requests', () => {
     expect(request?.requester).toEqual({ kind: 'api', id: 'edr' });
   });
 
+  it('scopes keys by caller and body: a reused key for another alert is a 409, never a silent replay', async () => {
+    h.slack.addUser(user('UCAROL', 'carol@example.com'));
+    const first = {
+      email: 'carol@example.com',
+      reason: 'EDR: beacon on LAPTOP-7',
+      source: 'edr',
+      idempotency_key: 'k-77',
+    };
+    const created = await post(first);
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const cards = () =>
+      h.slack.messages.filter((m) => JSON.stringify(m.blocks ?? []).includes('approve_request')).length;
+    const cardsBefore = cards();
+
+    // Same caller, same key, same alert (address case aside): the same request again.
+    const replay = await post({ ...first, email: 'Carol@Example.com' });
+    expect(replay.status).toBe(200);
+    expect((await replay.json()) as { id: string; replayed: boolean }).toMatchObject({ id, replayed: true });
+
+    // Same key, another person or another reason: refused, naming the first request.
+    for (const other of [
+      { ...first, email: 'bob@example.com' },
+      { ...first, email: undefined, slack_user_id: 'UREQ' },
+      { ...first, reason: 'EDR: a different alert' },
+    ]) {
+      const res = await post(other);
+      expect(res.status).toBe(409);
+      const body = (await res.json()) as { error: string; request_id: string; message: string };
+      expect(responseValidator('Conflict')(body)).toBe(true);
+      expect(body.error).toBe('idempotency_conflict');
+      expect(body.request_id).toBe(id);
+      expect(body.message).toContain(id);
+      expect(res.headers.get('location')).toBe(`/api/revocation-requests/${id}`);
+    }
+    // Nothing recorded for the refused alerts, and each refusal is in the audit log with what it asked.
+    expect(await h.app.store.listRequestsForTarget('UREQ', 5)).toEqual([]);
+    expect(cards()).toBe(cardsBefore);
+    const conflicts = (await h.app.store.listAudit({ requestId: id })).filter(
+      (a) => a.action === 'idempotency_conflict',
+    );
+    expect(conflicts).toHaveLength(3);
+    expect(conflicts[0]?.actor).toBe('api:edr');
+    expect(conflicts[0]?.data).toMatchObject({
+      idempotencyKey: 'k-77',
+      refused: { email: 'bob@example.com' },
+    });
+
+    // Another caller may use the same key for its own alert.
+    const siem = await post({ ...first, email: 'bob@example.com', source: 'siem' });
+    expect(siem.status).toBe(202);
+    expect(((await siem.json()) as { id: string }).id).not.toBe(id);
+  });
+
   it('answers 404 for an unknown request', async () => {
     const res = await fetch(`${h.url}/api/revocation-requests/r-aaaaaaaa-aaaaaaaa`, {
       headers: { authorization: `Bearer ${TOKEN}` },

@@ -137,6 +137,10 @@ export class FakeSlack {
    * then is unknown to the caller).
    */
   beforeAnswer?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
+  /** A broken pager: `admin.users.session.list` always answers the first page's cursor again. */
+  loopSessionCursor = false;
+  /** Sessions per `admin.users.session.list` page at most (Slack: 1,000). */
+  sessionPageSize: number | undefined;
   afterApply?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
   /** Requests that break the contract in ../shared/specs/slack/slack_contract_supplement.json. */
   readonly violations: string[] = [];
@@ -375,11 +379,14 @@ export class FakeSlack {
             (a.team_id === undefined || s.team_id === a.team_id),
         );
         // Pages of `limit` (default and at most 1,000), as Slack pages with an opaque cursor.
-        const limit = Math.min(1000, Math.max(1, Number(a.limit ?? 1000) || 1000));
+        const limit = Math.min(this.sessionPageSize ?? 1000, Math.max(1, Number(a.limit ?? 1000) || 1000));
         const offset = a.cursor ? Number(Buffer.from(String(a.cursor), 'base64').toString()) : 0;
         if (!Number.isInteger(offset) || offset < 0) return fail('invalid_cursor');
-        const next =
-          offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64') : '';
+        const next = this.loopSessionCursor
+          ? Buffer.from('0').toString('base64')
+          : offset + limit < list.length
+            ? Buffer.from(String(offset + limit)).toString('base64')
+            : '';
         return {
           ok: true,
           active_sessions: list.slice(offset, offset + limit).map(({ kind: _k, ...s }) => s),

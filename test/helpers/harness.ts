@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Application, buildApplication } from '../../src/application.js';
 import { loadConfig } from '../../src/config.js';
+import type { HttpLimits } from '../../src/slack/http-limits.js';
 import { FakeSlack, type FakeUser } from '../fakes/slack.js';
 import { captureLogs, captureSqliteAudit } from './capture.js';
 import { commandBody, interactionBody, signedPost } from './slack-signing.js';
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   clockOffsetMs?: () => number;
   /** Per-request vendor timeout (default 10 s). */
   vendorTimeoutMs?: number;
+  /** HTTP body and timeout limits (slow-body tests shorten them). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export async function startHarness(
@@ -78,6 +81,7 @@ export async function startHarness(
     verifyRecheckMs: 10,
     housekeepingMs: 100,
     vendorTimeoutMs: options.vendorTimeoutMs,
+    httpLimits: options.httpLimits,
     now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });

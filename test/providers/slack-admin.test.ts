@@ -186,3 +186,81 @@ describe('SlackAdminProvider against the fake Slack API', () => {
     expect(out).toMatchObject({ state: 'revoked', count: 1, detail: '1 had already ended' });
   });
 });
+
+describe('SlackAdminProvider session paging', () => {
+  const fake = new FakeSlack({ botToken: BOT, adminToken: ADMIN });
+  const make = (maxSessionPages?: number) => {
+    const options = {
+      apiUrl: fake.url,
+      logger: new RedactingLogger(new Redactor([BOT, ADMIN]), 'debug', captureLogs([])),
+      retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, maxTotalMs: 5000 },
+    };
+    return new SlackAdminProvider(
+      new SlackApi(ADMIN, { ...options, tokenVar: 'SLACK_ADMIN_TOKEN' }),
+      new SlackDirectory(new SlackApi(BOT, { ...options, tokenVar: 'SLACK_BOT_TOKEN' })),
+      { maxSessionPages },
+    );
+  };
+  const alice = {
+    system: 'slack' as const,
+    id: 'UALICE',
+    login: 'alice@example.com',
+    extra: { teamIds: ['T1'] },
+  };
+  beforeAll(async () => {
+    await fake.start();
+    fake.sessions = Array.from({ length: 7 }, (_, i) => ({
+      user_id: 'UALICE',
+      session_id: 100 + i,
+      team_id: 'T1',
+      created: { os: 'Mac' },
+      kind: 'desktop' as const,
+    }));
+  });
+  afterAll(() => fake.close());
+  const listCalls = () => fake.callsTo('admin.users.session.list').length;
+
+  it('reads every page up to the cap', async () => {
+    fake.sessionPageSize = 2;
+    fake.loopSessionCursor = false;
+    const before = listCalls();
+    expect((await make(4).listSessions(alice)).map((s) => s.id)).toHaveLength(7);
+    expect(listCalls() - before).toBe(4);
+  });
+
+  it('stops at a repeated cursor and says the listing is incomplete, never "no sessions"', async () => {
+    fake.sessionPageSize = 2;
+    fake.loopSessionCursor = true;
+    const before = listCalls();
+    const error = await make(50)
+      .listSessions(alice)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RevokeError);
+    expect((error as RevokeError).message).toMatch(/repeated a page cursor.*incomplete/);
+    expect((error as RevokeError).code).toBe(ErrorCode.MalformedResponse);
+    expect(listCalls() - before).toBe(2);
+  });
+
+  it('stops at the page cap with an error rather than a partial list', async () => {
+    fake.sessionPageSize = 1;
+    fake.loopSessionCursor = false;
+    const before = listCalls();
+    const error = await make(3)
+      .listSessions(alice)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RevokeError);
+    expect((error as RevokeError).message).toMatch(/did not end within 3 pages/);
+    expect(listCalls() - before).toBe(3);
+  });
+
+  it('gives up the organisation walk on a repeated cursor, so each person is listed alone', async () => {
+    fake.sessionPageSize = 2;
+    fake.loopSessionCursor = true;
+    const accounts = Array.from({ length: 10 }, (_, i) => ({ ...alice, id: `U${i}` }));
+    const before = listCalls();
+    expect(await make().listSessionsBulk(accounts)).toBeUndefined();
+    expect(listCalls() - before).toBe(2);
+    fake.loopSessionCursor = false;
+    fake.sessionPageSize = undefined;
+  });
+});

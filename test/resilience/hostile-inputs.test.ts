@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeHuawei } from '../fakes/huawei.js';
 import { breakGlassSubmission, buttonClick } from '../helpers/actions.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
+import { openSlowBody } from '../helpers/slow-body.js';
 import { functionExecuted } from '../helpers/workflow.js';
 
 /** Seeded PRNG (mulberry32) so a failure reproduces. */
@@ -342,4 +344,100 @@ describe('10,000+ malformed and hostile inputs', () => {
       Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length])),
     );
   });
+});
+
+describe('lookalike accounts and slow bodies', () => {
+  it(
+    'a Huawei user that only looks like the person (Kelvin sign, address as user name) is never revoked',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const hw = await startFakeHuawei();
+      // Neither account is Kelly's or Alice's; each one used to be taken for them.
+      hw.users.push(
+        { user_id: 'hw-kelvin', user_name: 'kelvin', emails: [{ value: '\u212Aelly@example.com' }] },
+        { user_id: 'hw-named', user_name: 'alice@example.com', emails: [{ value: 'mallory@example.com' }] },
+      );
+      hw.sessions = [
+        { session_id: 's-kelvin', user_id: 'hw-kelvin', creation_time: 1753858567 },
+        { session_id: 's-named', user_id: 'hw-named', creation_time: 1753858567 },
+      ];
+      const h = await startHarness(hw.env());
+      try {
+        h.slack.addUser(user('UKELLY', 'kelly@example.com'));
+        for (const target of ['UKELLY', 'UALICE']) {
+          expect((await h.command({ text: `<@${target}|x>` })).status).toBe(200);
+          const res = await h.interact(
+            submission(formValues({ target, systems: ['huawei'] }), undefined, 'UREQ', `V${target}`),
+          );
+          expect(res.status).toBe(200);
+          const request = await h.slack.waitFor(async () => {
+            const [r] = await h.app.store.listRequestsForTarget(target, 1);
+            return r && ['done', 'partially_failed', 'failed'].includes(r.status) ? r : undefined;
+          }, 15_000);
+          const steps = await h.app.store.listSteps(request.id);
+          expect(steps.map((s) => [s.system, s.state])).toEqual([['huawei', 'no_account']]);
+        }
+        expect(hw.requestsTo('batch_delete')).toEqual([]);
+        expect(hw.sessions.map((s) => s.session_id)).toEqual(['s-kelvin', 's-named']);
+      } finally {
+        await h.close();
+        await hw.close();
+      }
+    },
+  );
+
+  it(
+    'a bounded flood of slow and unfinished bodies is cut off, and the app keeps serving',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const h = await startHarness(
+        {},
+        {
+          httpLimits: {
+            maxConcurrentBodies: 16,
+            bodyTimeoutMs: 400,
+            evictAfterMs: 200,
+            headersTimeoutMs: 500,
+            requestTimeoutMs: 1_500,
+            checkIntervalMs: 100,
+          },
+        },
+      );
+      const port = Number(new URL(h.url).port);
+      const FLOOD = 120;
+      const flood = Array.from({ length: FLOOD }, (_, i) =>
+        openSlowBody(port, {
+          contentLength: 100_000,
+          ...(i % 3 === 0 ? { trickleMs: 40 } : {}),
+          ...(i % 10 === 9 ? { headersOnly: 'partial' as const } : {}),
+        }),
+      );
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+        const signed = await signedPost(
+          `${h.url}/slack/events`,
+          commandBody({ text: 'help' }),
+          'application/x-www-form-urlencoded',
+          {
+            secret: SECRETS.signing,
+          },
+        );
+        expect(signed.status).toBe(200);
+        const ends = await Promise.all(flood.map((s) => s.closed));
+        // Every attacker connection was answered 408 (deadline) or 503 (over the cap), or closed.
+        expect(ends.filter((e) => e.status !== undefined && ![408, 503].includes(e.status))).toEqual([]);
+        expect(ends.every((e) => e.bytesSent < 100_000)).toBe(true);
+        expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+        expect(h.slack.calls.filter((c) => /^admin\.users\.session\./.test(c.method))).toEqual([]);
+      } finally {
+        for (const s of flood) s.destroy();
+        await h.close();
+      }
+    },
+  );
 });

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from '../../src/slack/body-guard.js';
+import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness } from '../helpers/harness.js';
-import { commandBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
+import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
+import { openSlowBody } from '../helpers/slow-body.js';
 
 const supplement = JSON.parse(
   readFileSync(
@@ -108,7 +111,7 @@ describe('the HTTP receiver', () => {
       });
       expect(res.status).toBe(400);
     }
-    const big = await signedPost(events(), commandBody({ text: 'x'.repeat(1_100_000) }), form, {
+    const big = await signedPost(events(), commandBody({ text: 'x'.repeat(MAX_BODY_BYTES) }), form, {
       secret: SECRETS.signing,
     });
     expect(big.status).toBe(413);
@@ -127,5 +130,95 @@ describe('the HTTP receiver', () => {
     }
     const res = await fetch(`${h.url}/healthz`);
     expect(res.status).toBe(200);
+  });
+});
+
+describe('bodies that arrive slowly or never', () => {
+  const form = 'application/x-www-form-urlencoded';
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a 999-person view submission fits under the body limit', async () => {
+    const h = await startHarness();
+    try {
+      const values = formValues({ target: 'UALICE' });
+      values.more_targets = {
+        more_targets_selected: {
+          type: 'multi_users_select',
+          selected_users: Array.from({ length: 999 }, (_, i) => `UP${String(i).padStart(9, '0')}`),
+        },
+      };
+      const body = interactionBody(submission(values));
+      expect(body.length).toBeLessThan(MAX_BODY_BYTES / 4);
+      const res = await signedPost(`${h.url}/slack/events`, body, form, { secret: SECRETS.signing });
+      expect(res.status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('past the cap answers 503 with Retry-After; /healthz and a signed command still get through', async () => {
+    const h = await startHarness(
+      {},
+      { httpLimits: { maxConcurrentBodies: 3, evictAfterMs: 1_500, bodyTimeoutMs: 60_000 } },
+    );
+    const port = Number(new URL(h.url).port);
+    const slow = [0, 1, 2].map(() => openSlowBody(port, { contentLength: 10_000 }));
+    try {
+      await sleep(200);
+      const over = await fetch(`${h.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': form },
+        body: commandBody({ text: 'help' }),
+      });
+      expect(over.status).toBe(503);
+      expect(over.headers.get('retry-after')).toBe('1');
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+      // Once the held bodies are older than evictAfterMs, a newcomer takes the oldest one's slot.
+      await sleep(1_500);
+      const signed = await signedPost(`${h.url}/slack/events`, commandBody({ text: 'help' }), form, {
+        secret: SECRETS.signing,
+      });
+      expect(signed.status).toBe(200);
+      expect(((await signed.json()) as { text: string }).text).toContain('/revoke-sessions');
+      const evicted = await Promise.race(slow.map((s) => s.closed));
+      expect(evicted.status).toBe(408);
+      expect(slow.filter((s) => s.isOpen())).toHaveLength(2);
+    } finally {
+      for (const s of slow) s.destroy();
+      await h.close();
+    }
+  });
+
+  it('cuts off bodies that trickle past the deadline and headers that never end, then serves again', async () => {
+    const h = await startHarness(
+      {},
+      {
+        httpLimits: {
+          maxConcurrentBodies: 3,
+          bodyTimeoutMs: 300,
+          evictAfterMs: 60_000,
+          headersTimeoutMs: 400,
+          checkIntervalMs: 100,
+        },
+      },
+    );
+    const port = Number(new URL(h.url).port);
+    const trickling = [0, 1, 2].map(() => openSlowBody(port, { contentLength: 10_000, trickleMs: 50 }));
+    const noHeaders = openSlowBody(port, { contentLength: 10, headersOnly: 'partial' });
+    try {
+      const cut = await Promise.all(trickling.map((s) => s.closed));
+      expect(cut.map((c) => c.status)).toEqual([408, 408, 408]);
+      // Cut off by the deadline, long before the 10,000 bytes could have trickled in.
+      expect(cut.every((c) => c.bytesSent < 10_000)).toBe(true);
+      expect((await noHeaders.closed).status).toBe(408);
+      const signed = await signedPost(`${h.url}/slack/events`, commandBody({ text: 'help' }), form, {
+        secret: SECRETS.signing,
+      });
+      expect(signed.status).toBe(200);
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    } finally {
+      for (const s of [...trickling, noHeaders]) s.destroy();
+      await h.close();
+    }
   });
 });

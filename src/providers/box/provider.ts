@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
+import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import type {
   Account,
   AccountLookup,
@@ -48,10 +49,11 @@ export class BoxProvider implements SessionProvider {
 
   /**
    * https://developer.box.com/reference/get-users/ — `filter_term` is a prefix match on
-   * name or login, so the login is compared exactly (case-insensitively) here.
+   * name or login (and may fold case beyond ASCII), so the login is compared exactly here
+   * with {@link sameEmail}: a lookalike login (Kelvin sign, fullwidth letters) never matches.
    */
   async findAccount(person: Person): Promise<AccountLookup> {
-    const email = person.email?.trim().toLowerCase();
+    const email = foldEmailOrUndefined(person.email);
     if (!email)
       return { status: 'not_found', detail: 'No email is known for this person, so Box cannot be searched.' };
     const exact: z.infer<typeof user>[] = [];
@@ -64,7 +66,7 @@ export class BoxProvider implements SessionProvider {
         idempotent: true,
         schema: usersPage,
       });
-      exact.push(...res.data.entries.filter((u) => u.login?.toLowerCase() === email));
+      exact.push(...res.data.entries.filter((u) => sameEmail(u.login, email)));
       const total = res.data.total_count ?? 0;
       if (res.data.entries.length < PAGE || offset + PAGE >= total) break;
     }

@@ -1,6 +1,7 @@
 import type { HuaweiConfig } from '../../config.js';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { mapLimit } from '../../util/limit.js';
 import type {
   Account,
@@ -47,11 +48,22 @@ function epochToIso(value: number | null | undefined): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-const norm = (s: string | null | undefined) => s?.trim().toLowerCase();
+const hasEmail = (user: HuaweiUser) => (user.emails ?? []).some((e) => foldEmailOrUndefined(e.value));
 
-/** Exact (case-insensitive) match on any `emails[].value`, or on `user_name` equal to the email. */
-function matchesEmail(user: HuaweiUser, email: string): boolean {
-  return (user.emails ?? []).some((e) => norm(e.value) === email) || norm(user.user_name) === email;
+/**
+ * How users are matched to an email: on the `emails[].value` attribute, the identity store's
+ * own record of the address. A user name is only a login name anyone with write access to the
+ * store can set (`alice@example.com` on Mallory's account), so it is used only when no user in
+ * the store has an email at all (a store synchronised without email attributes).
+ */
+function matcherFor(users: HuaweiUser[]): {
+  by: 'email' | 'user_name';
+  matches: (u: HuaweiUser, email: string) => boolean;
+} {
+  if (users.some(hasEmail)) {
+    return { by: 'email', matches: (u, email) => (u.emails ?? []).some((e) => sameEmail(e.value, email)) };
+  }
+  return { by: 'user_name', matches: (u, email) => sameEmail(u.user_name, email) };
 }
 
 /**
@@ -82,23 +94,32 @@ export class HuaweiProvider implements SessionProvider {
   }
 
   /**
-   * ListUsers has no email filter, so every page is read and matched exactly;
+   * ListUsers has no email filter, so every page is read and matched exactly on the email
+   * attribute (the user name only when nobody in the store has an email; see {@link matcherFor});
    * one match is the account, several distinct users are ambiguous (nothing is
    * revoked), and paging is bounded so a huge or looping directory cannot hang.
    */
   async findAccount(person: Person): Promise<AccountLookup> {
-    const email = norm(person.email);
+    const email = foldEmailOrUndefined(person.email);
     if (!email) {
       return {
         status: 'not_found',
         detail: 'No email is known for this person, so Huawei Cloud cannot be searched.',
       };
     }
+    const users = await this.directory();
+    const matcher = matcherFor(users);
     const matches = new Map<string, HuaweiUser>();
-    for (const user of await this.directory()) if (matchesEmail(user, email)) matches.set(user.user_id, user);
+    for (const user of users) if (matcher.matches(user, email)) matches.set(user.user_id, user);
     const [user, ...others] = [...matches.values()];
-    if (!user)
-      return { status: 'not_found', detail: `No Huawei Cloud identity-store user has the email ${email}.` };
+    if (!user) {
+      const where =
+        matcher.by === 'email' ? 'the email' : 'the user name (no user in the store has an email)';
+      return { status: 'not_found', detail: `No Huawei Cloud identity-store user has ${where} ${email}.` };
+    }
+    if (matcher.by === 'user_name') {
+      this.logger.info('huawei lookup: no user in the identity store has an email; matched on the user name');
+    }
     if (others.length > 0) {
       return {
         status: 'ambiguous',

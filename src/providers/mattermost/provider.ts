@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MattermostConfig } from '../../config.js';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { type VendorErrorInfo, VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
 import type {
@@ -85,9 +86,12 @@ export class MattermostProvider implements SessionProvider {
     });
   }
 
-  /** https://developers.mattermost.com/api-documentation/#/operations/GetUserByEmail (email URL-encoded). */
+  /**
+   * https://developers.mattermost.com/api-documentation/#/operations/GetUserByEmail (email URL-encoded);
+   * the answer is compared with {@link sameEmail}.
+   */
   async findAccount(person: Person): Promise<AccountLookup> {
-    const email = person.email?.trim().toLowerCase();
+    const email = foldEmailOrUndefined(person.email);
     if (!email)
       return {
         status: 'not_found',
@@ -102,7 +106,9 @@ export class MattermostProvider implements SessionProvider {
         schema: user,
       });
       const u = res.data;
-      if (u.email?.toLowerCase() !== email) {
+      // Mattermost lower-cases with Unicode rules, so a lookalike address can come back as the
+      // real person's account: only an exact match (ASCII case aside) is this person.
+      if (!sameEmail(u.email, email)) {
         return {
           status: 'ambiguous',
           candidates: 1,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
+import { foldEmail, foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import type { SlackApi } from './client.js';
 
 /** A Slack user as the directory reports it, reduced to what identity checks need. */
@@ -7,7 +8,7 @@ export interface SlackUser {
   id: string;
   name: string;
   realName: string | undefined;
-  /** Lower-cased profile email; undefined when the profile has none or the scope is missing. */
+  /** Profile email, ASCII-folded ({@link foldEmail}); undefined when the profile has none or the scope is missing. */
   email: string | undefined;
   deleted: boolean;
   isBot: boolean;
@@ -44,7 +45,7 @@ function toUser(raw: z.infer<typeof userSchema>): SlackUser {
     id: raw.id,
     name: raw.profile?.display_name || raw.name,
     realName: raw.real_name ?? raw.profile?.real_name,
-    email: raw.profile?.email?.trim().toLowerCase() || undefined,
+    email: foldEmailOrUndefined(raw.profile?.email),
     deleted: raw.deleted,
     isBot: raw.is_bot || raw.is_app_user || raw.id === 'USLACKBOT',
     isPrimaryOwner: raw.is_primary_owner,
@@ -74,15 +75,15 @@ export class SlackDirectory {
   }
 
   /**
-   * `users.lookupByEmail`, then an exact, case-insensitive comparison of the
-   * returned profile email. https://docs.slack.dev/reference/methods/users.lookupByEmail
+   * `users.lookupByEmail`, then an exact comparison ({@link sameEmail}) of the
+   * returned profile email: a lookalike address Slack resolves to someone else is refused. https://docs.slack.dev/reference/methods/users.lookupByEmail
    */
   async findByEmail(email: string): Promise<SlackUser | undefined> {
-    const wanted = email.trim().toLowerCase();
+    const wanted = foldEmail(email);
     try {
       const res = await this.api.call('users.lookupByEmail', { email: wanted }, userResponse);
       const user = toUser(res.user);
-      if (user.email !== wanted) {
+      if (!sameEmail(user.email, wanted)) {
         throw new RevokeError(
           'Slack returned a user whose email does not match exactly; refusing to act on them.',
           {

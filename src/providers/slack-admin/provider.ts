@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
+import { sameEmail } from '../../util/email.js';
 import type {
   Account,
   AccountLookup,
@@ -47,6 +48,26 @@ const okResponse = z.object({ ok: z.literal(true) });
 export const BULK_CHUNK = 1_000;
 /** Longest organisation-wide session walk for bulk verification (1,000 sessions a page). */
 const ORG_WALK_MAX_PAGES = 100;
+/**
+ * Pages of one person's sessions in one workspace read before giving up: 20 pages of 1,000 is
+ * 20,000 sessions, far beyond any real person, so reaching it means Slack's paging is broken.
+ */
+export const MAX_SESSION_PAGES = 20;
+
+export interface SlackAdminOptions {
+  /** Pages of `admin.users.session.list` per person and workspace (default {@link MAX_SESSION_PAGES}). */
+  maxSessionPages?: number | undefined;
+}
+
+/** The listing was cut off: said as an error so verification reports "could not verify", never "none left". */
+function cutOff(why: string): RevokeError {
+  return new RevokeError(`Slack's session list for this person ${why}; the listing is incomplete.`, {
+    code: ErrorCode.MalformedResponse,
+    system: 'slack',
+    retryable: true,
+    hint: 'Check the person in the Slack admin dashboard (Manage members → sessions).',
+  });
+}
 
 type Device = z.infer<typeof deviceSchema>;
 
@@ -127,16 +148,21 @@ export class SlackAdminProvider implements SessionProvider {
     scopes: true,
   };
 
+  private readonly maxSessionPages: number;
+
   constructor(
     private readonly admin: SlackApi,
     private readonly directory: SlackDirectory,
-  ) {}
+    options: SlackAdminOptions = {},
+  ) {
+    this.maxSessionPages = Math.max(1, options.maxSessionPages ?? MAX_SESSION_PAGES);
+  }
 
   async findAccount(person: Person): Promise<AccountLookup> {
     let user: SlackUser | undefined;
     if (person.slackUserId) {
       user = await this.directory.getUser(person.slackUserId);
-      if (user && person.email && user.email && user.email !== person.email.toLowerCase()) {
+      if (user && person.email && user.email && !sameEmail(user.email, person.email)) {
         return {
           status: 'ambiguous',
           candidates: 2,
@@ -162,13 +188,18 @@ export class SlackAdminProvider implements SessionProvider {
     };
   }
 
-  /** https://docs.slack.dev/reference/methods/admin.users.session.list (user_id and team_id go together). */
+  /**
+   * https://docs.slack.dev/reference/methods/admin.users.session.list (user_id and team_id go together).
+   * Paging is bounded: a cursor Slack already gave, or more than {@link MAX_SESSION_PAGES} pages,
+   * throws rather than returning what was read so far as if it were the whole list.
+   */
   async listSessions(account: Account): Promise<Session[]> {
     const teamIds = Array.isArray(account.extra?.teamIds) ? account.extra.teamIds : [];
     const seen = new Map<string, Session>();
     for (const teamId of teamIds) {
+      const cursors = new Set<string>();
       let cursor: string | undefined;
-      do {
+      for (let page = 1; ; page++) {
         const res = await this.admin.call(
           'admin.users.session.list',
           { user_id: account.id, team_id: teamId, limit: 1000, ...(cursor ? { cursor } : {}) },
@@ -181,7 +212,11 @@ export class SlackAdminProvider implements SessionProvider {
           seen.set(session.id, session);
         }
         cursor = res.response_metadata?.next_cursor || undefined;
-      } while (cursor);
+        if (!cursor) break;
+        if (cursors.has(cursor)) throw cutOff('repeated a page cursor');
+        if (page >= this.maxSessionPages) throw cutOff(`did not end within ${this.maxSessionPages} pages`);
+        cursors.add(cursor);
+      }
     }
     return [...seen.values()];
   }
@@ -190,7 +225,7 @@ export class SlackAdminProvider implements SessionProvider {
    * Bulk verification: one walk of the organisation's active sessions (`admin.users.session.list`
    * without user and team, 1,000 a page) instead of one Tier-2 call per person and team — for
    * 1,000 people that is a few pages instead of 1,000+ calls. Gives up (undefined) when the walk
-   * would take more pages than listing each person would take calls.
+   * would take more pages than listing each person would take calls, or when Slack repeats a cursor.
    */
   async listSessionsBulk(accounts: Account[]): Promise<Map<string, Session[]> | undefined> {
     const wanted = new Map(accounts.map((a) => [a.id, [] as Session[]]));
@@ -200,6 +235,7 @@ export class SlackAdminProvider implements SessionProvider {
     );
     const maxPages = Math.min(ORG_WALK_MAX_PAGES, perPerson - 1);
     let cursor: string | undefined;
+    const cursors = new Set<string>();
     for (let page = 0; ; page++) {
       if (page >= maxPages) return undefined;
       const res = await this.admin.call(
@@ -210,6 +246,9 @@ export class SlackAdminProvider implements SessionProvider {
       for (const s of res.active_sessions) wanted.get(s.user_id)?.push(toSession(s));
       cursor = res.response_metadata?.next_cursor || undefined;
       if (!cursor) return wanted;
+      // A repeated cursor means the walk would never end: give up, and each person is listed alone.
+      if (cursors.has(cursor)) return undefined;
+      cursors.add(cursor);
     }
   }
 

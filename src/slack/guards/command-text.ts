@@ -1,3 +1,4 @@
+import { foldEmail } from '../../util/email.js';
 import { escapeMrkdwn } from '../../util/mrkdwn.js';
 
 /** One person named in the command text. */
@@ -24,7 +25,7 @@ function parseToken(token: string): TargetRef | undefined {
   if (RAW_ID.test(token)) return { kind: 'user', userId: token };
   const mailto = MAILTO.exec(token);
   const email = mailto?.[1] ?? token;
-  if (EMAIL.test(email) && email.length <= 254) return { kind: 'email', email: email.toLowerCase() };
+  if (EMAIL.test(email) && email.length <= 254) return { kind: 'email', email: foldEmail(email) };
   return undefined;
 }
 
