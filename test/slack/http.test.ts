@@ -4,10 +4,7 @@ import { type Harness, SECRETS, startHarness } from '../helpers/harness.js';
 import { commandBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
 
 const supplement = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/specs/slack/slack_contract_supplement.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../contracts/slack/slack_contract_supplement.json', import.meta.url), 'utf8'),
 ) as { request_signing: { test_vector_from_slack_docs: Record<string, string> } };
 
 describe('request signing', () => {
