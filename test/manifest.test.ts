@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-const specDir = new URL('../../shared/specs/slack/manifest-schema/', import.meta.url);
+const specDir = new URL('./contracts/slack/manifest-schema/', import.meta.url);
 interface Manifest {
   display_information?: unknown;
   features: { slash_commands: { command: string; should_escape?: boolean; url?: string }[] };

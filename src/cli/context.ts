@@ -8,31 +8,38 @@ import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { safe } from './output.js';
+import { requireExistingStore, storeOpenError } from './store-access.js';
 
-/** What every CLI command works with: the same config, store, providers and engine as the app. */
-export interface CliContext {
+/** What every CLI command works with: the same config and providers as the app; no store yet. */
+export interface CliBase {
   config: Config;
-  store: Store;
   providers: ProviderMap;
   directory: SlackDirectory | undefined;
-  engine: RevocationEngine;
   logger: RedactingLogger;
   actor: Actor;
+}
+
+/** A {@link CliBase} with the store and the engine, for the commands that read or write requests. */
+export interface CliContext extends CliBase {
+  store: Store;
+  engine: RevocationEngine;
   close(): Promise<void>;
 }
 
-/** Builds the context; needs no bot token or Slack connection for the non-Slack systems. */
-export async function createCliContext(env: NodeJS.ProcessEnv, verbose: boolean): Promise<CliContext> {
+/** How a command uses the store: not at all, only an existing one, or one it may create (like the app). */
+export type StoreUse = 'none' | 'existing' | 'create';
+
+/** Loads the config and builds the providers; needs no bot token or Slack connection for the non-Slack systems. */
+export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean): CliBase {
   const config = loadConfig(env, { requireSlack: false });
   const logger = new RedactingLogger(new Redactor(secretsOf(config)), verbose ? 'debug' : 'error');
-  const store = await createStore(config.databaseUrl);
   const deps = {
     logger,
     retryPolicy: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 2_000, maxTotalMs: 30_000 },
   };
   const directory = createSlackDirectory(config, deps);
   const providers = createProviders(config, { ...deps, directory });
-  const engine = new RevocationEngine({ store, providers, logger });
   const user = (() => {
     try {
       return userInfo().username;
@@ -42,31 +49,57 @@ export async function createCliContext(env: NodeJS.ProcessEnv, verbose: boolean)
   })();
   return {
     config,
-    store,
     providers,
     directory,
-    engine,
     logger,
     actor: { kind: 'cli', id: user, name: `${user}@${hostname()}` },
-    close: () => store.close(),
   };
 }
 
-export function configuredSystems(ctx: CliContext) {
+/**
+ * Adds the store (and the engine on it). With `existing`, a DATABASE_URL that names no
+ * revoke-sessions database is an error and nothing is created; with `create`, the store is
+ * created and migrated like the app does. Failures name DATABASE_URL ({@link StoreUnavailableError}).
+ */
+export async function withStore(base: CliBase, use: 'existing' | 'create'): Promise<CliContext> {
+  const url = base.config.databaseUrl;
+  if (use === 'existing') await requireExistingStore(url);
+  let store: Store;
+  try {
+    store = await createStore(url);
+  } catch (error) {
+    throw storeOpenError(error, url);
+  }
+  const engine = new RevocationEngine({ store, providers: base.providers, logger: base.logger });
+  return { ...base, store, engine, close: () => store.close() };
+}
+
+/** The systems that are configured and have a provider. */
+export function configuredSystems(ctx: CliBase) {
   return enabledSystems(ctx.config).filter((s) => ctx.providers.has(s));
 }
 
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Why a command-line person reference is neither an email nor a Slack user ID, or undefined when it is one. */
+export function personRefProblem(ref: string): string | undefined {
+  return SLACK_USER_ID.test(ref) || EMAIL.test(ref)
+    ? undefined
+    : `"${safe(ref)}" is neither an email nor a Slack user ID (U…/W…).`;
+}
+
 /** An email or a Slack user ID → the person, using Slack's directory when it is configured. */
-export async function resolvePerson(ctx: CliContext, ref: string): Promise<Person> {
-  if (/^[UW][A-Z0-9]{2,}$/.test(ref)) {
+export async function resolvePerson(ctx: CliBase, ref: string): Promise<Person> {
+  if (SLACK_USER_ID.test(ref)) {
     if (!ctx.directory)
       throw new Error(`${ref} is a Slack user ID, but SLACK_BOT_TOKEN is not set; give the email instead.`);
     const user = await ctx.directory.getUser(ref);
     if (!user) throw new Error(`Slack has no user ${ref}.`);
     return { slackUserId: user.id, email: user.email, displayName: user.realName ?? user.name };
   }
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(ref))
-    throw new Error(`"${ref}" is neither an email nor a Slack user ID (U…/W…).`);
+  const problem = personRefProblem(ref);
+  if (problem) throw new Error(problem);
   const email = ref.toLowerCase();
   const user = ctx.directory ? await ctx.directory.findByEmail(email).catch(() => undefined) : undefined;
   return user ? { slackUserId: user.id, email, displayName: user.realName ?? user.name } : { email };

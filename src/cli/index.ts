@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
@@ -5,115 +6,42 @@ import { auditCommand, auditVerifyCommand, statusCommand } from './commands/audi
 import { doctorCommand } from './commands/doctor.js';
 import { askOnTerminal, revokeCommand } from './commands/revoke.js';
 import { sessionsCommand } from './commands/sessions.js';
-import { createCliContext } from './context.js';
-import { type Io, processIo } from './output.js';
+import {
+  type CliBase,
+  type CliContext,
+  configuredSystems,
+  createCliBase,
+  personRefProblem,
+  withStore,
+} from './context.js';
+import { type Io, processIo, safe } from './output.js';
+import { StoreUnavailableError } from './store-access.js';
+import { type CommandSpec, commandHelp, findCommand, GLOBAL_OPTIONS, USAGE } from './usage.js';
 
-export const USAGE = `revoke-sessions — the break-glass CLI (same .env, store and audit log as the Slack app)
+export { USAGE } from './usage.js';
 
-Usage:
-  revoke-sessions sessions <email|slack-user-id>        every system's sessions for a person
-  revoke-sessions revoke <email|slack-user-id>... --reason R
-        [--systems slack,box,mattermost,huawei] [--web-only | --mobile-only] [--dry-run] [--yes]
-                                                        end sessions now; asks first unless --yes
-  revoke-sessions doctor                                check config, credentials and reachability
-  revoke-sessions audit [--user U] [--since DATE]       the audit log, oldest first
-  revoke-sessions audit verify [--anchor SEQ:HASH]      verify the audit log's hash chain (and that an
-                                                        anchor noted earlier is still in it: no truncation)
-  revoke-sessions status <request-id>                   one request, system by system
-
-Options:
-  --json      machine-readable output on stdout
-  --verbose   log HTTP retries and details to stderr
-  --help      this text
-
-Exit codes: 0 success; 1 a system failed, a check failed or the audit log is tampered; 2 bad usage or configuration.
-The requester recorded in the audit log is the local OS user; revoke needs --reason.`;
-
-/** Runs one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    (values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const json = values.json === true;
-  let systems: SystemId[] | undefined;
-  if (values.systems !== undefined) {
-    const names = values.systems
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean);
-    const bad = names.filter((n) => !(SYSTEM_IDS as readonly string[]).includes(n));
-    if (bad.length > 0 || names.length === 0) {
-      io.err(`--systems takes a comma list of ${SYSTEM_IDS.join(', ')}; not: ${bad.join(', ') || '(empty)'}`);
-      return 2;
-    }
-    systems = names as SystemId[];
-  }
-  if (values['web-only'] && values['mobile-only']) {
-    io.err('--web-only and --mobile-only exclude each other.');
-    return 2;
-  }
-  const needs = (n: number, what: string) => {
-    if (rest.length < n) throw new UsageError(`${command} needs ${what}.`);
-  };
-
-  let ctx: Awaited<ReturnType<typeof createCliContext>> | undefined;
-  try {
-    if (!['sessions', 'revoke', 'doctor', 'audit', 'status'].includes(command))
-      throw new UsageError(`Unknown command "${command}".`);
-    if (command === 'sessions' || command === 'status')
-      needs(1, command === 'status' ? 'a request ID' : 'an email or Slack user ID');
-    if (command === 'revoke') needs(1, 'at least one email or Slack user ID');
-    ctx = await createCliContext(env, values.verbose === true);
-    switch (command) {
-      case 'sessions':
-        return await sessionsCommand(ctx, io, rest[0] ?? '', json);
-      case 'revoke':
-        return await revokeCommand(ctx, io, {
-          targets: rest,
-          reason: values.reason ?? '',
-          systems,
-          scope: values['web-only'] ? 'web' : values['mobile-only'] ? 'mobile' : 'all',
-          dryRun: values['dry-run'] === true,
-          yes: values.yes === true,
-          json,
-          confirm: process.stdin.isTTY ? askOnTerminal : undefined,
-        });
-      case 'doctor':
-        return await doctorCommand(ctx, io, json);
-      case 'audit':
-        return rest[0] === 'verify'
-          ? await auditVerifyCommand(ctx, io, json, values.anchor)
-          : await auditCommand(ctx, io, { user: values.user, since: values.since, json });
-      default:
-        return await statusCommand(ctx, io, rest[0] ?? '', json);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof ConfigError) {
-      io.err(`${error.message}\nSee .env.example and the README's configuration section.`);
-      return 2;
-    }
-    io.err(`Error: ${asRevokeError(error).message}`);
-    return 1;
-  } finally {
-    await ctx?.close();
+/** Wrong arguments or options: exit 2 with the command's usage. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly spec?: CommandSpec,
+  ) {
+    super(message);
   }
 }
 
-class UsageError extends Error {}
+/** No system is configured: nothing to check, list or revoke. */
+const NO_SYSTEM = `No system is configured, so there is nothing to check, list or revoke.
+Set the variables of at least one system: SLACK_ADMIN_TOKEN (Slack), BOX_CLIENT_ID/BOX_CLIENT_SECRET/BOX_ENTERPRISE_ID,
+MATTERMOST_URL/MATTERMOST_TOKEN, or the HUAWEI_* variables. See .env.example and the README.`;
+
+/** The package version, from package.json (two folders up from src/cli and from dist/cli alike). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
+}
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -133,6 +61,161 @@ function parse(argv: string[]) {
       anchor: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
     },
   });
+}
+type Values = ReturnType<typeof parse>['values'];
+
+function parseSystems(value: string | undefined): SystemId[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = names.filter((n) => !(SYSTEM_IDS as readonly string[]).includes(n));
+  if (bad.length > 0 || names.length === 0)
+    throw new UsageError(
+      `--systems takes a comma list of ${SYSTEM_IDS.join(', ')}; not: ${safe(bad.join(', ')) || '(empty)'}`,
+    );
+  return [...new Set(names)] as SystemId[];
+}
+
+/** Checks the options and argument count against the command's entry in the table. */
+function checkUsage(spec: CommandSpec, args: string[], values: Values): void {
+  const allowed = new Set<string>([...GLOBAL_OPTIONS, ...spec.options]);
+  const extra = Object.keys(values).filter((k) => !allowed.has(k));
+  if (extra.length > 0)
+    throw new UsageError(
+      `${spec.name} does not take ${extra.map((k) => `--${k}`).join(', ')}${extra.includes('version') ? ' (--version stands alone)' : ''}.`,
+      spec,
+    );
+  if (args.length < spec.args.min) throw new UsageError(`${spec.name} needs ${spec.args.what}.`, spec);
+  if (args.length > spec.args.max)
+    throw new UsageError(
+      `${spec.name} takes ${spec.args.what}; unexpected: ${args
+        .slice(spec.args.max)
+        .map((a) => `"${safe(a)}"`)
+        .join(' ')}.`,
+      spec,
+    );
+  if (spec.name === 'sessions' || spec.name === 'revoke') {
+    const bad = args.map(personRefProblem).find((p) => p !== undefined);
+    if (bad) throw new UsageError(bad, spec);
+  }
+  if (values['web-only'] && values['mobile-only'])
+    throw new UsageError('--web-only and --mobile-only exclude each other.', spec);
+}
+
+/** The configuration is valid but cannot serve the command: exit 2 with the message alone. */
+class SetupError extends Error {}
+
+function requireSystems(base: CliBase): void {
+  if (configuredSystems(base).length === 0) throw new SetupError(NO_SYSTEM);
+}
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number> {
+  let ctx: CliContext | undefined;
+  let spec: CommandSpec | undefined;
+  try {
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(argv);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.version) {
+      if (positionals.length > 0 || Object.keys(values).length > 1)
+        throw new UsageError('--version stands alone: revoke-sessions --version');
+      io.out(version());
+      return 0;
+    }
+    if (positionals.length === 0) {
+      (values.help ? io.out : io.err)(USAGE);
+      return values.help ? 0 : 2;
+    }
+    const found = findCommand(positionals);
+    if (!found) throw new UsageError(`Unknown command "${safe(positionals[0])}".`);
+    spec = found.spec;
+    const { args } = found;
+    if (values.help) {
+      io.out(commandHelp(spec));
+      return 0;
+    }
+    checkUsage(spec, args, values);
+    const json = values.json === true;
+    switch (spec.name) {
+      case 'help': {
+        if (args.length === 0) {
+          io.out(USAGE);
+          return 0;
+        }
+        const about = findCommand(args);
+        if (!about || about.args.length > 0)
+          throw new UsageError(`help: no command "${safe(args.join(' '))}".`, spec);
+        io.out(commandHelp(about.spec));
+        return 0;
+      }
+      case 'sessions': {
+        const base = createCliBase(env, values.verbose === true);
+        requireSystems(base);
+        return await sessionsCommand(base, io, args[0] ?? '', json);
+      }
+      case 'revoke': {
+        const systems = parseSystems(values.systems);
+        const base = createCliBase(env, values.verbose === true);
+        requireSystems(base);
+        return await revokeCommand(base, io, {
+          targets: args,
+          reason: values.reason,
+          systems,
+          scope: values['web-only'] ? 'web' : values['mobile-only'] ? 'mobile' : 'all',
+          dryRun: values['dry-run'] === true,
+          yes: values.yes === true,
+          json,
+          confirm: process.stdin.isTTY ? askOnTerminal : undefined,
+          openStore: async () => {
+            ctx = await withStore(base, 'create');
+            return ctx;
+          },
+        });
+      }
+      case 'doctor':
+        // Builds its own checks: every failure, the configuration's included, is one FAIL line.
+        return await doctorCommand(env, io, json, values.verbose === true);
+      case 'audit':
+      case 'audit verify':
+      case 'status': {
+        ctx = await withStore(createCliBase(env, values.verbose === true), 'existing');
+        if (spec.name === 'status') return await statusCommand(ctx, io, args[0] ?? '', json);
+        if (spec.name === 'audit verify') return await auditVerifyCommand(ctx, io, json, values.anchor);
+        return await auditCommand(ctx, io, { user: values.user, since: values.since, json });
+      }
+      default:
+        throw new UsageError(`Unknown command "${safe(spec.name)}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${error.spec ? commandHelp(error.spec) : USAGE}`);
+      return 2;
+    }
+    if (error instanceof SetupError) {
+      io.err(error.message);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`${error.message}\nSee .env.example and the README's configuration section.`);
+      return 2;
+    }
+    if (error instanceof StoreUnavailableError) {
+      io.err(`Error: ${error.message}`);
+      return error.exitCode;
+    }
+    io.err(`Error: ${asRevokeError(error).message}`);
+    return 1;
+  } finally {
+    await ctx?.close();
+  }
 }

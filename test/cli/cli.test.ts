@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -8,44 +7,9 @@ import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
-import { captureSqliteAudit, captureStream } from '../helpers/capture.js';
+import { captureSqliteAudit } from '../helpers/capture.js';
 import { SECRETS, user } from '../helpers/harness.js';
-
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a child process in an empty folder (no developer .env), like an operator would. */
-function cli(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'revoke-cli-'));
-    const proc = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    // All it prints, line by line, for the run's secrets scan.
-    captureStream('cli', proc.stdout);
-    captureStream('cli', proc.stderr);
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    proc.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    proc.stdin.end(input ?? '');
-    proc.on('exit', (code) => {
-      rmSync(cwd, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { cli } from './run.js';
 
 describe('break-glass CLI', () => {
   const fake = new FakeSlack({ botToken: SECRETS.bot, adminToken: SECRETS.admin });
@@ -88,8 +52,8 @@ describe('break-glass CLI', () => {
     ).toBe(2);
     const bad = await cli(['doctor'], { ...env, SLACK_ADMIN_TOKEN: 'xoxb-not-a-user-token' });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/SLACK_ADMIN_TOKEN is malformed/);
-    expect(bad.stderr).not.toContain('not-a-user-token');
+    expect(bad.stdout).toMatch(/^FAIL\s+configuration\s+SLACK_ADMIN_TOKEN is malformed/);
+    expect(bad.stdout + bad.stderr).not.toContain('not-a-user-token');
   });
 
   it('doctor passes with good credentials and fails, naming the fix, with bad ones', async () => {

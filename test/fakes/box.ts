@@ -12,7 +12,7 @@ export const BOX_CREDENTIALS = {
   clientSecret: 'box-client-secret-0123456789',
   enterpriseId: '424242',
 };
-const spec = loadSpec(new URL('../../../shared/specs/box/box_openapi.trimmed.json', import.meta.url));
+const spec = loadSpec(new URL('../contracts/box/box_openapi.trimmed.json', import.meta.url));
 
 function boxError(status: number, code: string, message: string) {
   return { type: 'error', status, code, message, request_id: `box-req-${status}` };

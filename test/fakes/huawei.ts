@@ -10,7 +10,7 @@ export const HUAWEI_KEYS = {
   store: 'd-0123456789',
 };
 const spec = loadSpec(
-  new URL('../../../shared/specs/huawei/identitycenterstore_sessions.openapi.json', import.meta.url),
+  new URL('../contracts/huawei/identitycenterstore_sessions.openapi.json', import.meta.url),
 );
 
 export interface FakeHwUser {

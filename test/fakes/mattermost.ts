@@ -2,9 +2,7 @@ import { loadSpec } from '../helpers/openapi.js';
 import { FakeVendor, type Reply } from './vendor.js';
 
 export const MATTERMOST_TOKEN = 'mm-personal-access-token-0123456789';
-const spec = loadSpec(
-  new URL('../../../shared/specs/mattermost/mattermost_sessions.openapi.json', import.meta.url),
-);
+const spec = loadSpec(new URL('../contracts/mattermost/mattermost_sessions.openapi.json', import.meta.url));
 
 export interface FakeMmUser {
   id: string;

@@ -8,10 +8,7 @@ interface ContractArg {
   type?: string;
 }
 const supplement = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/specs/slack/slack_contract_supplement.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../contracts/slack/slack_contract_supplement.json', import.meta.url), 'utf8'),
 ) as { methods: Record<string, { args?: Record<string, ContractArg> }> };
 
 /** Checks a call's arguments against the documented contract: required args present, types plausible. */
@@ -142,7 +139,7 @@ export class FakeSlack {
   /** Sessions per `admin.users.session.list` page at most (Slack: 1,000). */
   sessionPageSize: number | undefined;
   afterApply?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
-  /** Requests that break the contract in ../shared/specs/slack/slack_contract_supplement.json. */
+  /** Requests that break the contract in test/contracts/slack/slack_contract_supplement.json. */
   readonly violations: string[] = [];
   /** Per-method rate limits (Slack's tiers, scaled down for tests): over `max` calls a window → 429 + Retry-After. */
   readonly rateLimits = new Map<string, { max: number; windowMs: number }>();

@@ -16,7 +16,7 @@ export interface Spec {
   cache: Map<string, ValidateFunction>;
 }
 
-/** Loads an OpenAPI 3 JSON document (relative to the repository's sibling `shared/specs`). */
+/** Loads an OpenAPI 3 JSON document (the vendored copies live in `test/contracts/`). */
 export function loadSpec(file: URL): Spec {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   // OpenAPI 3.0 `nullable` has no JSON-Schema meaning; formats are checked loosely.

@@ -25,7 +25,7 @@ interface Vector {
   authorization: string;
 }
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/specs/huawei/huawei_aksk_signing.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../contracts/huawei/huawei_aksk_signing.json', import.meta.url), 'utf8'),
 ) as { test_vectors: Vector[] };
 const vector = (i: number): Vector => {
   const v = vectors.test_vectors[i];

@@ -12,7 +12,7 @@ import { user } from '../helpers/harness.js';
 const BOT = 'xoxb-9999-8888-botsecretbotsecret';
 const ADMIN = 'xoxp-7777-6666-adminsecretadminsecret';
 
-/** The error codes of every method we call, from ../shared/specs/slack/slack_contract_supplement.json. */
+/** The error codes of every method we call, from test/contracts/slack/slack_contract_supplement.json. */
 const SEED_CODES = [
   'user_not_found',
   'session_not_found',

@@ -7,10 +7,7 @@ import { commandBody, interactionBody, signedPost, slackSignature } from '../hel
 import { openSlowBody } from '../helpers/slow-body.js';
 
 const supplement = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/specs/slack/slack_contract_supplement.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../contracts/slack/slack_contract_supplement.json', import.meta.url), 'utf8'),
 ) as { request_signing: { test_vector_from_slack_docs: Record<string, string> } };
 
 describe('request signing', () => {

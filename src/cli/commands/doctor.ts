@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { ConfigError, type SystemId } from '../../config.js';
 import { asRevokeError } from '../../errors.js';
 import { SlackApi } from '../../providers/slack-admin/client.js';
-import { type CliContext, configuredSystems } from '../context.js';
+import { type CliBase, configuredSystems, createCliBase } from '../context.js';
 import { type Io, safe } from '../output.js';
+import { inspectStore, sqliteCreatable } from '../store-access.js';
 
 interface Check {
   name: string;
@@ -27,7 +29,7 @@ const sessionList = z.object({ ok: z.literal(true) }).loose();
 /** Probes an email no one has: "not found" proves credentials and reachability without touching a person. */
 const PROBE_EMAIL = 'revoke-sessions-doctor-probe@example.invalid';
 
-async function slackToken(ctx: CliContext, token: string, kind: 'bot' | 'admin'): Promise<Check[]> {
+async function slackToken(ctx: CliBase, token: string, kind: 'bot' | 'admin'): Promise<Check[]> {
   const name = kind === 'bot' ? 'Slack bot token (SLACK_BOT_TOKEN)' : 'Slack admin token (SLACK_ADMIN_TOKEN)';
   const api = new SlackApi(token, {
     apiUrl: ctx.config.slack.apiUrl,
@@ -67,50 +69,126 @@ async function slackToken(ctx: CliContext, token: string, kind: 'bot' | 'admin')
   }
 }
 
-/** `doctor`: config, store, and every system's credentials and reachability, one pass/fail line each. */
-export async function doctorCommand(ctx: CliContext, io: Io, json: boolean): Promise<number> {
+async function storeCheck(databaseUrl: string): Promise<Check> {
+  const name = 'store (DATABASE_URL)';
+  try {
+    const found = await inspectStore(databaseUrl);
+    if (found.exists) {
+      const pending = found.known - found.applied;
+      return {
+        name,
+        ok: pending >= 0,
+        detail:
+          pending > 0
+            ? `${found.where}: reachable; ${pending} of ${found.known} migrations not applied yet (the app applies them on start)`
+            : pending < 0
+              ? `${found.where}: reachable, but it was migrated by a newer version (${found.applied} migrations; this one knows ${found.known})`
+              : `${found.where}: reachable; all ${found.known} migrations applied`,
+      };
+    }
+    if (databaseUrl === 'sqlite::memory:')
+      return {
+        name,
+        ok: false,
+        detail: 'sqlite::memory: keeps nothing: requests and the audit log would be lost on exit',
+      };
+    if (databaseUrl.startsWith('sqlite:')) {
+      const { ok, folder } = sqliteCreatable(databaseUrl);
+      return {
+        name,
+        ok,
+        detail: ok
+          ? `${found.where} does not exist yet; the app creates it on first start (${folder} is writable)`
+          : `${found.where} does not exist, and ${folder} is not a writable folder: the app cannot create it`,
+      };
+    }
+    return {
+      name,
+      ok: true,
+      detail: `${found.where}: reachable; no revoke-sessions tables yet (the app creates them on first start)`,
+    };
+  } catch (error) {
+    return { name, ok: false, detail: (error as Error).message };
+  }
+}
+
+async function systemCheck(ctx: CliBase, system: SystemId): Promise<Check> {
+  const provider = ctx.providers.get(system);
+  if (!provider) return { name: system, ok: false, detail: 'configured, but no provider was built for it' };
+  try {
+    if (provider.healthCheck) return { name: provider.label, ok: true, detail: await provider.healthCheck() };
+    const lookup = await provider.findAccount({ email: PROBE_EMAIL });
+    return {
+      name: provider.label,
+      ok: true,
+      detail: `credentials accepted, API reachable (probe lookup: ${lookup.status})`,
+    };
+  } catch (error) {
+    const e = asRevokeError(error, system);
+    return {
+      name: provider.label,
+      ok: false,
+      detail: `${e.message}${e.requestId ? ` (request id ${e.requestId})` : ''}`,
+    };
+  }
+}
+
+/** Every check that can run; `code` is 2 when the configuration is unusable or names no system. */
+async function runChecks(
+  env: NodeJS.ProcessEnv,
+  verbose: boolean,
+): Promise<{ checks: Check[]; code: 0 | 1 | 2 }> {
+  let ctx: CliBase;
+  try {
+    ctx = createCliBase(env, verbose);
+  } catch (error) {
+    const detail = error instanceof ConfigError ? error.problems.join('; ') : asRevokeError(error).message;
+    return { checks: [{ name: 'configuration', ok: false, detail }], code: 2 };
+  }
   const systems = configuredSystems(ctx);
   const checks: Check[] = [
-    { name: 'configuration', ok: true, detail: `valid; systems: ${systems.join(', ') || 'none'}` },
-    {
-      name: 'store',
-      ok: true,
-      detail: `${ctx.config.databaseUrl.startsWith('sqlite:') ? ctx.config.databaseUrl : 'postgres'} reachable, migrations applied`,
-    },
+    systems.length > 0
+      ? { name: 'configuration', ok: true, detail: `valid; systems: ${systems.join(', ')}` }
+      : {
+          name: 'configuration',
+          ok: false,
+          detail:
+            'valid, but no system is configured: set SLACK_ADMIN_TOKEN, the BOX_*, MATTERMOST_* or HUAWEI_* variables',
+        },
+    await storeCheck(ctx.config.databaseUrl),
   ];
   if (ctx.config.slack.botToken) checks.push(...(await slackToken(ctx, ctx.config.slack.botToken, 'bot')));
   else
     checks.push({
       name: 'Slack bot token (SLACK_BOT_TOKEN)',
       ok: true,
-      detail: 'not set: the CLI works without it for non-Slack systems',
+      detail: 'not set (not checked): the CLI needs it only to find people by Slack user ID',
     });
   if (ctx.config.slack.adminToken)
     checks.push(...(await slackToken(ctx, ctx.config.slack.adminToken, 'admin')));
-  for (const system of systems.filter((s) => s !== 'slack')) {
-    const provider = ctx.providers.get(system);
-    if (!provider) continue;
-    try {
-      if (provider.healthCheck) {
-        checks.push({ name: provider.label, ok: true, detail: await provider.healthCheck() });
-      } else {
-        const lookup = await provider.findAccount({ email: PROBE_EMAIL });
-        checks.push({
-          name: provider.label,
-          ok: true,
-          detail: `credentials accepted, API reachable (probe lookup: ${lookup.status})`,
-        });
-      }
-    } catch (error) {
-      const e = asRevokeError(error, system);
-      checks.push({
-        name: provider.label,
-        ok: false,
-        detail: `${e.message}${e.requestId ? ` (request id ${e.requestId})` : ''}`,
-      });
-    }
+  for (const system of systems.filter((s) => s !== 'slack')) checks.push(await systemCheck(ctx, system));
+  const code = systems.length === 0 ? 2 : checks.every((c) => c.ok) ? 0 : 1;
+  return { checks, code };
+}
+
+/**
+ * `doctor`: config, store, and every system's credentials and reachability, one PASS/FAIL line
+ * each (one JSON document with --json), whatever fails. Creates nothing: the store is only looked at.
+ */
+export async function doctorCommand(
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  json: boolean,
+  verbose = false,
+): Promise<number> {
+  let result: { checks: Check[]; code: 0 | 1 | 2 };
+  try {
+    result = await runChecks(env, verbose);
+  } catch (error) {
+    result = { checks: [{ name: 'doctor', ok: false, detail: asRevokeError(error).message }], code: 1 };
   }
-  if (json) io.out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+  const { checks, code } = result;
+  if (json) io.out(JSON.stringify({ ok: code === 0, checks }, null, 2));
   else for (const c of checks) io.out(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name.padEnd(38)} ${safe(c.detail)}`);
-  return checks.every((c) => c.ok) ? 0 : 1;
+  return code;
 }

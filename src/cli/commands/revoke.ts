@@ -5,12 +5,13 @@ import { ATTENTION_STATES } from '../../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
 import type { Person, SlackScope } from '../../providers/types.js';
 import { mapLimit } from '../../util/limit.js';
-import { type CliContext, configuredSystems, resolvePerson } from '../context.js';
+import { type CliBase, type CliContext, configuredSystems, resolvePerson } from '../context.js';
 import { type Io, previewLines, safe, stepLine } from '../output.js';
+import { MAX_REASON_CHARS, MIN_REASON_CHARS } from '../usage.js';
 
 export interface RevokeOptions {
   targets: string[];
-  reason: string;
+  reason: string | undefined;
   systems?: SystemId[] | undefined;
   scope: SlackScope;
   dryRun: boolean;
@@ -18,6 +19,18 @@ export interface RevokeOptions {
   json: boolean;
   /** Asks the operator; undefined when there is no terminal. */
   confirm?: ((question: string) => Promise<boolean>) | undefined;
+  /** Opens (or creates, like the app) the store; called once the arguments are known to be good. */
+  openStore: () => Promise<CliContext>;
+}
+
+/** Why a reason is refused, or undefined when it is good. */
+export function reasonProblem(reason: string | undefined): string | undefined {
+  const text = reason?.trim() ?? '';
+  if (text === '') return '--reason is required: it goes into the audit log.';
+  if (text.replace(/\s/g, '').length < MIN_REASON_CHARS)
+    return `--reason must say why, in at least ${MIN_REASON_CHARS} characters besides spaces (it goes into the audit log).`;
+  if (text.length > MAX_REASON_CHARS) return `Keep --reason under ${MAX_REASON_CHARS} characters.`;
+  return undefined;
 }
 
 /** Asks y/N on the terminal. */
@@ -35,28 +48,37 @@ export async function askOnTerminal(question: string): Promise<boolean> {
  * (no Slack approval is possible when Slack is down), through the same engine,
  * store and audit log, recorded as the local OS user with the reason.
  */
-export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): Promise<number> {
-  if (o.reason.trim() === '') {
-    io.err('--reason is required: it goes into the audit log.');
+export async function revokeCommand(base: CliBase, io: Io, o: RevokeOptions): Promise<number> {
+  const problem = reasonProblem(o.reason);
+  if (problem) {
+    io.err(problem);
     return 2;
   }
-  const enabled = configuredSystems(ctx);
+  const reason = o.reason?.trim() ?? '';
+  const enabled = configuredSystems(base);
   const systems = o.systems ?? enabled;
   const unknown = systems.filter((s) => !enabled.includes(s));
   if (unknown.length > 0) {
     io.err(`Not configured here: ${unknown.join(', ')}. Configured: ${enabled.join(', ') || 'none'}.`);
     return 2;
   }
+  if (o.yes === false && o.dryRun === false && !o.confirm) {
+    io.err('Refusing to revoke without confirmation: no terminal to ask on. Re-run with --yes.');
+    return 2;
+  }
+  // Opened before any vendor is asked: a store that cannot be used stops the run before it starts.
+  // A dry run writes nothing, so it needs none.
+  const ctx = o.dryRun ? undefined : await o.openStore();
   // Bounded like the engine (vendors rate-limit): a long list of people never becomes a burst of calls.
-  const people: Person[] = await mapLimit(o.targets, 4, (ref) => resolvePerson(ctx, ref));
-  const previews = await mapLimit(people, 4, (p) => previewPerson(ctx.providers, systems, p));
+  const people: Person[] = await mapLimit(o.targets, 4, (ref) => resolvePerson(base, ref));
+  const previews = await mapLimit(people, 4, (p) => previewPerson(base.providers, systems, p));
   if (!o.json || o.dryRun) {
     people.forEach((p, i) => {
       io.err(`== ${p.email ?? p.slackUserId}`);
       for (const line of previewLines(previews[i] ?? [])) io.err(`   ${line}`);
     });
   }
-  if (o.dryRun) {
+  if (!ctx) {
     if (o.json) io.out(JSON.stringify({ dryRun: true, people, previews }, null, 2));
     io.err('Dry run: nothing was revoked.');
     return 0;
@@ -85,7 +107,7 @@ export async function revokeCommand(ctx: CliContext, io: Io, o: RevokeOptions): 
         additionalTargets: rest.length > 0 ? rest : undefined,
         systems,
         slackScope: o.scope,
-        reason: o.reason.trim(),
+        reason,
         origin: {},
       },
       {

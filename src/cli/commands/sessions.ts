@@ -1,9 +1,9 @@
 import { previewPerson } from '../../engine/plan.js';
-import { type CliContext, configuredSystems, resolvePerson } from '../context.js';
+import { type CliBase, configuredSystems, resolvePerson } from '../context.js';
 import { type Io, previewLines } from '../output.js';
 
-/** `sessions <email|slack-user-id>`: every configured system's sessions for a person. */
-export async function sessionsCommand(ctx: CliContext, io: Io, ref: string, json: boolean): Promise<number> {
+/** `sessions <email|slack-user-id>`: every configured system's sessions for a person (no store needed). */
+export async function sessionsCommand(ctx: CliBase, io: Io, ref: string, json: boolean): Promise<number> {
   const person = await resolvePerson(ctx, ref);
   const previews = await previewPerson(ctx.providers, configuredSystems(ctx), person);
   if (json) io.out(JSON.stringify({ person, systems: previews }, null, 2));
