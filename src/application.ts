@@ -16,7 +16,7 @@ import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { BackgroundTasks, type SlackDeps } from './slack/context.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkflowCompleter } from './slack/workflow-completion.js';
-import { createStore } from './store/index.js';
+import { openStore } from './startup/open-store.js';
 import type { Store } from './store/types.js';
 
 export interface ApplicationOptions {
@@ -31,6 +31,10 @@ export interface ApplicationOptions {
   vendorTimeoutMs?: number;
   /** How often to resume runnable work and expire approvals (default 15 s). */
   housekeepingMs?: number;
+  /** How long to keep retrying an unreachable PostgreSQL at start-up (default: DATABASE_CONNECT_RETRY_SECONDS). */
+  storeRetryForMs?: number;
+  /** First wait after a failed Socket Mode connection attempt (default 1 s). */
+  socketRetryBaseMs?: number;
 }
 
 export interface Application {
@@ -49,9 +53,15 @@ export async function buildApplication(
   config: Config,
   options: ApplicationOptions = {},
 ): Promise<Application> {
-  const logger = new RedactingLogger(new Redactor(secretsOf(config)), config.logLevel, options.logSink);
+  const redactor = new Redactor(secretsOf(config));
+  const logger = new RedactingLogger(redactor, config.logLevel, options.logSink, config.logFormat);
   const now = options.now ?? (() => new Date());
-  const store = await createStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, {
+    logger,
+    redactor,
+    retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
+  });
+
   const providerDeps = {
     logger,
     retryPolicy: options.retryPolicy,
@@ -99,9 +109,8 @@ export async function buildApplication(
       approvalChannel: config.approvalChannel,
       now,
     });
-    return new ObserverList([thread, new WorkflowCompleter(completion)], (e) =>
-      logger.warn('progress display failed:', e),
-    );
+    const observers: RunObserver[] = [thread, new WorkflowCompleter(completion)];
+    return new ObserverList(observers, (e) => logger.warn('progress display failed:', e));
   };
   const deps: SlackDeps = {
     approvals,
@@ -117,7 +126,7 @@ export async function buildApplication(
     background: new BackgroundTasks(logger),
     now,
   };
-  const routes = config.apiToken
+  const apiRoutes = config.apiToken
     ? alertRoutes(
         createAlertHandlers({
           apiToken: config.apiToken,
@@ -135,7 +144,8 @@ export async function buildApplication(
         }),
       )
     : [];
-  const slack = createSlackApp(deps, { logger, routes });
+  const routes = apiRoutes;
+  const slack = createSlackApp(deps, { logger, routes, socketRetryBaseMs: options.socketRetryBaseMs });
   slackApp = slack;
   const timers: NodeJS.Timeout[] = [];
   /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */

@@ -21,7 +21,15 @@ import {
   STEP_PATCH_COLUMNS,
   type StepRow,
 } from './rows.js';
-import type { AuditRecord, CreateOptions, NewAuditRecord, RequestPatch, StepPatch, Store } from './types.js';
+import type {
+  AuditRecord,
+  CreateOptions,
+  NewAuditRecord,
+  RequestPatch,
+  StepPatch,
+  Store,
+  StoreMetrics,
+} from './types.js';
 
 /**
  * The embedded store: one SQLite file (WAL mode), created with its folder on
@@ -275,6 +283,23 @@ export class SqliteStore implements Store {
         : this.db.prepare('SELECT * FROM audit_log ORDER BY seq LIMIT ?').all(limit)
     ) as AuditRow[];
     return rows.map(rowToAudit);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async metricsSnapshot(now: string): Promise<StoreMetrics> {
+    const requests = this.db
+      .prepare('SELECT source, status, COUNT(*) AS count FROM requests GROUP BY source, status')
+      .all() as StoreMetrics['requests'];
+    const oldest = this.db
+      .prepare("SELECT MIN(created_at) AS at FROM requests WHERE status = 'pending_approval'")
+      .get() as { at: string | null };
+    const running = this.db
+      .prepare("SELECT COUNT(*) AS n FROM requests WHERE status = 'running' AND lease_until > ?")
+      .get(now) as { n: number };
+    return { requests, oldestPendingApprovalAt: oldest.at ?? undefined, runsInFlight: running.n };
   }
 
   async close(): Promise<void> {
