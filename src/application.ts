@@ -8,6 +8,8 @@ import { ObserverList, type RunObserver } from './engine/observer.js';
 import { previewPerson } from './engine/plan.js';
 import { RevocationEngine } from './engine/run.js';
 import { RedactingLogger, Redactor } from './log.js';
+import { AppMetrics } from './metrics/registry.js';
+import { metricsRoute } from './metrics/route.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
@@ -44,6 +46,8 @@ export interface Application {
   slack: SlackApp;
   deps: SlackDeps;
   logger: RedactingLogger;
+  /** Present when METRICS_ENABLED=true. */
+  metrics: AppMetrics | undefined;
   start(): Promise<Server | undefined>;
   stop(): Promise<void>;
 }
@@ -61,7 +65,8 @@ export async function buildApplication(
     redactor,
     retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
   });
-
+  const metrics = config.metricsEnabled ? new AppMetrics({ store, now }) : undefined;
+  const metricsObserver = metrics?.observer();
   const providerDeps = {
     logger,
     retryPolicy: options.retryPolicy,
@@ -87,6 +92,7 @@ export async function buildApplication(
     providers,
     logger,
     approvals,
+    observer: metricsObserver,
     now,
     sleep: options.sleep,
     verifyRecheckMs: options.verifyRecheckMs,
@@ -110,6 +116,7 @@ export async function buildApplication(
       now,
     });
     const observers: RunObserver[] = [thread, new WorkflowCompleter(completion)];
+    if (metricsObserver) observers.push(metricsObserver);
     return new ObserverList(observers, (e) => logger.warn('progress display failed:', e));
   };
   const deps: SlackDeps = {
@@ -144,7 +151,7 @@ export async function buildApplication(
         }),
       )
     : [];
-  const routes = apiRoutes;
+  const routes = metrics ? [metricsRoute(metrics, config.metricsToken), ...apiRoutes] : apiRoutes;
   const slack = createSlackApp(deps, { logger, routes, socketRetryBaseMs: options.socketRetryBaseMs });
   slackApp = slack;
   const timers: NodeJS.Timeout[] = [];
@@ -160,6 +167,7 @@ export async function buildApplication(
     slack,
     deps,
     logger,
+    metrics,
     start: async () => {
       const server = await slack.start();
       void membership.prefetch([
@@ -176,6 +184,7 @@ export async function buildApplication(
     stop: async () => {
       for (const t of timers) clearInterval(t);
       await slack.stop();
+      metrics?.close();
       await store.close();
     },
   };

@@ -9,6 +9,7 @@ import {
   RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
+  reportVendorCall,
   withRetry,
 } from './retry.js';
 
@@ -170,12 +171,14 @@ export class VendorHttp {
         this.policy,
         {
           sleep: this.options.sleep,
-          onRetry: ({ attempt, delayMs, error }) =>
+          onRetry: ({ attempt, delayMs, error }) => {
+            reportVendorCall({ kind: 'retry', system: this.options.system });
             this.options.logger.warn(
               this.redactor.redact(
                 `${this.options.system} ${req.operation} attempt ${attempt} failed (${(error as Error).message}); retrying in ${delayMs} ms`,
               ),
-            ),
+            );
+          },
         },
       );
     } catch (error) {
@@ -200,6 +203,14 @@ export class VendorHttp {
     Object.assign(headers, await this.options.authorize?.(outgoing));
 
     let response: AxiosResponse<string>;
+    const sentAt = performance.now();
+    const attempt = (status: number | undefined) =>
+      reportVendorCall({
+        kind: 'attempt',
+        system: this.options.system,
+        durationMs: performance.now() - sentAt,
+        status,
+      });
     try {
       response = await this.axios.request<string>({
         method: req.method,
@@ -212,8 +223,10 @@ export class VendorHttp {
     } catch (error) {
       const code = (error as { code?: string }).code;
       const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
+      attempt(undefined);
       throw new HttpFailure(timeout ? 'timeout' : 'network', undefined, undefined, {}, code);
     }
+    attempt(response.status);
     const resHeaders = lowerHeaders(response.headers);
     const parsedBody = parseBody(typeof response.data === 'string' ? response.data : '');
     const ok = req.okStatus
