@@ -2,7 +2,7 @@ import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from
 import type { z } from 'zod';
 import type { SystemId } from '../config.js';
 import { ErrorCode, RevokeError } from '../errors.js';
-import { type Logger, Redactor } from '../log.js';
+import { type Logger, logFields, Redactor } from '../log.js';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
@@ -177,6 +177,7 @@ export class VendorHttp {
               this.redactor.redact(
                 `${this.options.system} ${req.operation} attempt ${attempt} failed (${(error as Error).message}); retrying in ${delayMs} ms`,
               ),
+              logFields({ system: this.options.system }),
             );
           },
         },

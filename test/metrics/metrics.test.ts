@@ -133,10 +133,14 @@ describe('GET /metrics', () => {
       expect(['debug', 'info', 'warn', 'error']).toContain(record.level);
       expect(typeof record.msg).toBe('string');
     }
-    expect(
-      harness.logs
-        .map((l) => JSON.parse(l) as { msg: string })
-        .some((r) => r.msg.includes(request?.id ?? '-')),
-    ).toBe(true);
+    const records = harness.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const finished = records.find((r) => String(r.msg).startsWith(`request ${request?.id} finished`));
+    expect(finished?.request_id).toBe(request?.id);
+    const boxStep = records.find((r) => r.request_id === request?.id && r.system === 'box');
+    expect(boxStep?.msg).toBe(`request ${request?.id}: box queued`);
+    const retry = records.find((r) => String(r.msg).startsWith('mattermost ') && r.level === 'warn');
+    expect(retry?.system).toBe('mattermost');
+    const recorded = records.find((r) => String(r.msg).startsWith(`request ${request?.id} recorded`));
+    expect(recorded?.actor).toBe('slack:UREQ');
   }, 40_000);
 });
