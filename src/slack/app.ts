@@ -86,6 +86,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     receiver = new SocketModeReceiver({
       appToken: config.slack.appToken,
       logger,
+      autoReconnectEnabled: false, // SocketConnection reconnects, with backoff and logged reasons
       customRoutes: routes,
       // No retries inside the client: our connection loop retries with backoff and says why.
       installerOptions: {

@@ -41,13 +41,17 @@ export function describeConnectFailure(error: unknown): { text: string; tokenPro
       tokenProblem: false,
     };
   }
+  if (error === undefined) {
+    return { text: 'the WebSocket closed before Slack said hello', tokenProblem: false };
+  }
   return { text: `Socket Mode connection failed (${e?.message ?? String(error)})`, tokenProblem: false };
 }
 
 /**
  * Connects the Socket Mode client in the background and keeps trying (with
- * backoff) until it is connected or stopped, logging every change of state, so
- * start-up never hangs on Slack and readiness can tell the truth.
+ * backoff) until it is connected or stopped, and again after every drop,
+ * logging every change of state, so start-up never hangs on Slack and
+ * readiness can tell the truth. The client's own auto-reconnect must be off.
  */
 export class SocketConnection {
   private current: ConnectionState = 'disconnected';
@@ -55,6 +59,7 @@ export class SocketConnection {
   private stopped = false;
   private wake: (() => void) | undefined;
   private started = false;
+  private looping = false;
 
   constructor(
     private readonly client: SocketClient,
@@ -65,7 +70,11 @@ export class SocketConnection {
       this.set('reconnecting', 'the connection to Slack dropped; reconnecting'),
     );
     client.on('connected', () => this.set('connected'));
-    client.on('disconnected', () => this.set('disconnected', 'disconnected from Slack'));
+    client.on('disconnected', () => {
+      this.set('disconnected', 'disconnected from Slack');
+      // The client's own reconnection is off (it could die silently on one failed attempt): ours takes over.
+      if (this.started) this.ensureLoop();
+    });
   }
 
   /** The state now, and why it is not connected (when it is not). */
@@ -85,9 +94,16 @@ export class SocketConnection {
 
   /** Starts connecting in the background; resolves at once. */
   start(): void {
-    if (this.started) return;
     this.started = true;
-    void this.run();
+    this.ensureLoop();
+  }
+
+  private ensureLoop(): void {
+    if (this.looping || this.stopped) return;
+    this.looping = true;
+    void this.run().finally(() => {
+      this.looping = false;
+    });
   }
 
   private async run(): Promise<void> {
@@ -96,7 +112,7 @@ export class SocketConnection {
     while (!this.stopped) {
       try {
         await this.client.start();
-        return; // later drops are reconnected by the client itself
+        return;
       } catch (error) {
         if (this.stopped) return;
         const { text, tokenProblem } = describeConnectFailure(error);
@@ -123,6 +139,14 @@ export class SocketConnection {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await this.client.disconnect().catch(() => {});
+    // Bounded: a socket that is already gone may never confirm, and shutdown must not hang on it.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.client.disconnect().catch(() => {}),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 2_000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -118,6 +118,15 @@ describe('Socket Mode start-up tells the truth', () => {
       const { status, body } = await readyz(child);
       expect(status).toBe(200);
       expect(body).toMatchObject({ status: 'ready', checks: { store: 'ok', slack: 'connected' } });
+
+      // Slack drops the connection: not ready until the app has reconnected by itself.
+      const connects = () => child?.output().match(/Socket Mode: connected to Slack/g)?.length ?? 0;
+      for (const c of wss.clients) c.terminate();
+      await child.waitFor(/Socket Mode: not connected to Slack \(disconnected from Slack\)/);
+      const deadline = Date.now() + 10_000;
+      while (connects() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(connects()).toBe(2);
+      expect((await readyz(child)).status).toBe(200);
       child.proc.kill('SIGTERM');
       expect(await child.exited).toBe(0);
     } finally {
