@@ -151,7 +151,9 @@ export async function buildApplication(
         }),
       )
     : [];
-  const routes = metrics ? [metricsRoute(metrics, config.metricsToken), ...apiRoutes] : apiRoutes;
+  const routes = metrics
+    ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text)), ...apiRoutes]
+    : apiRoutes;
   const slack = createSlackApp(deps, { logger, routes, socketRetryBaseMs: options.socketRetryBaseMs });
   slackApp = slack;
   const timers: NodeJS.Timeout[] = [];

@@ -190,6 +190,11 @@ export class RedactingLogger implements Logger {
     this.pino[level](clean, text);
   }
 
+  /** `text` with every known secret and credential shape scrubbed (for answers that quote an error). */
+  redact(text: string): string {
+    return this.shared.redactor.redact(text);
+  }
+
   /** A logger whose every record carries `fields` (e.g. `{ request_id }`). */
   child(fields: LogFields): RedactingLogger {
     const bound = this.scrub(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunObserver } from '../engine/observer.js';
 import { onVendorCall, type VendorCallEvent } from '../providers/retry.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoreMetrics } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { MetricsObserver } from './observer.js';
 
@@ -25,8 +25,11 @@ export class AppMetrics {
   readonly takeovers: Counter;
   private readonly unsubscribe: () => void;
   private readonly seenSteps = new Set<string>();
+  private snapshot: StoreMetrics | undefined;
+  private readonly store: AppMetricsDeps;
 
   constructor(deps: AppMetricsDeps) {
+    this.store = deps;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -77,16 +80,17 @@ export class AppMetrics {
   }
 
   private storeGauges(deps: AppMetricsDeps, registers: Registry[]): void {
-    let snapshot: ReturnType<Store['metricsSnapshot']> | undefined;
-    // One store read per scrape, shared by the gauges below (each collect() asks for it).
-    const read = () => {
-      snapshot ??= deps.store.metricsSnapshot(deps.now().toISOString()).finally(() => {
-        setImmediate(() => {
-          snapshot = undefined;
-        });
-      });
-      return snapshot;
-    };
+    // The store is read once per scrape (in scrape(), before collecting); these gauges only copy it.
+    // A store that does not answer leaves them out of the scrape and sets revoke_store_up to 0.
+    const read = async () => this.snapshot;
+    new Gauge({
+      name: 'revoke_store_up',
+      help: '1 when the store answered the metrics query of this scrape, else 0.',
+      registers,
+      async collect() {
+        this.set((await read()) ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'revoke_requests',
       help: 'Requests in the store, by source and status (final statuses only grow).',
@@ -94,7 +98,8 @@ export class AppMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const r of (await read()).requests) this.set({ source: r.source, status: r.status }, r.count);
+        for (const r of (await read())?.requests ?? [])
+          this.set({ source: r.source, status: r.status }, r.count);
       },
     });
     new Gauge({
@@ -103,6 +108,7 @@ export class AppMetrics {
       registers,
       async collect() {
         const s = await read();
+        if (!s) return this.set(Number.NaN);
         this.set(s.requests.filter((r) => r.status === 'pending_approval').reduce((n, r) => n + r.count, 0));
       },
     });
@@ -111,7 +117,9 @@ export class AppMetrics {
       help: 'Age of the oldest request still waiting for an approver (0 when none).',
       registers,
       async collect() {
-        const at = (await read()).oldestPendingApprovalAt;
+        const s = await read();
+        if (!s) return this.set(Number.NaN);
+        const at = s.oldestPendingApprovalAt;
         this.set(at ? Math.max(0, (deps.now().getTime() - Date.parse(at)) / 1000) : 0);
       },
     });
@@ -120,7 +128,9 @@ export class AppMetrics {
       help: 'Requests being run now under a live lease (any replica).',
       registers,
       async collect() {
-        this.set((await read()).runsInFlight);
+        const s = await read();
+        if (!s) return this.set(Number.NaN);
+        this.set(s.runsInFlight);
       },
     });
   }
@@ -132,6 +142,8 @@ export class AppMetrics {
 
   /** The exposition text and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
+    const { store, now } = this.store;
+    this.snapshot = await store.metricsSnapshot(now().toISOString()).catch(() => undefined);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

@@ -14,7 +14,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 }
 
 /** `GET /metrics` in Prometheus text format; with a token, only for `Authorization: Bearer <token>`. */
-export function metricsRoute(metrics: AppMetrics, token: string | undefined): CustomRoute {
+export function metricsRoute(
+  metrics: AppMetrics,
+  token: string | undefined,
+  redact: (text: string) => string,
+): CustomRoute {
   return {
     path: '/metrics',
     method: ['GET'],
@@ -31,7 +35,9 @@ export function metricsRoute(metrics: AppMetrics, token: string | undefined): Cu
         },
         (error: unknown) => {
           res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(`metrics unavailable: ${error instanceof Error ? error.message.slice(0, 200) : 'error'}\n`);
+          res.end(
+            `metrics unavailable: ${error instanceof Error ? redact(error.message).slice(0, 200) : 'error'}\n`,
+          );
         },
       );
     },

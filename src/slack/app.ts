@@ -71,6 +71,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       mode: config.mode,
       systems: deps.systems.map((s) => s.id),
       store: deps.store,
+      redact: (text) => options.logger.redact(text),
       get connection() {
         return connection;
       },

@@ -11,6 +11,8 @@ export interface HealthDeps {
   connection?: SocketConnection | undefined;
   /** How long the store may take to answer the readiness query (default 2 s). */
   storeTimeoutMs?: number;
+  /** Scrubs secrets from a driver's error message before it is shown. */
+  redact: (text: string) => string;
 }
 
 function json(res: Parameters<CustomRoute['handler']>[1], status: number, body: unknown): void {
@@ -18,7 +20,11 @@ function json(res: Parameters<CustomRoute['handler']>[1], status: number, body: 
   res.end(JSON.stringify(body));
 }
 
-async function storeCheck(store: Store, timeoutMs: number): Promise<string | undefined> {
+async function storeCheck(
+  store: Store,
+  timeoutMs: number,
+  redact: (text: string) => string,
+): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -30,7 +36,7 @@ async function storeCheck(store: Store, timeoutMs: number): Promise<string | und
     return undefined;
   } catch (error) {
     // The driver's message only (never a connection string): e.g. "The database connection is not open".
-    return `the store does not answer (${error instanceof Error ? error.message.slice(0, 200) : 'error'})`;
+    return `the store does not answer (${error instanceof Error ? redact(error.message).slice(0, 200) : 'error'})`;
   } finally {
     clearTimeout(timer);
   }
@@ -55,7 +61,7 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
       handler: (_req, res) => {
         void (async () => {
           const reasons: string[] = [];
-          const store = await storeCheck(deps.store, deps.storeTimeoutMs ?? 2_000);
+          const store = await storeCheck(deps.store, deps.storeTimeoutMs ?? 2_000, deps.redact);
           if (store) reasons.push(store);
           const slack = deps.connection?.status();
           if (slack && slack.state !== 'connected') {

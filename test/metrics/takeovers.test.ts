@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RevocationRequest, RevocationStep } from '../../src/engine/types.js';
 import { AppMetrics } from '../../src/metrics/registry.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -12,9 +12,14 @@ function step(key: string, state: RevocationStep['state']): RevocationStep {
 }
 
 describe('run metrics from the engine observer', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'revoke-metrics-'));
-  const store = new SqliteStore(join(dir, 'm.db'));
-  const metrics = new AppMetrics({ store, now: () => new Date() });
+  let dir: string;
+  let store: SqliteStore;
+  let metrics: AppMetrics;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'revoke-metrics-'));
+    store = new SqliteStore(join(dir, 'm.db'));
+    metrics = new AppMetrics({ store, now: () => new Date() });
+  });
   afterEach(async () => {
     metrics.close();
     await store.close();
@@ -33,5 +38,18 @@ describe('run metrics from the engine observer', () => {
     const samples = parsePrometheus((await metrics.scrape()).body);
     expect(sample(samples, 'revoke_lease_takeovers_total')).toBe(1);
     expect(sample(samples, 'revoke_steps_total', { system: 'slack', outcome: 'revoked' })).toBe(1);
+  });
+
+  it('still answers when the store does not: revoke_store_up is 0 and the store-backed gauges are unknown (NaN)', async () => {
+    await store.migrate();
+    expect(sample(parsePrometheus((await metrics.scrape()).body), 'revoke_store_up')).toBe(1);
+    await store.close();
+    const samples = parsePrometheus((await metrics.scrape()).body);
+    expect(sample(samples, 'revoke_store_up')).toBe(0);
+    expect(sample(samples, 'revoke_approvals_pending')).toBeNaN();
+    expect(sample(samples, 'revoke_oldest_pending_approval_age_seconds')).toBeNaN();
+    expect(sample(samples, 'revoke_runs_in_flight')).toBeNaN();
+    expect(samples.filter((x) => x.name === 'revoke_requests')).toEqual([]);
+    expect(sample(samples, 'revoke_build_info', { version: '0.1.0' })).toBe(1);
   });
 });
