@@ -119,6 +119,31 @@ describe('Socket Mode start-up tells the truth', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ status: 'ready', checks: { store: 'ok', slack: 'connected' } });
 
+      // Events flow through the real app over the socket: a slash command is acknowledged by its envelope.
+      const [socket] = [...wss.clients];
+      const acked = new Promise<{ envelope_id?: string }>((resolve) =>
+        socket?.on('message', (data) => resolve(JSON.parse(String(data)) as { envelope_id?: string })),
+      );
+      socket?.send(
+        JSON.stringify({
+          type: 'slash_commands',
+          envelope_id: 'env-1',
+          accepts_response_payload: true,
+          payload: {
+            command: '/revoke-sessions',
+            text: 'help',
+            user_id: 'U0123ABC',
+            user_name: 'requester',
+            team_id: 'T1',
+            channel_id: 'C0SEC',
+            trigger_id: 'trig-1',
+            response_url: 'http://127.0.0.1:9/commands/response',
+            api_app_id: 'A1',
+          },
+        }),
+      );
+      expect((await acked).envelope_id).toBe('env-1');
+
       // Slack drops the connection: not ready until the app has reconnected by itself.
       const connects = () => child?.output().match(/Socket Mode: connected to Slack/g)?.length ?? 0;
       for (const c of wss.clients) c.terminate();
