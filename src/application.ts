@@ -8,7 +8,7 @@ import { ObserverList, type RunObserver } from './engine/observer.js';
 import { previewPerson } from './engine/plan.js';
 import { RevocationEngine } from './engine/run.js';
 import { RedactingLogger, Redactor } from './log.js';
-import { AppMetrics } from './metrics/registry.js';
+import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
@@ -65,7 +65,10 @@ export async function buildApplication(
     redactor,
     retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
   });
-  const metrics = config.metricsEnabled ? new AppMetrics({ store, now }) : undefined;
+  // prom-client is loaded only when metrics are on (it is not needed for start-up otherwise).
+  const metrics = config.metricsEnabled
+    ? new (await import('./metrics/registry.js')).AppMetrics({ store, now })
+    : undefined;
   const metricsObserver = metrics?.observer();
   const providerDeps = {
     logger,

@@ -87,4 +87,17 @@ describe('start-up failures name what to fix', () => {
     expect(text).not.toContain(password);
     expectCleanFailure(child);
   }, 30_000);
+
+  it('SIGTERM while waiting for PostgreSQL stops at once with 0', async () => {
+    child = spawnMain({
+      ...BASE,
+      PORT: '0',
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/revoke`,
+      DATABASE_CONNECT_RETRY_SECONDS: '60',
+    });
+    await child.waitFor(/PostgreSQL is not reachable yet/);
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expectCleanFailure(child);
+  }, 30_000);
 });
