@@ -169,11 +169,14 @@ export class RedactingLogger implements Logger {
     }
   }
 
-  private scrub(value: unknown): unknown {
+  /** Scrubs every string in a field value (nested up to 6 levels; deeper, or a cycle, becomes `[…]`). */
+  private scrub(value: unknown, depth = 0): unknown {
     if (typeof value === 'string') return this.shared.redactor.redact(value);
-    if (Array.isArray(value)) return value.map((v) => this.scrub(v));
+    if (value instanceof Error) return this.shared.redactor.redact(render(value));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.scrub(v)]));
+      if (depth >= 6) return '[…]';
+      if (Array.isArray(value)) return value.map((v) => this.scrub(v, depth + 1));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.scrub(v, depth + 1)]));
     }
     return value;
   }

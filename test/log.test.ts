@@ -63,6 +63,16 @@ describe('structured logs', () => {
     expect(JSON.parse(lines[0] ?? '').msg).toContain('[REDACTED]');
   });
 
+  it('survives a cyclic field value and shows an error field by name and message', () => {
+    const { log, lines } = logger();
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    log.info('cyclic', logFields({ data: cyclic, err: new Error('bad xoxb-111-222-abcdefabcdef') }));
+    const record = JSON.parse(lines[0] ?? '');
+    expect(record.data.a).toBe(1);
+    expect(record.err).toBe('Error: bad [REDACTED]');
+  });
+
   it('honours the level, and Bolt can change it and the name', () => {
     const { log, lines } = logger([], 'json', 'info');
     log.debug('hidden');
