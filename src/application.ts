@@ -8,6 +8,8 @@ import { ObserverList, type RunObserver } from './engine/observer.js';
 import { previewPerson } from './engine/plan.js';
 import { RevocationEngine } from './engine/run.js';
 import { RedactingLogger, Redactor } from './log.js';
+import type { AppMetrics } from './metrics/registry.js';
+import { metricsRoute } from './metrics/route.js';
 import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
@@ -17,7 +19,7 @@ import { BackgroundTasks, type SlackDeps } from './slack/context.js';
 import type { HttpLimits } from './slack/http-limits.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkflowCompleter } from './slack/workflow-completion.js';
-import { createStore } from './store/index.js';
+import { openStore } from './startup/open-store.js';
 import type { Store } from './store/types.js';
 
 export interface ApplicationOptions {
@@ -34,6 +36,10 @@ export interface ApplicationOptions {
   housekeepingMs?: number;
   /** HTTP body and timeout limits (tests shorten them). */
   httpLimits?: Partial<HttpLimits>;
+  /** How long to keep retrying an unreachable PostgreSQL at start-up (default: DATABASE_CONNECT_RETRY_SECONDS). */
+  storeRetryForMs?: number;
+  /** First wait after a failed Socket Mode connection attempt (default 1 s). */
+  socketRetryBaseMs?: number;
 }
 
 export interface Application {
@@ -43,6 +49,8 @@ export interface Application {
   slack: SlackApp;
   deps: SlackDeps;
   logger: RedactingLogger;
+  /** Present when METRICS_ENABLED=true. */
+  metrics: AppMetrics | undefined;
   start(): Promise<Server | undefined>;
   stop(): Promise<void>;
 }
@@ -52,9 +60,19 @@ export async function buildApplication(
   config: Config,
   options: ApplicationOptions = {},
 ): Promise<Application> {
-  const logger = new RedactingLogger(new Redactor(secretsOf(config)), config.logLevel, options.logSink);
+  const redactor = new Redactor(secretsOf(config));
+  const logger = new RedactingLogger(redactor, config.logLevel, options.logSink, config.logFormat);
   const now = options.now ?? (() => new Date());
-  const store = await createStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, {
+    logger,
+    redactor,
+    retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
+  });
+  // prom-client is loaded only when metrics are on (it is not needed for start-up otherwise).
+  const metrics = config.metricsEnabled
+    ? new (await import('./metrics/registry.js')).AppMetrics({ store, now })
+    : undefined;
+  const metricsObserver = metrics?.observer();
   const providerDeps = {
     logger,
     retryPolicy: options.retryPolicy,
@@ -80,6 +98,7 @@ export async function buildApplication(
     providers,
     logger,
     approvals,
+    observer: metricsObserver,
     now,
     sleep: options.sleep,
     verifyRecheckMs: options.verifyRecheckMs,
@@ -102,9 +121,9 @@ export async function buildApplication(
       approvalChannel: config.approvalChannel,
       now,
     });
-    return new ObserverList([thread, new WorkflowCompleter(completion)], (e) =>
-      logger.warn('progress display failed:', e),
-    );
+    const observers: RunObserver[] = [thread, new WorkflowCompleter(completion)];
+    if (metricsObserver) observers.push(metricsObserver);
+    return new ObserverList(observers, (e) => logger.warn('progress display failed:', e));
   };
   const deps: SlackDeps = {
     approvals,
@@ -120,7 +139,7 @@ export async function buildApplication(
     background: new BackgroundTasks(logger),
     now,
   };
-  const routes = config.apiToken
+  const apiRoutes = config.apiToken
     ? alertRoutes(
         createAlertHandlers({
           apiToken: config.apiToken,
@@ -139,7 +158,15 @@ export async function buildApplication(
         }),
       )
     : [];
-  const slack = createSlackApp(deps, { logger, routes, httpLimits: options.httpLimits });
+  const routes = metrics
+    ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text)), ...apiRoutes]
+    : apiRoutes;
+  const slack = createSlackApp(deps, {
+    logger,
+    routes,
+    socketRetryBaseMs: options.socketRetryBaseMs,
+    httpLimits: options.httpLimits,
+  });
   slackApp = slack;
   const timers: NodeJS.Timeout[] = [];
   /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */
@@ -154,6 +181,7 @@ export async function buildApplication(
     slack,
     deps,
     logger,
+    metrics,
     start: async () => {
       const server = await slack.start();
       void membership.prefetch([
@@ -170,6 +198,7 @@ export async function buildApplication(
     stop: async () => {
       for (const t of timers) clearInterval(t);
       await slack.stop();
+      metrics?.close();
       await store.close();
     },
   };

@@ -56,11 +56,18 @@ export interface Config {
   protectedUsers: PrincipalList;
   breakGlassUsers: PrincipalList;
   databaseUrl: string;
+  /** How long start-up keeps retrying an unreachable PostgreSQL before giving up. */
+  databaseRetryMs: number;
   box: BoxConfig | undefined;
   mattermost: MattermostConfig | undefined;
   huawei: HuaweiConfig | undefined;
   apiToken: string | undefined;
   logLevel: LogLevel;
+  logFormat: 'json' | 'pretty';
+  /** `GET /metrics` is served only when true. */
+  metricsEnabled: boolean;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 /** Raised when the environment is missing or has malformed variables; lists every problem at once. */
@@ -74,7 +81,7 @@ export class ConfigError extends Error {
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/revoke-sessions.db';
 
 const PRINCIPAL_RE = /^[UWS][A-Z0-9]{2,}$/;
-const CHANNEL_RE = /^[CGD][A-Z0-9]{2,}$/;
+const CHANNEL_RE = /^[CG][A-Z0-9]+$/;
 
 /** Treats empty strings as unset, so `FOO=` in a .env file means "not configured". */
 const opt = z
@@ -105,10 +112,16 @@ const urlVar = (what: string) =>
 const tokenVar = (prefixes: string[], what: string) =>
   opt.superRefine((v, ctx) => {
     if (v === undefined) return;
-    if (!prefixes.some((p) => v.startsWith(p))) {
+    const prefix = prefixes.find((p) => v.startsWith(p));
+    if (!prefix) {
       ctx.addIssue({
         code: 'custom',
         message: `${what}, starting with ${prefixes.join(' or ')} (the value given does not; it is not shown here)`,
+      });
+    } else if (v.length === prefix.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what}; the value given is only its prefix ${prefix}, so it looks cut off (in .env, quote a value that contains #: VAR="…")`,
       });
     }
   });
@@ -131,7 +144,10 @@ const envSchema = z.object({
   REVOKE_APPROVERS: principalList('the people allowed to approve'),
   REVOKE_APPROVAL_CHANNEL: opt.superRefine((v, ctx) => {
     if (v !== undefined && !CHANNEL_RE.test(v)) {
-      ctx.addIssue({ code: 'custom', message: 'a channel ID such as C0123456789 (not a #name)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a channel ID such as C0123456789 (not a #name; find it under the channel\'s "About")',
+      });
     }
   }),
   REVOKE_REQUIRE_APPROVAL: opt.superRefine((v, ctx) => {
@@ -152,6 +168,11 @@ const envSchema = z.object({
   DATABASE_URL: opt.superRefine((v, ctx) => {
     if (v !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(v)) {
       ctx.addIssue({ code: 'custom', message: 'sqlite:<path> or postgres://user@host:port/db' });
+    }
+  }),
+  DATABASE_CONNECT_RETRY_SECONDS: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 3600)) {
+      ctx.addIssue({ code: 'custom', message: 'a number of seconds from 0 to 3600' });
     }
   }),
   BOX_CLIENT_ID: opt,
@@ -187,7 +208,40 @@ const envSchema = z.object({
       ctx.addIssue({ code: 'custom', message: 'one of debug, info, warn, error' });
     }
   }),
+  LOG_FORMAT: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !['json', 'pretty'].includes(v.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', message: 'json (one JSON object a line) or pretty' });
+    }
+  }),
+  METRICS_ENABLED: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !['true', 'false'].includes(v.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', message: 'true or false' });
+    }
+  }),
+  METRICS_TOKEN: opt.superRefine((v, ctx) => {
+    if (v !== undefined && v.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'at least 16 characters (generate one with `openssl rand -hex 32`)',
+      });
+    }
+  }),
 });
+
+/** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
+const CUT_SENSITIVE = new Set([
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_ADMIN_TOKEN',
+  'REVOKE_APPROVAL_CHANNEL',
+  'BOX_CLIENT_SECRET',
+  'MATTERMOST_TOKEN',
+  'HUAWEI_SECRET_KEY',
+  'HUAWEI_SECURITY_TOKEN',
+  'REVOKE_API_TOKEN',
+  'METRICS_TOKEN',
+]);
 
 type Env = z.infer<typeof envSchema>;
 
@@ -228,6 +282,11 @@ function withSlash(url: string): string {
 export interface LoadConfigOptions {
   /** The CLI acts on non-Slack systems without a bot token or signing secret. */
   requireSlack?: boolean;
+  /**
+   * Variables whose `.env` line had an unquoted `#` that dotenv took as the start of a comment
+   * (`empty`: nothing was left; `cut`: a `#` right after the value's text), from {@link dotenvCutOffs}.
+   */
+  dotenvCutOffs?: ReadonlyMap<string, 'empty' | 'cut'>;
 }
 
 /**
@@ -250,6 +309,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
         Object.keys(envSchema.shape).map((k) => [k, rawEnv[k]?.trim() ? rawEnv[k]?.trim() : undefined]),
       ) as Env);
   const mode = env.SLACK_APP_TOKEN ? 'socket' : 'http';
+  for (const [name, how] of options.dotenvCutOffs ?? []) {
+    if (how === 'empty' || CUT_SENSITIVE.has(name)) {
+      problems.push(
+        `${name} looks cut off in .env: an unquoted # starts a comment there, so ${how === 'empty' ? 'nothing' : 'only the part before the #'} was read; quote the value (${name}="…")`,
+      );
+    }
+  }
 
   if (requireSlack && env.SLACK_BOT_TOKEN === undefined) {
     problems.push(
@@ -300,6 +366,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     protectedUsers: principals(env.REVOKE_PROTECTED_USERS),
     breakGlassUsers: principals(env.REVOKE_BREAK_GLASS_USERS),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databaseRetryMs: Number(env.DATABASE_CONNECT_RETRY_SECONDS ?? 60) * 1000,
     box: boxOn
       ? {
           clientId: env.BOX_CLIENT_ID ?? '',
@@ -327,6 +394,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
       : undefined,
     apiToken: env.REVOKE_API_TOKEN,
     logLevel: (env.LOG_LEVEL?.toLowerCase() ?? 'info') as LogLevel,
+    logFormat: env.LOG_FORMAT?.toLowerCase() === 'pretty' ? 'pretty' : 'json',
+    metricsEnabled: env.METRICS_ENABLED?.toLowerCase() === 'true',
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 
@@ -341,6 +411,18 @@ export function enabledSystems(config: Config): SystemId[] {
   return SYSTEM_IDS.filter((id) => enabled[id]);
 }
 
+/** The password in a postgres:// URL, if any (decoded as the driver uses it). */
+function databasePassword(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const { password } = new URL(url);
+  if (!password) return undefined;
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
+}
+
 /** Every secret value in the config, for redaction. */
 export function secretsOf(config: Config): string[] {
   return [
@@ -353,5 +435,7 @@ export function secretsOf(config: Config): string[] {
     config.huawei?.secretKey,
     config.huawei?.securityToken,
     config.apiToken,
+    config.metricsToken,
+    databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

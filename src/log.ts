@@ -1,14 +1,38 @@
+import { type Logger as PinoLogger, pino } from 'pino';
 import type { LogLevel } from './config.js';
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** How log records are written: one JSON object a line (default), or a readable line for humans. */
+export type LogFormat = 'json' | 'pretty';
+
+const LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
 
 /** Patterns that look like credentials, redacted even when not registered as secrets. */
 const CREDENTIAL_PATTERNS: RegExp[] = [
   /xox[abeoprs]-[0-9A-Za-z-]{8,}/g,
   /xapp-[0-9A-Za-z-]{8,}/g,
+  /xwfp-[0-9A-Za-z-]{8,}/g,
   /(authorization["']?\s*[:=]\s*["']?)(bearer\s+|basic\s+|sdk-hmac-sha256\s+)?[^"'\s,}]+/gi,
   /(x-security-token["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi,
   /((?:client_secret|access_token|refresh_token|token|signature)=)[^&\s"']+/gi,
+];
+
+/**
+ * Field paths pino censors in a structured record (headers, bodies or configs
+ * passed as fields), on top of the text scrubbing every value goes through.
+ */
+export const REDACT_PATHS = [
+  'authorization',
+  'token',
+  'password',
+  'secret',
+  '*.authorization',
+  '*.Authorization',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.client_secret',
+  '*.headers.authorization',
+  '*.headers.Authorization',
 ];
 
 /** Replaces every known secret and credential-shaped string with `[REDACTED]`. */
@@ -38,6 +62,31 @@ export class Redactor {
   }
 }
 
+/** Context a record carries as its own JSON fields (`request_id`, `system`, `actor`, …). */
+export interface LogFields {
+  request_id?: string | undefined;
+  system?: string | undefined;
+  actor?: string | undefined;
+  [key: string]: unknown;
+}
+
+const FIELDS = Symbol('log fields');
+interface TaggedFields {
+  [FIELDS]: LogFields;
+}
+
+/**
+ * Wraps fields to pass as the last argument of a log call:
+ * `logger.info('request finished', logFields({ request_id: id }))`. Anything else is message text.
+ */
+export function logFields(fields: LogFields): TaggedFields {
+  return { [FIELDS]: fields };
+}
+
+function isTagged(value: unknown): value is TaggedFields {
+  return typeof value === 'object' && value !== null && FIELDS in value;
+}
+
 /** The logger interface every module takes; Bolt's Logger is a superset. */
 export interface Logger {
   debug(...msg: unknown[]): void;
@@ -59,23 +108,103 @@ function render(value: unknown): string {
   }
 }
 
-/** A one-line-per-record logger to stderr with redaction; `sink` is injectable for tests. */
+/** One readable line from a JSON record: `time LEVEL [name] msg key=value…` (newlines shown as `\n`). */
+export function prettyLine(record: Record<string, unknown>): string {
+  const { time, level, name, msg, ...rest } = record;
+  const extras = Object.entries(rest).map(
+    ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
+  const text = [String(msg ?? ''), ...extras].join(' ').replace(/\r?\n/g, '\\n');
+  return `${String(time)} ${String(level).toUpperCase()} [${String(name)}] ${text}`;
+}
+
+interface Shared {
+  redactor: Redactor;
+  sink: (line: string) => void;
+  format: LogFormat;
+  name: string;
+}
+
+/**
+ * Structured logger on pino: one JSON object a line (`time`, `level`, `name`,
+ * `msg`, plus `request_id`/`system`/`actor` when known), every value scrubbed
+ * of known secrets and credential shapes before it is serialised, pino's
+ * redaction paths for structured fields; `sink` is injectable for tests.
+ */
 export class RedactingLogger implements Logger {
-  private level: number;
-  private name = 'revoke-sessions';
+  private readonly pino: PinoLogger;
+  private readonly shared: Shared;
 
   constructor(
-    private readonly redactor: Redactor,
+    redactor: Redactor,
     level: LogLevel = 'info',
-    private readonly sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    format: LogFormat = 'json',
+    parent?: { pino: PinoLogger; shared: Shared },
   ) {
-    this.level = LEVELS[level];
+    this.shared = parent?.shared ?? { redactor, sink, format, name: 'revoke-sessions' };
+    this.pino =
+      parent?.pino ??
+      pino(
+        {
+          level,
+          base: null,
+          mixin: () => ({ name: this.shared.name }),
+          messageKey: 'msg',
+          timestamp: pino.stdTimeFunctions.isoTime,
+          formatters: { level: (label) => ({ level: label }) },
+          redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        },
+        { write: (chunk: string) => this.emit(chunk) },
+      );
+  }
+
+  /** Writes one serialised record: as is (json) or as a readable line (pretty). */
+  private emit(chunk: string): void {
+    const { sink, format } = this.shared;
+    for (const line of chunk.split('\n')) {
+      if (line === '') continue;
+      if (format === 'json') sink(line);
+      else sink(prettyLine(JSON.parse(line) as Record<string, unknown>));
+    }
+  }
+
+  /** Scrubs every string in a field value (nested up to 6 levels; deeper, or a cycle, becomes `[…]`). */
+  private scrub(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return this.shared.redactor.redact(value);
+    if (value instanceof Error) return this.shared.redactor.redact(render(value));
+    if (value && typeof value === 'object') {
+      if (depth >= 6) return '[…]';
+      if (Array.isArray(value)) return value.map((v) => this.scrub(v, depth + 1));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.scrub(v, depth + 1)]));
+    }
+    return value;
   }
 
   private write(level: LogLevel, msg: unknown[]): void {
-    if (LEVELS[level] < this.level) return;
-    const text = this.redactor.redact(msg.map(render).join(' '));
-    this.sink(`${new Date().toISOString()} ${level.toUpperCase()} [${this.name}] ${text}`);
+    if (!this.pino.isLevelEnabled(level)) return;
+    const last = msg[msg.length - 1];
+    const fields = isTagged(last) ? last[FIELDS] : undefined;
+    const parts = fields ? msg.slice(0, -1) : msg;
+    const text = this.shared.redactor.redact(parts.map(render).join(' '));
+    const clean = fields
+      ? (this.scrub(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))) as object)
+      : {};
+    this.pino[level](clean, text);
+  }
+
+  /** `text` with every known secret and credential shape scrubbed (for answers that quote an error). */
+  redact(text: string): string {
+    return this.shared.redactor.redact(text);
+  }
+
+  /** A logger whose every record carries `fields` (e.g. `{ request_id }`). */
+  child(fields: LogFields): RedactingLogger {
+    const bound = this.scrub(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+    return new RedactingLogger(this.shared.redactor, this.getLevel(), this.shared.sink, this.shared.format, {
+      pino: this.pino.child(bound as Record<string, unknown>),
+      shared: this.shared,
+    });
   }
 
   debug(...msg: unknown[]): void {
@@ -92,12 +221,13 @@ export class RedactingLogger implements Logger {
   }
   // Bolt's Logger interface
   setLevel(level: string): void {
-    if (level in LEVELS) this.level = LEVELS[level as LogLevel];
+    if (LEVELS.includes(level)) this.pino.level = level;
   }
   getLevel(): LogLevel {
-    return (Object.entries(LEVELS).find(([, v]) => v === this.level)?.[0] ?? 'info') as LogLevel;
+    const level = this.pino.level;
+    return (LEVELS.includes(level) ? level : 'info') as LogLevel;
   }
   setName(name: string): void {
-    this.name = name;
+    this.shared.name = name;
   }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -194,5 +194,117 @@ describe('start-up with Slack unreachable', () => {
       proc.kill('SIGKILL');
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+});
+
+describe('.env pitfalls', () => {
+  it('finds values dotenv cut at an unquoted #, but not real comments or quoted values', async () => {
+    const { dotenvCutOffs } = await import('../src/dotenv-check.js');
+    const text = [
+      'REVOKE_APPROVAL_CHANNEL=#security',
+      'SLACK_SIGNING_SECRET=abc#def',
+      'LOG_LEVEL=info # a comment',
+      'REVOKE_API_TOKEN="abc#def"',
+      'SLACK_ADMIN_TOKEN=   # not set yet',
+    ].join('\n');
+    const env = {
+      REVOKE_APPROVAL_CHANNEL: '',
+      SLACK_SIGNING_SECRET: 'abc',
+      LOG_LEVEL: 'info',
+      REVOKE_API_TOKEN: 'abc#def',
+      SLACK_ADMIN_TOKEN: '',
+    };
+    expect([...dotenvCutOffs(text, env)]).toEqual([
+      ['REVOKE_APPROVAL_CHANNEL', 'empty'],
+      ['SLACK_SIGNING_SECRET', 'cut'],
+    ]);
+    // The real environment wins over .env: then the .env line does not matter.
+    expect(
+      dotenvCutOffs(text, { ...env, SLACK_SIGNING_SECRET: 'from-the-environment' }).has(
+        'SLACK_SIGNING_SECRET',
+      ),
+    ).toBe(false);
+  });
+
+  it('rejects a cut-off value naming the variable and how to quote it', () => {
+    const cut = new Map<string, 'empty' | 'cut'>([
+      ['REVOKE_APPROVAL_CHANNEL', 'empty'],
+      ['SLACK_SIGNING_SECRET', 'cut'],
+    ]);
+    let text = '';
+    try {
+      loadConfig(
+        { ...BASE, REVOKE_APPROVAL_CHANNEL: '', SLACK_SIGNING_SECRET: 'abc' },
+        { dotenvCutOffs: cut },
+      );
+    } catch (error) {
+      if (error instanceof ConfigError) text = error.problems.join('\n');
+    }
+    expect(text).toMatch(
+      /REVOKE_APPROVAL_CHANNEL looks cut off in \.env: .*nothing was read; quote the value \(REVOKE_APPROVAL_CHANNEL="…"\)/,
+    );
+    expect(text).toMatch(/SLACK_SIGNING_SECRET looks cut off in \.env/);
+  });
+
+  it('rejects a channel that is not a channel ID and a token that is only its prefix', () => {
+    const text = problems({
+      ...BASE,
+      SLACK_BOT_TOKEN: 'xoxb-',
+      REVOKE_APPROVAL_CHANNEL: 'security',
+    }).join('\n');
+    expect(text).toMatch(/SLACK_BOT_TOKEN is malformed: .*only its prefix xoxb-/);
+    expect(text).toMatch(/REVOKE_APPROVAL_CHANNEL is malformed: .*channel ID/);
+    expect(problems({ ...BASE, REVOKE_APPROVAL_CHANNEL: 'D0123ABC' }).join()).toMatch(
+      /REVOKE_APPROVAL_CHANNEL/,
+    );
+    expect(loadConfig({ ...BASE, REVOKE_APPROVAL_CHANNEL: 'G0PRIVATE1' }).approvalChannel).toBe('G0PRIVATE1');
+  });
+
+  it('reads LOG_FORMAT, METRICS_ENABLED and METRICS_TOKEN, and validates them', () => {
+    const c = loadConfig({
+      ...BASE,
+      LOG_FORMAT: 'pretty',
+      METRICS_ENABLED: 'true',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+    });
+    expect(c.logFormat).toBe('pretty');
+    expect(c.metricsEnabled).toBe(true);
+    expect(c.metricsToken).toBe('metrics-token-0123456789');
+    expect(loadConfig(BASE)).toMatchObject({
+      logFormat: 'json',
+      metricsEnabled: false,
+      metricsToken: undefined,
+    });
+    const text = problems({
+      ...BASE,
+      LOG_FORMAT: 'xml',
+      METRICS_ENABLED: 'yes',
+      METRICS_TOKEN: 'short',
+    }).join('\n');
+    for (const name of ['LOG_FORMAT', 'METRICS_ENABLED', 'METRICS_TOKEN']) expect(text).toContain(name);
+  });
+
+  it('refuses a cut-off value when the app starts from a .env file (npm start path)', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'revoke-dotenv-'));
+    writeFileSync(
+      join(cwd, '.env'),
+      [
+        'SLACK_BOT_TOKEN=xoxb-123456-abcdef-dotenvbot',
+        'SLACK_SIGNING_SECRET=sign-secret-value-1234',
+        'REVOKE_REQUESTERS=U0123ABC',
+        'REVOKE_APPROVAL_CHANNEL=#security',
+      ].join('\n'),
+    );
+    const main = new URL('../src/main.ts', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+      cwd,
+      timeout: 20_000,
+    });
+    rmSync(cwd, { recursive: true, force: true });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/REVOKE_APPROVAL_CHANNEL looks cut off in \.env/);
+    expect(run.stderr).not.toContain('dotenvbot');
   });
 });

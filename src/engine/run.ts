@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, logFields } from '../log.js';
 import type {
   Account,
   Person,
@@ -163,6 +163,7 @@ export class RevocationEngine {
     if (!result.created) return result;
     this.deps.logger.info(
       `request ${result.request.id} recorded (${status}) by ${input.requester.kind}:${input.requester.id}`,
+      logFields({ request_id: result.request.id, actor: `${input.requester.kind}:${input.requester.id}` }),
     );
     return result;
   }
@@ -364,7 +365,10 @@ export class RevocationEngine {
         action: 'run_finished',
         data: { status, summary },
       });
-      this.deps.logger.info(`request ${requestId} finished: ${status} (${summary})`);
+      this.deps.logger.info(
+        `request ${requestId} finished: ${status} (${summary})`,
+        logFields({ request_id: requestId }),
+      );
       return this.mustGet(requestId);
     } finally {
       clearInterval(heartbeat);
@@ -559,6 +563,7 @@ export class RevocationEngine {
     );
     this.deps.logger.info(
       `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,
+      logFields({ request_id: request.id, system: step.system }),
     );
     return { ...step, state, attempts, result, account, startedAt, finishedAt };
   }

@@ -2,7 +2,7 @@ import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from
 import type { z } from 'zod';
 import type { SystemId } from '../config.js';
 import { ErrorCode, RevokeError } from '../errors.js';
-import { type Logger, Redactor } from '../log.js';
+import { type Logger, logFields, Redactor } from '../log.js';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
@@ -10,6 +10,7 @@ import {
   RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
+  reportVendorCall,
   withRetry,
 } from './retry.js';
 
@@ -175,12 +176,15 @@ export class VendorHttp {
         {
           sleep: this.options.sleep,
           gate: this.gate,
-          onRetry: ({ attempt, delayMs, error }) =>
+          onRetry: ({ attempt, delayMs, error }) => {
+            reportVendorCall({ kind: 'retry', system: this.options.system });
             this.options.logger.warn(
               this.redactor.redact(
                 `${this.options.system} ${req.operation} attempt ${attempt} failed (${(error as Error).message}); retrying in ${delayMs} ms`,
               ),
-            ),
+              logFields({ system: this.options.system }),
+            );
+          },
         },
       );
     } catch (error) {
@@ -205,6 +209,14 @@ export class VendorHttp {
     Object.assign(headers, await this.options.authorize?.(outgoing));
 
     let response: AxiosResponse<string>;
+    const sentAt = performance.now();
+    const attempt = (status: number | undefined) =>
+      reportVendorCall({
+        kind: 'attempt',
+        system: this.options.system,
+        durationMs: performance.now() - sentAt,
+        status,
+      });
     try {
       response = await this.axios.request<string>({
         method: req.method,
@@ -217,8 +229,10 @@ export class VendorHttp {
     } catch (error) {
       const code = (error as { code?: string }).code;
       const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
+      attempt(undefined);
       throw new HttpFailure(timeout ? 'timeout' : 'network', undefined, undefined, {}, code);
     }
+    attempt(response.status);
     const resHeaders = lowerHeaders(response.headers);
     const parsedBody = parseBody(typeof response.data === 'string' ? response.data : '');
     const ok = req.okStatus

@@ -129,3 +129,27 @@ export function parseRetryAfter(value: unknown, now: () => number = Date.now): n
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now());
 }
+
+/** One vendor HTTP attempt (its latency and status; undefined when no answer came) or one retry. */
+export type VendorCallEvent =
+  | { kind: 'attempt'; system: string; durationMs: number; status: number | undefined }
+  | { kind: 'retry'; system: string };
+
+const callListeners = new Set<(event: VendorCallEvent) => void>();
+
+/** Subscribes to every vendor call attempt and retry in this process (metrics); returns the unsubscribe. */
+export function onVendorCall(listener: (event: VendorCallEvent) => void): () => void {
+  callListeners.add(listener);
+  return () => callListeners.delete(listener);
+}
+
+/** Tells the listeners about a vendor call; a failing listener never affects the call. */
+export function reportVendorCall(event: VendorCallEvent): void {
+  for (const listener of callListeners) {
+    try {
+      listener(event);
+    } catch {
+      // metrics must never break a revocation
+    }
+  }
+}

@@ -3,8 +3,10 @@ import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver 
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logger';
 import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
+import { listenFailure } from '../startup/errors.js';
 import { guardSlackBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
+import { healthRoutes } from './health-routes.js';
 import {
   applyServerTimeouts,
   DEFAULT_HTTP_LIMITS,
@@ -16,6 +18,7 @@ import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import { register as registerFunctions } from './listeners/functions/index.js';
 import { register as registerViews } from './listeners/views/index.js';
+import { SocketConnection } from './socket-connection.js';
 
 export interface SlackApp {
   app: App;
@@ -24,27 +27,30 @@ export interface SlackApp {
   /** Starts listening; resolves with the HTTP server (HTTP mode, or Socket Mode's health server). */
   start(): Promise<Server | undefined>;
   stop(): Promise<void>;
+  /** The Socket Mode connection (Socket Mode only), for readiness. */
+  connection: SocketConnection | undefined;
 }
 
 export interface SlackAppOptions {
   logger: RedactingLogger;
-  /** Extra HTTP routes (the alert API) on the same port. */
+  /** Extra HTTP routes (the alert API, metrics) on the same port. */
   routes?: CustomRoute[];
   /** Body and timeout limits of the HTTP server (defaults: {@link DEFAULT_HTTP_LIMITS}). */
   httpLimits?: Partial<HttpLimits> | undefined;
+  /** First wait after a failed Socket Mode connection attempt (default 1 s). */
+  socketRetryBaseMs?: number;
 }
 
-function healthRoute(deps: SlackDeps): CustomRoute {
-  return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(
-        JSON.stringify({ status: 'ok', mode: deps.config.mode, systems: deps.systems.map((s) => s.id) }),
-      );
-    },
-  };
+/** Listens Socket Mode's HTTP server (health, readiness, metrics, alert API); a busy port names PORT. */
+function listen(server: Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: unknown) => reject(listenFailure(error, port));
+    server.once('error', onError);
+    server.listen(port, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
 }
 
 /** Bolt's Logger shape over our redacting logger (its level type is Bolt's own enum). */
@@ -68,7 +74,19 @@ function boltLogger(logger: RedactingLogger): BoltLogger {
 export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): SlackApp {
   const { config } = deps;
   const logger = boltLogger(options.logger);
-  const routes = [healthRoute(deps), ...(options.routes ?? [])];
+  let connection: SocketConnection | undefined;
+  const routes = [
+    ...healthRoutes({
+      mode: config.mode,
+      systems: deps.systems.map((s) => s.id),
+      store: deps.store,
+      redact: (text) => options.logger.redact(text),
+      get connection() {
+        return connection;
+      },
+    }),
+    ...(options.routes ?? []),
+  ];
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 2_000 },
@@ -78,8 +96,17 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     receiver = new SocketModeReceiver({
       appToken: config.slack.appToken,
       logger,
+      autoReconnectEnabled: false, // SocketConnection reconnects, with backoff and logged reasons
       customRoutes: routes,
-      installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      // No retries inside the client: our connection loop retries with backoff and says why.
+      installerOptions: {
+        port: config.port,
+        clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 } },
+      },
+    });
+    connection = new SocketConnection((receiver as SocketModeReceiver).client, {
+      logger: deps.logger,
+      retryBaseMs: options.socketRetryBaseMs,
     });
   } else {
     receiver = new HTTPReceiver({
@@ -131,9 +158,26 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
   return {
     app,
     client,
+    connection,
     start: async () => {
-      // Tight timeouts: headers and body within seconds, not Node's 60 s / 300 s (slow-loris).
-      const started = (await app.start(config.port, serverOptions(limits))) as unknown;
+      if (receiver instanceof SocketModeReceiver && connection) {
+        // Not app.start(): it waits for Slack forever. Serve health and readiness first, then connect
+        // in the background, so a Slack outage shows as "not ready" instead of a silent hang.
+        const server = (receiver as unknown as { httpServer?: Server }).httpServer;
+        if (server) {
+          applyServerTimeouts(server, limits);
+          await listen(server, config.port);
+        }
+        connection.start();
+        return server;
+      }
+      let started: unknown;
+      try {
+        // Tight timeouts: headers and body within seconds, not Node's 60 s / 300 s (slow-loris).
+        started = (await app.start(config.port, serverOptions(limits))) as unknown;
+      } catch (error) {
+        throw listenFailure(error, config.port);
+      }
       const server =
         started && typeof (started as Server).address === 'function'
           ? (started as Server)
@@ -142,6 +186,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       return server;
     },
     stop: async () => {
+      await connection?.stop();
       await app.stop();
       await deps.background.idle();
     },

@@ -28,6 +28,7 @@ import {
   type StepPatch,
   type StepUpdate,
   type Store,
+  type StoreMetrics,
 } from './types.js';
 
 /** pg wants result rows with an index signature; the row interfaces in rows.ts have none. */
@@ -362,6 +363,28 @@ export class PostgresStore implements Store {
         )
       : await this.pool.query<Row<AuditRow>>('SELECT * FROM audit_log ORDER BY seq LIMIT $1', [limit]);
     return rows.map(rowToAudit);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async metricsSnapshot(now: string): Promise<StoreMetrics> {
+    const requests = await this.pool.query<{ source: string; status: RequestStatus; count: string }>(
+      'SELECT source, status, COUNT(*) AS count FROM requests GROUP BY source, status',
+    );
+    const oldest = await this.pool.query<{ at: string | null }>(
+      "SELECT MIN(created_at) AS at FROM requests WHERE status = 'pending_approval'",
+    );
+    const running = await this.pool.query<{ n: string }>(
+      "SELECT COUNT(*) AS n FROM requests WHERE status = 'running' AND lease_until > $1",
+      [now],
+    );
+    return {
+      requests: requests.rows.map((r) => ({ source: r.source, status: r.status, count: Number(r.count) })),
+      oldestPendingApprovalAt: oldest.rows[0]?.at ?? undefined,
+      runsInFlight: Number(running.rows[0]?.n ?? 0),
+    };
   }
 
   async close(): Promise<void> {

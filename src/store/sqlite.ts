@@ -30,6 +30,7 @@ import {
   type StepPatch,
   type StepUpdate,
   type Store,
+  type StoreMetrics,
 } from './types.js';
 
 /**
@@ -315,6 +316,23 @@ export class SqliteStore implements Store {
         : this.db.prepare('SELECT * FROM audit_log ORDER BY seq LIMIT ?').all(limit)
     ) as AuditRow[];
     return rows.map(rowToAudit);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async metricsSnapshot(now: string): Promise<StoreMetrics> {
+    const requests = this.db
+      .prepare('SELECT source, status, COUNT(*) AS count FROM requests GROUP BY source, status')
+      .all() as StoreMetrics['requests'];
+    const oldest = this.db
+      .prepare("SELECT MIN(created_at) AS at FROM requests WHERE status = 'pending_approval'")
+      .get() as { at: string | null };
+    const running = this.db
+      .prepare("SELECT COUNT(*) AS n FROM requests WHERE status = 'running' AND lease_until > ?")
+      .get(now) as { n: number };
+    return { requests, oldestPendingApprovalAt: oldest.at ?? undefined, runsInFlight: running.n };
   }
 
   async close(): Promise<void> {

@@ -73,6 +73,16 @@ export interface StepPatch {
   notifiedAt?: string;
 }
 
+/** Counts read at metrics scrape time (across every replica sharing the store). */
+export interface StoreMetrics {
+  /** Requests in the store by source and status. */
+  requests: { source: string; status: RequestStatus; count: number }[];
+  /** `createdAt` of the oldest request still waiting for an approver, if any. */
+  oldestPendingApprovalAt: string | undefined;
+  /** Requests `running` under a lease that has not expired (a live runner holds them). */
+  runsInFlight: number;
+}
+
 /**
  * The single source of truth: requests, their per-system steps, and the audit log.
  * Every method is atomic on its own; the ones named "compare-and-set" change
@@ -154,5 +164,9 @@ export interface Store {
   /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */
   appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord>;
   listAudit(options?: { requestId?: string; limit?: number }): Promise<AuditRecord[]>;
+  /** A cheap read for readiness probes; rejects when the database cannot answer. */
+  ping(): Promise<void>;
+  /** Read-only counts for metrics (see {@link StoreMetrics}). */
+  metricsSnapshot(now: string): Promise<StoreMetrics>;
   close(): Promise<void>;
 }

@@ -544,4 +544,32 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       expect(await s.listAudit({ requestId: 'r-1', limit: 1 })).toEqual([a]);
       expect(await s.listAudit({ requestId: 'other' })).toEqual([]);
     }));
+
+  it('answers the readiness ping and counts for metrics (requests, oldest pending approval, live leases)', () =>
+    withStore(async (s) => {
+      await s.ping();
+      expect(await s.metricsSnapshot(NOW)).toEqual({
+        requests: [],
+        oldestPendingApprovalAt: undefined,
+        runsInFlight: 0,
+      });
+      await s.createRequest('p-old', newRequest(), 'pending_approval', NOW);
+      await s.createRequest('p-new', newRequest({ source: 'api' }), 'pending_approval', later(5));
+      await s.createRequest('a-1', newRequest(), 'approved', later(6));
+      await s.createRequest('a-2', newRequest(), 'approved', later(7));
+      expect(await s.claim('a-1', 'runner-1', later(60), later(8))).toBe(true);
+      expect(await s.claim('a-2', 'runner-2', later(20), later(8))).toBe(true);
+      const snapshot = await s.metricsSnapshot(later(30)); // a-2's lease has expired by then
+      expect(
+        [...snapshot.requests].sort((x, y) =>
+          `${x.source}${x.status}`.localeCompare(`${y.source}${y.status}`),
+        ),
+      ).toEqual([
+        { source: 'api', status: 'pending_approval', count: 1 },
+        { source: 'slash_command', status: 'pending_approval', count: 1 },
+        { source: 'slash_command', status: 'running', count: 2 },
+      ]);
+      expect(snapshot.oldestPendingApprovalAt).toBe(NOW);
+      expect(snapshot.runsInFlight).toBe(1);
+    }));
 }

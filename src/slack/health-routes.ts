@@ -1,0 +1,81 @@
+import type { CustomRoute } from '@slack/bolt';
+import type { Store } from '../store/types.js';
+import { VERSION } from '../version.js';
+import type { SocketConnection } from './socket-connection.js';
+
+export interface HealthDeps {
+  mode: 'http' | 'socket';
+  systems: string[];
+  store: Store;
+  /** The Socket Mode connection (Socket Mode only). */
+  connection?: SocketConnection | undefined;
+  /** How long the store may take to answer the readiness query (default 2 s). */
+  storeTimeoutMs?: number;
+  /** Scrubs secrets from a driver's error message before it is shown. */
+  redact: (text: string) => string;
+}
+
+function json(res: Parameters<CustomRoute['handler']>[1], status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function storeCheck(
+  store: Store,
+  timeoutMs: number,
+  redact: (text: string) => string,
+): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      store.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return undefined;
+  } catch (error) {
+    // The driver's message only (never a connection string): e.g. "The database connection is not open".
+    return `the store does not answer (${error instanceof Error ? redact(error.message).slice(0, 200) : 'error'})`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `GET /healthz`: liveness (the process answers). `GET /readyz`: 200 only when
+ * the store answers a cheap query and, in Socket Mode, the connection to Slack
+ * is up; otherwise 503 with the reasons. Both carry the app's version.
+ */
+export function healthRoutes(deps: HealthDeps): CustomRoute[] {
+  return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) =>
+        json(res, 200, { status: 'ok', version: VERSION, mode: deps.mode, systems: deps.systems }),
+    },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        void (async () => {
+          const reasons: string[] = [];
+          const store = await storeCheck(deps.store, deps.storeTimeoutMs ?? 2_000, deps.redact);
+          if (store) reasons.push(store);
+          const slack = deps.connection?.status();
+          if (slack && slack.state !== 'connected') {
+            reasons.push(`Socket Mode is ${slack.state}: ${slack.reason ?? 'not connected to Slack'}`);
+          }
+          json(res, reasons.length === 0 ? 200 : 503, {
+            status: reasons.length === 0 ? 'ready' : 'not_ready',
+            version: VERSION,
+            mode: deps.mode,
+            checks: { store: store ?? 'ok', ...(slack ? { slack: slack.state } : {}) },
+            ...(reasons.length > 0 ? { reasons } : {}),
+          });
+        })();
+      },
+    },
+  ];
+}
