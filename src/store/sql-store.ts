@@ -1,0 +1,201 @@
+import {
+  type NewRequest,
+  type RequestStatus,
+  type RevocationRequest,
+  type RevocationStep,
+  stepKeys,
+} from '../engine/types.js';
+import { appendAllIn, appendAuditIn } from './audit-append.js';
+import type { Backend, Executor } from './backend.js';
+import { applyMigrations, type Migration } from './migrate.js';
+import {
+  type AuditRow,
+  type RequestRow,
+  requestToRow,
+  rowToAudit,
+  rowToRequest,
+  rowToStep,
+  type StepRow,
+} from './rows.js';
+import * as q from './statements.js';
+import {
+  type AuditRecord,
+  auditDrafts,
+  type CreateOptions,
+  type NewAuditRecord,
+  type RequestPatch,
+  type StepPatch,
+  type StepUpdate,
+  type Store,
+  type StoreMetrics,
+} from './types.js';
+
+/**
+ * The {@link Store} written once over any {@link Backend}: single-statement
+ * methods (compare-and-sets included) run on their own; every change that
+ * comes with audit records runs in one write transaction with them.
+ */
+export class SqlStore implements Store {
+  constructor(
+    private readonly db: Backend,
+    private readonly migrations: readonly Migration[],
+  ) {}
+
+  async migrate(): Promise<void> {
+    await applyMigrations(this.db, this.migrations);
+  }
+
+  async createRequest(
+    id: string,
+    request: NewRequest,
+    status: RequestStatus,
+    now: string,
+    options: CreateOptions = {},
+  ): Promise<{ request: RevocationRequest; created: boolean }> {
+    const row = requestToRow(id, request, status, now, options);
+    return this.db.transaction(async (tx) => {
+      // With the key already used (or being used by a racing create, which the
+      // insert waits for), nothing is inserted and the first request is returned.
+      if ((await tx.run(q.insertRequest(row))) !== 1) {
+        const [first] = options.idempotencyKey
+          ? await tx.all<RequestRow>(q.selectRequestByKey(options.idempotencyKey))
+          : [];
+        if (!first) throw new Error(`request ${id} was neither inserted nor found by its idempotency key`);
+        return { request: rowToRequest(first), created: false };
+      }
+      const keys = stepKeys(request);
+      if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
+      const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
+      await appendAllIn(tx, this.db.dialect, drafts, now);
+      return { request: rowToRequest(row), created: true };
+    });
+  }
+
+  async getRequest(id: string): Promise<RevocationRequest | undefined> {
+    const [row] = await this.db.all<RequestRow>(q.selectRequest(id));
+    return row ? rowToRequest(row) : undefined;
+  }
+
+  async updateRequest(
+    id: string,
+    patch: RequestPatch,
+    now: string,
+    expected?: RequestStatus[],
+    record?: NewAuditRecord,
+  ): Promise<boolean> {
+    if (expected?.length === 0) return false;
+    const update = q.updateRequest(id, patch, now, expected);
+    if (!record) return (await this.db.run(update)) === 1;
+    return this.db.transaction(async (tx) => {
+      const changed = (await tx.run(update)) === 1;
+      if (changed) await appendAuditIn(tx, this.db.dialect, record, now);
+      return changed;
+    });
+  }
+
+  async claim(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    record?: (previous: RequestStatus) => NewAuditRecord,
+  ): Promise<boolean> {
+    const update = q.claim(id, owner, leaseUntil, now);
+    if (!record) return (await this.db.run(update)) === 1;
+    return this.db.transaction(async (tx) => {
+      // Locked (or inside the write lock): the status read is the one the update changes.
+      const [before] = await tx.all<{ status: RequestStatus }>(q.selectStatus(id, this.db.dialect));
+      if (!before || (await tx.run(update)) !== 1) return false;
+      await appendAuditIn(tx, this.db.dialect, record(before.status), now);
+      return true;
+    });
+  }
+
+  async renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return (await this.db.run(q.renewLease(id, owner, leaseUntil, now))) === 1;
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.db.run(q.releaseLease(id, owner));
+  }
+
+  async listRunnable(now: string, limit: number): Promise<string[]> {
+    return (await this.db.all<{ id: string }>(q.listRunnable(now, limit))).map((r) => r.id);
+  }
+
+  async listExpiredApprovals(now: string, limit: number): Promise<string[]> {
+    return (await this.db.all<{ id: string }>(q.listExpiredApprovals(now, limit))).map((r) => r.id);
+  }
+
+  async listSteps(requestId: string): Promise<RevocationStep[]> {
+    return (await this.db.all<StepRow>(q.listSteps(requestId, this.db.dialect))).map(rowToStep);
+  }
+
+  async updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void> {
+    await updateStepIn(this.db, requestId, stepKey, patch);
+  }
+
+  async updateSteps(
+    requestId: string,
+    updates: StepUpdate[],
+    record: NewAuditRecord | undefined,
+    now: string,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const u of updates) await updateStepIn(tx, requestId, u.key, u.patch);
+      if (record) await appendAuditIn(tx, this.db.dialect, record, now);
+    });
+  }
+
+  async finishStep(
+    requestId: string,
+    stepKey: string,
+    patch: StepPatch,
+    record: NewAuditRecord | NewAuditRecord[],
+    now: string,
+  ): Promise<AuditRecord> {
+    const records = Array.isArray(record) ? record : [record];
+    if (records.length === 0) throw new Error('finishStep needs an audit record');
+    return this.db.transaction(async (tx) => {
+      await updateStepIn(tx, requestId, stepKey, patch);
+      return (await appendAllIn(tx, this.db.dialect, records, now)) as AuditRecord;
+    });
+  }
+
+  async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
+    return (await this.db.all<RequestRow>(q.requestsForTarget(slackUserId, limit))).map(rowToRequest);
+  }
+
+  async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {
+    return this.db.transaction((tx) => appendAuditIn(tx, this.db.dialect, record, now));
+  }
+
+  async listAudit(options: { requestId?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+    return (await this.db.all<AuditRow>(q.listAudit(options.requestId, options.limit))).map(rowToAudit);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.all(q.ping());
+  }
+
+  async metricsSnapshot(now: string): Promise<StoreMetrics> {
+    type Count = { source: string; status: RequestStatus; count: number | string };
+    const requests = await this.db.all<Count>(q.countRequests());
+    const [oldest] = await this.db.all<{ at: string | null }>(q.oldestPendingApproval());
+    const [running] = await this.db.all<{ n: number | string }>(q.countLiveLeases(now));
+    return {
+      requests: requests.map((r) => ({ source: r.source, status: r.status, count: Number(r.count) })),
+      oldestPendingApprovalAt: oldest?.at ?? undefined,
+      runsInFlight: Number(running?.n ?? 0),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+async function updateStepIn(db: Executor, requestId: string, key: string, patch: StepPatch): Promise<void> {
+  const update = q.updateStep(requestId, key, patch);
+  if (update) await db.run(update);
+}

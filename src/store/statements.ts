@@ -1,0 +1,129 @@
+import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
+import type { RequestStatus } from '../engine/types.js';
+import type { Dialect } from './backend.js';
+import { REQUEST_PATCH_COLUMNS, type RequestRow, STEP_PATCH_COLUMNS } from './rows.js';
+import type { AuditRecord, RequestPatch, StepPatch } from './types.js';
+
+/*
+ * Every statement of the store, written once for SQLite and PostgreSQL alike.
+ * Values are always parameters; `raw` only ever takes column names from the
+ * constant tables in rows.ts.
+ */
+
+/** `column = value` pairs for the patch's set fields, encoded as rows.ts says. */
+function assignments<P extends object>(
+  patch: P,
+  columns: [keyof P, string, (v: unknown) => unknown][],
+): Sql[] {
+  return columns
+    .filter(([key]) => patch[key] !== undefined)
+    .map(([key, column, encode]) => sql`${raw(column)} = ${encode(patch[key])}`);
+}
+
+/** Inserts a request unless its idempotency key is taken (then it changes nothing, and waits for a racing insert to decide). */
+export function insertRequest(row: RequestRow): Sql {
+  const columns = Object.keys(row) as (keyof RequestRow)[];
+  return sql`INSERT INTO requests (${raw(columns.join(', '))}) VALUES (${join(columns.map((c) => row[c]))})
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`;
+}
+
+/** One pending step per key, in one VALUES list so they are stored in the order of the keys. */
+export const insertSteps = (requestId: string, keys: string[]): Sql =>
+  sql`INSERT INTO steps (request_id, system, state, attempts)
+    VALUES ${join(keys.map((key) => sql`(${requestId}, ${key}, 'pending', 0)`))}`;
+
+export const selectRequest = (id: string): Sql => sql`SELECT * FROM requests WHERE id = ${id}`;
+
+export const selectRequestByKey = (key: string): Sql =>
+  sql`SELECT * FROM requests WHERE idempotency_key = ${key}`;
+
+/** Compare-and-set when `expected` is given (an empty list matches no row). */
+export function updateRequest(
+  id: string,
+  patch: RequestPatch,
+  now: string,
+  expected: RequestStatus[] | undefined,
+): Sql {
+  const sets = [sql`updated_at = ${now}`, ...assignments(patch, REQUEST_PATCH_COLUMNS)];
+  const status =
+    expected === undefined
+      ? empty
+      : expected.length
+        ? sql` AND status IN (${join(expected)})`
+        : sql` AND 1 = 0`;
+  return sql`UPDATE requests SET ${join(sets)} WHERE id = ${id}${status}`;
+}
+
+export const selectStatus = (id: string, d: Dialect): Sql =>
+  sql`SELECT status FROM requests WHERE id = ${id}${d.forUpdate}`;
+
+const runnable = (now: string): Sql =>
+  sql`(status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${now})))`;
+
+/** Takes an `approved` request, or a `running` one whose lease expired. */
+export const claim = (id: string, owner: string, leaseUntil: string, now: string): Sql =>
+  sql`UPDATE requests SET status = 'running', lease_owner = ${owner}, lease_until = ${leaseUntil}, updated_at = ${now}
+    WHERE id = ${id} AND ${runnable(now)}`;
+
+export const renewLease = (id: string, owner: string, leaseUntil: string, now: string): Sql =>
+  sql`UPDATE requests SET lease_until = ${leaseUntil}, updated_at = ${now}
+    WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'`;
+
+export const releaseLease = (id: string, owner: string): Sql =>
+  sql`UPDATE requests SET lease_owner = NULL, lease_until = NULL WHERE id = ${id} AND lease_owner = ${owner}`;
+
+export const listRunnable = (now: string, limit: number): Sql =>
+  sql`SELECT id FROM requests WHERE ${runnable(now)} ORDER BY created_at, id LIMIT ${limit}`;
+
+export const listExpiredApprovals = (now: string, limit: number): Sql =>
+  sql`SELECT id FROM requests WHERE status = 'pending_approval' AND expires_at IS NOT NULL AND expires_at <= ${now}
+    ORDER BY expires_at, id LIMIT ${limit}`;
+
+/** Requests naming this Slack user as their (first) target, or anywhere in a bulk request's people. */
+export function requestsForTarget(slackUserId: string, limit: number): Sql {
+  const inBulk = `%"slackUserId":"${slackUserId.replace(/[^A-Z0-9]/g, '')}"%`;
+  return sql`SELECT * FROM requests WHERE target_slack_id = ${slackUserId} OR (target LIKE '[%' AND target LIKE ${inBulk})
+    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+}
+
+export const listSteps = (requestId: string, d: Dialect): Sql =>
+  sql`SELECT * FROM steps WHERE request_id = ${requestId} ORDER BY ${d.stepOrder}`;
+
+/** Patches one step; undefined when the patch sets nothing. */
+export function updateStep(requestId: string, key: string, patch: StepPatch): Sql | undefined {
+  const sets = assignments(patch, STEP_PATCH_COLUMNS);
+  if (sets.length === 0) return undefined;
+  return sql`UPDATE steps SET ${join(sets)} WHERE request_id = ${requestId} AND system = ${key}`;
+}
+
+export const lastAudit = (): Sql => sql`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`;
+
+export const insertAudit = (r: AuditRecord): Sql =>
+  sql`INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash)
+    VALUES (${r.seq}, ${r.at}, ${r.requestId}, ${r.actor}, ${r.action}, ${JSON.stringify(r.data)}, ${r.prevHash}, ${r.hash})`;
+
+/** The audit log in sequence order, optionally one request's records, optionally the first `limit`. */
+export function listAudit(requestId: string | undefined, limit: number | undefined): Sql {
+  const where = requestId ? sql` WHERE request_id = ${requestId}` : empty;
+  const first = limit === undefined ? empty : sql` LIMIT ${limit}`;
+  return sql`SELECT * FROM audit_log${where} ORDER BY seq${first}`;
+}
+
+export const ping = (): Sql => sql`SELECT 1 AS ok`;
+
+export const countRequests = (): Sql =>
+  sql`SELECT source, status, COUNT(*) AS count FROM requests GROUP BY source, status`;
+
+export const oldestPendingApproval = (): Sql =>
+  sql`SELECT MIN(created_at) AS at FROM requests WHERE status = 'pending_approval'`;
+
+export const countLiveLeases = (now: string): Sql =>
+  sql`SELECT COUNT(*) AS n FROM requests WHERE status = 'running' AND lease_until > ${now}`;
+
+export const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations
+  (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`;
+
+export const appliedMigrations = (): Sql => sql`SELECT version FROM schema_migrations`;
+
+export const recordMigration = (version: number, name: string, at: string): Sql =>
+  sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${version}, ${name}, ${at})`;
