@@ -138,4 +138,25 @@ describe.skipIf(!url)('PostgreSQL store', () => {
       await a.close();
     }
   });
+
+  it('starts on an up-to-date schema while another replica holds the migration lock (migrate only reads)', async () => {
+    const first = await open();
+    const schema = schemaOf.get(first) ?? '';
+    await first.close();
+    const lock = new pg.Client({ connectionString: url });
+    await lock.connect();
+    const key = `revoke-sessions:migrate:${schema}`;
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    const again = new PostgresStore(url ?? '', { schema });
+    try {
+      const timedOut = new Promise<string>((resolve) =>
+        setTimeout(() => resolve('waited for the lock'), 2_000),
+      );
+      expect(await Promise.race([again.migrate().then(() => 'migrated'), timedOut])).toBe('migrated');
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      await lock.end();
+      await again.close();
+    }
+  });
 });

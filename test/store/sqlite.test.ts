@@ -10,6 +10,8 @@ import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'revoke-store-'));
+const NOW = '2026-11-22T10:00:00.000Z';
+const later = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
 let n = 0;
 const paths = new WeakMap<Store, string>();
 
@@ -66,5 +68,61 @@ describe('SQLite store', () => {
     await again.migrate();
     expect((await again.getRequest('r-1'))?.reason).toBe('INC-1 <b>');
     await again.close();
+  });
+
+  it('runs a call made while another call’s transaction is open after it, never inside it', async () => {
+    const store = await createStore(`sqlite:${join(root, 'queue', 'revoke.db')}`);
+    try {
+      await store.createRequest('r-1', newRequest(), 'approved', NOW);
+      expect(await store.claim('r-1', 'runner-a', later(30), NOW)).toBe(true);
+      // A record that cannot be written rolls its transaction back; the renewal issued while
+      // that transaction is open must not be rolled back with it.
+      const broken = { requestId: 'r-1', actor: 'x', action: 'step_started', data: { n: 1n } };
+      const [failed, renewed] = await Promise.allSettled([
+        store.updateSteps('r-1', [{ key: 'slack', patch: { state: 'running' } }], broken, later(1)),
+        store.renewLease('r-1', 'runner-a', later(90), later(1)),
+      ]);
+      expect(failed.status).toBe('rejected');
+      expect(renewed).toEqual({ status: 'fulfilled', value: true });
+      // Past the first lease, within the renewed one: nobody else may take the request.
+      expect(await store.listRunnable(later(60), 10)).toEqual([]);
+      expect(await store.claim('r-1', 'runner-b', later(120), later(60))).toBe(false);
+      expect((await store.listSteps('r-1')).map((step) => step.state)).toEqual(['pending', 'pending']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps answering after a call fails', async () => {
+    const store = await createStore(`sqlite:${join(root, 'after-failure', 'revoke.db')}`);
+    try {
+      await store.createRequest('r-1', newRequest(), 'approved', NOW);
+      const results = await Promise.allSettled([
+        store.createRequest('r-1', newRequest(), 'approved', NOW),
+        store.getRequest('r-1'),
+        store.appendAudit({ actor: 'a', action: 'x' }, NOW),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect(await store.listAudit()).toMatchObject([{ seq: 1, action: 'x' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('starts on an up-to-date file while another process holds the write lock (migrate only reads)', async () => {
+    const path = join(root, 'locked', 'revoke.db');
+    await (await createStore(`sqlite:${path}`)).close();
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const started = Date.now();
+      const store = await createStore(`sqlite:${path}`);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await store.listAudit()).toEqual([]);
+      await store.close();
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 });
