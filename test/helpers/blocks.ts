@@ -46,6 +46,11 @@ export function blocksOf(value: unknown): Block[] {
   return Array.isArray(list) ? list.filter(isRecord).map((b) => b as Block) : [];
 }
 
+/** The block with this `block_id`, or undefined. */
+export function findBlock(value: unknown, blockId: string): Block | undefined {
+  return blocksOf(value).find((b) => b.block_id === blockId);
+}
+
 /** The block with this `block_id`; throws (failing the test) when there is none. */
 export function blockById(value: unknown, blockId: string): Block {
   const block = blocksOf(value).find((b) => b.block_id === blockId);
@@ -107,9 +112,39 @@ export function sectionStartingWith(value: unknown, prefix: string): string {
   return text;
 }
 
-/** The parent card's status line (the section starting `*Status:*`). */
+/** The parent card's status line (the section starting `*Status:*`); throws when there is none. */
 export function statusLine(value: unknown): string {
   return sectionStartingWith(value, '*Status:*');
+}
+
+/** The parent card's status line, or undefined for a message that is not a parent card (to pick messages). */
+export function cardStatus(value: unknown): string | undefined {
+  return sectionTexts(value).find((t) => t.startsWith('*Status:*'));
+}
+
+/** The text of a threaded reply: its first section ('' when it has none, so a `toContain` fails). */
+export function replyText(message: unknown): string {
+  return sectionTexts(message)[0] ?? '';
+}
+
+/**
+ * Every string anywhere in the blocks (texts, labels, options, values): for asserting that something
+ * shows nowhere at all, which no single field can prove.
+ */
+export function allStrings(value: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (isRecord(v)) for (const x of Object.values(v)) walk(x);
+  };
+  walk(blocksOf(value));
+  return out;
+}
+
+/** Whether any string anywhere in the blocks contains `needle` (see {@link allStrings}). */
+export function showsAnywhere(value: unknown, needle: string): boolean {
+  return allStrings(value).some((s) => s.includes(needle));
 }
 
 /** Every interactive element of the actions blocks. */
