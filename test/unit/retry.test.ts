@@ -229,6 +229,58 @@ describe('RateGate', () => {
     expect(sent).toEqual(['second']);
   });
 
+  it('keeps every call waiting for the longer of two 429 waits announced by different calls', async () => {
+    let now = 0;
+    const gate = new RateGate(() => now);
+    const { sleep, waits } = manualSleep();
+    const limitedOnce = (after: number, name: string) => {
+      let limited = true;
+      return withRetry(
+        async () => {
+          if (limited) {
+            limited = false;
+            throw new Error('ratelimited');
+          }
+          return name;
+        },
+        () => ({ retry: true, afterMs: after, rateLimited: true }),
+        POLICY,
+        { sleep, now: () => now, gate },
+      );
+    };
+    const long = limitedOnce(20_000, 'long');
+    const short = limitedOnce(5_000, 'short');
+    await settle();
+    expect(waits.map((w) => w.ms)).toEqual([20_000, 5_000]);
+
+    const sent: string[] = [];
+    const third = withRetry(
+      async () => {
+        sent.push('third');
+        return 'third';
+      },
+      () => RETRY,
+      POLICY,
+      { sleep, now: () => now, gate },
+    );
+    now = 5_000;
+    waits[1]?.end();
+    await settle();
+    // The short wait is over, but the vendor asked for 20 s: nobody is sent yet, the short call neither.
+    expect(sent).toEqual([]);
+    let shortDone = false;
+    void short.then(() => {
+      shortDone = true;
+    });
+    await settle();
+    expect(shortDone).toBe(false);
+
+    now = 20_000;
+    waits[0]?.end();
+    await expect(Promise.all([long, short, third])).resolves.toEqual(['long', 'short', 'third']);
+    expect(sent).toEqual(['third']);
+  });
+
   it('lets calls through at once when no 429 was announced', async () => {
     const gate = new RateGate(() => 0);
     let resolved = false;
