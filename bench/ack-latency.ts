@@ -9,25 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECRETS } from '../test/helpers/harness.js';
-import {
-  Agent,
-  type Benchmark,
-  type Child,
-  type DetailTable,
-  type LoadRequest,
-  median,
-  ms,
-  pinToCpus,
-  type Row,
-  runLoad,
-  type Section,
-  type Stats,
-  startChild,
-  statusSummary,
-  summarize,
-  tsxArgs,
-  until,
-} from './lib.js';
+import { type Child, pinToCpus, startChild, tsxArgs } from './lib/children.js';
+import { Agent, type LoadRequest, runLoad, statusSummary } from './lib/load.js';
+import type { Benchmark, DetailTable, Row, Section } from './lib/section.js';
+import { median, ms, type Stats, summarize } from './lib/stats.js';
+import { until } from './lib/wait.js';
 import { appEnv, command, targetSelected } from './slack-payloads.js';
 
 interface Level {

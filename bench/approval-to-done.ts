@@ -19,18 +19,11 @@ import type { Received } from '../test/fakes/vendor.js';
 import { buttonClick } from '../test/helpers/actions.js';
 import { SECRETS } from '../test/helpers/harness.js';
 import { interactionBody } from '../test/helpers/slack-signing.js';
-import {
-  type Benchmark,
-  type Child,
-  ms,
-  type Section,
-  slackHeaders,
-  sleep,
-  startChild,
-  summarize,
-  tsxArgs,
-  until,
-} from './lib.js';
+import { type Child, startChild, tsxArgs } from './lib/children.js';
+import type { Benchmark, Section } from './lib/section.js';
+import { slackHeaders } from './lib/signing.js';
+import { ms, summarize } from './lib/stats.js';
+import { sleep, until } from './lib/wait.js';
 import { FORM } from './slack-payloads.js';
 import { type Systems, startSystems } from './systems.js';
 

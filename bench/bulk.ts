@@ -20,7 +20,10 @@ import type { FakeVendor } from '../test/fakes/vendor.js';
 import { formValues, submission } from '../test/helpers/forms.js';
 import { SECRETS } from '../test/helpers/harness.js';
 import { interactionBody } from '../test/helpers/slack-signing.js';
-import { type Benchmark, type Child, type Section, slackHeaders, startChild, tsxArgs, until } from './lib.js';
+import { type Child, startChild, tsxArgs } from './lib/children.js';
+import type { Benchmark, Section } from './lib/section.js';
+import { slackHeaders } from './lib/signing.js';
+import { until } from './lib/wait.js';
 import { FORM } from './slack-payloads.js';
 import { type Systems, startSystems } from './systems.js';
 

@@ -9,21 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { user } from '../test/helpers/harness.js';
-import {
-  type Benchmark,
-  type Child,
-  median,
-  ms,
-  pinToCpus,
-  runLoad,
-  type Section,
-  type Stats,
-  startChild,
-  statusSummary,
-  summarize,
-  tsxArgs,
-  until,
-} from './lib.js';
+import { type Child, pinToCpus, startChild, tsxArgs } from './lib/children.js';
+import { runLoad, statusSummary } from './lib/load.js';
+import type { Benchmark, Section } from './lib/section.js';
+import { median, ms, type Stats, summarize } from './lib/stats.js';
+import { until } from './lib/wait.js';
 import { command } from './slack-payloads.js';
 import { type Systems, startSystems } from './systems.js';
 

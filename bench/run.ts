@@ -9,7 +9,7 @@
  *
  * To add a benchmark (e.g. 3 "approval to done" or 4 "bulk 1,000 people"):
  * write bench/<name>.ts exporting a `Benchmark` whose `run()` returns a
- * `Section` (see lib.ts), and add it to BENCHMARKS below.
+ * `Section` (see lib/section.ts), and add it to BENCHMARKS below.
  */
 
 import { cpus } from 'node:os';
@@ -17,14 +17,10 @@ import { ackLatency } from './ack-latency.js';
 import { approvalToDone } from './approval-to-done.js';
 import { bulkBenchmark } from './bulk.js';
 import { commandToModal } from './command-to-modal.js';
-import {
-  type Benchmark,
-  killAllChildren,
-  printSummary,
-  type Section,
-  watchOtherLoad,
-  writeResults,
-} from './lib.js';
+import { killAllChildren } from './lib/children.js';
+import { watchOtherLoad } from './lib/machine.js';
+import { printSummary, writeResults } from './lib/report.js';
+import type { Benchmark, Section } from './lib/section.js';
 import { startup } from './startup.js';
 
 const BENCHMARKS: Benchmark[] = [ackLatency, commandToModal, approvalToDone, bulkBenchmark, startup];

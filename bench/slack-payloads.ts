@@ -2,7 +2,8 @@
 import type { FakeSlack } from '../test/fakes/slack.js';
 import { SECRETS, user } from '../test/helpers/harness.js';
 import { commandBody, interactionBody } from '../test/helpers/slack-signing.js';
-import { type LoadRequest, slackHeaders } from './lib.js';
+import type { LoadRequest } from './lib/load.js';
+import { slackHeaders } from './lib/signing.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
 /** How many views the fake Slack pre-creates for block actions (one per request). */

@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSlack } from '../test/fakes/slack.js';
 import { SECRETS } from '../test/helpers/harness.js';
-import { type Benchmark, freePort, ms, REPO, type Section, sleep, startChild, summarize } from './lib.js';
+import { freePort, startChild } from './lib/children.js';
+import { REPO } from './lib/paths.js';
+import type { Benchmark, Section } from './lib/section.js';
+import { ms, summarize } from './lib/stats.js';
+import { sleep } from './lib/wait.js';
 import { appEnv, seedDirectory } from './slack-payloads.js';
 
 const RUNS = 5;

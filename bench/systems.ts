@@ -15,7 +15,7 @@ import { FakeMattermost } from '../test/fakes/mattermost.js';
 import { FakeSlack } from '../test/fakes/slack.js';
 import type { FakeVendor } from '../test/fakes/vendor.js';
 import { SECRETS, user } from '../test/helpers/harness.js';
-import { sleep } from './lib.js';
+import { sleep } from './lib/wait.js';
 import { appEnv } from './slack-payloads.js';
 
 /** Every route of each vendor fake (the names test/fakes give them). */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBox } from '../fakes/box.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import { buttonClick } from '../helpers/actions.js';
+import { isApprovalCard } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { parsePrometheus, type Sample, sample } from '../helpers/prometheus.js';
@@ -73,7 +74,7 @@ describe('GET /metrics', () => {
 
     await harness.interact(submission(formValues({ systems: ['slack', 'box', 'mattermost'] })));
     const card = await harness.slack.waitFor(() =>
-      harness.slack.messages.find((m) => JSON.stringify(m.blocks ?? []).includes('approve_request')),
+      harness.slack.messages.find((m) => isApprovalCard(m.blocks)),
     );
     const [request] = await harness.app.store.listRequestsForTarget('UALICE', 1);
     expect(request?.source).toBe('slash_command');

@@ -9,6 +9,7 @@ import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
 import type { FakeVendor } from '../fakes/vendor.js';
+import { cardStatus } from '../helpers/blocks.js';
 import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
@@ -182,9 +183,7 @@ describe('SIGKILL at 22 points of a four-system revocation', () => {
     // The thread tells the whole story: one parent, one reply per system, final summary.
     await slack.waitFor(
       () =>
-        slack.messages.find(
-          (m) => !m.thread_ts && /3 revoked, 1 queued/.test(JSON.stringify(m.blocks ?? [])),
-        ),
+        slack.messages.find((m) => !m.thread_ts && /3 revoked, 1 queued/.test(cardStatus(m.blocks) ?? '')),
       10_000,
     );
     const parents = slack.messages.filter((m) => !m.thread_ts && !m.ephemeralFor && m.channel === 'C0SEC');

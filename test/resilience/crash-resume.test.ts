@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/store/audit-chain.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { cardStatus } from '../helpers/blocks.js';
 import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
@@ -109,7 +110,7 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
     }
     expect(final?.status, second.output.join('')).toBe('done');
     await fake.waitFor(() =>
-      fake.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks))),
+      fake.messages.find((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
     );
 
     // Nothing lost: Alice's sessions are gone, Bob's are untouched.

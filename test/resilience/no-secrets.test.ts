@@ -3,6 +3,7 @@ import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import { buttonClick } from '../helpers/actions.js';
+import { cardStatus, findButton } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 import { API_TOKENS, KNOWN_SECRETS } from '../helpers/known-secrets.js';
@@ -55,7 +56,7 @@ describe('secrets scan over logs, Slack messages, audit rows and HTTP answers', 
       await h.interact(submission(formValues({ systems: ['slack', 'box', 'mattermost', 'huawei'] }))),
     );
     await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks ?? []))),
+      h.slack.messages.find((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
     );
     for (const [i, action] of ['approve_request', 'deny_request'].entries()) {
       const res = await fetch(`${h.url}/api/revocation-requests`, {
@@ -71,7 +72,7 @@ describe('secrets scan over logs, Slack messages, audit rows and HTTP answers', 
       const body = (await res.clone().json()) as { id: string };
       await keep(res);
       const card = await h.slack.waitFor(() =>
-        h.slack.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(body.id)),
+        h.slack.messages.find((m) => findButton(m.blocks, 'approve_request')?.value === body.id),
       );
       await keep(
         await h.interact(

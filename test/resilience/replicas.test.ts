@@ -5,6 +5,7 @@ import { verifyChain } from '../../src/store/audit-chain.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { buttonClick } from '../helpers/actions.js';
+import { sectionTexts } from '../helpers/blocks.js';
 import { capturePostgresAudit } from '../helpers/capture.js';
 import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
@@ -87,7 +88,7 @@ describe.skipIf(!url)('two app processes on one PostgreSQL database', () => {
     );
     const card = await fake.waitFor(() =>
       fake.messages.find(
-        (m) => m.channel === 'C0APPROVE' && JSON.stringify(m.blocks ?? []).includes(`<@${target}>`),
+        (m) => m.channel === 'C0APPROVE' && (sectionTexts(m.blocks)[0] ?? '').includes(`<@${target}>`),
       ),
     );
     const s = store();

@@ -3,6 +3,7 @@ import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
 import type { FakeVendor, Fault } from '../fakes/vendor.js';
+import { cardStatus, replyText } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -70,7 +71,7 @@ describe('every vendor fault ends in a truthful state, within the retry bound, t
       () =>
         h.slack.messages
           .slice(before)
-          .find((m) => !m.thread_ts && /Finished|Failed/.test(JSON.stringify(m.blocks ?? []))),
+          .find((m) => !m.thread_ts && /Finished|Failed/.test(cardStatus(m.blocks) ?? '')),
       15_000,
     );
     const request = await h.slack.waitFor(async () => {
@@ -111,7 +112,7 @@ describe('every vendor fault ends in a truthful state, within the retry bound, t
               .every((s) => s.state === 'revoked' || s.state === 'queued'),
           ).toBe(true);
           const reply = replies.find((r) => r.text?.startsWith(`${vendor.label}:`));
-          expect(JSON.stringify(reply?.blocks)).toMatch(
+          expect(replyText(reply)).toMatch(
             new RegExp(`\\*${vendor.label}\\* — (failed|revoke accepted, but sessions remain)`),
           );
         },

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/store/audit-chain.js';
 import { breakGlassSubmission, buttonClick } from '../helpers/actions.js';
+import {
+  cardStatus,
+  findButton,
+  isApprovalCard,
+  sectionStartingWith,
+  sectionTexts,
+  showsAnywhere,
+} from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 
@@ -33,9 +41,7 @@ describe('four-eyes approval', () => {
       },
     ];
     await h.interact(submission(formValues({})));
-    const card = await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => JSON.stringify(m.blocks).includes('approve_request')),
-    );
+    const card = await h.slack.waitFor(() => h.slack.messages.find((m) => isApprovalCard(m.blocks)));
     const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
     if (!request) throw new Error('no request recorded');
     const click = (userId: string, actionId = 'approve_request') =>
@@ -52,8 +58,8 @@ describe('four-eyes approval', () => {
   it('posts an approval card with the preview instead of revoking, and tells the requester', async () => {
     const { card, request } = await pendingRequest();
     expect(request.status).toBe('pending_approval');
-    expect(JSON.stringify(card.blocks)).toContain('10.1.1.1');
-    expect(JSON.stringify(card.blocks)).toContain('deny_request');
+    expect(sectionStartingWith(card.blocks, '*What the systems report now*')).toContain('10.1.1.1');
+    expect(findButton(card.blocks, 'deny_request')?.value).toBe(request.id);
     const told = await h.slack.waitFor(() =>
       h.slack.messages.find((m) => m.ephemeralFor === 'UREQ' && m.text?.includes('needs approval')),
     );
@@ -87,7 +93,7 @@ describe('four-eyes approval', () => {
     const responses = await Promise.all([click('UAPP1'), click('UAPP2'), click('UAPP1'), click('UAPP2')]);
     expect(responses.every((r) => r.status === 200)).toBe(true);
     await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(JSON.stringify(m.blocks))),
+      h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
     );
     await h.slack.waitFor(async () => (await status(request.id)) === 'done' || undefined);
     await settle();
@@ -98,8 +104,10 @@ describe('four-eyes approval', () => {
     expect(final?.thread).toEqual({ channel: 'C0APPROVE', ts: card.ts });
     expect(h.slack.messages.filter((m) => m.thread_ts === card.ts)).toHaveLength(1);
     const updated = h.slack.messages.find((m) => m.ts === card.ts);
-    expect(JSON.stringify(updated?.blocks)).toContain('Approved by');
-    expect(JSON.stringify(updated?.blocks)).not.toContain('approve_request');
+    expect(sectionStartingWith(updated?.blocks, ':white_check_mark: Approved by')).toMatch(
+      /^:white_check_mark: Approved by <@UAPP[12]> /,
+    );
+    expect(showsAnywhere(updated?.blocks, 'approve_request')).toBe(false);
     const audit = await h.app.store.listAudit();
     expect(audit.filter((a) => a.action === 'approved')).toHaveLength(1);
     expect(verifyChain(audit).ok).toBe(true);
@@ -133,11 +141,11 @@ describe('four-eyes approval', () => {
     }
     // Once Slack answers again, the card becomes the results parent and the reply lands under it.
     await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(JSON.stringify(m.blocks))),
+      h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
     );
     expect(h.slack.messages.filter((m) => m.thread_ts === card.ts)).toHaveLength(1);
-    expect(JSON.stringify(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).not.toContain(
-      'approve_request',
+    expect(showsAnywhere(h.slack.messages.find((m) => m.ts === card.ts)?.blocks, 'approve_request')).toBe(
+      false,
     );
     // The card shows the outcome a moment before the store records it.
     await h.slack.waitFor(async () => (await status(request.id)) === 'done' || undefined);
@@ -147,7 +155,11 @@ describe('four-eyes approval', () => {
     const { card, request, click } = await pendingRequest();
     await click('UAPP2', 'deny_request');
     await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => m.ts === card.ts && /Denied by/.test(JSON.stringify(m.blocks))),
+      h.slack.messages.find(
+        (m) =>
+          m.ts === card.ts &&
+          sectionTexts(m.blocks).some((t) => t.startsWith(':no_entry_sign: Denied by <@UAPP2>')),
+      ),
     );
     await click('UAPP1'); // too late
     await h.slack.waitFor(() =>
@@ -165,7 +177,7 @@ describe('four-eyes approval', () => {
     offset = 2 * 3_600_000;
     await settle();
     await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => m.ts === card.ts && /Expired/.test(JSON.stringify(m.blocks))),
+      h.slack.messages.find((m) => m.ts === card.ts && /Expired/.test(cardStatus(m.blocks) ?? '')),
     );
     expect(await status(request.id)).toBe('expired');
     await h.slack.waitFor(() =>
@@ -219,7 +231,7 @@ describe('history and status', () => {
     const h = await startHarness();
     try {
       await h.interact(submission(formValues({ reason: 'INC-7 <b>bold</b>' })));
-      await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(JSON.stringify(m.blocks))));
+      await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(cardStatus(m.blocks) ?? '')));
       const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
       const history = (await (await h.command({ text: 'history <@UALICE|alice>' })).json()) as {
         response_type: string;

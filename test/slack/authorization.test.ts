@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sectionTexts } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 
@@ -70,7 +71,9 @@ describe('who may use /revoke-sessions', () => {
     const update = await h.slack.waitFor(() =>
       h.slack
         .callsTo('views.update')
-        .find((c) => JSON.stringify(c.args.view).includes('No Slack user has the email')),
+        .find((c) =>
+          sectionTexts(c.args.view).some((t) => t.startsWith(':no_entry: No Slack user has the email')),
+        ),
     );
     expect(update).toBeDefined();
   });

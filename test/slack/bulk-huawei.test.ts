@@ -3,6 +3,7 @@ import { RedactingLogger, Redactor } from '../../src/log.js';
 import { createHuaweiProvider } from '../../src/providers/huawei-cloud/index.js';
 import type { Account } from '../../src/providers/types.js';
 import { FakeHuawei, HUAWEI_KEYS } from '../fakes/huawei.js';
+import { cardStatus } from '../helpers/blocks.js';
 import { captureLogs } from '../helpers/capture.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
@@ -60,7 +61,7 @@ describe('bulk revocation in Huawei Cloud', () => {
       };
       expect((await h.interact(submission(values))).status).toBe(200);
       await h.slack.waitFor(
-        () => h.slack.messages.find((m) => !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks ?? []))),
+        () => h.slack.messages.find((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
         45_000,
       );
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RevocationStep } from '../../src/engine/types.js';
 import type { AuditRecord } from '../../src/store/types.js';
 import { buttonClick } from '../helpers/actions.js';
+import { findBlock, isApprovalCard } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 
@@ -117,9 +118,7 @@ describe('chosen sessions are revoked only when they are the named person’s ow
     await h.interact(
       submission(formValues({ target: 'UCAROL', mode: 'selected', sessions: ['302@T1', '101@T1'] })),
     );
-    const card = await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => JSON.stringify(m.blocks ?? []).includes('approve_request')),
-    );
+    const card = await h.slack.waitFor(() => h.slack.messages.find((m) => isApprovalCard(m.blocks)));
     const chosen = (card.blocks as Section[]).find((b) => b.block_id === 'chosen_sessions')?.text?.text ?? '';
     expect(chosen).toMatch(/\*Slack\*: 1 chosen session\(s\)\n• Carol tablet · Mac · IP 10\.3\.3\.2/);
     expect(chosen).toMatch(/1 chosen id\(s\) not listed for this person — never revoked: `101@T1`/);
@@ -155,7 +154,7 @@ describe('chosen sessions are revoked only when they are the named person’s ow
         h.slack
           .callsTo('views.update')
           .slice(before)
-          .find((c) => JSON.stringify(c.args.view).includes('active session')),
+          .find((c) => findBlock(c.args.view, 'preview_slack')?.text?.text?.includes('active session')),
       );
       return (update.args.view as { blocks: Section[] }).blocks;
     };

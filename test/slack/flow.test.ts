@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/store/audit-chain.js';
 import type { FakeSession } from '../fakes/slack.js';
+import {
+  blockById,
+  blockText,
+  cardStatus,
+  findBlock,
+  replyText,
+  sectionStartingWith,
+  sectionTexts,
+  showsAnywhere,
+} from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 
@@ -46,12 +56,13 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
       firstLookup === -1 ? Number.POSITIVE_INFINITY : firstLookup,
     );
     const update = await h.slack.waitFor(() =>
-      h.slack.callsTo('views.update').find((c) => JSON.stringify(c.args.view).includes('3 active sessions')),
+      h.slack
+        .callsTo('views.update')
+        .find((c) => findBlock(c.args.view, 'preview_slack')?.text?.text?.includes('3 active sessions')),
     );
-    const text = JSON.stringify(update.args.view);
-    expect(text).toContain('10.0.0.2');
-    expect(text).not.toContain('10.9.9.9'); // someone else's session never shows
-    expect(text).toContain('session_mode');
+    expect(blockText(update.args.view, 'preview_slack')).toContain('10.0.0.2');
+    expect(showsAnywhere(update.args.view, '10.9.9.9')).toBe(false); // someone else's session never shows
+    expect(blockById(update.args.view, 'session_mode').type).toBe('input');
     const list = h.slack.callsTo('admin.users.session.list')[0];
     expect(list?.token).toBe(SECRETS.admin);
     expect(list?.args).toMatchObject({ user_id: 'UALICE', team_id: 'T1' });
@@ -60,9 +71,9 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
   it('looks a person up by email after opening the modal and puts them in the picker', async () => {
     await h.command({ text: '<mailto:Alice@Example.com|Alice@Example.com>' });
     const update = await h.slack.waitFor(() =>
-      h.slack.callsTo('views.update').find((c) => JSON.stringify(c.args.view).includes('target:UALICE')),
+      h.slack.callsTo('views.update').find((c) => findBlock(c.args.view, 'target:UALICE')),
     );
-    expect(JSON.stringify(update.args.view)).toContain('"initial_user":"UALICE"');
+    expect(blockById(update.args.view, 'target:UALICE').element?.initial_user).toBe('UALICE');
     expect(h.slack.callsTo('users.lookupByEmail')[0]?.args.email).toBe('alice@example.com');
   });
 
@@ -72,7 +83,7 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     expect(await res.text()).toBe('');
     const parent = await h.slack.waitFor(() =>
       h.slack.messages.find(
-        (m) => m.channel === 'C0SEC' && !m.thread_ts && /Finished/.test(JSON.stringify(m.blocks)),
+        (m) => m.channel === 'C0SEC' && !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? ''),
       ),
     );
     const reset = h.slack.callsTo('admin.users.session.reset');
@@ -80,14 +91,16 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     expect(reset[0]?.token).toBe(SECRETS.admin);
     expect(reset[0]?.args).toEqual({ user_id: 'UALICE' });
     expect(h.slack.sessions.map((s) => s.session_id)).toEqual([201]); // Bob's session untouched
-    const blocks = JSON.stringify(parent.blocks);
-    expect(blocks).toContain('<@UALICE>');
-    expect(blocks).toContain('<@UREQ>');
-    expect(blocks).toContain('&lt;!here&gt;');
-    expect(blocks).not.toContain('<!here>');
+    expect(sectionTexts(parent.blocks)[0]).toBe(
+      ':rotating_light: Revoking sessions for <@UALICE> (alice@example.com) — requested by <@UREQ>',
+    );
+    expect(sectionStartingWith(parent.blocks, '*Reason*')).toBe(
+      '*Reason*\n>INC-42 &lt;!here&gt; *stolen* laptop',
+    );
+    expect(showsAnywhere(parent.blocks, '<!here>')).toBe(false);
     const replies = h.slack.messages.filter((m) => m.thread_ts === parent.ts);
     expect(replies).toHaveLength(1);
-    expect(JSON.stringify(replies[0]?.blocks)).toContain('Verified: no sessions left');
+    expect(replyText(replies[0])).toContain('Verified: no sessions left');
 
     const request = await h.slack.waitFor(async () => {
       const [r] = await h.app.store.listRequestsForTarget('UALICE', 5);
@@ -110,7 +123,7 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
 
   it('honours web-only scope and reports the sessions outside it', async () => {
     await h.interact(submission(formValues({ scope: 'web' })));
-    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(JSON.stringify(m.blocks))));
+    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(cardStatus(m.blocks) ?? '')));
     expect(h.slack.callsTo('admin.users.session.reset')[0]?.args).toEqual({
       user_id: 'UALICE',
       web_only: 'true',
@@ -120,12 +133,12 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
       'mobile',
     ]);
     const reply = h.slack.messages.find((m) => m.thread_ts);
-    expect(JSON.stringify(reply?.blocks)).toContain('2 sessions outside the chosen scope remain');
+    expect(replyText(reply)).toContain('2 sessions outside the chosen scope remain');
   });
 
   it('invalidates only the chosen sessions with session_id and team_id', async () => {
     await h.interact(submission(formValues({ mode: 'selected', sessions: ['102@T1'] })));
-    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(JSON.stringify(m.blocks))));
+    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(cardStatus(m.blocks) ?? '')));
     const calls = h.slack.callsTo('admin.users.session.invalidate');
     expect(calls.map((c) => c.args)).toEqual([{ session_id: '102', team_id: 'T1' }]);
     expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
@@ -151,11 +164,11 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     h.slack.failNext('admin.users.session.reset', { error: 'feature_not_enabled' });
     await h.interact(submission(formValues({})));
     const parent = await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => !m.thread_ts && /Failed/.test(JSON.stringify(m.blocks))),
+      h.slack.messages.find((m) => !m.thread_ts && /Failed/.test(cardStatus(m.blocks) ?? '')),
     );
     const reply = h.slack.messages.find((m) => m.thread_ts === parent.ts);
-    expect(JSON.stringify(reply?.blocks)).toContain('not on Enterprise Grid');
-    expect(JSON.stringify(reply?.blocks)).toContain('code feature_not_enabled');
+    expect(replyText(reply)).toContain('not on Enterprise Grid');
+    expect(replyText(reply)).toContain('code feature_not_enabled');
     const request = await h.slack.waitFor(async () => {
       const [r] = await h.app.store.listRequestsForTarget('UALICE', 1);
       return r?.status === 'failed' ? r : undefined;
@@ -166,7 +179,7 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
   it('survives a 429 with Retry-After from Slack', async () => {
     h.slack.failNext('admin.users.session.reset', { status: 429, retryAfter: 1 });
     await h.interact(submission(formValues({})));
-    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(JSON.stringify(m.blocks))));
+    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(cardStatus(m.blocks) ?? '')));
     const resets = h.slack.callsTo('admin.users.session.reset');
     expect(resets).toHaveLength(2);
     expect((resets[1]?.at ?? 0) - (resets[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
