@@ -2,15 +2,13 @@ import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
 import { alertRoutes } from './api/routes.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
-import { MembershipChecker } from './engine/access.js';
-import { Approvals } from './engine/approval.js';
+import { buildCore, buildSystems } from './core.js';
+import type { RevocationEngine } from './engine/engine.js';
 import { ObserverList, type RunObserver } from './engine/observer.js';
-import { previewPerson } from './engine/plan.js';
-import { RevocationEngine } from './engine/run.js';
+import { Scheduler } from './engine/scheduler.js';
 import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
-import { createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
@@ -73,37 +71,25 @@ export async function buildApplication(
     ? new (await import('./metrics/registry.js')).AppMetrics({ store, now })
     : undefined;
   const metricsObserver = metrics?.observer();
-  const providerDeps = {
-    logger,
-    retryPolicy: options.retryPolicy,
-    sleep: options.sleep,
-    timeoutMs: options.vendorTimeoutMs,
-  };
-  const directory = createSlackDirectory(config, providerDeps);
-  if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
-  const providers = createProviders(config, { ...providerDeps, directory });
-  const membership = new MembershipChecker((groupId) => directory.groupMembers(groupId));
-  const approvals = new Approvals(
+  const { directory, providers, membership, approvals, engine } = buildCore(
+    config,
+    buildSystems(config, {
+      logger,
+      retryPolicy: options.retryPolicy,
+      sleep: options.sleep,
+      timeoutMs: options.vendorTimeoutMs,
+    }),
     {
-      requireApproval: config.requireApproval,
-      approvers: config.approvers,
-      protectedUsers: config.protectedUsers,
-      breakGlassUsers: config.breakGlassUsers,
-      ttlMs: config.approvalTtlMs,
+      store,
+      logger,
+      observer: metricsObserver,
+      now,
+      sleep: options.sleep,
+      verifyRecheckMs: options.verifyRecheckMs,
+      leaseMs: options.leaseMs,
     },
-    membership,
   );
-  const engine = new RevocationEngine({
-    store,
-    providers,
-    logger,
-    approvals,
-    observer: metricsObserver,
-    now,
-    sleep: options.sleep,
-    verifyRecheckMs: options.verifyRecheckMs,
-    leaseMs: options.leaseMs,
-  });
+  if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
   const systems: SystemChoice[] = enabledSystems(config).flatMap((id) => {
     const p = providers.get(id);
     return p ? [{ id, label: p.label, capabilities: p.capabilities }] : [];
@@ -115,11 +101,9 @@ export async function buildApplication(
     if (!slackApp) throw new Error('the Slack app is not built yet');
     const thread = new ThreadNotifier({
       client: slackApp.client,
-      store,
       logger,
       labels,
       approvalChannel: config.approvalChannel,
-      now,
     });
     const observers: RunObserver[] = [thread, new WorkflowCompleter(completion)];
     if (metricsObserver) observers.push(metricsObserver);
@@ -144,15 +128,12 @@ export async function buildApplication(
         createAlertHandlers({
           apiToken: config.apiToken,
           engine,
-          approvals,
-          directory,
+          store,
           systems: systems.map((x) => x.id),
-          approvalTtlMs: config.approvalTtlMs,
           logger,
-          onPendingApproval: async (request, why) => {
+          onPendingApproval: async (request) => {
             if (!slackApp) return;
-            const previews = await previewPerson(providers, request.systems, request.target);
-            if (!(await postApprovalCard(deps, slackApp.client, request, previews, why)))
+            if (!(await postApprovalCard(deps, slackApp.client, request)))
               await withdrawUnposted(deps, slackApp.client, request);
           },
         }),
@@ -168,12 +149,15 @@ export async function buildApplication(
     httpLimits: options.httpLimits,
   });
   slackApp = slack;
-  const timers: NodeJS.Timeout[] = [];
-  /** Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals. */
-  const housekeeping = async () => {
-    await engine.resumeRunnable(observerFor);
-    await sweepExpired(deps, slack.client);
-  };
+  // Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals.
+  const scheduler = new Scheduler(
+    [
+      { name: 'resume', run: () => engine.resumeRunnable(observerFor) },
+      { name: 'expire', run: () => sweepExpired(deps, slack.client) },
+    ],
+    options.housekeepingMs ?? 15_000,
+    (name, fn) => deps.background.run(name, fn),
+  );
   return {
     config,
     store,
@@ -190,13 +174,11 @@ export async function buildApplication(
         config.protectedUsers,
         config.breakGlassUsers,
       ]);
-      deps.background.run('resume', housekeeping);
-      const every = options.housekeepingMs ?? 15_000;
-      timers.push(setInterval(() => deps.background.run('housekeeping', housekeeping), every));
+      scheduler.start();
       return server;
     },
     stop: async () => {
-      for (const t of timers) clearInterval(t);
+      scheduler.stop();
       await slack.stop();
       metrics?.close();
       await store.close();

@@ -2,13 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { SYSTEM_IDS, type SystemId } from '../config.js';
-import type { Approvals } from '../engine/approval.js';
-import type { RevocationEngine } from '../engine/run.js';
-import type { RevocationRequest } from '../engine/types.js';
+import type { RevocationEngine } from '../engine/engine.js';
+import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { SlackDirectory } from '../providers/slack-admin/directory.js';
-import type { Person } from '../providers/types.js';
-import { foldEmail } from '../util/email.js';
+import type { Store } from '../store/types.js';
 import { isRequestId } from '../util/ids.js';
 import { conflictBody, conflictRecord, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
@@ -39,15 +36,14 @@ export type AlertBody = z.infer<typeof alertSchema>;
 export interface AlertEndpointDeps {
   apiToken: string;
   engine: RevocationEngine;
-  approvals: Approvals;
-  directory: SlackDirectory;
+  /** Read-only here: the status URL, and the audit record of a refused key reuse. */
+  store: Store;
   systems: SystemId[];
-  approvalTtlMs: number;
   logger: Logger;
   /** Clock for audit records written here (default: the system clock). */
   now?: (() => Date) | undefined;
   /** Posts the approval card for a new pending request (the Slack edge does that). */
-  onPendingApproval: (request: RevocationRequest, why: string) => Promise<void>;
+  onPendingApproval: (request: RevocationRequest) => Promise<void>;
 }
 
 function sendJson(
@@ -91,10 +87,7 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
 }
 
 /** The public view of a request for the status URL: no secrets, no workflow tokens. */
-export function publicRequest(
-  request: RevocationRequest,
-  steps: Awaited<ReturnType<RevocationEngine['store']['listSteps']>>,
-) {
+export function publicRequest(request: RevocationRequest, steps: RevocationStep[]) {
   return {
     id: request.id,
     status: request.status,
@@ -131,19 +124,6 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
       },
     );
 
-  async function resolvePerson(body: AlertBody): Promise<{ person: Person } | { error: string }> {
-    if (body.slack_user_id) {
-      const user = await deps.directory.getUser(body.slack_user_id);
-      if (!user) return { error: `Slack has no user ${body.slack_user_id}.` };
-      return { person: { slackUserId: user.id, email: user.email, displayName: user.realName ?? user.name } };
-    }
-    const email = foldEmail(body.email ?? '');
-    const user = await deps.directory.findByEmail(email).catch(() => undefined);
-    return {
-      person: user ? { slackUserId: user.id, email, displayName: user.realName ?? user.name } : { email },
-    };
-  }
-
   /**
    * The key was used before for a different alert: 409 naming that request, nothing recorded
    * as a request, and the refused alert kept in the audit log so it is not lost silently.
@@ -155,7 +135,7 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     requesterId: string,
     systems: readonly SystemId[],
   ): Promise<void> {
-    await deps.engine.store.appendAudit(
+    await deps.store.appendAudit(
       conflictRecord(existing, {
         requesterId,
         idempotencyKey: body.idempotency_key,
@@ -203,31 +183,25 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
         fields: { systems: `not configured here: ${missing.join(', ')}` },
       });
     }
-    const resolved = await resolvePerson(body);
-    if ('error' in resolved) return sendJson(res, 400, { error: 'unknown_person', message: resolved.error });
-    const why =
-      (await deps.approvals.approvalReason('api', resolved.person)) ??
-      'requests from the alert API need approval';
     const requesterId = body.source.replace(/[^\w .:@/-]/g, '').slice(0, 100) || 'api';
-    const { request, created } = await deps.engine.submit(
-      {
-        source: 'api',
-        requester: { kind: 'api', id: requesterId },
-        target: resolved.person,
-        systems: [...systems],
-        slackScope: 'all',
-        reason: body.reason,
-        origin: {},
-      },
-      {
-        needsApproval: true,
-        approvalReason: why,
-        ttlMs: deps.approvalTtlMs,
-        idempotencyKey: body.idempotency_key
-          ? scopedIdempotencyKey(body.source, body.idempotency_key)
-          : undefined,
-      },
-    );
+    const asked = await deps.engine.ask({
+      source: 'api',
+      requester: { kind: 'api', id: requesterId },
+      people: [
+        body.slack_user_id
+          ? { kind: 'user', userId: body.slack_user_id }
+          : { kind: 'email', email: body.email ?? '' },
+      ],
+      systems: [...systems],
+      slackScope: 'all',
+      reason: body.reason,
+      origin: {},
+      idempotencyKey: body.idempotency_key
+        ? scopedIdempotencyKey(body.source, body.idempotency_key)
+        : undefined,
+    });
+    if (!asked.ok) return sendJson(res, 400, { error: 'unknown_person', message: asked.message });
+    const { request, created } = asked;
     if (
       !created &&
       !sameAlert(request, {
@@ -242,10 +216,10 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     }
     if (created) {
       await deps
-        .onPendingApproval(request, why)
+        .onPendingApproval(request)
         .catch((e: unknown) => deps.logger.error('could not post the approval card:', e));
     }
-    const steps = await deps.engine.store.listSteps(request.id);
+    const steps = await deps.store.listSteps(request.id);
     sendJson(
       res,
       created ? 202 : 200,
@@ -262,9 +236,9 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
   ): Promise<void> {
     if (!bearerMatches(req.headers.authorization, deps.apiToken)) return unauthorized(res);
     const id = req.params?.id ?? '';
-    const request = isRequestId(id) ? await deps.engine.store.getRequest(id) : undefined;
+    const request = isRequestId(id) ? await deps.store.getRequest(id) : undefined;
     if (!request) return sendJson(res, 404, { error: 'not_found', message: 'No such request.' });
-    sendJson(res, 200, publicRequest(request, await deps.engine.store.listSteps(id)));
+    sendJson(res, 200, publicRequest(request, await deps.store.listSteps(id)));
   }
 
   const guard =

@@ -1,9 +1,10 @@
 import { hostname, userInfo } from 'node:os';
 import { type Config, enabledSystems, loadConfig, secretsOf } from '../config.js';
-import { RevocationEngine } from '../engine/run.js';
+import { buildCore, buildSystems } from '../core.js';
+import type { RevocationEngine } from '../engine/engine.js';
+import { type PersonRef, resolvePerson as resolveOne } from '../engine/people.js';
 import type { Actor } from '../engine/types.js';
 import { RedactingLogger, Redactor } from '../log.js';
-import { createProviders, createSlackDirectory } from '../providers/index.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
 import { createStore } from '../store/index.js';
@@ -34,12 +35,8 @@ export type StoreUse = 'none' | 'existing' | 'create';
 export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean): CliBase {
   const config = loadConfig(env, { requireSlack: false });
   const logger = new RedactingLogger(new Redactor(secretsOf(config)), verbose ? 'debug' : 'error');
-  const deps = {
-    logger,
-    retryPolicy: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 2_000, maxTotalMs: 30_000 },
-  };
-  const directory = createSlackDirectory(config, deps);
-  const providers = createProviders(config, { ...deps, directory });
+  // The same systems, retry policy and timeouts as the app.
+  const { directory, providers } = buildSystems(config, { logger });
   const user = (() => {
     try {
       return userInfo().username;
@@ -70,7 +67,12 @@ export async function withStore(base: CliBase, use: 'existing' | 'create'): Prom
   } catch (error) {
     throw storeOpenError(error, url);
   }
-  const engine = new RevocationEngine({ store, providers: base.providers, logger: base.logger });
+  // The same composition root as the app: policy from the config, the engine over the store.
+  const { engine } = buildCore(
+    base.config,
+    { directory: base.directory, providers: base.providers },
+    { store, logger: base.logger },
+  );
   return { ...base, store, engine, close: () => store.close() };
 }
 
@@ -89,18 +91,19 @@ export function personRefProblem(ref: string): string | undefined {
     : `"${safe(ref)}" is neither an email nor a Slack user ID (U…/W…).`;
 }
 
-/** An email or a Slack user ID → the person, using Slack's directory when it is configured. */
+/** A command-line person reference as the engine names people. */
+export function toPersonRef(ref: string): PersonRef {
+  return SLACK_USER_ID.test(ref) ? { kind: 'user', userId: ref } : { kind: 'email', email: ref };
+}
+
+/**
+ * An email or a Slack user ID → the person, by the engine's one resolver (the same refusal rules
+ * as every surface; an email without a Slack user is the person as the email alone).
+ */
 export async function resolvePerson(ctx: CliBase, ref: string): Promise<Person> {
-  if (SLACK_USER_ID.test(ref)) {
-    if (!ctx.directory)
-      throw new Error(`${ref} is a Slack user ID, but SLACK_BOT_TOKEN is not set; give the email instead.`);
-    const user = await ctx.directory.getUser(ref);
-    if (!user) throw new Error(`Slack has no user ${ref}.`);
-    return { slackUserId: user.id, email: user.email, displayName: user.realName ?? user.name };
-  }
   const problem = personRefProblem(ref);
   if (problem) throw new Error(problem);
-  const email = ref.toLowerCase();
-  const user = ctx.directory ? await ctx.directory.findByEmail(email).catch(() => undefined) : undefined;
-  return user ? { slackUserId: user.id, email, displayName: user.realName ?? user.name } : { email };
+  const resolved = await resolveOne(ctx.directory, toPersonRef(ref), true);
+  if (!resolved.ok) throw new Error(resolved.message);
+  return resolved.person;
 }

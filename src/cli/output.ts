@@ -1,3 +1,4 @@
+import { describeStep, type Phrase, STATE_WORD } from '../engine/outcome.js';
 import type { SystemPreview } from '../engine/plan.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 
@@ -49,20 +50,24 @@ export function previewLines(previews: SystemPreview[]): string[] {
   return lines;
 }
 
-export function stepLine(step: RevocationStep, label: string): string {
-  const r = step.result ?? {};
-  const parts = [
-    r.revokedCount !== undefined ? `${r.revokedCount} ended` : undefined,
-    r.remaining !== undefined
-      ? `${r.remaining} left${r.remainingInScope === false ? ' (out of scope)' : ''}`
-      : undefined,
-    r.detail,
-    r.error
-      ? `${r.error.message}${r.error.vendorCode ? ` [${r.error.vendorCode}]` : ''}${r.error.requestId ? ` (request id ${r.error.requestId})` : ''}`
-      : undefined,
-  ].filter(Boolean);
-  return `${label.padEnd(13)} ${step.state.toUpperCase().padEnd(11)} ${safe(parts.join('; '))}`;
+/** One phrase of the engine's vocabulary as terminal text (control characters removed, bounded). */
+function terminal(p: Phrase): string {
+  const text = safe(p.max !== undefined && p.text.length > p.max ? `${p.text.slice(0, p.max - 1)}…` : p.text);
+  if (p.style === 'warn') return `WARNING: ${text}`;
+  if (p.style === 'hint') return `What to do: ${text}`;
+  return text;
 }
+
+/** A step as one line: the system, its state in one word, and the engine's sentence for it. */
+export function stepLine(step: RevocationStep, label: string, request?: RevocationRequest): string {
+  const sentence = describeStep(request ?? NO_REQUEST, step, label)
+    .phrases.map(terminal)
+    .join('');
+  return `${label.padEnd(13)} ${STATE_WORD[step.state].padEnd(11)} ${sentence}`;
+}
+
+/** Stands in for the request when only the step is at hand (the sentence then names no selection). */
+const NO_REQUEST = { selection: undefined } as RevocationRequest;
 
 export function requestLines(
   request: RevocationRequest,
@@ -77,6 +82,6 @@ export function requestLines(
     ...(request.decidedBy
       ? [`  decided:   ${safe(request.decidedBy)}${request.breakGlass ? ' (BREAK-GLASS)' : ''}`]
       : []),
-    ...steps.map((s) => `  ${stepLine(s, label(s.system))}`),
+    ...steps.map((s) => `  ${stepLine(s, label(s.system), request)}`),
   ];
 }

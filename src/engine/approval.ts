@@ -1,10 +1,12 @@
 import type { PrincipalList } from '../config.js';
 import type { Person } from '../providers/types.js';
 import type { MembershipChecker } from './access.js';
-import type { RequestSource, RevocationRequest } from './types.js';
+import type { Actor, RequestSource, RevocationRequest } from './types.js';
 
 export interface ApprovalPolicy {
   requireApproval: boolean;
+  /** Who may ask (REVOKE_REQUESTERS). */
+  requesters: PrincipalList;
   approvers: PrincipalList;
   protectedUsers: PrincipalList;
   breakGlassUsers: PrincipalList;
@@ -28,6 +30,17 @@ export class Approvals {
     readonly policy: ApprovalPolicy,
     private readonly membership: MembershipChecker,
   ) {}
+
+  /**
+   * May this actor ask for a revocation? A Slack user must be in REVOKE_REQUESTERS (directly or
+   * through a group). The alert API is authenticated by its bearer token and the CLI is the local
+   * operator's break-glass, so both may; nothing else may.
+   */
+  async mayRequest(actor: Actor): Promise<boolean> {
+    if (actor.kind === 'api' || actor.kind === 'cli') return true;
+    if (actor.kind !== 'slack') return false;
+    return this.membership.isMember(actor.id, this.policy.requesters);
+  }
 
   /** Whether any of these people is in REVOKE_PROTECTED_USERS. */
   async isProtected(...targets: Person[]): Promise<boolean> {

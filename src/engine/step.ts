@@ -45,6 +45,7 @@ function failure(error: unknown, provider: SessionProvider, account?: Account): 
         requestId: e.requestId,
         status: e.status,
         retryable: e.retryable,
+        ...(e.hint ? { hint: e.hint } : {}),
       },
     },
     ...(account ? { account } : {}),
@@ -90,6 +91,17 @@ export async function runProviderStep(
     if (lookup.status === 'ambiguous') return { state: 'ambiguous', result: { detail: lookup.detail } };
     if (lookup.status === 'not_allowed') return { state: 'not_allowed', result: { detail: lookup.detail } };
     account = lookup.account;
+    // An approved request runs on the account the approver was shown, never on another one.
+    const shown = request.plan?.preview?.find((p) => p.system === provider.id)?.lookup;
+    if (shown?.status === 'found' && shown.account.id !== account.id) {
+      return {
+        state: 'not_allowed',
+        result: {
+          detail: `the account found now (${account.login}) is not the one the approver was shown (${shown.account.login}); nothing was revoked`,
+        },
+        account,
+      };
+    }
     let selection = request.selection?.[provider.id];
     let refusedSessions: string[] | undefined;
     if (selection !== undefined) {

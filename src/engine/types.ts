@@ -1,5 +1,6 @@
 import type { SystemId } from '../config.js';
 import type { Account, Person, Session, SlackScope } from '../providers/types.js';
+import type { SystemPreview } from './plan.js';
 
 export type { Person };
 
@@ -50,6 +51,12 @@ export interface RequestPlan {
    * this person when the request was recorded (ids the person did not own are never in here).
    */
   chosenSessions?: Partial<Record<SystemId, Session[]>> | undefined;
+  /**
+   * For a request that waits for an approver: what each system reported for the person when it was
+   * recorded — the approver is shown exactly this, and execution refuses a system whose account
+   * is no longer the one shown.
+   */
+  preview?: SystemPreview[] | undefined;
 }
 
 /** What the requester asked for, before it is stored. */
@@ -137,6 +144,8 @@ export interface StepError {
   requestId?: string | undefined;
   status?: number | undefined;
   retryable?: boolean | undefined;
+  /** What the admin should do about it, in one sentence (from the vendor error). */
+  hint?: string | undefined;
 }
 
 /** What a finished step found and did. */

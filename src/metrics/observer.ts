@@ -21,8 +21,9 @@ export class MetricsObserver implements RunObserver {
     private readonly seen: Set<string>,
   ) {}
 
-  async requestStarted(_request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
+  async requestStarted(_request: RevocationRequest, steps: RevocationStep[]): Promise<undefined> {
     if (steps.some((s) => s.state !== 'pending')) this.counters.takeovers.inc();
+    return undefined;
   }
 
   async stepFinished(request: RevocationRequest, step: RevocationStep): Promise<void> {

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { SystemPreview } from '../engine/plan.js';
 import type { RevocationRequest } from '../engine/types.js';
-import { escapeInline, mention } from '../util/mrkdwn.js';
+import { escapeInline } from '../util/mrkdwn.js';
 import { previewLine } from './blocks/request-modal.js';
-import { parentMessage } from './blocks/results.js';
+import { parentMessage, personText } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
 import { tellUser } from './tell-user.js';
 import { destinations, postToFirstChannel } from './thread-notifier.js';
@@ -17,16 +17,17 @@ export function approverPreview(previews: SystemPreview[]): string | undefined {
 
 /**
  * Posts the approval card (approval channel, else invoking channel, else the requester's DM) and
- * stores where it is. Returns false when no channel accepted it (nobody can decide the request then).
+ * stores where it is. The card shows the request's stored plan: exactly what the approver
+ * approves. Returns false when no channel accepted it (nobody can decide the request then).
  */
 export async function postApprovalCard(
   deps: SlackDeps,
   client: WebClient,
   request: RevocationRequest,
-  previews: SystemPreview[],
-  why: string | undefined = request.plan?.approvalReason,
 ): Promise<boolean> {
-  const card = parentMessage(request, [], deps.labels, { buttons: true, preview: approverPreview(previews) });
+  // With chosen sessions the card lists exactly those (its own block), not everything listed.
+  const preview = request.selection ? undefined : approverPreview(request.plan?.preview ?? []);
+  const card = parentMessage(request, [], deps.labels, { buttons: true, preview });
   const ref = await postToFirstChannel(
     client,
     deps.logger,
@@ -40,12 +41,13 @@ export async function postApprovalCard(
   await deps.store.updateRequest(request.id, { approvalCard: ref }, deps.now().toISOString());
   if (request.requester.kind === 'slack') {
     const where = ref.channel.startsWith('D') ? 'your DMs with the app' : `<#${ref.channel}>`;
+    const why = request.plan?.approvalReason;
     await tellUser(
       client,
       deps.logger,
       request.requester.id,
       request.origin?.channelId,
-      `Your request \`${request.id}\` to revoke sessions for ${mention(request.target.slackUserId ?? '')} needs approval${why ? ` (${escapeInline(why)})` : ''}; it was posted in ${where}. Nothing has been revoked yet.`,
+      `Your request \`${request.id}\` to revoke sessions for ${personText(request)} needs approval${why ? ` (${escapeInline(why)})` : ''}; it was posted in ${where}. Nothing has been revoked yet.`,
     );
   }
   return true;

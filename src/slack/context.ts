@@ -1,8 +1,8 @@
 import type { Config, SystemId } from '../config.js';
 import type { MembershipChecker } from '../engine/access.js';
 import type { Approvals } from '../engine/approval.js';
+import type { RevocationEngine } from '../engine/engine.js';
 import type { RunObserver } from '../engine/observer.js';
-import type { RevocationEngine } from '../engine/run.js';
 import type { RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';

@@ -1,10 +1,10 @@
 import type { WebClient } from '@slack/web-api';
+import { resolvePerson } from '../engine/people.js';
 import { asRevokeError } from '../errors.js';
 import type { RequestViewMetadata } from './blocks/ids.js';
 import { type PreviewState, requestModal } from './blocks/request-modal.js';
 import type { SlackDeps } from './context.js';
 import type { TargetRef } from './guards/command-text.js';
-import { resolveTarget } from './targets.js';
 
 export interface PreviewTarget {
   /** Who is looking (the requester filling in the form): the look is audited, and may be limited to counts. */
@@ -47,9 +47,10 @@ export async function loadPreview(deps: SlackDeps, client: WebClient, target: Pr
     }
   };
 
-  let resolved: Awaited<ReturnType<typeof resolveTarget>>;
+  let resolved: Awaited<ReturnType<typeof resolvePerson>>;
   try {
-    resolved = await resolveTarget(deps.directory, target.ref);
+    // The engine's one resolver, with the same refusal rules the request itself will meet.
+    resolved = await resolvePerson(deps.directory, target.ref, false);
   } catch (error) {
     await update({
       kind: 'refused',
@@ -57,8 +58,8 @@ export async function loadPreview(deps: SlackDeps, client: WebClient, target: Pr
     });
     return;
   }
-  if (!resolved.ok) {
-    await update({ kind: 'refused', message: resolved.message });
+  if (!resolved.ok || !resolved.user) {
+    await update({ kind: 'refused', message: resolved.ok ? 'Not a Slack user.' : resolved.message });
     return;
   }
   userId = resolved.user.id;

@@ -7,7 +7,6 @@ import {
   type ThreadRef,
 } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
 import { type Labels, parentMessage, stepReply, systemSummaryReply } from './blocks/results.js';
 
 const FALLBACK_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'];
@@ -50,20 +49,18 @@ export async function postToFirstChannel(
 
 export interface ThreadNotifierDeps {
   client: WebClient;
-  store: Store;
   logger: Logger;
   labels: Labels;
   /** REVOKE_APPROVAL_CHANNEL, which takes precedence over the invoking channel. */
   approvalChannel: string | undefined;
-  now?: () => Date;
   /** Bulk requests update the parent at most this often (default 2 s). */
   progressIntervalMs?: number;
 }
 
 /**
- * Shows a request's progress in Slack: one parent message (posted once; its
- * channel and ts are stored so a resumed run reuses it), one threaded reply
- * per system, and the parent updated in place as systems finish.
+ * Shows a request's progress in Slack: one parent message (posted once; the
+ * engine records its channel and ts so a resumed run reuses it), one threaded
+ * reply per system, and the parent updated in place as systems finish.
  */
 export class ThreadNotifier implements RunObserver {
   private readonly updates = new Map<string, Promise<void>>();
@@ -72,22 +69,16 @@ export class ThreadNotifier implements RunObserver {
 
   constructor(private readonly deps: ThreadNotifierDeps) {}
 
-  async requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
-    if (request.thread) {
-      this.redrawInBackground(request.thread, request, steps);
-      return;
-    }
-    if (request.approvalCard) {
-      // The results thread hangs off the approval card, which becomes its (resolved) parent.
-      const thread = request.approvalCard;
-      await this.deps.store.updateRequest(
-        request.id,
-        { thread },
-        (this.deps.now?.() ?? new Date()).toISOString(),
-      );
-      request.thread = thread;
-      this.redrawInBackground(thread, request, steps);
-      return;
+  /**
+   * Shows the run's parent and answers where it is (the engine records it): an existing thread is
+   * redrawn, an approval card becomes the (resolved) parent, or a new parent is posted — awaited,
+   * so its ts is recorded before any vendor call a crash could make the run post it twice for.
+   */
+  async requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<ThreadRef | undefined> {
+    const existing = request.thread ?? request.approvalCard;
+    if (existing) {
+      this.redrawInBackground(existing, { ...request, thread: existing }, steps);
+      return existing;
     }
     const thread = await postToFirstChannel(
       this.deps.client,
@@ -99,14 +90,8 @@ export class ThreadNotifier implements RunObserver {
       this.deps.logger.error(
         `request ${request.id}: no channel accepted the results thread; results are in the audit log`,
       );
-      return;
     }
-    await this.deps.store.updateRequest(
-      request.id,
-      { thread },
-      (this.deps.now?.() ?? new Date()).toISOString(),
-    );
-    request.thread = thread;
+    return thread;
   }
 
   async stepFinished(

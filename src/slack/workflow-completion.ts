@@ -68,7 +68,9 @@ export async function completeWorkflow(
 /** Completes the waiting workflow step when a run finishes. */
 export class WorkflowCompleter implements RunObserver {
   constructor(private readonly deps: WorkflowCompletionDeps) {}
-  async requestStarted(): Promise<void> {}
+  async requestStarted(): Promise<undefined> {
+    return undefined;
+  }
   async stepFinished(): Promise<void> {}
   async requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
     await completeWorkflow(this.deps, request, steps);

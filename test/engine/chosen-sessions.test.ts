@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RevocationEngine } from '../../src/engine/run.js';
+import { RevocationEngine } from '../../src/engine/engine.js';
 import type { NewRequest } from '../../src/engine/types.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { createMattermostProvider } from '../../src/providers/mattermost/index.js';

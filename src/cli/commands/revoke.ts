@@ -2,10 +2,10 @@ import { createInterface } from 'node:readline/promises';
 import type { SystemId } from '../../config.js';
 import { previewPerson } from '../../engine/plan.js';
 import { ATTENTION_STATES } from '../../engine/summary.js';
-import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
+import { allTargets, type RevocationRequest, type RevocationStep } from '../../engine/types.js';
 import type { Person, SlackScope } from '../../providers/types.js';
 import { mapLimit } from '../../util/limit.js';
-import { type CliBase, type CliContext, configuredSystems, resolvePerson } from '../context.js';
+import { type CliBase, type CliContext, configuredSystems, resolvePerson, toPersonRef } from '../context.js';
 import { type Io, previewLines, safe, stepLine } from '../output.js';
 import { MAX_REASON_CHARS, MIN_REASON_CHARS } from '../usage.js';
 
@@ -96,42 +96,42 @@ export async function revokeCommand(base: CliBase, io: Io, o: RevokeOptions): Pr
     }
   }
   const results: { request: RevocationRequest; steps: RevocationStep[] }[] = [];
-  // One request for everyone (bulk): one audit trail, per-person results.
-  const [first, ...rest] = people;
-  if (first) {
-    const { request } = await ctx.engine.submit(
-      {
-        source: 'cli',
-        requester: ctx.actor,
-        target: first,
-        additionalTargets: rest.length > 0 ? rest : undefined,
-        systems,
-        slackScope: o.scope,
-        reason,
-        origin: {},
-      },
-      {
-        needsApproval: false,
-        // Recorded with the request in one write: a bypass is never without its record.
-        alsoAudit: [{ action: 'approval_bypassed', data: { via: 'break-glass CLI', host: ctx.actor.name } }],
-      },
-    );
-    const label = (s: SystemId) => ctx.providers.get(s)?.label ?? s;
-    const who = (i: number) => {
-      const p = people[i];
-      return p?.email ?? p?.slackUserId ?? '?';
-    };
-    const final = await ctx.engine.run(request.id, {
-      requestStarted: async () => io.err(`-- ${request.id}: revoking for ${people.length} person(s)`),
-      stepFinished: async (_r, step) =>
-        io.err(
-          `   ${people.length > 1 ? `${safe(who(step.targetIndex))}  ` : ''}${stepLine(step, label(step.system))}`,
-        ),
-      requestFinished: async (r) => io.err(`   => ${r.status}: ${r.summary ?? ''}`),
-    });
-    const steps = await ctx.store.listSteps(request.id);
-    results.push({ request: final ?? request, steps });
+  // One request for everyone (bulk): one audit trail, per-person results; the bypass of approval
+  // is recorded with it, in one write.
+  const asked = await ctx.engine.ask({
+    source: 'cli',
+    requester: ctx.actor,
+    people: o.targets.map(toPersonRef),
+    systems,
+    slackScope: o.scope,
+    reason,
+    origin: {},
+    bypassApproval: { via: 'break-glass CLI', host: ctx.actor.name },
+  });
+  if (!asked.ok || asked.next !== 'run') {
+    io.err(`Nothing was revoked: ${safe(asked.ok ? 'the request was not approved to run' : asked.message)}`);
+    return 1;
   }
+  for (const refused of asked.refusedPeople) io.err(`Left out: ${safe(refused)}`);
+  const { request } = asked;
+  const label = (s: SystemId) => ctx.providers.get(s)?.label ?? s;
+  const who = (i: number) => {
+    const p = i === 0 ? request.target : request.additionalTargets?.[i - 1];
+    return p?.email ?? p?.slackUserId ?? '?';
+  };
+  const final = await ctx.engine.run(request.id, {
+    requestStarted: async () => {
+      io.err(`-- ${request.id}: revoking for ${people.length} person(s)`);
+      return undefined;
+    },
+    stepFinished: async (_r, step) =>
+      io.err(
+        `   ${people.length > 1 ? `${safe(who(step.targetIndex))}  ` : ''}${stepLine(step, label(step.system), request)}`,
+      ),
+    requestFinished: async (r) => io.err(`   => ${r.status}: ${r.summary ?? ''}`),
+  });
+  const steps = await ctx.store.listSteps(request.id);
+  results.push({ request: final ?? request, steps });
   if (o.json) {
     io.out(
       JSON.stringify(
@@ -154,5 +154,16 @@ export async function revokeCommand(base: CliBase, io: Io, o: RevokeOptions): Pr
     );
   }
   const failed = results.some((r) => r.steps.some((s) => ATTENTION_STATES.includes(s.state)));
-  return failed ? 1 : 0;
+  // Nobody found anywhere is not a success: the email may be mistyped.
+  const nowhere = results.flatMap(({ request, steps }) =>
+    allTargets(request).filter((_, i) => {
+      const mine = steps.filter((s) => s.targetIndex === i);
+      return mine.length > 0 && mine.every((s) => s.state === 'no_account');
+    }),
+  );
+  for (const p of nowhere)
+    io.err(
+      `No account for ${safe(p.email ?? p.slackUserId)} in any system: nothing was revoked. Check the email.`,
+    );
+  return failed || nowhere.length > 0 ? 1 : 0;
 }

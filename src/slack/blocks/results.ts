@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { SystemId } from '../../config.js';
+import { describeStep, type Phrase } from '../../engine/outcome.js';
 import { ATTENTION_STATES, summarize } from '../../engine/summary.js';
 import {
   allTargets,
@@ -9,7 +10,7 @@ import {
   type StepState,
 } from '../../engine/types.js';
 import type { Person } from '../../providers/types.js';
-import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
+import { escapeInline, escapeMrkdwn, mention, quoteBlock } from '../../util/mrkdwn.js';
 import { describeSession } from './request-modal.js';
 
 /** A chat message: fallback text plus blocks. */
@@ -281,58 +282,42 @@ export function parentMessage(
   };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** The icon in front of a step's sentence. */
+const SENTENCE_ICON: Record<StepState, string> = {
+  pending: ':hourglass_flowing_sand:',
+  running: ':hourglass_flowing_sand:',
+  revoked: ':white_check_mark:',
+  queued: ':hourglass_flowing_sand:',
+  partial: ':warning:',
+  failed: ':x:',
+  no_account: ':heavy_minus_sign:',
+  ambiguous: ':warning:',
+  not_allowed: ':no_entry:',
+};
+
+/** One phrase of the engine's vocabulary as mrkdwn: vendor and user text escaped and bounded. */
+function mrkdwn(p: Phrase): string {
+  const text = p.max === undefined ? escapeMrkdwn(p.text) : escapeInline(p.text, p.max);
+  switch (p.style) {
+    case 'code':
+      return `\`${text}\``;
+    case 'note':
+      return `_${text}_`;
+    case 'warn':
+      return `:warning: ${text}`;
+    case 'refuse':
+      return `:no_entry: ${text}`;
+    case 'hint':
+      return `:bulb: _${text}_`;
+    default:
+      return text;
+  }
 }
 
-/** One sentence describing a finished step, escaped. */
+/** One sentence describing a finished step (the engine's {@link describeStep}), escaped. */
 export function stepSentence(request: RevocationRequest, step: RevocationStep, label: string): string {
-  const name = `*${escapeInline(label)}*`;
-  const r = step.result ?? {};
-  const detail = r.detail ? ` (${escapeInline(r.detail, 300)})` : '';
-  const verified =
-    r.remaining === undefined
-      ? ''
-      : r.remaining === 0
-        ? ' Verified: no sessions left.'
-        : r.remainingInScope
-          ? ` :warning: ${plural(r.remaining, 'session')} still listed afterwards.`
-          : ` ${plural(r.remaining, 'session')} outside the chosen scope remain.`;
-  const count = r.revokedCount !== undefined ? ` ${plural(r.revokedCount, 'session')} ended.` : '';
-  const refused = r.refusedSessions?.length
-    ? ` :no_entry: ${plural(r.refusedSessions.length, 'chosen session')} not listed for this person, so not revoked: ${r.refusedSessions
-        .slice(0, 10)
-        .map((id) => `\`${escapeInline(id, 80)}\``)
-        .join(', ')}.`
-    : '';
-  switch (step.state) {
-    case 'revoked': {
-      const what = request.selection?.[step.system] ? 'selected sessions revoked' : 'sessions revoked';
-      return `:white_check_mark: ${name} — ${what}${detail}.${count}${verified}${refused}`;
-    }
-    case 'partial':
-      if (r.refusedSessions?.length && !(r.remaining && r.remainingInScope))
-        return `:warning: ${name} — the chosen sessions of this person were revoked${detail}.${count}${verified}${refused}`;
-      return `:warning: ${name} — revoke accepted, but sessions remain${detail}.${count}${verified}${refused} Check it in ${escapeInline(label)}'s admin console.`;
-    case 'queued':
-      return `:hourglass_flowing_sand: ${name} — queued: ${escapeInline(label)} ends the sessions in a background job, so this is not confirmed done${detail}.`;
-    case 'no_account':
-      return `:heavy_minus_sign: ${name} — no account for this person; nothing to revoke.`;
-    case 'ambiguous':
-      return `:warning: ${name} — several accounts match this person; nothing was revoked there${detail}. Revoke by hand after checking who is who.`;
-    case 'not_allowed':
-      return `:no_entry: ${name} — not revoked${detail}.${refused}`;
-    case 'failed': {
-      const e = r.error;
-      const ref = [e?.vendorCode && `code ${e.vendorCode}`, e?.requestId && `request id ${e.requestId}`]
-        .filter(Boolean)
-        .map((x) => escapeInline(String(x), 120))
-        .join(', ');
-      return `:x: ${name} — failed: ${escapeInline(e?.message ?? 'unknown error', 600)}${ref ? ` _(${ref})_` : ''}`;
-    }
-    default:
-      return `:hourglass_flowing_sand: ${name} — ${step.state}`;
-  }
+  const { phrases } = describeStep(request, step, label);
+  return `${SENTENCE_ICON[step.state]} *${escapeInline(label)}* — ${phrases.map(mrkdwn).join('')}`;
 }
 
 /** The threaded reply for one system. */

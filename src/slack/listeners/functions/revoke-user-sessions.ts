@@ -1,12 +1,10 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { SYSTEM_IDS } from '../../../config.js';
-import { previewPerson } from '../../../engine/plan.js';
 import type { RevocationRequest } from '../../../engine/types.js';
 import { asRevokeError } from '../../../errors.js';
 import { postApprovalCard } from '../../approval-flow.js';
-import { isRequester, type SlackDeps, systemIds } from '../../context.js';
-import { resolveTarget } from '../../targets.js';
+import { type SlackDeps, systemIds } from '../../context.js';
 
 type Args = SlackEventMiddlewareArgs<'function_executed'> & AllMiddlewareArgs;
 
@@ -86,17 +84,6 @@ async function recordAndPost(
   }
   const inputs = parsed.data;
   const executionId = event.function_execution_id;
-  if (!(await isRequester(deps, inputs.requested_by))) {
-    await deps.store.appendAudit(
-      {
-        actor: `slack:${inputs.requested_by}`,
-        action: 'request_refused',
-        data: { why: 'not a requester', via: 'workflow', functionExecutionId: executionId },
-      },
-      deps.now().toISOString(),
-    );
-    return `Nothing was revoked: <@${inputs.requested_by}> is not allowed to request revocations (REVOKE_REQUESTERS).`;
-  }
   const enabled = systemIds(deps);
   const wanted =
     inputs.systems && inputs.systems.length > 0 ? inputs.systems.map((s) => s.trim().toLowerCase()) : enabled;
@@ -104,38 +91,21 @@ async function recordAndPost(
   if (unknown.length > 0 || wanted.length === 0) {
     return `Systems not configured here: ${unknown.join(', ') || 'none given'}. Configured: ${enabled.join(', ') || 'none'}.`;
   }
-  let target: Awaited<ReturnType<typeof resolveTarget>>;
-  try {
-    target = await resolveTarget(deps.directory, { kind: 'user', userId: inputs.user_id });
-  } catch (error) {
-    return `Could not look the person up in Slack: ${asRevokeError(error).message}`;
-  }
-  if (!target.ok) return `Nothing was revoked: ${target.message}`;
-  const systems = SYSTEM_IDS.filter((s) => wanted.includes(s));
-  const why =
-    (await deps.approvals.approvalReason('workflow', target.person)) ?? 'workflow requests need approval';
-  const { request, created } = await deps.engine.submit(
-    {
-      source: 'workflow',
-      requester: { kind: 'slack', id: inputs.requested_by },
-      target: target.person,
-      systems,
-      slackScope: 'all',
-      reason: inputs.reason,
-      origin: {},
-    },
-    {
-      needsApproval: true,
-      approvalReason: why,
-      ttlMs: deps.config.approvalTtlMs,
-      idempotencyKey: `workflow:${executionId}`,
-      workflow: { functionExecutionId: executionId, botAccessToken: event.bot_access_token },
-    },
-  );
-  if (!created) return 'waiting'; // Slack retried the event; the first delivery is being handled
-  onRecorded(request);
-  const previews = await previewPerson(deps.engine.providers, systems, target.person);
-  if (!(await postApprovalCard(deps, client, request, previews, why))) {
+  const asked = await deps.engine.ask({
+    source: 'workflow',
+    requester: { kind: 'slack', id: inputs.requested_by },
+    people: [{ kind: 'user', userId: inputs.user_id }],
+    systems: SYSTEM_IDS.filter((s) => wanted.includes(s)),
+    slackScope: 'all',
+    reason: inputs.reason,
+    origin: {},
+    idempotencyKey: `workflow:${executionId}`,
+    workflow: { functionExecutionId: executionId, botAccessToken: event.bot_access_token },
+  });
+  if (!asked.ok) return `Nothing was revoked: ${asked.message}`;
+  if (!asked.created) return 'waiting'; // Slack retried the event; the first delivery is being handled
+  onRecorded(asked.request);
+  if (!(await postApprovalCard(deps, client, asked.request))) {
     return 'Nothing was revoked: the approval card could not be posted in any channel (invite the app to REVOKE_APPROVAL_CHANNEL).';
   }
   return 'waiting';

@@ -1,0 +1,87 @@
+import type { Config } from './config.js';
+import { MembershipChecker } from './engine/access.js';
+import { Approvals } from './engine/approval.js';
+import { RevocationEngine } from './engine/engine.js';
+import type { RunObserver } from './engine/observer.js';
+import type { Logger } from './log.js';
+import { createProviders, createSlackDirectory } from './providers/index.js';
+import type { RetryPolicy } from './providers/retry.js';
+import type { SlackDirectory } from './providers/slack-admin/directory.js';
+import type { ProviderMap } from './providers/types.js';
+import type { Store } from './store/types.js';
+
+/** How the systems are reached: the same for the app and the CLI unless a test shortens it. */
+export interface SystemsOptions {
+  logger: Logger;
+  retryPolicy?: RetryPolicy | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Per-request timeout of every vendor call (default 10 s). */
+  timeoutMs?: number | undefined;
+}
+
+/** The configured systems and the Slack directory (when there is a bot token). */
+export interface Systems {
+  directory: SlackDirectory | undefined;
+  providers: ProviderMap;
+}
+
+/** Builds every configured system's provider and the Slack directory. */
+export function buildSystems(config: Config, options: SystemsOptions): Systems {
+  const directory = createSlackDirectory(config, options);
+  return { directory, providers: createProviders(config, { ...options, directory }) };
+}
+
+export interface EngineOptions {
+  store: Store;
+  logger: Logger;
+  now?: (() => Date) | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  verifyRecheckMs?: number | undefined;
+  leaseMs?: number | undefined;
+  /** Told about every run that is given no observer of its own (metrics). */
+  observer?: RunObserver | undefined;
+}
+
+/** The engine with its policy, over the systems and a store. */
+export interface Core extends Systems {
+  membership: MembershipChecker;
+  approvals: Approvals;
+  engine: RevocationEngine;
+}
+
+/**
+ * The one composition root of the domain, used by the app and by the CLI alike: the allow-lists
+ * and approval policy from the config (user groups resolved through the Slack directory; without
+ * one, group membership fails closed), and the engine over the systems and the store.
+ */
+export function buildCore(config: Config, systems: Systems, options: EngineOptions): Core {
+  const { directory } = systems;
+  const membership = new MembershipChecker((groupId) =>
+    directory ? directory.groupMembers(groupId) : Promise.reject(new Error('no Slack directory')),
+  );
+  const approvals = new Approvals(
+    {
+      requireApproval: config.requireApproval,
+      requesters: config.requesters,
+      approvers: config.approvers,
+      protectedUsers: config.protectedUsers,
+      breakGlassUsers: config.breakGlassUsers,
+      ttlMs: config.approvalTtlMs,
+    },
+    membership,
+  );
+  const engine = new RevocationEngine({
+    store: options.store,
+    providers: systems.providers,
+    logger: options.logger,
+    approvals,
+    directory,
+    observer: options.observer,
+    now: options.now,
+    sleep: options.sleep,
+    verifyRecheckMs: options.verifyRecheckMs,
+    leaseMs: options.leaseMs,
+    approvalTtlMs: config.approvalTtlMs,
+  });
+  return { ...systems, membership, approvals, engine };
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '../log.js';
+import type { ProviderMap } from '../providers/types.js';
+import type { AuditRecord, Store } from '../store/types.js';
+import { newRequestId } from '../util/ids.js';
+import type { Approvals } from './approval.js';
+import type { RunObserver } from './observer.js';
+import type { PeopleDirectory } from './people.js';
+
+/** What every part of the engine is built from (the composition root passes it once). */
+export interface EngineDeps {
+  store: Store;
+  providers: ProviderMap;
+  logger: Logger;
+  approvals?: Approvals | undefined;
+  /** Where people are looked up (the Slack directory); absent without a bot token. */
+  directory?: PeopleDirectory | undefined;
+  now?: () => Date;
+  newId?: () => string;
+  sleep?: (ms: number) => Promise<void>;
+  /** Pause before listing a second time when sessions are still listed right after revoking. */
+  verifyRecheckMs?: number;
+  /** This process's identity for leases (default: a random UUID). */
+  runnerId?: string;
+  /** How long a claim lasts without a heartbeat; a dead runner's work is taken over after it. */
+  leaseMs?: number;
+  /** Steps of one system run at most this many at a time (bulk requests; vendors rate-limit). */
+  perSystemConcurrency?: number;
+  /** Told about every run that is given no observer of its own (metrics). */
+  observer?: RunObserver | undefined;
+  /** How long an approval request stays open (default 1 h). */
+  approvalTtlMs?: number;
+}
+
+/** The injected clock and ids, and the audit helper, shared by the engine's parts. */
+export class EngineContext {
+  readonly now: () => Date;
+  readonly newId: () => string;
+
+  constructor(readonly deps: EngineDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? (() => newRequestId(this.now().getTime()));
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  get providers(): ProviderMap {
+    return this.deps.providers;
+  }
+
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+
+  /** Now (plus an offset) as an ISO timestamp. */
+  iso(offsetMs = 0): string {
+    return new Date(this.now().getTime() + offsetMs).toISOString();
+  }
+
+  /** Appends one audit record on its own (for facts that change no state). */
+  audit(
+    requestId: string | undefined,
+    actor: string,
+    action: string,
+    data?: Record<string, unknown>,
+  ): Promise<AuditRecord> {
+    return this.deps.store.appendAudit({ requestId, actor, action, data }, this.iso());
+  }
+}

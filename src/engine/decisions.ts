@@ -1,0 +1,88 @@
+import type { DecisionKind } from './approval.js';
+import type { EngineContext } from './context.js';
+import type { Actor, RevocationRequest } from './types.js';
+
+export type DecisionResult =
+  | { ok: true; request: RevocationRequest }
+  | { ok: false; reason: string; request?: RevocationRequest | undefined };
+
+/**
+ * Approve, deny, break-glass, expire and withdraw: each is checked by policy, then a
+ * compare-and-set on `pending_approval` written with its audit record in one transaction, so two
+ * clicks, two approvers or two replicas lead to one decision, always audited.
+ */
+export class Decisions {
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** Approve, deny or break-glass a pending request. */
+  async decide(requestId: string, actor: Actor, kind: DecisionKind, note?: string): Promise<DecisionResult> {
+    const { store, approvals } = this.ctx.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) return { ok: false, reason: 'No such request.' };
+    if (!approvals) return { ok: false, reason: 'Approvals are not configured.', request };
+    const who = `${actor.kind}:${actor.id}`;
+    const check = await approvals.check(request, actor.id, kind, this.ctx.now(), note);
+    if (!check.allowed) {
+      await this.ctx.audit(requestId, who, 'decision_refused', { kind, why: check.reason });
+      return { ok: false, reason: check.reason, request };
+    }
+    const status = kind === 'deny' ? 'denied' : 'approved';
+    const action = kind === 'break_glass' ? 'break_glass_approved' : kind === 'deny' ? 'denied' : 'approved';
+    const trimmed = note?.trim();
+    const changed = await store.updateRequest(
+      requestId,
+      {
+        status,
+        decidedBy: who,
+        decidedAt: this.ctx.iso(),
+        ...(trimmed ? { decisionNote: trimmed } : {}),
+        ...(kind === 'break_glass' ? { breakGlass: true } : {}),
+      },
+      this.ctx.iso(),
+      ['pending_approval'],
+      { requestId, actor: who, action, ...(trimmed ? { data: { note: trimmed } } : {}) },
+    );
+    const latest = await store.getRequest(requestId);
+    if (!changed) {
+      return {
+        ok: false,
+        reason: `Someone else decided first: the request is ${latest?.status.replace('_', ' ')}.`,
+        request: latest,
+      };
+    }
+    return { ok: true, request: latest as RevocationRequest };
+  }
+
+  /**
+   * Closes a pending request that can never be decided (its approval card could not be posted):
+   * to `expired` with the reason, audited as `request_withdrawn`. False when someone decided first.
+   */
+  withdraw(requestId: string, note: string): Promise<boolean> {
+    return this.ctx.store.updateRequest(
+      requestId,
+      { status: 'expired', decidedBy: 'system', decidedAt: this.ctx.iso(), decisionNote: note },
+      this.ctx.iso(),
+      ['pending_approval'],
+      { requestId, actor: 'system', action: 'request_withdrawn', data: { note } },
+    );
+  }
+
+  /** Marks lapsed approval requests expired and returns them. */
+  async expireDue(limit = 50): Promise<RevocationRequest[]> {
+    const { store } = this.ctx;
+    const expired: RevocationRequest[] = [];
+    for (const id of await store.listExpiredApprovals(this.ctx.iso(), limit)) {
+      const changed = await store.updateRequest(
+        id,
+        { status: 'expired', decidedBy: 'system', decidedAt: this.ctx.iso() },
+        this.ctx.iso(),
+        ['pending_approval'],
+        { requestId: id, actor: 'system', action: 'expired' },
+      );
+      if (!changed) continue;
+      const r = await store.getRequest(id);
+      if (r) expired.push(r);
+    }
+    return expired;
+  }
+}

@@ -1,0 +1,247 @@
+import type { SystemId } from '../config.js';
+import { logFields } from '../log.js';
+import type { Person, SlackScope } from '../providers/types.js';
+import type { CreateOptions } from '../store/types.js';
+import type { EngineContext } from './context.js';
+import { type PersonRef, resolvePeople } from './people.js';
+import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
+import {
+  type Actor,
+  allTargets,
+  type NewRequest,
+  type RequestSource,
+  type RevocationRequest,
+  type WorkflowLink,
+} from './types.js';
+
+/** What a surface asks for, in its own terms turned into the engine's: one call for every entry point. */
+export interface Ask {
+  source: RequestSource;
+  requester: Actor;
+  /** The people, in order (the first is the request's `target`); at most 1,000. */
+  people: PersonRef[];
+  systems: SystemId[];
+  slackScope: SlackScope;
+  /** "Only selected sessions", per system (one person only). */
+  selection?: Partial<Record<SystemId, string[]>> | undefined;
+  reason: string;
+  origin?: { channelId?: string | undefined } | undefined;
+  /** A second ask with the same key answers the first request (`created: false`). */
+  idempotencyKey?: string | undefined;
+  workflow?: WorkflowLink | undefined;
+  /** The break-glass CLI: no approval is possible, so none is asked for — and that is on record. */
+  bypassApproval?: { via: string; host?: string | undefined } | undefined;
+}
+
+export type AskRefusal = 'not_a_requester' | 'no_person' | 'invalid';
+
+/** What became of an ask: refused with the reason, or recorded and either to run now or to approve. */
+export type AskResult =
+  | { ok: false; code: AskRefusal; message: string; refusedPeople: string[] }
+  | {
+      ok: true;
+      request: RevocationRequest;
+      /** False when the idempotency key answered an earlier request (nothing new was recorded). */
+      created: boolean;
+      /** `run`: approved, start it; `approve`: post it for an approver (its card data is `request.plan`). */
+      next: 'run' | 'approve';
+      /** People left out of the request, each with the reason. */
+      refusedPeople: string[];
+    };
+
+export const MAX_PEOPLE = 1_000;
+
+/**
+ * "Request a revocation", the one use case behind every surface (modal, workflow step, alert API,
+ * CLI): check the requester, resolve the people with one set of rules, apply the approval policy
+ * (requester, automated sources, protected people, break-glass), build the plan — the people ×
+ * systems × selection, and for an approval the preview each system reported, which the approver
+ * is shown and execution is checked against — and record it all in one write.
+ */
+export class Intake {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async ask(ask: Ask): Promise<AskResult> {
+    const { approvals, directory } = this.ctx.deps;
+    const who = `${ask.requester.kind}:${ask.requester.id}`;
+    if (approvals && !(await approvals.mayRequest(ask.requester))) {
+      await this.ctx.audit(undefined, who, 'request_refused', {
+        why: 'not a requester',
+        via: ask.source,
+        ...(ask.workflow ? { functionExecutionId: ask.workflow.functionExecutionId } : {}),
+      });
+      return {
+        ok: false,
+        code: 'not_a_requester',
+        message: `${ask.requester.kind === 'slack' ? `<@${ask.requester.id}>` : ask.requester.id} is not allowed to request revocations (REVOKE_REQUESTERS).`,
+        refusedPeople: [],
+      };
+    }
+    const invalid = this.invalid(ask);
+    if (invalid) return { ok: false, code: 'invalid', message: invalid, refusedPeople: [] };
+    const emailOnly = ask.source === 'api' || ask.source === 'cli';
+    const resolved = await resolvePeople(directory, ask.people, emailOnly);
+    const accepted = resolved.flatMap((r) => (r.ok ? [r.person] : []));
+    const refusedPeople = resolved.flatMap((r) => (r.ok ? [] : [r.message]));
+    const [target, ...rest] = accepted;
+    if (!target) return { ok: false, code: 'no_person', message: refusedPeople.join(' '), refusedPeople };
+    const why =
+      ask.bypassApproval || !approvals ? undefined : await approvals.approvalReason(ask.source, ...accepted);
+    // The plan: for one person, what each system reports now — the approver's view and, for chosen
+    // sessions, the ones this person owns (with device and IP).
+    const previews =
+      rest.length === 0 && (why !== undefined || ask.selection)
+        ? await previewPerson(this.ctx.providers, ask.systems, target)
+        : [];
+    const planned = ask.selection ? chosenSessions(previews, ask.selection) : undefined;
+    const notOwned = Object.entries(planned?.refused ?? {});
+    const { request, created } = await this.submit(
+      {
+        source: ask.source,
+        requester: ask.requester,
+        target,
+        additionalTargets: rest.length > 0 ? rest : undefined,
+        systems: ask.systems,
+        slackScope: ask.slackScope,
+        selection: ask.selection,
+        reason: ask.reason,
+        origin: ask.origin,
+        plan: {
+          ...(planned ? { chosenSessions: planned.chosen } : {}),
+          ...(why !== undefined && previews.length > 0 ? { preview: previews } : {}),
+        },
+      },
+      {
+        needsApproval: why !== undefined,
+        approvalReason: why,
+        ttlMs: this.ctx.deps.approvalTtlMs,
+        idempotencyKey: ask.idempotencyKey,
+        workflow: ask.workflow,
+        alsoAudit: [
+          ...notOwned.map(([system, sessionIds]) => ({
+            action: 'session_not_owned',
+            data: {
+              system,
+              sessionIds,
+              target: target.slackUserId ?? target.email ?? null,
+              phase: 'request',
+            },
+          })),
+          ...(ask.bypassApproval ? [{ action: 'approval_bypassed', data: { ...ask.bypassApproval } }] : []),
+        ],
+      },
+    );
+    return {
+      ok: true,
+      request,
+      created,
+      next: request.status === 'pending_approval' ? 'approve' : 'run',
+      refusedPeople,
+    };
+  }
+
+  /** What is wrong with an ask before anyone is looked up, or undefined. */
+  private invalid(ask: Ask): string | undefined {
+    const unknown = ask.systems.filter((s) => !this.ctx.providers.has(s));
+    if (ask.systems.length === 0) return 'Choose at least one system.';
+    if (unknown.length > 0) return `Systems not configured here: ${unknown.join(', ')}.`;
+    if (ask.people.length === 0) return 'Name the person whose sessions to revoke.';
+    if (ask.people.length > MAX_PEOPLE) return `At most ${MAX_PEOPLE} people in one request.`;
+    if (ask.selection && ask.people.length > 1)
+      return 'Single sessions can only be chosen for one person; choose all sessions for a bulk request.';
+    if (ask.reason.trim() === '') return 'Give a reason: it goes into the audit log.';
+    return undefined;
+  }
+
+  /**
+   * Records a new request (approved, or pending approval until `ttlMs` from now) with its
+   * `request_created` record and any further ones, in one write. The approval policy is applied
+   * here too, whatever the caller decided: it can add an approval, never drop one the policy
+   * requires (the break-glass CLI bypasses it, on record).
+   */
+  async submit(
+    input: NewRequest,
+    options: {
+      needsApproval: boolean;
+      approvalReason?: string | undefined;
+      ttlMs?: number | undefined;
+      /** Further records written in the same transaction, after `request_created`. */
+      alsoAudit?: { action: string; data?: Record<string, unknown> }[] | undefined;
+    } & Omit<CreateOptions, 'expiresAt' | 'audit'>,
+  ): Promise<{ request: RevocationRequest; created: boolean }> {
+    const unknown = input.systems.filter((s) => !this.ctx.providers.has(s));
+    if (unknown.length > 0) throw new Error(`Systems not configured: ${unknown.join(', ')}`);
+    const actor = `${input.requester.kind}:${input.requester.id}`;
+    const { approvals } = this.ctx.deps;
+    const targets = allTargets(input);
+    const policyWhy =
+      approvals && input.source !== 'cli'
+        ? await approvals.approvalReason(input.source, ...targets)
+        : undefined;
+    if (policyWhy && !options.needsApproval) {
+      this.ctx.logger.warn(
+        `a ${input.source} request was submitted without the approval the policy requires`,
+      );
+    }
+    const needsApproval = options.needsApproval || policyWhy !== undefined;
+    const approvalReason = needsApproval ? (options.approvalReason ?? policyWhy) : undefined;
+    const protectedTarget = approvals ? await approvals.isProtected(...targets) : false;
+    const status = needsApproval ? 'pending_approval' : 'approved';
+    const expiresAt = needsApproval ? this.ctx.iso(options.ttlMs ?? 3_600_000) : undefined;
+    const plan = {
+      ...input.plan,
+      ...(approvalReason ? { approvalReason } : {}),
+      ...(protectedTarget ? { protectedTarget } : {}),
+    };
+    const record: NewRequest = { ...input, plan: Object.keys(plan).length > 0 ? plan : undefined };
+    const result = await this.ctx.store.createRequest(this.ctx.newId(), record, status, this.ctx.iso(), {
+      expiresAt,
+      idempotencyKey: options.idempotencyKey,
+      workflow: options.workflow,
+      audit: [
+        {
+          actor,
+          action: 'request_created',
+          data: {
+            source: input.source,
+            target: input.target,
+            systems: input.systems,
+            slackScope: input.slackScope,
+            selection: input.selection ?? null,
+            chosenSessions: input.plan?.chosenSessions ?? null,
+            reason: input.reason,
+            status,
+            approvalReason: approvalReason ?? null,
+            protectedTarget,
+            expiresAt: expiresAt ?? null,
+          },
+        },
+        ...(options.alsoAudit ?? []).map((a) => ({ actor, action: a.action, data: a.data })),
+      ],
+    });
+    if (result.created) {
+      this.ctx.logger.info(
+        `request ${result.request.id} recorded (${status}) by ${actor}`,
+        logFields({ request_id: result.request.id, actor }),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * What each system reports for the person, for `viewer` to look at before asking: the look is
+   * audited (`sessions_previewed`) before anything is shown, and a protected person's session
+   * details reach approvers only (others see how many sessions there are).
+   */
+  async preview(viewer: Actor, person: Person, systems: SystemId[]): Promise<SystemPreview[]> {
+    const { approvals } = this.ctx.deps;
+    const full = approvals ? await approvals.maySeeSessionDetails(viewer.id, person) : true;
+    const previews = await previewPerson(this.ctx.providers, systems, person);
+    await this.ctx.audit(undefined, `${viewer.kind}:${viewer.id}`, 'sessions_previewed', {
+      target: { slackUserId: person.slackUserId ?? null, email: person.email ?? null },
+      systems: previews.map((p) => ({ system: p.system, sessions: p.sessions?.length ?? null })),
+      detail: full ? 'full' : 'counts',
+    });
+    return full ? previews : previews.map(countsOnly);
+  }
+}

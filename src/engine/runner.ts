@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { SystemId } from '../config.js';
+import { asRevokeError } from '../errors.js';
+import { logFields } from '../log.js';
+import { mapLimit } from '../util/limit.js';
+import { bulkPhase } from './bulk.js';
+import type { EngineContext } from './context.js';
+import type { RunObserver } from './observer.js';
+import { runStep } from './step-record.js';
+import { finalStatus, summarize } from './summary.js';
+import { allTargets, type RevocationRequest, type RevocationStep } from './types.js';
+
+/**
+ * Runs requests: claims one with a renewed lease (compare-and-set, so one runner at a time and a
+ * dead runner's work is taken over), runs each system as an independent step (in parallel; one
+ * failing never stops another; a bulk request's people at most `perSystemConcurrency` at a time per
+ * system), and records the outcome. The thread reference a display returns is recorded here, and
+ * the run goes on with that request; nothing mutates the request in place.
+ */
+export class Runner {
+  readonly runnerId: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+
+  constructor(private readonly ctx: EngineContext) {
+    const { deps } = ctx;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.runnerId = deps.runnerId ?? randomUUID();
+    this.leaseMs = deps.leaseMs ?? 30_000;
+    this.concurrency = deps.perSystemConcurrency ?? 4;
+  }
+
+  /** Runs every request that is approved or whose runner died (lease expired). */
+  async resumeRunnable(
+    observerFor: (r: RevocationRequest) => RunObserver | undefined,
+    limit = 20,
+  ): Promise<number> {
+    let ran = 0;
+    for (const id of await this.ctx.store.listRunnable(this.ctx.iso(), limit)) {
+      const request = await this.ctx.store.getRequest(id);
+      if (!request) continue;
+      if (await this.run(id, observerFor(request))) ran++;
+    }
+    return ran;
+  }
+
+  /**
+   * Claims and runs one request to a final state. Returns the final request, or undefined when
+   * another runner holds it.
+   */
+  async run(
+    requestId: string,
+    observer: RunObserver | undefined = this.ctx.deps.observer,
+  ): Promise<RevocationRequest | undefined> {
+    const { store } = this.ctx;
+    const owner = this.runnerId;
+    // The claim and its run_started / run_resumed record are one write. A request still `running`
+    // when claimed was left by a runner that died (its lease expired): that run is resumed.
+    const claimed = await store.claim(
+      requestId,
+      owner,
+      this.ctx.iso(this.leaseMs),
+      this.ctx.iso(),
+      (previous) => ({
+        requestId,
+        actor: 'engine',
+        action: previous === 'running' ? 'run_resumed' : 'run_started',
+        data: { runner: owner },
+      }),
+    );
+    if (!claimed) return undefined;
+    let leaseLost = false;
+    const heartbeat = setInterval(
+      () => {
+        store.renewLease(requestId, owner, this.ctx.iso(this.leaseMs), this.ctx.iso()).then(
+          (ok) => {
+            if (!ok) leaseLost = true;
+          },
+          (e: unknown) => this.ctx.logger.warn('lease renewal failed:', asRevokeError(e).message),
+        );
+      },
+      Math.max(1_000, Math.floor(this.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    try {
+      const steps = await store.listSteps(requestId);
+      const request = await this.started(await this.mustGet(requestId), steps, observer);
+      const current = new Map(steps.map((s) => [s.key, s]));
+      await this.fanOut(request, steps, async (done) => {
+        current.set(done.key, done);
+        if (done.notifiedAt || !observer) return;
+        if (await this.notify(() => observer.stepFinished(request, done, [...current.values()]))) {
+          const notifiedAt = this.ctx.iso();
+          await store.updateStep(requestId, done.key, { notifiedAt });
+          current.set(done.key, { ...done, notifiedAt });
+        }
+      });
+      if (leaseLost) {
+        this.ctx.logger.warn(`request ${requestId}: lease lost while running; another runner will finish it`);
+        return undefined;
+      }
+      return await this.finish(request, [...current.values()], observer);
+    } finally {
+      clearInterval(heartbeat);
+      await store.releaseLease(requestId, owner).catch(() => {});
+    }
+  }
+
+  /** Tells the display the run started and records the thread it answers with (once). */
+  private async started(
+    request: RevocationRequest,
+    steps: RevocationStep[],
+    observer: RunObserver | undefined,
+  ): Promise<RevocationRequest> {
+    let thread: Awaited<ReturnType<RunObserver['requestStarted']>>;
+    const ok = await this.notify(async () => {
+      thread = await observer?.requestStarted(request, steps);
+    });
+    if (!ok || !thread || (request.thread?.channel === thread.channel && request.thread.ts === thread.ts))
+      return request;
+    // Recorded before any vendor call, so a resumed run reuses this thread instead of posting another.
+    await this.ctx.store.updateRequest(request.id, { thread }, this.ctx.iso());
+    return { ...request, thread };
+  }
+
+  /** Every system in parallel; within one, the bulk phase first, then each person's step. */
+  private async fanOut(
+    request: RevocationRequest,
+    steps: RevocationStep[],
+    onDone: (step: RevocationStep) => Promise<void>,
+  ): Promise<void> {
+    const people = allTargets(request);
+    const bySystem = new Map<SystemId, RevocationStep[]>();
+    for (const step of steps) bySystem.set(step.system, [...(bySystem.get(step.system) ?? []), step]);
+    await Promise.all(
+      [...bySystem.entries()].map(async ([system, systemSteps]) => {
+        const provider = this.ctx.providers.get(system);
+        const bulk =
+          provider && people.length > 1
+            ? await bulkPhase(this.ctx, this.concurrency, request, provider, systemSteps, people)
+            : undefined;
+        await mapLimit(systemSteps, this.concurrency, async (step) => {
+          const person = people[step.targetIndex] ?? request.target;
+          await onDone(await runStep(this.ctx, this.sleep, request, step, person, bulk?.get(step.key)));
+        });
+      }),
+    );
+  }
+
+  /**
+   * Shows the outcome, then records it with run_finished (one write). Shown first on purpose: a
+   * crash in between re-runs nothing (every step is final) and shows it again, whereas the other
+   * order could leave a stale "in progress" message forever.
+   */
+  private async finish(
+    request: RevocationRequest,
+    finished: RevocationStep[],
+    observer: RunObserver | undefined,
+  ): Promise<RevocationRequest> {
+    const status = finalStatus(finished);
+    const summary = summarize(finished);
+    const final: RevocationRequest = { ...request, status, summary };
+    await this.notify(() => observer?.requestFinished(final, finished));
+    await this.ctx.store.updateRequest(request.id, { status, summary }, this.ctx.iso(), ['running'], {
+      requestId: request.id,
+      actor: 'engine',
+      action: 'run_finished',
+      data: { status, summary },
+    });
+    this.ctx.logger.info(
+      `request ${request.id} finished: ${status} (${summary})`,
+      logFields({ request_id: request.id }),
+    );
+    return this.mustGet(request.id);
+  }
+
+  private async mustGet(id: string): Promise<RevocationRequest> {
+    const r = await this.ctx.store.getRequest(id);
+    if (!r) throw new Error(`request ${id} vanished from the store`);
+    return r;
+  }
+
+  /** Runs an observer call; display problems never stop a revocation. */
+  private async notify(fn: () => Promise<unknown> | undefined): Promise<boolean> {
+    try {
+      await fn();
+      return true;
+    } catch (error) {
+      this.ctx.logger.warn('progress display failed:', asRevokeError(error).message);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { logFields } from '../log.js';
+import type { Person } from '../providers/types.js';
+import type { NewAuditRecord } from '../store/types.js';
+import type { EngineContext } from './context.js';
+import { type BulkPhase, runProviderStep } from './step.js';
+import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
+
+/**
+ * Runs one system's step for one person, recording its start (with step_started) before the first
+ * vendor call and its outcome (with step_finished, and session_not_owned for refused chosen
+ * sessions) after — each in one write. A step already in a final state is returned as is (never
+ * repeated).
+ */
+export async function runStep(
+  ctx: EngineContext,
+  sleep: (ms: number) => Promise<void>,
+  request: RevocationRequest,
+  step: RevocationStep,
+  person: Person,
+  bulk?: BulkPhase,
+): Promise<RevocationStep> {
+  if (FINAL_STEP_STATES.includes(step.state)) return step;
+  const { store } = ctx;
+  const system = step.system;
+  const provider = ctx.providers.get(system);
+  // A bulk phase already recorded this attempt as running before its external call.
+  const interrupted = step.state === 'running' && !bulk?.started;
+  const attempts = bulk?.started ? step.attempts : step.attempts + 1;
+  const startedAt = bulk?.started ?? ctx.iso();
+  if (!bulk?.started) {
+    // The step's start and its step_started record are one write.
+    await store.updateSteps(
+      request.id,
+      [{ key: step.key, patch: { state: 'running', attempts, startedAt } }],
+      {
+        requestId: request.id,
+        actor: 'engine',
+        action: 'step_started',
+        data: { system, person: step.targetIndex, attempts, interrupted },
+      },
+      startedAt,
+    );
+  }
+  const outcome = provider
+    ? await runProviderStep(
+        {
+          logger: ctx.logger,
+          sleep,
+          verifyRecheckMs: ctx.deps.verifyRecheckMs ?? 2_000,
+        },
+        provider,
+        request,
+        person,
+        interrupted,
+        bulk,
+      )
+    : {
+        state: 'failed' as const,
+        result: {
+          error: { code: 'not_configured', message: `${system} is no longer configured on this server.` },
+        },
+        account: undefined,
+      };
+  const finishedAt = ctx.iso();
+  const { state, result, account } = outcome;
+  // The outcome and its audit record are written together: a crash cannot leave a finished step unaudited.
+  const records: NewAuditRecord[] = [];
+  if (result.refusedSessions?.length) {
+    // Chosen sessions this account does not own (now): refused, and the attempt is on record.
+    records.push({
+      requestId: request.id,
+      actor: 'engine',
+      action: 'session_not_owned',
+      data: {
+        system,
+        person: step.targetIndex,
+        account: account ? { id: account.id, login: account.login } : null,
+        sessionIds: result.refusedSessions,
+        requestedBy: `${request.requester.kind}:${request.requester.id}`,
+      },
+    });
+  }
+  records.push({
+    requestId: request.id,
+    actor: 'engine',
+    action: 'step_finished',
+    data: {
+      system,
+      person: step.targetIndex,
+      state,
+      account: account ? { id: account.id, login: account.login } : null,
+      result,
+    },
+  });
+  await store.finishStep(
+    request.id,
+    step.key,
+    { state, result, finishedAt, ...(account ? { account } : {}) },
+    records,
+    finishedAt,
+  );
+  ctx.logger.info(
+    `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,
+    logFields({ request_id: request.id, system: step.system }),
+  );
+  return { ...step, state, attempts, result, account, startedAt, finishedAt };
+}
