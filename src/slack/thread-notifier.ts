@@ -7,7 +7,8 @@ import {
   type ThreadRef,
 } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import { type Labels, parentMessage, stepReply, systemSummaryReply } from './blocks/results.js';
+import { type Labels, parentMessage } from './blocks/results.js';
+import { stepReply, systemSummaryReply } from './blocks/step-replies.js';
 
 const FALLBACK_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'];
 

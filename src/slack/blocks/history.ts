@@ -1,6 +1,7 @@
 import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
 import { escapeInline, mention } from '../../util/mrkdwn.js';
-import { type Labels, personText, stepSentence } from './results.js';
+import { type Labels, personText } from './results.js';
+import { stepSentence } from './step-replies.js';
 
 function when(iso: string): string {
   return `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short} {time}|${iso}>`;

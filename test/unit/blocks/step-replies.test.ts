@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepResult, StepState } from '../../../src/engine/types.js';
-import { stepReply, stepSentence, systemSummaryReply } from '../../../src/slack/blocks/results.js';
+import { stepReply, stepSentence, systemSummaryReply } from '../../../src/slack/blocks/step-replies.js';
 import { blocksOf, sectionTexts } from '../../helpers/blocks.js';
 import {
   HOSTILE,
