@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { enableAnySystem } from '../../config/systems.js';
 import { ConfigError, type SystemId } from '../../config.js';
 import { asRevokeError } from '../../errors.js';
 import { SlackApi } from '../../providers/slack-admin/client.js';
@@ -152,8 +153,7 @@ async function runChecks(
       : {
           name: 'configuration',
           ok: false,
-          detail:
-            'valid, but no system is configured: set SLACK_ADMIN_TOKEN, the BOX_*, MATTERMOST_* or HUAWEI_* variables',
+          detail: `valid, but no system is configured: set ${enableAnySystem()}`,
         },
     await storeCheck(ctx.config.databaseUrl),
   ];
@@ -164,8 +164,8 @@ async function runChecks(
       ok: true,
       detail: 'not set (not checked): the CLI needs it only to find people by Slack user ID',
     });
-  if (ctx.config.slack.adminToken)
-    checks.push(...(await slackToken(ctx, ctx.config.slack.adminToken, 'admin')));
+  const admin = ctx.config.systems.slack?.adminToken;
+  if (admin) checks.push(...(await slackToken(ctx, admin, 'admin')));
   for (const system of systems.filter((s) => s !== 'slack')) checks.push(await systemCheck(ctx, system));
   const code = systems.length === 0 ? 2 : checks.every((c) => c.ok) ? 0 : 1;
   return { checks, code };
