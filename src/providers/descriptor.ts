@@ -31,7 +31,7 @@ export interface SystemDescriptor<Id extends string = string, C = unknown> {
   readonly env: Readonly<Record<string, z.ZodType<string | undefined, string | undefined>>>;
   /** Variables whose value is a secret (never echoed; a `#` cut in `.env` is refused). */
   readonly secretVars: readonly string[];
-  /** How to turn it on, for "no system is configured" sentences, e.g. `MATTERMOST_URL/MATTERMOST_TOKEN`. */
+  /** How to turn it on, for "no system is configured" sentences, e.g. `ACME_URL/ACME_TOKEN`. */
   readonly enableWith: string;
   /** What it can do; equals its provider's capabilities. */
   readonly capabilities: ProviderCapabilities;
