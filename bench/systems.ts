@@ -20,8 +20,8 @@ import { SECRETS, user } from '../test/helpers/harness.js';
 import { sleep } from './lib.js';
 import { appEnv } from './slack-payloads.js';
 
-/** Every route of each vendor fake (the names test/fakes give them); one entry per registered HTTP system. */
-const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]: readonly string[] } = {
+/** Every route of each vendor fake these benchmarks use (the names test/fakes give them). */
+const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]?: readonly string[] } = {
   box: ['token', 'users', 'me', 'terminate_sessions'],
   mattermost: ['me', 'user_by_email', 'sessions', 'revoke_all', 'revoke'],
   huawei: ['users', 'sessions', 'batch_delete'],
@@ -77,14 +77,14 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
   const box = new FakeBox();
   const mm = new FakeMattermost();
   const hw = new FakeHuawei();
-  const vendors: { readonly [K in keyof typeof ROUTES]: FakeVendor & { env(): Record<string, string> } } = {
+  const vendors: { readonly [K in keyof typeof ROUTES]?: FakeVendor & { env(): Record<string, string> } } = {
     box,
     mattermost: mm,
     huawei: hw,
   };
-  const fakes = Object.values(vendors);
+  const fakes = Object.values(vendors).filter((f) => f !== undefined);
   for (const [id, fake] of Object.entries(vendors)) {
-    slowDown(fake, ROUTES[id as keyof typeof ROUTES], o.calls, o.delayMs);
+    slowDown(fake, ROUTES[id as keyof typeof ROUTES] ?? [], o.calls, o.delayMs);
   }
   const slow = o.slowSlackMethods ?? DEFAULT_SLOW_SLACK;
   let delayed = 0;

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SYSTEM_IDS } from '../../src/providers/registry.js';
 import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
@@ -116,7 +115,7 @@ describe('one /revoke-sessions through all four systems', () => {
     const systems = JSON.stringify(
       (update.args.view as { blocks: { block_id?: string }[] }).blocks.find((b) => b.block_id === 'systems'),
     );
-    for (const s of SYSTEM_IDS) expect(systems).toContain(`"value":"${s}"`);
+    for (const s of ['slack', 'box', 'mattermost', 'huawei']) expect(systems).toContain(`"value":"${s}"`);
   });
 
   it(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { enableAnySystem } from '../../config/systems.js';
 import { ConfigError, type SystemId } from '../../config.js';
 import { asRevokeError } from '../../errors.js';
+import { systemById } from '../../providers/registry.js';
 import { SlackApi } from '../../providers/slack-admin/client.js';
 import { type CliBase, configuredSystems, createCliBase } from '../context.js';
 import { type Io, safe } from '../output.js';
@@ -26,9 +27,6 @@ const authTest = z.object({
     .optional(),
 });
 const sessionList = z.object({ ok: z.literal(true) }).loose();
-
-/** Probes an email no one has: "not found" proves credentials and reachability without touching a person. */
-const PROBE_EMAIL = 'revoke-sessions-doctor-probe@example.invalid';
 
 async function slackToken(ctx: CliBase, token: string, kind: 'bot' | 'admin'): Promise<Check[]> {
   const name = kind === 'bot' ? 'Slack bot token (SLACK_BOT_TOKEN)' : 'Slack admin token (SLACK_ADMIN_TOKEN)';
@@ -117,13 +115,7 @@ async function systemCheck(ctx: CliBase, system: SystemId): Promise<Check> {
   const provider = ctx.providers.get(system);
   if (!provider) return { name: system, ok: false, detail: 'configured, but no provider was built for it' };
   try {
-    if (provider.healthCheck) return { name: provider.label, ok: true, detail: await provider.healthCheck() };
-    const lookup = await provider.findAccount({ email: PROBE_EMAIL });
-    return {
-      name: provider.label,
-      ok: true,
-      detail: `credentials accepted, API reachable (probe lookup: ${lookup.status})`,
-    };
+    return { name: provider.label, ok: true, detail: await systemById(system).doctor(provider) };
   } catch (error) {
     const e = asRevokeError(error, system);
     return {
