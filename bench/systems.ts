@@ -9,6 +9,8 @@
  *   …
  *   await systems.close();
  */
+
+import type { SystemId } from '../src/providers/registry.js';
 import { FakeBox } from '../test/fakes/box.js';
 import { FakeHuawei } from '../test/fakes/huawei.js';
 import { FakeMattermost } from '../test/fakes/mattermost.js';
@@ -18,8 +20,8 @@ import { SECRETS, user } from '../test/helpers/harness.js';
 import { sleep } from './lib/wait.js';
 import { appEnv } from './slack-payloads.js';
 
-/** Every route of each vendor fake (the names test/fakes give them). */
-const ROUTES = {
+/** Every route of each vendor fake these benchmarks use (the names test/fakes give them). */
+const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]?: readonly string[] } = {
   box: ['token', 'users', 'me', 'terminate_sessions'],
   mattermost: ['me', 'user_by_email', 'sessions', 'revoke_all', 'revoke'],
   huawei: ['users', 'sessions', 'batch_delete'],
@@ -62,7 +64,7 @@ export interface Systems {
 }
 
 /** Makes the next `n` calls of every route of a vendor fake wait `ms` (then answer normally). */
-function slowDown(fake: FakeVendor, routes: string[], n: number, ms: number): void {
+function slowDown(fake: FakeVendor, routes: readonly string[], n: number, ms: number): void {
   for (const route of routes) fake.failNext(route, ...Array.from({ length: n }, () => ({ delayMs: ms })));
 }
 
@@ -75,9 +77,15 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
   const box = new FakeBox();
   const mm = new FakeMattermost();
   const hw = new FakeHuawei();
-  slowDown(box, ROUTES.box, o.calls, o.delayMs);
-  slowDown(mm, ROUTES.mattermost, o.calls, o.delayMs);
-  slowDown(hw, ROUTES.huawei, o.calls, o.delayMs);
+  const vendors: { readonly [K in keyof typeof ROUTES]?: FakeVendor & { env(): Record<string, string> } } = {
+    box,
+    mattermost: mm,
+    huawei: hw,
+  };
+  const fakes = Object.values(vendors).filter((f) => f !== undefined);
+  for (const [id, fake] of Object.entries(vendors)) {
+    slowDown(fake, ROUTES[id as keyof typeof ROUTES] ?? [], o.calls, o.delayMs);
+  }
   const slow = o.slowSlackMethods ?? DEFAULT_SLOW_SLACK;
   let delayed = 0;
   slack.beforeAnswer = async (method, args) => {
@@ -88,7 +96,7 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
     }
     return false;
   };
-  await Promise.all([slack.start(), box.start(), mm.start(), hw.start()]);
+  await Promise.all([slack.start(), ...fakes.map((f) => f.start())]);
   let sessionSeq = 1_000;
   return {
     slack,
@@ -96,7 +104,7 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
     mm,
     hw,
     delayedSlackCalls: () => delayed,
-    vendorRequests: () => box.requests.length + mm.requests.length + hw.requests.length,
+    vendorRequests: () => fakes.reduce((n, f) => n + f.requests.length, 0),
     addPerson(name, slackId) {
       const email = `${name}@example.com`;
       slack.addUser(user(slackId, email));
@@ -111,14 +119,9 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
       mm.users.push({ id: `mm-${name}`, email, username: name });
       hw.users.push({ user_id: `hw-${name}`, user_name: name, emails: [{ value: email }] });
     },
-    env: (databaseFile) => ({
-      ...appEnv(slack.url, databaseFile),
-      ...box.env(),
-      ...mm.env(),
-      ...hw.env(),
-    }),
+    env: (databaseFile) => Object.assign(appEnv(slack.url, databaseFile), ...fakes.map((f) => f.env())),
     close: async () => {
-      await Promise.all([slack.close(), box.close(), mm.close(), hw.close()]);
+      await Promise.all([slack.close(), ...fakes.map((f) => f.close())]);
     },
   };
 }

@@ -1,9 +1,19 @@
 import { z } from 'zod';
+import { opt, splitList, tokenVar, urlVar } from './config/env.js';
+import {
+  configuredSystemIds,
+  configureSystems,
+  SYSTEM_SECRET_VARS,
+  systemSecrets,
+  systemsEnvShape,
+} from './config/systems.js';
+import type { SystemId, SystemSettings } from './providers/registry.js';
+import { slackApiUrl } from './providers/slack-admin/settings.js';
 import { parseDuration } from './util/duration.js';
 
-/** The systems revoke-sessions can act on; a system is enabled when its credentials are set. */
-export const SYSTEM_IDS = ['slack', 'box', 'mattermost', 'huawei'] as const;
-export type SystemId = (typeof SYSTEM_IDS)[number];
+export { splitList } from './config/env.js';
+
+export { SYSTEM_IDS, type SystemId } from './providers/registry.js';
 
 /** A Slack principal in an allow-list: a user (`U…`/`W…`) or a user group (`S…`). */
 export interface PrincipalList {
@@ -15,30 +25,7 @@ export interface SlackConfig {
   botToken: string;
   signingSecret: string | undefined;
   appToken: string | undefined;
-  adminToken: string | undefined;
   apiUrl: string;
-}
-
-export interface BoxConfig {
-  clientId: string;
-  clientSecret: string;
-  enterpriseId: string;
-  apiUrl: string;
-  tokenUrl: string;
-}
-
-export interface MattermostConfig {
-  url: string;
-  token: string;
-}
-
-export interface HuaweiConfig {
-  accessKey: string;
-  secretKey: string;
-  securityToken: string | undefined;
-  identityStoreId: string;
-  region: string | undefined;
-  endpoint: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -58,9 +45,8 @@ export interface Config {
   databaseUrl: string;
   /** How long start-up keeps retrying an unreachable PostgreSQL before giving up. */
   databaseRetryMs: number;
-  box: BoxConfig | undefined;
-  mattermost: MattermostConfig | undefined;
-  huawei: HuaweiConfig | undefined;
+  /** Each configured system's own settings (from its descriptor), by id. */
+  systems: SystemSettings;
   apiToken: string | undefined;
   logLevel: LogLevel;
   logFormat: 'json' | 'pretty';
@@ -83,12 +69,6 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/revoke-sessions.db';
 const PRINCIPAL_RE = /^[UWS][A-Z0-9]{2,}$/;
 const CHANNEL_RE = /^[CG][A-Z0-9]+$/;
 
-/** Treats empty strings as unset, so `FOO=` in a .env file means "not configured". */
-const opt = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
 const principalList = (what: string) =>
   opt.superRefine((v, ctx) => {
     if (v === undefined) return;
@@ -101,39 +81,10 @@ const principalList = (what: string) =>
     }
   });
 
-const urlVar = (what: string) =>
-  opt.superRefine((v, ctx) => {
-    if (v === undefined) return;
-    if (!/^https?:\/\/[^\s]+$/i.test(v) || !URL.canParse(v)) {
-      ctx.addIssue({ code: 'custom', message: `an http(s) URL: ${what}` });
-    }
-  });
-
-const tokenVar = (prefixes: string[], what: string) =>
-  opt.superRefine((v, ctx) => {
-    if (v === undefined) return;
-    const prefix = prefixes.find((p) => v.startsWith(p));
-    if (!prefix) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${what}, starting with ${prefixes.join(' or ')} (the value given does not; it is not shown here)`,
-      });
-    } else if (v.length === prefix.length) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${what}; the value given is only its prefix ${prefix}, so it looks cut off (in .env, quote a value that contains #: VAR="…")`,
-      });
-    }
-  });
-
 const envSchema = z.object({
   SLACK_BOT_TOKEN: tokenVar(['xoxb-'], 'the bot token from "OAuth & Permissions"'),
   SLACK_SIGNING_SECRET: opt,
   SLACK_APP_TOKEN: tokenVar(['xapp-'], 'the app-level token from "Basic Information" (connections:write)'),
-  SLACK_ADMIN_TOKEN: tokenVar(
-    ['xoxp-'],
-    'the org admin user token with admin.users:read and admin.users:write',
-  ),
   SLACK_API_URL: urlVar('the Slack Web API base URL, e.g. https://slack.com/api/'),
   PORT: opt.superRefine((v, ctx) => {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 65535)) {
@@ -175,26 +126,6 @@ const envSchema = z.object({
       ctx.addIssue({ code: 'custom', message: 'a number of seconds from 0 to 3600' });
     }
   }),
-  BOX_CLIENT_ID: opt,
-  BOX_CLIENT_SECRET: opt,
-  BOX_ENTERPRISE_ID: opt.superRefine((v, ctx) => {
-    if (v !== undefined && !/^\d+$/.test(v))
-      ctx.addIssue({ code: 'custom', message: 'the numeric Box enterprise ID' });
-  }),
-  BOX_API_URL: urlVar('the Box API base URL'),
-  BOX_TOKEN_URL: urlVar('the Box OAuth token URL'),
-  MATTERMOST_URL: urlVar('the Mattermost server base URL, e.g. https://chat.example.com'),
-  MATTERMOST_TOKEN: opt,
-  HUAWEI_ACCESS_KEY: opt,
-  HUAWEI_SECRET_KEY: opt,
-  HUAWEI_SECURITY_TOKEN: opt,
-  HUAWEI_IDENTITY_STORE_ID: opt,
-  HUAWEI_REGION: opt.superRefine((v, ctx) => {
-    if (v !== undefined && !/^[a-z]{2}(-[a-z0-9]+)+$/.test(v)) {
-      ctx.addIssue({ code: 'custom', message: 'a Huawei Cloud region such as ap-southeast-1' });
-    }
-  }),
-  HUAWEI_IDENTITYSTORE_ENDPOINT: urlVar('the Identity Store endpoint'),
   REVOKE_API_TOKEN: opt.superRefine((v, ctx) => {
     if (v !== undefined && v.length < 32) {
       ctx.addIssue({
@@ -226,6 +157,8 @@ const envSchema = z.object({
       });
     }
   }),
+  // Each system's own variables, from its descriptor.
+  ...systemsEnvShape(),
 });
 
 /** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
@@ -233,25 +166,13 @@ const CUT_SENSITIVE = new Set([
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
-  'SLACK_ADMIN_TOKEN',
   'REVOKE_APPROVAL_CHANNEL',
-  'BOX_CLIENT_SECRET',
-  'MATTERMOST_TOKEN',
-  'HUAWEI_SECRET_KEY',
-  'HUAWEI_SECURITY_TOKEN',
   'REVOKE_API_TOKEN',
   'METRICS_TOKEN',
+  ...SYSTEM_SECRET_VARS,
 ]);
 
 type Env = z.infer<typeof envSchema>;
-
-export function splitList(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
 
 function principals(value: string | undefined): PrincipalList {
   const ids = splitList(value);
@@ -259,24 +180,6 @@ function principals(value: string | undefined): PrincipalList {
     users: new Set(ids.filter((id) => !id.startsWith('S'))),
     groups: new Set(ids.filter((id) => id.startsWith('S'))),
   };
-}
-
-/** Requires all of a group of variables, or none; names each missing one. */
-function allOrNone(env: Env, names: (keyof Env)[], system: string, problems: string[]): boolean {
-  const set = names.filter((n) => env[n] !== undefined);
-  if (set.length === 0) return false;
-  for (const n of names) {
-    if (env[n] === undefined) {
-      problems.push(
-        `${String(n)} is missing: ${system} is partly configured (${set.join(', ')} set); set it too, or unset the others to disable ${system}`,
-      );
-    }
-  }
-  return set.length === names.length;
-}
-
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }
 
 export interface LoadConfigOptions {
@@ -332,19 +235,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
       'REVOKE_REQUESTERS is missing: list the Slack user IDs (U…/W…) or user-group IDs (S…) allowed to request revocations',
     );
   }
-  const boxOn = allOrNone(env, ['BOX_CLIENT_ID', 'BOX_CLIENT_SECRET', 'BOX_ENTERPRISE_ID'], 'Box', problems);
-  const mmOn = allOrNone(env, ['MATTERMOST_URL', 'MATTERMOST_TOKEN'], 'Mattermost', problems);
-  const hwOn = allOrNone(
-    env,
-    ['HUAWEI_ACCESS_KEY', 'HUAWEI_SECRET_KEY', 'HUAWEI_IDENTITY_STORE_ID'],
-    'Huawei Cloud',
-    problems,
-  );
-  if (hwOn && env.HUAWEI_REGION === undefined && env.HUAWEI_IDENTITYSTORE_ENDPOINT === undefined) {
-    problems.push(
-      'HUAWEI_REGION is missing: set the region (e.g. ap-southeast-1) or HUAWEI_IDENTITYSTORE_ENDPOINT',
-    );
-  }
+  const systems = configureSystems(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const requesters = principals(env.REVOKE_REQUESTERS);
@@ -355,8 +246,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
       botToken: env.SLACK_BOT_TOKEN ?? '',
       signingSecret: env.SLACK_SIGNING_SECRET,
       appToken: env.SLACK_APP_TOKEN,
-      adminToken: env.SLACK_ADMIN_TOKEN,
-      apiUrl: withSlash(env.SLACK_API_URL ?? 'https://slack.com/api/'),
+      apiUrl: slackApiUrl(env),
     },
     requesters,
     approvers: env.REVOKE_APPROVERS === undefined ? requesters : principals(env.REVOKE_APPROVERS),
@@ -367,31 +257,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     breakGlassUsers: principals(env.REVOKE_BREAK_GLASS_USERS),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseRetryMs: Number(env.DATABASE_CONNECT_RETRY_SECONDS ?? 60) * 1000,
-    box: boxOn
-      ? {
-          clientId: env.BOX_CLIENT_ID ?? '',
-          clientSecret: env.BOX_CLIENT_SECRET ?? '',
-          enterpriseId: env.BOX_ENTERPRISE_ID ?? '',
-          apiUrl: (env.BOX_API_URL ?? 'https://api.box.com/2.0').replace(/\/+$/, ''),
-          tokenUrl: env.BOX_TOKEN_URL ?? 'https://api.box.com/oauth2/token',
-        }
-      : undefined,
-    mattermost: mmOn
-      ? { url: (env.MATTERMOST_URL ?? '').replace(/\/+$/, ''), token: env.MATTERMOST_TOKEN ?? '' }
-      : undefined,
-    huawei: hwOn
-      ? {
-          accessKey: env.HUAWEI_ACCESS_KEY ?? '',
-          secretKey: env.HUAWEI_SECRET_KEY ?? '',
-          securityToken: env.HUAWEI_SECURITY_TOKEN,
-          identityStoreId: env.HUAWEI_IDENTITY_STORE_ID ?? '',
-          region: env.HUAWEI_REGION,
-          endpoint: (
-            env.HUAWEI_IDENTITYSTORE_ENDPOINT ??
-            `https://identitystore.${env.HUAWEI_REGION}.myhuaweicloud.com`
-          ).replace(/\/+$/, ''),
-        }
-      : undefined,
+    systems,
     apiToken: env.REVOKE_API_TOKEN,
     logLevel: (env.LOG_LEVEL?.toLowerCase() ?? 'info') as LogLevel,
     logFormat: env.LOG_FORMAT?.toLowerCase() === 'pretty' ? 'pretty' : 'json',
@@ -402,13 +268,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
 
 /** The systems whose credentials are configured, in display order. */
 export function enabledSystems(config: Config): SystemId[] {
-  const enabled: Record<SystemId, boolean> = {
-    slack: config.slack.adminToken !== undefined,
-    box: config.box !== undefined,
-    mattermost: config.mattermost !== undefined,
-    huawei: config.huawei !== undefined,
-  };
-  return SYSTEM_IDS.filter((id) => enabled[id]);
+  return configuredSystemIds(config.systems);
 }
 
 /** The password in a postgres:// URL, if any (decoded as the driver uses it). */
@@ -429,11 +289,7 @@ export function secretsOf(config: Config): string[] {
     config.slack.botToken,
     config.slack.signingSecret,
     config.slack.appToken,
-    config.slack.adminToken,
-    config.box?.clientSecret,
-    config.mattermost?.token,
-    config.huawei?.secretKey,
-    config.huawei?.securityToken,
+    ...systemSecrets(config.systems),
     config.apiToken,
     config.metricsToken,
     databasePassword(config.databaseUrl),

@@ -101,9 +101,9 @@ describe('loadConfig', () => {
       HUAWEI_REGION: 'ap-southeast-1',
     });
     expect(enabledSystems(c)).toEqual(['slack', 'box', 'mattermost', 'huawei']);
-    expect(c.huawei?.endpoint).toBe('https://identitystore.ap-southeast-1.myhuaweicloud.com');
-    expect(c.mattermost?.url).toBe('https://chat.example.com');
-    expect(c.box?.apiUrl).toBe('https://api.box.com/2.0');
+    expect(c.systems.huawei?.endpoint).toBe('https://identitystore.ap-southeast-1.myhuaweicloud.com');
+    expect(c.systems.mattermost?.url).toBe('https://chat.example.com');
+    expect(c.systems.box?.apiUrl).toBe('https://api.box.com/2.0');
   });
 
   it('switches to Socket Mode when SLACK_APP_TOKEN is set (no signing secret needed)', () => {
@@ -114,7 +114,7 @@ describe('loadConfig', () => {
 
   it('treats empty values as unset', () => {
     const c = loadConfig({ ...BASE, SLACK_ADMIN_TOKEN: '', PORT: '' });
-    expect(c.slack.adminToken).toBeUndefined();
+    expect(c.systems.slack?.adminToken).toBeUndefined();
     expect(c.port).toBe(3000);
   });
 

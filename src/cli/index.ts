@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { enableAnySystem } from '../config/systems.js';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import { auditCommand, auditVerifyCommand, statusCommand } from './commands/audit.js';
@@ -32,8 +33,7 @@ class UsageError extends Error {
 
 /** No system is configured: nothing to check, list or revoke. */
 const NO_SYSTEM = `No system is configured, so there is nothing to check, list or revoke.
-Set the variables of at least one system: SLACK_ADMIN_TOKEN (Slack), BOX_CLIENT_ID/BOX_CLIENT_SECRET/BOX_ENTERPRISE_ID,
-MATTERMOST_URL/MATTERMOST_TOKEN, or the HUAWEI_* variables. See .env.example and the README.`;
+Set the variables of at least one system: ${enableAnySystem()}. See .env.example and the README.`;
 
 /** The package version, from package.json (two folders up from src/cli and from dist/cli alike). */
 export function version(): string {

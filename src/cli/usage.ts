@@ -1,3 +1,5 @@
+import { SYSTEM_IDS } from '../providers/registry.js';
+
 /** One CLI command: what it takes, and its help text. */
 export interface CommandSpec {
   /** As typed: `audit verify` is its own command. */
@@ -34,8 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'revoke',
     summary: 'end sessions now; asks first unless --yes',
-    usage:
-      'revoke-sessions revoke <email|slack-user-id>... --reason R\n      [--systems slack,box,mattermost,huawei] [--web-only | --mobile-only] [--dry-run] [--yes] [--json]',
+    usage: `revoke-sessions revoke <email|slack-user-id>... --reason R\n      [--systems ${SYSTEM_IDS.join(',')}] [--web-only | --mobile-only] [--dry-run] [--yes] [--json]`,
     args: { min: 1, max: 1_000, what: 'at least one email or Slack user ID' },
     options: ['reason', 'systems', 'web-only', 'mobile-only', 'dry-run', 'yes'],
     details: `Previews each system, asks for confirmation (on a terminal; --yes skips it), then revokes at once:

@@ -3,25 +3,21 @@ import type { z } from 'zod';
 import type { SystemId } from '../config.js';
 import { ErrorCode, RevokeError } from '../errors.js';
 import { type Logger, logFields, Redactor } from '../log.js';
+import { HttpFailure, NOT_SENT, toRevokeError } from './http-errors.js';
+import type { FailureFacts, VendorQuirks } from './quirks.js';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
   RateGate,
-  RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
   reportVendorCall,
   withRetry,
 } from './retry.js';
 
-/** What a vendor's error body says, pulled out by the provider's parser. */
-export interface VendorErrorInfo {
-  vendorCode?: string | undefined;
-  message?: string | undefined;
-  requestId?: string | undefined;
-}
+export type { VendorErrorInfo } from './quirks.js';
 
-/** The request as it goes on the wire, for signers (Huawei AK/SK) and auth hooks. */
+/** The request as it goes on the wire, for signers (AK/SK) and auth hooks. */
 export interface OutgoingRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: URL;
@@ -37,13 +33,12 @@ export interface VendorHttpOptions {
   logger: Logger;
   /** Values to scrub from every error message and log line. */
   secrets: string[];
-  parseError: (status: number, body: unknown, headers: Record<string, string>) => VendorErrorInfo;
+  /** The vendor's own error body, rate-limit headers, request-id header and wording (its descriptor's). */
+  quirks: VendorQuirks;
   /** Adds authentication headers to a request about to be sent (called for every attempt). */
   authorize?: (request: OutgoingRequest) => Promise<Record<string, string>> | Record<string, string>;
   /** Called once on a 401; return true when credentials were refreshed and the call may be repeated. */
   onUnauthorized?: () => Promise<boolean>;
-  /** Header that carries the vendor's request id on every response. */
-  requestIdHeader?: string;
   timeoutMs?: number;
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
@@ -72,21 +67,6 @@ export interface VendorResponse<T> {
   requestId: string | undefined;
 }
 
-class HttpFailure extends Error {
-  constructor(
-    readonly kind: 'status' | 'network' | 'timeout',
-    readonly status: number | undefined,
-    readonly body: unknown,
-    readonly headers: Record<string, string>,
-    readonly networkCode?: string,
-  ) {
-    super(kind === 'status' ? `HTTP ${status}` : `${kind} ${networkCode ?? ''}`.trim());
-  }
-}
-
-/** Network errors that mean the request never reached the server: always safe to retry. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 function lowerHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) {
@@ -105,17 +85,18 @@ function parseBody(text: string): unknown {
 }
 
 /**
- * The one HTTP policy for Box, Mattermost and Huawei Cloud: per-request timeout,
+ * The one HTTP policy for every system on plain HTTP: per-request timeout,
  * bounded retries with exponential backoff and jitter on 429 / 5xx / network
  * errors (Retry-After honoured), no blind retry of a non-idempotent call whose
  * outcome is unknown, every failure turned into one {@link RevokeError}, and
- * credentials scrubbed from everything it says.
+ * credentials scrubbed from everything it says. What differs per vendor (error bodies,
+ * rate-limit headers, request ids, sentences) comes from its {@link VendorQuirks}.
  */
 export class VendorHttp {
   private readonly axios: AxiosInstance;
   private readonly redactor: Redactor;
   private readonly policy: RetryPolicy;
-  /** The vendor's limit is per account (Box per user, Mattermost per session/IP): a 429 holds every call. */
+  /** A vendor's limit is per account (its user, session or IP): a 429 holds every call. */
   private readonly gate = new RateGate();
 
   constructor(private readonly options: VendorHttpOptions) {
@@ -146,12 +127,12 @@ export class VendorHttp {
       if (error.kind === 'network' && NOT_SENT.has(error.networkCode ?? '')) return { retry: true };
       if (error.kind !== 'status') return { retry: req.idempotent };
       const status = error.status ?? 0;
-      // Retry-After, or Mattermost's X-Ratelimit-Reset (seconds until the window resets).
+      // How long to wait is the vendor's own header (its quirks).
       if (status === 429) {
         return {
           retry: true,
           rateLimited: true,
-          afterMs: parseRetryAfter(error.headers['retry-after'] ?? error.headers['x-ratelimit-reset']),
+          afterMs: this.options.quirks.rateLimitWaitMs(error.headers),
         };
       }
       if (status === 503) return { retry: true, afterMs: parseRetryAfter(error.headers['retry-after']) };
@@ -239,101 +220,45 @@ export class VendorHttp {
       ? req.okStatus.includes(response.status)
       : response.status >= 200 && response.status < 300;
     if (!ok) throw new HttpFailure('status', response.status, parsedBody, resHeaders);
-    const requestId = this.options.requestIdHeader
-      ? resHeaders[this.options.requestIdHeader.toLowerCase()]
-      : undefined;
+    const requestId = this.requestIdOf(resHeaders);
     const result = req.schema.safeParse(parsedBody);
     if (!result.success) {
-      throw new RevokeError(
-        `${this.label()} answered ${req.operation} in an unexpected shape (HTTP ${response.status}).`,
-        {
-          code: ErrorCode.MalformedResponse,
-          system: this.options.system,
-          status: response.status,
-          requestId,
-          retryable: false,
-          hint: 'The vendor API may have changed, or a proxy answered instead of it.',
-        },
-      );
+      const { message, hint } = this.describe({
+        kind: 'malformed',
+        operation: req.operation,
+        status: response.status,
+        detail: '',
+        after: '',
+        outcomeUnknown: false,
+      });
+      throw new RevokeError(message, {
+        code: ErrorCode.MalformedResponse,
+        system: this.options.system,
+        status: response.status,
+        requestId,
+        retryable: false,
+        hint,
+      });
     }
     return { status: response.status, data: result.data, requestId };
   }
 
-  private label(): string {
-    const names: Record<SystemId, string> = {
-      slack: 'Slack',
-      box: 'Box',
-      mattermost: 'Mattermost',
-      huawei: 'Huawei Cloud',
-    };
-    return names[this.options.system];
+  private requestIdOf(headers: Record<string, string>): string | undefined {
+    const name = this.options.quirks.requestIdHeader;
+    return name ? headers[name.toLowerCase()] : undefined;
   }
 
   private toRevokeError(req: VendorRequest<z.ZodType>, error: unknown): RevokeError {
-    if (error instanceof RevokeError) return error;
-    const exhausted = error instanceof RetryBudgetExceeded;
-    const last = exhausted ? error.lastError : error;
-    const system = this.options.system;
-    const name = this.label();
-    const after = exhausted ? ` after ${error.attempts} attempts` : '';
-    if (!(last instanceof HttpFailure)) {
-      if (last instanceof RevokeError) return last;
-      return new RevokeError(`${name} ${req.operation} failed unexpectedly.`, {
-        code: ErrorCode.Unknown,
-        system,
-        cause: last,
-      });
-    }
-    if (last.kind !== 'status') {
-      const unknown = !req.idempotent && !NOT_SENT.has(last.networkCode ?? '');
-      return new RevokeError(
-        unknown
-          ? `${name} did not answer ${req.operation} (${last.kind}); it may or may not have taken effect, so it was not repeated blindly.`
-          : `Could not reach ${name} for ${req.operation} (${last.kind}${last.networkCode ? ` ${last.networkCode}` : ''})${after}.`,
-        {
-          code: unknown ? ErrorCode.OutcomeUnknown : ErrorCode.VendorUnavailable,
-          system,
-          retryable: true,
-          hint: unknown
-            ? 'List the sessions to see whether they ended, then try again.'
-            : 'Check the URL and connectivity.',
-        },
-      );
-    }
-    const status = last.status ?? 0;
-    const info = this.options.parseError(status, last.body, last.headers);
-    const requestId =
-      info.requestId ??
-      (this.options.requestIdHeader ? last.headers[this.options.requestIdHeader.toLowerCase()] : undefined);
-    const vendorMessage = info.message ? this.redactor.redact(info.message).slice(0, 300) : undefined;
-    const detail = vendorMessage ? `: ${vendorMessage}` : '';
-    let code = ErrorCode.VendorRejected;
-    let hint: string | undefined;
-    let message = `${name} refused ${req.operation} (HTTP ${status})${detail}`;
-    if (status === 401 || status === 403) {
-      code = ErrorCode.VendorAuth;
-      hint = `Check the ${name} credentials and their permissions.`;
-      message = `${name} rejected our credentials for ${req.operation} (HTTP ${status})${detail}`;
-    } else if (status === 429) {
-      code = ErrorCode.RateLimited;
-      hint = 'Wait a minute and try again.';
-      message = `${name} kept rate-limiting ${req.operation}${after}${detail}`;
-    } else if (status >= 500) {
-      const unknown = !req.idempotent && status !== 503;
-      code = unknown ? ErrorCode.OutcomeUnknown : ErrorCode.VendorUnavailable;
-      hint = unknown
-        ? 'List the sessions to see whether they ended, then try again.'
-        : 'Try again in a moment.';
-      message = `${name} had a server error on ${req.operation} (HTTP ${status})${after}${detail}`;
-    }
-    return new RevokeError(this.redactor.redact(message), {
-      code,
-      system,
-      status,
-      vendorCode: info.vendorCode,
-      requestId,
-      retryable: code !== ErrorCode.VendorRejected && code !== ErrorCode.VendorAuth,
-      hint,
+    return toRevokeError(error, {
+      system: this.options.system,
+      operation: req.operation,
+      idempotent: req.idempotent,
+      quirks: this.options.quirks,
+      redactor: this.redactor,
     });
+  }
+
+  private describe(facts: FailureFacts): { message: string; hint?: string | undefined } {
+    return this.options.quirks.wording.describe(facts);
   }
 }

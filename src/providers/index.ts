@@ -1,23 +1,11 @@
-import type { Config, SystemId } from '../config.js';
-import type { Logger } from '../log.js';
-import { createBoxProvider } from './box/index.js';
-import { createHuaweiProvider } from './huawei-cloud/index.js';
-import { createMattermostProvider } from './mattermost/index.js';
-import type { RetryPolicy } from './retry.js';
+import type { Config } from '../config.js';
+import type { ProviderDeps } from './descriptor.js';
+import { SYSTEMS, type SystemId } from './registry.js';
 import { SlackApi } from './slack-admin/client.js';
 import { SlackDirectory } from './slack-admin/directory.js';
-import { SlackAdminProvider } from './slack-admin/provider.js';
 import type { ProviderMap, SessionProvider } from './types.js';
 
-export interface ProviderDeps {
-  logger: Logger;
-  /** Slack's user directory (bot token); needed by the Slack provider to find people. */
-  directory?: SlackDirectory | undefined;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  /** Per-request timeout of every vendor call. */
-  timeoutMs?: number | undefined;
-}
+export type { ProviderDeps } from './descriptor.js';
 
 /** Creates the Slack directory client for the bot token (users.info, lookupByEmail, user groups). */
 export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackDirectory | undefined {
@@ -33,28 +21,16 @@ export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackD
   );
 }
 
-/** Creates one provider per configured system, in display order. */
+/** Creates one provider per configured system, in display order (each by its descriptor's factory). */
 export function createProviders(config: Config, deps: ProviderDeps): ProviderMap {
   const providers = new Map<SystemId, SessionProvider>();
-  const common = {
-    logger: deps.logger,
-    retryPolicy: deps.retryPolicy,
-    sleep: deps.sleep,
-    timeoutMs: deps.timeoutMs,
-  };
-  if (config.slack.adminToken && deps.directory) {
-    const admin = new SlackApi(config.slack.adminToken, {
-      apiUrl: config.slack.apiUrl,
-      logger: deps.logger,
-      tokenVar: 'SLACK_ADMIN_TOKEN',
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      timeoutMs: deps.timeoutMs,
-    });
-    providers.set('slack', new SlackAdminProvider(admin, deps.directory));
+  for (const system of SYSTEMS) {
+    const settings = config.systems[system.id];
+    if (settings === undefined) continue;
+    // Each descriptor builds from the settings its own `configure` produced.
+    const create = system.create as (c: typeof settings, d: ProviderDeps) => SessionProvider | undefined;
+    const provider = create(settings, deps);
+    if (provider) providers.set(system.id, provider);
   }
-  if (config.box) providers.set('box', createBoxProvider(config.box, common));
-  if (config.mattermost) providers.set('mattermost', createMattermostProvider(config.mattermost, common));
-  if (config.huawei) providers.set('huawei', createHuaweiProvider(config.huawei, common));
   return providers;
 }

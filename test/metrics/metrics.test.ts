@@ -87,6 +87,7 @@ describe('GET /metrics', () => {
     expect(sample(waiting, 'revoke_oldest_pending_approval_age_seconds')).toBeGreaterThanOrEqual(120);
 
     box.failNext('terminate_sessions', { status: 429, retryAfter: 1 });
+    harness.slack.failNext('admin.users.session.reset', { status: 429, retryAfter: 1 });
     mm.failNext('revoke_all', { status: 500 });
     await harness.interact(
       buttonClick({
@@ -114,9 +115,11 @@ describe('GET /metrics', () => {
     expect(sample(after, 'revoke_steps_total', { system: 'box', outcome: 'queued' })).toBe(1);
     expect(sample(after, 'revoke_steps_total', { system: 'mattermost', outcome: 'revoked' })).toBe(1);
     expect(sample(after, 'revoke_vendor_rate_limited_total', { system: 'box' })).toBe(1);
+    expect(sample(after, 'revoke_vendor_rate_limited_total', { system: 'slack' })).toBe(1);
+    expect(sample(after, 'revoke_vendor_retries_total', { system: 'slack' })).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'revoke_vendor_retries_total', { system: 'box' })).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'revoke_vendor_retries_total', { system: 'mattermost' })).toBeGreaterThanOrEqual(1);
-    for (const system of ['box', 'mattermost']) {
+    for (const system of ['slack', 'box', 'mattermost']) {
       expect(sample(after, 'revoke_vendor_call_duration_seconds_count', { system })).toBeGreaterThanOrEqual(
         2,
       );

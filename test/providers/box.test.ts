@@ -21,8 +21,8 @@ describe('Box provider against a fake Box API', () => {
       REVOKE_REQUESTERS: 'U0001',
       ...fake.env(),
     });
-    if (!config.box) throw new Error('box not configured');
-    return createBoxProvider(config.box, {
+    if (!config.systems.box) throw new Error('box not configured');
+    return createBoxProvider(config.systems.box, {
       logger: new RedactingLogger(new Redactor([BOX_CREDENTIALS.clientSecret]), 'debug', captureLogs(logs)),
       retryPolicy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 },
       sleep: async (ms) => {
@@ -178,7 +178,7 @@ describe('Box provider against a fake Box API', () => {
       ...fake.env(),
       BOX_CLIENT_SECRET: 'wrong-secret-value',
     });
-    const bad = createBoxProvider(config.box ?? (BOX_CREDENTIALS as never), {
+    const bad = createBoxProvider(config.systems.box ?? (BOX_CREDENTIALS as never), {
       logger: new RedactingLogger(new Redactor([]), 'error', captureLogs()),
     });
     const err = (await bad.findAccount({ email: 'alice@example.com' }).catch((e) => e)) as RevokeError;

@@ -5,6 +5,7 @@ import type { AxiosAdapter } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { VendorHttp } from '../../src/providers/http.js';
+import { HUAWEI_QUIRKS } from '../../src/providers/huawei-cloud/quirks.js';
 import {
   canonicalQuery,
   canonicalRequest,
@@ -189,7 +190,7 @@ describe('Huawei AK/SK signer: byte for byte against the official Node.js SDK', 
       baseUrl: c.origin,
       logger: console,
       secrets: [SK],
-      parseError: () => ({}),
+      quirks: HUAWEI_QUIRKS,
       adapter,
       authorize: (request) => {
         given = { ...request.headers };

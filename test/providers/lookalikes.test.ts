@@ -114,8 +114,8 @@ describe('Unicode lookalikes against every provider’s fake', () => {
       REVOKE_REQUESTERS: 'U0001',
       ...box.env(),
     });
-    if (!config.box) throw new Error('box not configured');
-    providers.set('box', createBoxProvider(config.box, { logger: logger(), retryPolicy }));
+    if (!config.systems.box) throw new Error('box not configured');
+    providers.set('box', createBoxProvider(config.systems.box, { logger: logger(), retryPolicy }));
     providers.set(
       'mattermost',
       createMattermostProvider({ url: mm.url, token: MATTERMOST_TOKEN }, { logger: logger(), retryPolicy }),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemLabel } from '../../src/providers/registry.js';
 import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
@@ -19,9 +20,9 @@ const FAULTS: [string, Fault, string][] = [
   ['malformed JSON', { malformed: true }, 'malformed_response'],
 ];
 const VENDORS = [
-  { system: 'box', label: 'Box', route: 'terminate_sessions' },
-  { system: 'mattermost', label: 'Mattermost', route: 'revoke_all' },
-  { system: 'huawei', label: 'Huawei Cloud', route: 'batch_delete' },
+  { system: 'box', label: systemLabel('box'), route: 'terminate_sessions' },
+  { system: 'mattermost', label: systemLabel('mattermost'), route: 'revoke_all' },
+  { system: 'huawei', label: systemLabel('huawei'), route: 'batch_delete' },
 ] as const;
 
 describe('every vendor fault ends in a truthful state, within the retry bound, told in the thread', () => {

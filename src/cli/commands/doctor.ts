@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { enableAnySystem } from '../../config/systems.js';
 import { ConfigError, type SystemId } from '../../config.js';
 import { asRevokeError } from '../../errors.js';
+import { systemById } from '../../providers/registry.js';
 import { SlackApi } from '../../providers/slack-admin/client.js';
 import { type CliBase, configuredSystems, createCliBase } from '../context.js';
 import { type Io, safe } from '../output.js';
@@ -25,9 +27,6 @@ const authTest = z.object({
     .optional(),
 });
 const sessionList = z.object({ ok: z.literal(true) }).loose();
-
-/** Probes an email no one has: "not found" proves credentials and reachability without touching a person. */
-const PROBE_EMAIL = 'revoke-sessions-doctor-probe@example.invalid';
 
 async function slackToken(ctx: CliBase, token: string, kind: 'bot' | 'admin'): Promise<Check[]> {
   const name = kind === 'bot' ? 'Slack bot token (SLACK_BOT_TOKEN)' : 'Slack admin token (SLACK_ADMIN_TOKEN)';
@@ -116,13 +115,7 @@ async function systemCheck(ctx: CliBase, system: SystemId): Promise<Check> {
   const provider = ctx.providers.get(system);
   if (!provider) return { name: system, ok: false, detail: 'configured, but no provider was built for it' };
   try {
-    if (provider.healthCheck) return { name: provider.label, ok: true, detail: await provider.healthCheck() };
-    const lookup = await provider.findAccount({ email: PROBE_EMAIL });
-    return {
-      name: provider.label,
-      ok: true,
-      detail: `credentials accepted, API reachable (probe lookup: ${lookup.status})`,
-    };
+    return { name: provider.label, ok: true, detail: await systemById(system).doctor(provider) };
   } catch (error) {
     const e = asRevokeError(error, system);
     return {
@@ -152,8 +145,7 @@ async function runChecks(
       : {
           name: 'configuration',
           ok: false,
-          detail:
-            'valid, but no system is configured: set SLACK_ADMIN_TOKEN, the BOX_*, MATTERMOST_* or HUAWEI_* variables',
+          detail: `valid, but no system is configured: set ${enableAnySystem()}`,
         },
     await storeCheck(ctx.config.databaseUrl),
   ];
@@ -164,8 +156,8 @@ async function runChecks(
       ok: true,
       detail: 'not set (not checked): the CLI needs it only to find people by Slack user ID',
     });
-  if (ctx.config.slack.adminToken)
-    checks.push(...(await slackToken(ctx, ctx.config.slack.adminToken, 'admin')));
+  const admin = ctx.config.systems.slack?.adminToken;
+  if (admin) checks.push(...(await slackToken(ctx, admin, 'admin')));
   for (const system of systems.filter((s) => s !== 'slack')) checks.push(await systemCheck(ctx, system));
   const code = systems.length === 0 ? 2 : checks.every((c) => c.ok) ? 0 : 1;
   return { checks, code };

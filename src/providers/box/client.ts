@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { BoxConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { type VendorErrorInfo, VendorHttp } from '../http.js';
+import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
+import { BOX_QUIRKS } from './quirks.js';
+import type { BoxConfig } from './settings.js';
 
 export interface BoxDeps {
   logger: Logger;
@@ -13,20 +14,6 @@ export interface BoxDeps {
 }
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
-
-/** Box error bodies: `{type:"error", status, code, message, request_id}`; OAuth errors: `{error, error_description}`. */
-export function parseBoxError(_status: number, body: unknown): VendorErrorInfo {
-  if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return {
-      vendorCode: str(b.code) ?? str(b.error),
-      message: str(b.message) ?? str(b.error_description),
-      requestId: str(b.request_id),
-    };
-  }
-  return { message: typeof body === 'string' ? body.slice(0, 200) : undefined };
-}
 
 /** Refresh this long before Box says the token expires. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -52,11 +39,10 @@ export class BoxClient {
       system: 'box' as const,
       logger: deps.logger,
       secrets: [config.clientSecret],
-      parseError: parseBoxError,
+      quirks: BOX_QUIRKS,
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
       timeoutMs: deps.timeoutMs,
-      requestIdHeader: 'box-request-id',
     };
     this.tokenHttp = new VendorHttp({ ...common, baseUrl: config.tokenUrl });
     this.http = new VendorHttp({

@@ -12,6 +12,7 @@ import type {
   SessionProvider,
 } from '../types.js';
 import type { BoxClient } from './client.js';
+import { BOX_QUIRKS } from './quirks.js';
 
 const user = z.object({
   type: z.literal('user').optional(),
@@ -34,16 +35,19 @@ const PAGE = 1000;
 /** Box caps offset paging at 10,000; a prefix matching more than this is refused rather than guessed. */
 const MAX_OFFSET = 10_000;
 
+/** No listing, no single sessions; termination is an asynchronous job ("queued"). */
+export const BOX_CAPABILITIES: ProviderCapabilities = {
+  listSessions: false,
+  revokeSelected: false,
+  asyncRevoke: true,
+  scopes: false,
+};
+
 /** Box (enterprise, Client Credentials Grant). No session listing API; termination is an asynchronous job. */
 export class BoxProvider implements SessionProvider {
   readonly id = 'box' as const;
-  readonly label = 'Box';
-  readonly capabilities: ProviderCapabilities = {
-    listSessions: false,
-    revokeSelected: false,
-    asyncRevoke: true,
-    scopes: false,
-  };
+  readonly label = BOX_QUIRKS.label;
+  readonly capabilities = BOX_CAPABILITIES;
 
   constructor(private readonly client: BoxClient) {}
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { HuaweiConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { type VendorErrorInfo, VendorHttp } from '../http.js';
+import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
+import { HUAWEI_QUIRKS } from './quirks.js';
+import type { HuaweiConfig } from './settings.js';
 import { signRequest } from './signer.js';
 
 export interface HuaweiDeps {
@@ -54,39 +55,6 @@ export const USERS_PAGE_SIZE = 100;
 /** 500 pages of 100 = 50,000 users: past that, a revocation should not keep paging. */
 export const MAX_USER_PAGES = 500;
 
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/**
- * Reads a Huawei error body as the official SDKs do: `error_code`/`error_msg`,
- * else `errorCode`/`errorMsg`, else `code`/`message`, looking one level into
- * nested objects; gateway errors carry `APIGW.*` codes in the same fields.
- * The request id falls back to the `X-Request-Id` header.
- */
-export function parseHuaweiError(
-  _status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): VendorErrorInfo {
-  const headerId = str(headers['x-request-id']);
-  if (typeof body === 'string') return { message: body.slice(0, 200), requestId: headerId };
-  if (!body || typeof body !== 'object') return { requestId: headerId };
-  const read = (b: Record<string, unknown>): VendorErrorInfo => ({
-    vendorCode: str(b.error_code) ?? str(b.errorCode) ?? str(b.code),
-    message: str(b.error_msg) ?? str(b.errorMsg) ?? str(b.message),
-    requestId: str(b.request_id) ?? str(b.requestId),
-  });
-  const top = body as Record<string, unknown>;
-  const own = read(top);
-  const nested = Object.values(top).find((v): v is Record<string, unknown> => !!v && typeof v === 'object');
-  const inner = nested ? read(nested) : undefined;
-  const info =
-    own.vendorCode || own.message || !inner ? own : { ...inner, requestId: own.requestId ?? inner.requestId };
-  if (str(top.encoded_authorization_message) && info.message) {
-    info.message = `${info.message} (Huawei Cloud also returned an encoded authorization message with the details)`;
-  }
-  return { ...info, requestId: info.requestId ?? headerId };
-}
-
 /** The three IAM Identity Center (identity store) calls this product makes, AK/SK-signed. */
 export class HuaweiClient {
   private readonly http: VendorHttp;
@@ -105,8 +73,7 @@ export class HuaweiClient {
       baseUrl: config.endpoint,
       logger: deps.logger,
       secrets: [config.secretKey, ...(config.securityToken ? [config.securityToken] : [])],
-      parseError: parseHuaweiError,
-      requestIdHeader: 'x-request-id',
+      quirks: HUAWEI_QUIRKS,
       // Signed per attempt, over the exact method, URL, headers and body about to be sent.
       authorize: (request) => signRequest(request, credentials, now),
       retryPolicy: deps.retryPolicy,

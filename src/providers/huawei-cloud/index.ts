@@ -1,3 +1,25 @@
-export { type HuaweiDeps, parseHuaweiError } from './client.js';
+import { defaultDoctor, defineSystem } from '../descriptor.js';
+import { createHuaweiProvider, HUAWEI_CAPABILITIES } from './provider.js';
+import { HUAWEI_QUIRKS } from './quirks.js';
+import { configureHuawei, HUAWEI_ENV } from './settings.js';
+
+export type { HuaweiDeps } from './client.js';
 export { createHuaweiProvider, HUAWEI_DELETE_CHUNK, HUAWEI_PORTAL_NOTICE } from './provider.js';
+export { parseHuaweiError } from './quirks.js';
+export type { HuaweiConfig } from './settings.js';
 export { type AkSkCredentials, signRequest } from './signer.js';
+
+/** Huawei Cloud IAM Identity Center: AK/SK-signed; lists, revokes all or chosen user-portal sessions. */
+export const huawei = defineSystem({
+  id: 'huawei',
+  label: HUAWEI_QUIRKS.label,
+  env: HUAWEI_ENV,
+  secretVars: ['HUAWEI_SECRET_KEY', 'HUAWEI_SECURITY_TOKEN'],
+  enableWith: 'the HUAWEI_* variables',
+  capabilities: HUAWEI_CAPABILITIES,
+  quirks: HUAWEI_QUIRKS,
+  configure: configureHuawei,
+  secrets: (config) => [config.secretKey, config.securityToken],
+  create: (config, deps) => createHuaweiProvider(config, deps),
+  doctor: defaultDoctor,
+});

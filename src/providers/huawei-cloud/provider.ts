@@ -1,4 +1,3 @@
-import type { HuaweiConfig } from '../../config.js';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
@@ -14,6 +13,8 @@ import type {
   SessionProvider,
 } from '../types.js';
 import { HuaweiClient, type HuaweiDeps, type HuaweiUser, MAX_USER_PAGES } from './client.js';
+import { HUAWEI_QUIRKS } from './quirks.js';
+import type { HuaweiConfig } from './settings.js';
 
 /**
  * Session IDs per BatchDeleteSessions call. The API documents no maximum
@@ -66,6 +67,14 @@ function matcherFor(users: HuaweiUser[]): {
   return { by: 'user_name', matches: (u, email) => sameEmail(u.user_name, email) };
 }
 
+/** Lists user-portal sessions, ends all or chosen ones. */
+export const HUAWEI_CAPABILITIES: ProviderCapabilities = {
+  listSessions: true,
+  revokeSelected: true,
+  asyncRevoke: false,
+  scopes: false,
+};
+
 /**
  * Huawei Cloud IAM Identity Center (identity store) behind the provider
  * interface. Sessions are user-portal sessions; "revoke all" is list, then
@@ -73,13 +82,8 @@ function matcherFor(users: HuaweiUser[]): {
  */
 export class HuaweiProvider implements SessionProvider {
   readonly id = 'huawei' as const;
-  readonly label = 'Huawei Cloud';
-  readonly capabilities: ProviderCapabilities = {
-    listSessions: true,
-    revokeSelected: true,
-    asyncRevoke: false,
-    scopes: false,
-  };
+  readonly label = HUAWEI_QUIRKS.label;
+  readonly capabilities = HUAWEI_CAPABILITIES;
   private readonly client: HuaweiClient;
   private readonly logger: Logger;
   private readonly maxPages: number;

@@ -1,1 +1,23 @@
+import { defaultDoctor, defineSystem } from '../descriptor.js';
+import { createMattermostProvider, MATTERMOST_CAPABILITIES } from './provider.js';
+import { MATTERMOST_QUIRKS } from './quirks.js';
+import { configureMattermost, MATTERMOST_ENV } from './settings.js';
+
 export { createMattermostProvider, type MattermostDeps } from './provider.js';
+export { parseMattermostError } from './quirks.js';
+export type { MattermostConfig } from './settings.js';
+
+/** Mattermost (self-hosted): bearer token; lists, revokes all or chosen sessions. */
+export const mattermost = defineSystem({
+  id: 'mattermost',
+  label: MATTERMOST_QUIRKS.label,
+  env: MATTERMOST_ENV,
+  secretVars: ['MATTERMOST_TOKEN'],
+  enableWith: 'MATTERMOST_URL/MATTERMOST_TOKEN',
+  capabilities: MATTERMOST_CAPABILITIES,
+  quirks: MATTERMOST_QUIRKS,
+  configure: configureMattermost,
+  secrets: (config) => [config.token],
+  create: (config, deps) => createMattermostProvider(config, deps),
+  doctor: defaultDoctor,
+});

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { MattermostConfig } from '../../config.js';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import { type VendorErrorInfo, VendorHttp } from '../http.js';
+import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
 import type {
   Account,
@@ -14,6 +13,8 @@ import type {
   Session,
   SessionProvider,
 } from '../types.js';
+import { MATTERMOST_QUIRKS } from './quirks.js';
+import type { MattermostConfig } from './settings.js';
 
 export interface MattermostDeps {
   logger: Logger;
@@ -39,16 +40,6 @@ const session = z.object({
 });
 const statusOk = z.object({ status: z.string().optional() }).loose().optional();
 
-/** Mattermost errors: `{id, message, status_code, request_id}`; a 429 body is plain text. */
-export function parseMattermostError(_status: number, body: unknown): VendorErrorInfo {
-  if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return { vendorCode: str(b.id), message: str(b.message), requestId: str(b.request_id) };
-  }
-  return { message: typeof body === 'string' ? body.trim().slice(0, 200) : undefined };
-}
-
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
 const prop = (props: Record<string, unknown> | undefined, key: string) =>
   typeof props?.[key] === 'string' && props[key] !== '' ? (props[key] as string) : undefined;
@@ -59,16 +50,19 @@ function kindOf(props: Record<string, unknown> | undefined): Session['kind'] {
   return undefined;
 }
 
+/** Lists sessions, ends all or chosen ones, synchronously. */
+export const MATTERMOST_CAPABILITIES: ProviderCapabilities = {
+  listSessions: true,
+  revokeSelected: true,
+  asyncRevoke: false,
+  scopes: false,
+};
+
 /** A self-hosted Mattermost server with a bot or personal access token that has edit_other_users. */
 export class MattermostProvider implements SessionProvider {
   readonly id = 'mattermost' as const;
-  readonly label = 'Mattermost';
-  readonly capabilities: ProviderCapabilities = {
-    listSessions: true,
-    revokeSelected: true,
-    asyncRevoke: false,
-    scopes: false,
-  };
+  readonly label = MATTERMOST_QUIRKS.label;
+  readonly capabilities = MATTERMOST_CAPABILITIES;
   private readonly http: VendorHttp;
 
   constructor(config: MattermostConfig, deps: MattermostDeps) {
@@ -77,9 +71,8 @@ export class MattermostProvider implements SessionProvider {
       baseUrl: `${config.url}/api/v4`,
       logger: deps.logger,
       secrets: [config.token],
-      parseError: parseMattermostError,
+      quirks: MATTERMOST_QUIRKS,
       authorize: () => ({ authorization: `Bearer ${config.token}` }),
-      requestIdHeader: 'x-request-id',
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
       timeoutMs: deps.timeoutMs,

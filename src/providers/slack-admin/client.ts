@@ -8,6 +8,7 @@ import {
   RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
+  reportVendorCall,
   withRetry,
 } from '../retry.js';
 import { describeSlackError } from './errors.js';
@@ -95,13 +96,15 @@ export class SlackApi {
         gate = new RateGate();
         this.gates.set(method, gate);
       }
-      result = await withRetry(() => this.web.apiCall(method, args), classify, this.policy, {
+      result = await withRetry(() => this.attempt(method, args), classify, this.policy, {
         sleep: this.options.sleep,
         gate,
-        onRetry: ({ attempt, delayMs, error }) =>
+        onRetry: ({ attempt, delayMs, error }) => {
+          reportVendorCall({ kind: 'retry', system: 'slack' });
           this.options.logger.warn(
             `slack ${method} attempt ${attempt} failed (${describe(error)}); retrying in ${delayMs} ms`,
-          ),
+          );
+        },
       });
     } catch (error) {
       throw this.toRevokeError(method, error);
@@ -116,6 +119,21 @@ export class SlackApi {
       });
     }
     return parsed.data;
+  }
+
+  /** One call on the wire, told to the vendor-call listeners (metrics) with its latency and HTTP status. */
+  private async attempt(method: string, args: Record<string, unknown>): Promise<WebAPICallResult> {
+    const sentAt = performance.now();
+    const report = (status: number | undefined) =>
+      reportVendorCall({ kind: 'attempt', system: 'slack', durationMs: performance.now() - sentAt, status });
+    try {
+      const result = await this.web.apiCall(method, args);
+      report(200);
+      return result;
+    } catch (error) {
+      report(httpStatusOf(error));
+      throw error;
+    }
   }
 
   private toRevokeError(method: string, error: unknown): RevokeError {
@@ -160,6 +178,21 @@ export class SlackApi {
       code: ErrorCode.Unknown,
       system: 'slack',
     });
+  }
+}
+
+/** The HTTP status behind a Web API error: `ok:false` comes with 200; no status when no answer came. */
+function httpStatusOf(error: unknown): number | undefined {
+  const e = error as CodedWebError;
+  switch (e.code) {
+    case WebErrorCode.RateLimitedError:
+      return 429;
+    case WebErrorCode.HTTPError:
+      return e.statusCode;
+    case WebErrorCode.PlatformError:
+      return 200;
+    default:
+      return undefined;
   }
 }
 

@@ -1,0 +1,47 @@
+import { describe } from 'vitest';
+import { ErrorCode } from '../../src/errors.js';
+import { SYSTEMS, type SystemId } from '../../src/providers/registry.js';
+import { HUAWEI_KEYS } from '../fakes/huawei.js';
+import { FAKE_SYSTEMS } from '../fakes/systems.js';
+import { providerContract, type SystemExpectations } from './contract.js';
+
+/** Where the systems differ, what each one does (the suite checks exactly this). */
+const EXPECTATIONS: { readonly [K in SystemId]: SystemExpectations } = {
+  slack: {
+    deactivated: 'not_allowed',
+    // admin.users.session.invalidate takes a session and a workspace, no user: it cannot refuse.
+    foreignSession: { survives: false, countedAsEnded: true },
+    notFoundOnRevoke: ErrorCode.IdentityMismatch,
+  },
+  box: {
+    // GET /users answers active and inactive users alike; the fake models no status.
+    deactivated: 'not_modelled',
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: () => ({ method: 'POST', path: '/2.0/users/terminate_sessions' }),
+  },
+  mattermost: {
+    deactivated: 'not_allowed',
+    // The server checks the session belongs to the user in the path (400), counted as "already ended".
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: (id) => ({ method: 'POST', path: `/api/v4/users/${id}/sessions/revoke/all` }),
+  },
+  huawei: {
+    // Users of the identity store have no disabled state in ListUsers' answer here.
+    deactivated: 'not_modelled',
+    // BatchDeleteSessions deletes only the path user's sessions, but answers 200 without saying which.
+    foreignSession: { survives: true, countedAsEnded: true },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: (id) => ({
+      method: 'POST',
+      path: `/v1/identity-stores/${HUAWEI_KEYS.store}/users/${id}/sessions/batch-delete`,
+    }),
+  },
+};
+
+for (const system of SYSTEMS) {
+  describe(`${system.label} (${system.id}) keeps the provider contract`, () => {
+    providerContract(system, FAKE_SYSTEMS[system.id], EXPECTATIONS[system.id]);
+  });
+}
