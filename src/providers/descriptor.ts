@@ -38,6 +38,11 @@ export interface SystemDescriptor<Id extends string = string, C = unknown> {
   /** Vendor quirks for the shared HTTP layer; absent for a system on its vendor's own SDK. */
   readonly quirks?: VendorQuirks | undefined;
   /**
+   * Its section of `.env.example`: comment lines saying where each value comes from, then each of
+   * its variables commented out with an example value. `.env.example` is generated from these.
+   */
+  readonly envExample?: string | undefined;
+  /**
    * Its settings from the (already validated) environment, or undefined when it is not configured.
    * Pushes a sentence naming the variable for every missing or inconsistent one.
    */

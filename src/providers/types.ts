@@ -68,6 +68,8 @@ export interface ProviderCapabilities {
   asyncRevoke: boolean;
   /** Supports Slack's web-only / mobile-only scope. */
   scopes: boolean;
+  /** An identity provider (single sign-on): its step runs before the downstream systems'. */
+  identityProvider?: boolean | undefined;
 }
 
 /** One connected system. Every method throws {@link RevokeError} on failure. */
