@@ -188,10 +188,14 @@ export class Intake {
     const protectedTarget = approvals ? await approvals.isProtected(...targets) : false;
     const status = needsApproval ? 'pending_approval' : 'approved';
     const expiresAt = needsApproval ? this.ctx.iso(options.ttlMs ?? 3_600_000) : undefined;
+    const firstSystems = input.systems.filter(
+      (s) => this.ctx.providers.get(s)?.capabilities.identityProvider,
+    );
     const plan = {
       ...input.plan,
       ...(approvalReason ? { approvalReason } : {}),
       ...(protectedTarget ? { protectedTarget } : {}),
+      ...(firstSystems.length > 0 ? { firstSystems } : {}),
     };
     const record: NewRequest = { ...input, plan: Object.keys(plan).length > 0 ? plan : undefined };
     const result = await this.ctx.store.createRequest(this.ctx.newId(), record, status, this.ctx.iso(), {

@@ -124,17 +124,42 @@ export class Runner {
     return { ...request, thread };
   }
 
-  /** Every system in parallel; within one, the bulk phase first, then each person's step. */
+  /**
+   * The identity providers first (in parallel), then every downstream system (in parallel): a
+   * person signed out at single sign-on cannot sign in again to the others while they are revoked.
+   * Within one system, the bulk phase first, then each person's step.
+   */
   private async fanOut(
     request: RevocationRequest,
     steps: RevocationStep[],
     onDone: (step: RevocationStep) => Promise<void>,
   ): Promise<void> {
-    const people = allTargets(request);
     const bySystem = new Map<SystemId, RevocationStep[]>();
     for (const step of steps) bySystem.set(step.system, [...(bySystem.get(step.system) ?? []), step]);
+    const isIdp = (system: SystemId) =>
+      this.ctx.providers.get(system)?.capabilities.identityProvider === true;
+    const systems = [...bySystem.entries()];
+    await this.runSystems(
+      request,
+      systems.filter(([s]) => isIdp(s)),
+      onDone,
+    );
+    await this.runSystems(
+      request,
+      systems.filter(([s]) => !isIdp(s)),
+      onDone,
+    );
+  }
+
+  /** Runs these systems' steps side by side. */
+  private async runSystems(
+    request: RevocationRequest,
+    systems: [SystemId, RevocationStep[]][],
+    onDone: (step: RevocationStep) => Promise<void>,
+  ): Promise<void> {
+    const people = allTargets(request);
     await Promise.all(
-      [...bySystem.entries()].map(async ([system, systemSteps]) => {
+      systems.map(async ([system, systemSteps]) => {
         const provider = this.ctx.providers.get(system);
         const bulk =
           provider && people.length > 1

@@ -57,6 +57,11 @@ export interface RequestPlan {
    * is no longer the one shown.
    */
   preview?: SystemPreview[] | undefined;
+  /**
+   * Identity providers among the systems: their steps run first and the downstream systems right
+   * after, so nobody signs in again through single sign-on in between.
+   */
+  firstSystems?: SystemId[] | undefined;
 }
 
 /** What the requester asked for, before it is stored. */

@@ -8,7 +8,7 @@ import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
 
 const TOKEN = API_TOKENS.alert;
-const spec = parse(readFileSync(new URL('../../src/api/openapi.yaml', import.meta.url), 'utf8')) as {
+const spec = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as {
   components: { schemas: Record<string, object> };
 };
 

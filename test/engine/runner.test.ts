@@ -123,4 +123,30 @@ describe('engine.run', () => {
     expect(hw.revoked).toHaveLength(1);
     expect((await w.actions()).filter((a) => a.startsWith('run_'))).toEqual(['run_resumed', 'run_finished']);
   });
+
+  it('runs identity providers first and the downstream systems right after', async () => {
+    const idp = new MemorySystem('okta' as 'mattermost', 'Okta', {
+      listSessions: false,
+      revokeSelected: false,
+      asyncRevoke: false,
+      scopes: false,
+      identityProvider: true,
+    }).add('alice@example.com', 'okta-alice');
+    const events: string[] = [];
+    for (const s of [idp, mm, hw]) s.events = events;
+    w = world([mm, idp, hw]);
+    await w.ready();
+    w.directory.add('UREQ', 'bob@example.com').add('UALICE', 'alice@example.com');
+    const request = await recorded({ systems: ['mattermost', 'okta' as 'mattermost', 'huawei'] });
+    expect(request.plan?.firstSystems).toEqual(['okta']);
+    await w.engine.run(request.id);
+    const idpDone = events.indexOf('okta:revoke');
+    expect(idpDone).toBeGreaterThanOrEqual(0);
+    expect(events.slice(0, idpDone + 1).filter((e) => !e.startsWith('okta:'))).toEqual([]);
+    expect(events.filter((e) => e.endsWith(':revoke'))).toEqual([
+      'okta:revoke',
+      'mattermost:revoke',
+      'huawei:revoke',
+    ]);
+  });
 });

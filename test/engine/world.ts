@@ -5,7 +5,14 @@ import { RevocationEngine } from '../../src/engine/engine.js';
 import type { DirectoryUser, PeopleDirectory } from '../../src/engine/people.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
-import type { Account, AccountLookup, Person, Session, SessionProvider } from '../../src/providers/types.js';
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  Session,
+  SessionProvider,
+} from '../../src/providers/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { captureLogs } from '../helpers/capture.js';
 
@@ -21,11 +28,18 @@ export class MemorySystem implements SessionProvider {
   readonly revoked: { account: string; ids: string[] | 'all' }[] = [];
   /** The next revoke call fails with this. */
   failNext: RevokeError | undefined;
+  /** Every call, as `<system>:<call>`, shared between systems to see their order. */
+  events: string[] = [];
 
   constructor(
     readonly id: SystemId,
     readonly label: string,
-    readonly capabilities = { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: false },
+    readonly capabilities: ProviderCapabilities = {
+      listSessions: true,
+      revokeSelected: true,
+      asyncRevoke: false,
+      scopes: false,
+    },
   ) {}
 
   add(email: string, accountId: string, sessionIds: string[] = []): this {
@@ -41,6 +55,7 @@ export class MemorySystem implements SessionProvider {
   }
 
   async findAccount(person: Person): Promise<AccountLookup> {
+    this.events.push(`${this.id}:find`);
     const found = this.accounts.get(person.email ?? '') ?? [];
     const [account, ...more] = found;
     if (!account) return { status: 'not_found', detail: 'no such account' };
@@ -53,6 +68,7 @@ export class MemorySystem implements SessionProvider {
   }
 
   async revokeAll(account: Account) {
+    this.events.push(`${this.id}:revoke`);
     this.takeFailure();
     this.revoked.push({ account: account.id, ids: 'all' });
     const n = this.sessions.get(account.id)?.length ?? 0;

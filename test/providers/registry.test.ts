@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { withSystemsEnum } from '../../scripts/generate.js';
 import { COMMANDS } from '../../src/cli/usage.js';
+import { renderEnvExample } from '../../src/config/env-example.js';
 import { enableAnySystem } from '../../src/config/systems.js';
 import {
   SYSTEM_IDS as CONFIG_SYSTEM_IDS,
@@ -43,7 +45,7 @@ describe('the system registry', () => {
   });
 
   it('the OpenAPI systems enum is the registry, in order', () => {
-    const spec = parse(read('../../src/api/openapi.yaml')) as {
+    const spec = parse(read('../../docs/openapi.yaml')) as {
       components: {
         schemas: { NewRevocationRequest: { properties: { systems: { items: { enum: string[] } } } } };
       };
@@ -64,6 +66,12 @@ describe('the system registry', () => {
     // No other system's variable stands in that section.
     const others = SYSTEMS.filter((o) => o.id !== s.id).flatMap((o) => Object.keys(o.env));
     for (const name of others) expect(sections.has(example.get(name))).toBe(false);
+  });
+
+  it('.env.example and the OpenAPI document are what the registry generates (npm run generate)', () => {
+    expect(read('../../.env.example')).toBe(renderEnvExample());
+    const openapi = read('../../docs/openapi.yaml');
+    expect(withSystemsEnum(openapi)).toBe(openapi);
   });
 
   it('CLI usage lists the registry ids for --systems', () => {

@@ -19,6 +19,13 @@ export const box = defineSystem({
   label: BOX_QUIRKS.label,
   env: BOX_ENV,
   secretVars: ['BOX_CLIENT_SECRET'],
+  envExample: `# --- Box (Client Credentials Grant app, enterprise subject) ---
+BOX_CLIENT_ID=
+BOX_CLIENT_SECRET=
+BOX_ENTERPRISE_ID=
+BOX_API_URL=https://api.box.com/2.0
+BOX_TOKEN_URL=https://api.box.com/oauth2/token
+`,
   enableWith: 'BOX_CLIENT_ID/BOX_CLIENT_SECRET/BOX_ENTERPRISE_ID',
   capabilities: BOX_CAPABILITIES,
   quirks: BOX_QUIRKS,

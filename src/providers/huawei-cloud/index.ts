@@ -15,6 +15,14 @@ export const huawei = defineSystem({
   label: HUAWEI_QUIRKS.label,
   env: HUAWEI_ENV,
   secretVars: ['HUAWEI_SECRET_KEY', 'HUAWEI_SECURITY_TOKEN'],
+  envExample: `# --- Huawei Cloud IAM Identity Center (AK/SK; security token for temporary credentials) ---
+HUAWEI_ACCESS_KEY=
+HUAWEI_SECRET_KEY=
+HUAWEI_SECURITY_TOKEN=
+HUAWEI_IDENTITY_STORE_ID=
+HUAWEI_REGION=
+HUAWEI_IDENTITYSTORE_ENDPOINT=
+`,
   enableWith: 'the HUAWEI_* variables',
   capabilities: HUAWEI_CAPABILITIES,
   quirks: HUAWEI_QUIRKS,

@@ -13,6 +13,10 @@ export const mattermost = defineSystem({
   label: MATTERMOST_QUIRKS.label,
   env: MATTERMOST_ENV,
   secretVars: ['MATTERMOST_TOKEN'],
+  envExample: `# --- Mattermost (server URL and a bot or personal access token with edit_other_users) ---
+MATTERMOST_URL=
+MATTERMOST_TOKEN=
+`,
   enableWith: 'MATTERMOST_URL/MATTERMOST_TOKEN',
   capabilities: MATTERMOST_CAPABILITIES,
   quirks: MATTERMOST_QUIRKS,

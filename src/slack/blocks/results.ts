@@ -231,6 +231,20 @@ export function parentMessage(
   }
   if (request.additionalTargets?.length)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: peopleLines(request, steps, labels) } });
+  const first = request.plan?.firstSystems ?? [];
+  const downstream = request.systems.filter((s) => !first.includes(s));
+  if (first.length > 0 && downstream.length > 0) {
+    blocks.push({
+      type: 'context',
+      block_id: 'order',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Order: ${first.map((s) => escapeInline(labels(s))).join(', ')} first (single sign-on), then the other systems right after, so nobody signs in again through it in between.`,
+        },
+      ],
+    });
+  }
   const chosen = chosenSessionsText(request, labels);
   if (chosen)
     blocks.push({ type: 'section', block_id: 'chosen_sessions', text: { type: 'mrkdwn', text: chosen } });

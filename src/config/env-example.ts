@@ -1,0 +1,68 @@
+import { SYSTEMS } from '../providers/registry.js';
+
+/** The shared settings, before the systems' sections. */
+const HEAD = `# revoke-sessions configuration. Copy to .env and fill in. Empty means unset.
+# A system is enabled when its credentials are set.
+#
+# Quoting: an unquoted # starts a comment, so REVOKE_APPROVAL_CHANNEL=#security
+# reads as empty and SECRET=abc#def as "abc". Quote any value containing #,
+# spaces or quotes: SLACK_SIGNING_SECRET="abc#def". The app refuses to start
+# when a value looks cut off this way, and names the variable.
+
+# --- Slack app (required) ---
+# Bot token from "OAuth & Permissions" (xoxb-…)
+SLACK_BOT_TOKEN=
+# Signing secret from "Basic Information" (HTTP mode)
+SLACK_SIGNING_SECRET=
+# App-level token with connections:write (xapp-…); when set, the app runs in Socket Mode
+SLACK_APP_TOKEN=
+# Org admin user token (xoxp-…) with admin.users:read and admin.users:write; unset disables the Slack system
+SLACK_ADMIN_TOKEN=
+# Slack Web API base URL (GovSlack: https://slack-gov.com/api/)
+SLACK_API_URL=https://slack.com/api/
+# HTTP port; Slack sends requests to /slack/events
+PORT=3000
+
+# --- Who may do what (Slack user IDs U…/W… or user-group IDs S…, comma-separated) ---
+REVOKE_REQUESTERS=
+# defaults to REVOKE_REQUESTERS
+REVOKE_APPROVERS=
+# Channel ID (C… or G…, not #name: see the channel's "About") for approval cards and results;
+# unset posts results in the invoking channel
+REVOKE_APPROVAL_CHANNEL=
+REVOKE_REQUIRE_APPROVAL=false
+REVOKE_APPROVAL_TTL=1h
+REVOKE_PROTECTED_USERS=
+REVOKE_BREAK_GLASS_USERS=
+
+# --- Store: sqlite:<path> (default, zero setup) or postgres://user:password@host:5432/db ---
+DATABASE_URL=sqlite:./data/revoke-sessions.db
+# A password with # or other special characters: percent-encode it in the URL and quote the line,
+# e.g. DATABASE_URL="postgres://revoke:p%23ss@db.internal:5432/revoke"
+# How long start-up keeps retrying an unreachable PostgreSQL (seconds)
+DATABASE_CONNECT_RETRY_SECONDS=60
+
+`;
+
+/** The shared settings after them. */
+const TAIL = `# --- Alert endpoint POST /api/revocation-requests (bearer token, at least 32 characters); unset turns it off ---
+REVOKE_API_TOKEN=
+
+# debug, info, warn or error
+LOG_LEVEL=info
+# json (one JSON object a line, for log pipelines) or pretty (one readable line, for a terminal)
+LOG_FORMAT=json
+
+# --- Prometheus metrics: GET /metrics on PORT; optional bearer token (at least 16 characters) ---
+METRICS_ENABLED=false
+METRICS_TOKEN=
+`;
+
+/**
+ * `.env.example` as the registry makes it: the shared settings, then each system's own section
+ * (from its descriptor), in registry order. `npm run generate` writes it; a test checks the file.
+ */
+export function renderEnvExample(): string {
+  const sections = SYSTEMS.flatMap((s) => ('envExample' in s && s.envExample ? [s.envExample] : []));
+  return `${HEAD}${sections.join('\n')}\n${TAIL}`;
+}
