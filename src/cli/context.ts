@@ -34,7 +34,14 @@ export type StoreUse = 'none' | 'existing' | 'create';
 /** Loads the config and builds the providers; needs no bot token or Slack connection for the non-Slack systems. */
 export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean): CliBase {
   const config = loadConfig(env, { requireSlack: false });
-  const logger = new RedactingLogger(new Redactor(secretsOf(config)), verbose ? 'debug' : 'error');
+  // A person reads the CLI's stderr: readable lines unless LOG_FORMAT asks for JSON.
+  const format = env.LOG_FORMAT === undefined ? 'pretty' : config.logFormat;
+  const logger = new RedactingLogger(
+    new Redactor(secretsOf(config)),
+    verbose ? 'debug' : 'error',
+    undefined,
+    format,
+  );
   // The same systems, retry policy and timeouts as the app.
   const { directory, providers } = buildSystems(config, { logger });
   const user = (() => {
