@@ -1,17 +1,9 @@
-import type { Person } from '../providers/types.js';
+import type { DirectoryUser, Person } from '../providers/types.js';
+
+export type { DirectoryUser };
+
 import { foldEmail } from '../util/email.js';
 import { mapLimit } from '../util/limit.js';
-
-/** A directory user, reduced to what the refusal rules need (the Slack directory is one). */
-export interface DirectoryUser {
-  id: string;
-  name: string;
-  realName: string | undefined;
-  email: string | undefined;
-  deleted: boolean;
-  isBot: boolean;
-  isPrimaryOwner: boolean;
-}
 
 /** Where people are looked up by Slack user ID or email. */
 export interface PeopleDirectory {

@@ -9,6 +9,18 @@ export interface Person {
   displayName?: string | undefined;
 }
 
+/** A person in the organisation's directory (Slack), reduced to what identity checks need. */
+export interface DirectoryUser {
+  id: string;
+  name: string;
+  realName: string | undefined;
+  /** Profile email, ASCII-folded; undefined when the profile has none. */
+  email: string | undefined;
+  deleted: boolean;
+  isBot: boolean;
+  isPrimaryOwner: boolean;
+}
+
 /** The person's account in one system, found unambiguously. */
 export interface Account {
   system: SystemId;

@@ -1,18 +1,11 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmail, foldEmailOrUndefined, sameEmail } from '../../util/email.js';
+import type { DirectoryUser } from '../types.js';
 import type { SlackApi } from './client.js';
 
-/** A Slack user as the directory reports it, reduced to what identity checks need. */
-export interface SlackUser {
-  id: string;
-  name: string;
-  realName: string | undefined;
-  /** Profile email, ASCII-folded ({@link foldEmail}); undefined when the profile has none or the scope is missing. */
-  email: string | undefined;
-  deleted: boolean;
-  isBot: boolean;
-  isPrimaryOwner: boolean;
+/** A Slack user as the directory reports it: the directory's person, and their workspaces. */
+export interface SlackUser extends DirectoryUser {
   /** The workspaces the user belongs to (Enterprise Grid), else their one team. */
   teamIds: string[];
 }
