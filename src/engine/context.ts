@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { ProviderMap } from '../providers/types.js';
+import type { DirectoryUser, ProviderMap } from '../providers/types.js';
 import type { AuditRecord, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
 import type { Approvals } from './approval.js';
@@ -51,6 +51,24 @@ export class EngineContext {
 
   get logger(): Logger {
     return this.deps.logger;
+  }
+
+  /**
+   * Directory answers for the people of requests recorded to run at once, kept for their run in
+   * this process (one lookup per person per run); taken once, dropped after a minute.
+   */
+  private readonly fresh = new Map<string, { at: number; users: (DirectoryUser | undefined)[] }>();
+
+  keepFreshLookups(requestId: string, users: (DirectoryUser | undefined)[]): void {
+    const now = this.now().getTime();
+    for (const [id, entry] of this.fresh) if (now - entry.at > 60_000) this.fresh.delete(id);
+    this.fresh.set(requestId, { at: now, users });
+  }
+
+  takeFreshLookups(requestId: string): (DirectoryUser | undefined)[] | undefined {
+    const entry = this.fresh.get(requestId);
+    this.fresh.delete(requestId);
+    return entry && this.now().getTime() - entry.at <= 60_000 ? entry.users : undefined;
   }
 
   /** Now (plus an offset) as an ISO timestamp. */

@@ -82,6 +82,7 @@ export class Intake {
     const emailOnly = ask.source === 'api' || ask.source === 'cli';
     const resolved = await resolvePeople(directory, ask.people, emailOnly);
     const accepted = resolved.flatMap((r) => (r.ok ? [r.person] : []));
+    const directoryUsers = resolved.flatMap((r) => (r.ok ? [r.user] : []));
     const refusedPeople = resolved.flatMap((r) => (r.ok ? [] : [r.message]));
     const [target, ...rest] = accepted;
     if (!target) return { ok: false, code: 'no_person', message: refusedPeople.join(' '), refusedPeople };
@@ -91,7 +92,10 @@ export class Intake {
     // sessions, the ones this person owns (with device and IP).
     const previews =
       rest.length === 0 && (why !== undefined || ask.selection)
-        ? await previewPerson(this.ctx.providers, ask.systems, target)
+        ? await previewPerson(this.ctx.providers, ask.systems, {
+            ...target,
+            directoryUser: directoryUsers[0],
+          })
         : [];
     const planned = ask.selection ? chosenSessions(previews, ask.selection) : undefined;
     const notOwned = Object.entries(planned?.refused ?? {});
@@ -131,13 +135,10 @@ export class Intake {
         ],
       },
     );
-    return {
-      ok: true,
-      request,
-      created,
-      next: request.status === 'pending_approval' ? 'approve' : 'run',
-      refusedPeople,
-    };
+    const next = request.status === 'pending_approval' ? 'approve' : 'run';
+    // No approval wait before the run: it reuses these lookups instead of repeating them.
+    if (created && next === 'run') this.ctx.keepFreshLookups(request.id, directoryUsers);
+    return { ok: true, request, created, next, refusedPeople };
   }
 
   /** What is wrong with an ask before anyone is looked up, or undefined. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
+import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
@@ -22,6 +23,8 @@ export class Runner {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly leaseMs: number;
   private readonly concurrency: number;
+  /** The fresh lookups of the requests this runner is running now. */
+  private readonly lookups = new Map<string, (DirectoryUser | undefined)[]>();
 
   constructor(private readonly ctx: EngineContext) {
     const { deps } = ctx;
@@ -83,6 +86,9 @@ export class Runner {
       Math.max(1_000, Math.floor(this.leaseMs / 3)),
     );
     heartbeat.unref();
+    // Lookups made when the request was recorded, moments ago with no approval wait, are reused.
+    const fresh = this.ctx.takeFreshLookups(requestId);
+    if (fresh) this.lookups.set(requestId, fresh);
     try {
       const steps = await store.listSteps(requestId);
       const request = await this.started(await this.mustGet(requestId), steps, observer);
@@ -102,6 +108,7 @@ export class Runner {
       }
       return await this.finish(request, [...current.values()], observer);
     } finally {
+      this.lookups.delete(requestId);
       clearInterval(heartbeat);
       await store.releaseLease(requestId, owner).catch(() => {});
     }
@@ -157,7 +164,8 @@ export class Runner {
     systems: [SystemId, RevocationStep[]][],
     onDone: (step: RevocationStep) => Promise<void>,
   ): Promise<void> {
-    const people = allTargets(request);
+    const fresh = this.lookups.get(request.id);
+    const people = allTargets(request).map((p, i) => (fresh?.[i] ? { ...p, directoryUser: fresh[i] } : p));
     await Promise.all(
       systems.map(async ([system, systemSteps]) => {
         const provider = this.ctx.providers.get(system);

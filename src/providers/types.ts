@@ -7,6 +7,12 @@ export interface Person {
   /** The email on the Slack profile (or given to the CLI); ASCII-folded (`util/email.ts`), never Unicode-lowered. */
   email?: string | undefined;
   displayName?: string | undefined;
+  /**
+   * Never stored: the directory's answer for this person, fetched moments ago in this process
+   * (when the request was recorded with no approval wait before the run, or for the preview the
+   * form shows), so the Slack system does not look the same person up a second time.
+   */
+  directoryUser?: DirectoryUser | undefined;
 }
 
 /** A person in the organisation's directory (Slack), reduced to what identity checks need. */

@@ -68,7 +68,8 @@ export async function loadPreview(deps: SlackDeps, client: WebClient, target: Pr
   if (target.setPicker && !(await update({ kind: 'loading', what: `Loading ${who}'s sessions…` }))) return;
   const previews = await deps.engine.preview(
     { kind: 'slack', id: target.viewerId },
-    resolved.person,
+    // The Slack user just looked up: the Slack system does not look them up again.
+    { ...resolved.person, directoryUser: resolved.user },
     deps.systems.map((s) => s.id),
   );
   await update({ kind: 'ready', who, previews });

@@ -88,7 +88,12 @@ export class SlackAdminProvider implements SessionProvider {
   async findAccount(person: Person): Promise<AccountLookup> {
     let user: SlackUser | undefined;
     if (person.slackUserId) {
-      user = await this.directory.getUser(person.slackUserId);
+      const known = person.directoryUser as SlackUser | undefined;
+      // One lookup per person: reuse the directory's answer this process just had for them.
+      user =
+        known?.id === person.slackUserId && Array.isArray(known.teamIds)
+          ? known
+          : await this.directory.getUser(person.slackUserId);
       if (user && person.email && user.email && !sameEmail(user.email, person.email)) {
         return {
           status: 'ambiguous',
