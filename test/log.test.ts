@@ -40,6 +40,7 @@ describe('structured logs', () => {
       'xwfp-1234567890-abcdefghij',
       'xoxb-111-222-abcdefabcdef',
       { authorization: 'Bearer abcdefghijklmnop' },
+      'Authorization: SSWS 00okta-api-token-value',
       logFields({
         actor: `x ${secret}`,
         token: 'plain-token-value',
@@ -51,6 +52,7 @@ describe('structured logs', () => {
     expect(record.msg).not.toContain('xwfp-1234567890');
     expect(record.msg).not.toContain('xoxb-111');
     expect(record.msg).not.toContain('abcdefghijklmnop');
+    expect(record.msg).not.toContain('00okta-api-token-value');
     expect(record.actor).toBe('x [REDACTED]');
     expect(record.token).toBe('[REDACTED]');
     expect(record.headers.authorization).toBe('[REDACTED]');

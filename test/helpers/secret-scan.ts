@@ -15,7 +15,8 @@ export const TOKEN_PATTERNS: RegExp[] = [
   // Authorization headers and their schemes, wherever they are printed.
   /Bearer\s+(?!\[REDACTED\]|<)[A-Za-z0-9._~+/=-]{12,}/gi,
   /Basic\s+(?!\[REDACTED\])[A-Za-z0-9+/]{16,}={0,2}/g,
-  /authorization["']?\s*[:=]\s*["']?(?!\[REDACTED\])(?:(?:bearer|basic|sdk-hmac-sha256)\s+)?(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{12,}/gi,
+  /SSWS\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{12,}/g,
+  /authorization["']?\s*[:=]\s*["']?(?!\[REDACTED\])(?:(?:bearer|basic|ssws|sdk-hmac-sha256)\s+)?(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{12,}/gi,
   /SDK-HMAC-SHA256\s+Access=[^\s,"]*/gi,
   /x-security-token["']?\s*[:=]\s*["']?(?!\[REDACTED\])[^"'\s,}]{6,}/gi,
   // OAuth and form-encoded secrets, and the same names as JSON fields.
