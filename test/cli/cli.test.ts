@@ -192,4 +192,11 @@ describe('break-glass CLI with every system and no Slack at all', () => {
     expect(mm.sessions).toEqual([]);
     expect(hw.sessions).toEqual([]);
   });
+
+  it('exits 1 for a person no system knows (a mistyped email is not a success)', async () => {
+    const run = await cli(['revoke', 'alcie@example.com', '--reason', 'Slack is compromised', '--yes'], env);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/No account for alcie@example\.com in any system: nothing was revoked/);
+    expect(run.stderr).toMatch(/Box\s+NO_ACCOUNT/);
+  });
 });
