@@ -7,6 +7,7 @@
 import { BOX_CREDENTIALS } from '../fakes/box.js';
 import { HUAWEI_KEYS } from '../fakes/huawei.js';
 import { MATTERMOST_TOKEN } from '../fakes/mattermost.js';
+import { OKTA_TOKEN } from '../fakes/okta.js';
 import { SECRETS } from './harness.js';
 
 /** Bearer tokens for the alert API used by the tests. */
@@ -43,6 +44,7 @@ export const KNOWN_SECRETS: string[] = [
   SECRETS.signing,
   BOX_CREDENTIALS.clientSecret,
   MATTERMOST_TOKEN,
+  OKTA_TOKEN,
   HUAWEI_KEYS.secretKey,
   HUAWEI_KEYS.accessKey,
   API_TOKENS.alert,
