@@ -9,7 +9,7 @@ export {
   OKTA_SEARCH_LIMIT,
   type OktaDeps,
 } from './provider.js';
-export { oktaRateLimitWaitMs, parseOktaError } from './quirks.js';
+export { OKTA_QUIRKS, oktaRateLimitWaitMs, parseOktaError } from './quirks.js';
 export type { OktaConfig } from './settings.js';
 export { oktaSearchExpression, oktaString } from './users.js';
 
