@@ -67,11 +67,13 @@ function oktaWording(): ErrorWording {
           message: said.message,
           hint: 'Okta did not accept OKTA_API_TOKEN: API tokens expire after 30 days unused and stop working when the admin who created them is deactivated. Create a new one (Security › API › Tokens).',
         };
+      // A 403 is a missing permission, not a refused token: say which one.
       const permission = PERMISSION_OF[f.operation];
+      const refused = `Okta refused ${f.operation} (HTTP ${f.status ?? 403})${f.detail}`;
       return {
         message: permission
-          ? `${said.message}; the API token's admin lacks the permission ${permission}`
-          : said.message,
+          ? `${refused}; the API token's admin lacks the permission ${permission}`
+          : refused,
         hint: 'Give the admin behind OKTA_API_TOKEN a role with okta.users.read and okta.users.lifecycle.clearSessions over these people (the Help Desk Administrator role has both); an OAuth service app needs the scope okta.users.manage.',
       };
     },
