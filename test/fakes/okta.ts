@@ -1,4 +1,8 @@
+import { loadSpec } from '../helpers/openapi.js';
 import { FakeVendor, type Received, type Reply } from './vendor.js';
+
+/** Okta's published OpenAPI document, trimmed to the operations the app calls. */
+const spec = loadSpec(new URL('../contracts/okta/okta_users_sessions.openapi.json', import.meta.url));
 
 /** The fake org's API token (sent as `Authorization: SSWS <token>`). */
 export const OKTA_TOKEN = '00oktaFakeApiToken-0123456789abcdefABCDEF';
@@ -204,7 +208,7 @@ export class FakeOkta extends FakeVendor {
           },
         },
       ],
-      undefined,
+      { spec },
       oktaErrorFor,
     );
   }

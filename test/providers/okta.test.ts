@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { describeStep } from '../../src/engine/outcome.js';
@@ -56,6 +56,7 @@ describe('Okta provider against a fake Okta org', () => {
     fake.users.length = 0;
     fake.cleared.length = 0;
     fake.requests.length = 0;
+    fake.violations.length = 0;
     logs.length = 0;
     waits.length = 0;
     provider = createOktaProvider(
@@ -69,6 +70,10 @@ describe('Okta provider against a fake Okta org', () => {
         timeoutMs: 300,
       },
     );
+  });
+  afterEach(() => {
+    // Every request the provider sent is one Okta's published OpenAPI document allows.
+    expect(fake.violations).toEqual([]);
   });
   afterAll(() => fake.close());
 

@@ -48,6 +48,7 @@ describe('/revoke-sessions with Okta connected', () => {
     h.slack.addUser(user('UAPP1', 'app1@example.com')).addUser(user('UBOB', 'bob@example.com'));
   });
   afterEach(async () => {
+    expect(okta.violations).toEqual([]);
     await h.close();
     await okta.close();
   });
