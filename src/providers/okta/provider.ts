@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
+import { PROBE_EMAIL } from '../descriptor.js';
 import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
 import type {
@@ -66,7 +67,8 @@ export class OktaProvider implements SessionProvider {
    * https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/listUsers
    * (`search`): Okta's `eq` ignores case, with rules beyond ASCII, so each answer's `profile.email`
    * and `profile.login` are compared again with {@link sameEmail}; two users that match are never
-   * narrowed down to one.
+   * narrowed down to one. The search includes DEPROVISIONED users and is eventually consistent (a
+   * user created seconds ago may not be found yet).
    */
   async findAccount(person: Person): Promise<AccountLookup> {
     const email = foldEmailOrUndefined(person.email);
@@ -118,7 +120,7 @@ export class OktaProvider implements SessionProvider {
       idempotent: true,
       schema: oktaUser,
     });
-    const probe = await this.findAccount({ email: 'revoke-sessions-doctor-probe@example.invalid' });
+    const probe = await this.findAccount({ email: PROBE_EMAIL });
     return `token accepted; acting as ${me.data.profile.login ?? me.data.id}; users can be searched (probe: ${probe.status}); clearing sessions needs okta.users.lifecycle.clearSessions, which cannot be checked without clearing someone’s`;
   }
 
