@@ -25,6 +25,7 @@ const ONE_OFF_SECRETS = [
   'temporary-security-token-0123456789', // test/providers/huawei.test.ts
   'not-the-secret-key-42', // test/providers/huawei.test.ts
   'wrong-token-value-123', // test/providers/huawei.test.ts
+  'wrong-okta-token-value-123', // test/providers/okta.test.ts, test/cli/okta.test.ts
   'mm-session-token-abcdef', // a Mattermost session's own token (test/resilience/no-secrets.test.ts)
 ];
 
