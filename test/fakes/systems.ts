@@ -11,6 +11,7 @@ import { SECRETS, user } from '../helpers/harness.js';
 import { BOX_CREDENTIALS, FakeBox } from './box.js';
 import { FakeHuawei, HUAWEI_KEYS } from './huawei.js';
 import { FakeMattermost, MATTERMOST_TOKEN } from './mattermost.js';
+import { FakeOkta, OKTA_TOKEN, oktaRateLimitHeaders } from './okta.js';
 import { FakeSlack } from './slack.js';
 import type { Fault } from './vendor.js';
 
@@ -263,8 +264,63 @@ function huaweiSystem(): FakeSystem {
   };
 }
 
+function oktaSystem(): FakeSystem {
+  const fake = new FakeOkta();
+  const id = (name: string) => `00u${name}`;
+  let seq = 1;
+  return {
+    id: 'okta',
+    routes: { lookup: 'users', revokeAll: 'clear_sessions' },
+    start: async () => {
+      await fake.start();
+    },
+    close: () => fake.close(),
+    env: () => fake.env(),
+    secrets: [OKTA_TOKEN],
+    deps: (base) => base,
+    addPerson(p) {
+      const sessions = Array.from({ length: p.sessions }, () => `102okta-s${seq++}`);
+      fake.users.push({
+        id: id(p.name),
+        status: p.deactivated ? 'DEPROVISIONED' : 'ACTIVE',
+        login: p.email,
+        email: p.email,
+        firstName: p.name,
+        sessions,
+        oauthTokens: [],
+      });
+      return id(p.name);
+    },
+    makeAmbiguous(email, name) {
+      // profile.email is not unique in Okta: another user (another login) may carry the same address.
+      fake.users.push({
+        id: id(name),
+        status: 'ACTIVE',
+        login: `${name}@corp.example.net`,
+        email,
+        sessions: [],
+        oauthTokens: [],
+      });
+      return { person: { email } };
+    },
+    // Okta lists no sessions: the provider reports none, whatever the fake holds.
+    liveSessions: () => [],
+    revokedAll: (name) =>
+      fake.cleared.some((c) => c.userId === id(name) && c.oauthTokens) &&
+      (fake.users.find((u) => u.id === id(name))?.sessions.length ?? 0) === 0,
+    fail: (route, fault) =>
+      fake.failNext(
+        route,
+        httpFault(fault, (s) => oktaRateLimitHeaders(s)),
+      ),
+    calls: (route) => fake.requestsTo(route).length,
+    url: () => fake.url,
+  };
+}
+
 /** A fresh, unstarted fake per system, in the registry's order. */
 export const FAKE_SYSTEMS: { readonly [K in SystemId]: () => FakeSystem } = {
+  okta: oktaSystem,
   slack: slackSystem,
   box: boxSystem,
   mattermost: mattermostSystem,

@@ -7,6 +7,7 @@
 import { BOX_CREDENTIALS } from '../fakes/box.js';
 import { HUAWEI_KEYS } from '../fakes/huawei.js';
 import { MATTERMOST_TOKEN } from '../fakes/mattermost.js';
+import { OKTA_TOKEN } from '../fakes/okta.js';
 import { SECRETS } from './harness.js';
 
 /** Bearer tokens for the alert API used by the tests. */
@@ -24,6 +25,7 @@ const ONE_OFF_SECRETS = [
   'temporary-security-token-0123456789', // test/providers/huawei.test.ts
   'not-the-secret-key-42', // test/providers/huawei.test.ts
   'wrong-token-value-123', // test/providers/huawei.test.ts
+  'wrong-okta-token-value-123', // test/providers/okta.test.ts, test/cli/okta.test.ts
   'mm-session-token-abcdef', // a Mattermost session's own token (test/resilience/no-secrets.test.ts)
 ];
 
@@ -43,6 +45,7 @@ export const KNOWN_SECRETS: string[] = [
   SECRETS.signing,
   BOX_CREDENTIALS.clientSecret,
   MATTERMOST_TOKEN,
+  OKTA_TOKEN,
   HUAWEI_KEYS.secretKey,
   HUAWEI_KEYS.accessKey,
   API_TOKENS.alert,

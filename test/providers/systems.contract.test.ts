@@ -7,6 +7,16 @@ import { providerContract, type SystemExpectations } from './contract.js';
 
 /** Where the systems differ, what each one does (the suite checks exactly this). */
 const EXPECTATIONS: { readonly [K in SystemId]: SystemExpectations } = {
+  okta: {
+    // Found, not refused: a suspended or deactivated user's sessions are still cleared, and the
+    // outcome says which state the account is in (test/providers/okta.test.ts).
+    deactivated: 'not_modelled',
+    // Okta cannot end single sessions (revokeSelected is false): the case does not run.
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    // Its revoke is a DELETE, which this suite's request shape (POST) cannot express; the
+    // outcome-unknown case for a non-idempotent DELETE is in test/providers/okta.test.ts.
+  },
   slack: {
     deactivated: 'not_allowed',
     // admin.users.session.invalidate takes a session and a workspace, no user: it cannot refuse.
