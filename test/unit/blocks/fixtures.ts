@@ -2,6 +2,7 @@
 import type { SystemId } from '../../../src/config.js';
 import type { SystemPreview } from '../../../src/engine/plan.js';
 import type { RevocationRequest, RevocationStep, StepResult, StepState } from '../../../src/engine/types.js';
+import { SYSTEMS } from '../../../src/providers/registry.js';
 import type { ProviderCapabilities, Session } from '../../../src/providers/types.js';
 import type { Labels } from '../../../src/slack/blocks/results.js';
 
@@ -17,24 +18,20 @@ export const CREATED = '2026-03-01T12:00:00.000Z';
 export const EXPIRES = '2026-03-01T13:00:00.000Z';
 export const DECIDED = '2026-03-01T12:05:00.000Z';
 
-const LABELS: Record<SystemId, string> = {
-  okta: 'Okta',
-  slack: 'Slack',
-  box: 'Box',
-  mattermost: 'Mattermost',
-  huawei: 'Huawei Cloud',
-};
+/** Every system's label and capabilities, from the registry (a new system needs nothing here). */
+const LABELS = Object.fromEntries(SYSTEMS.map((s) => [s.id, s.label])) as Record<SystemId, string>;
 
 export const labels: Labels = (system) => LABELS[system];
 
+/**
+ * Capabilities per system: fixed ones for the four the specs exercise (each lookup and listing
+ * outcome of the preview), the registry's for any other.
+ */
 export const CAPABILITIES: Record<SystemId, ProviderCapabilities> = {
-  okta: {
-    listSessions: false,
-    revokeSelected: false,
-    asyncRevoke: false,
-    scopes: false,
-    identityProvider: true,
-  },
+  ...(Object.fromEntries(SYSTEMS.map((s) => [s.id, s.capabilities])) as Record<
+    SystemId,
+    ProviderCapabilities
+  >),
   slack: { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: true },
   box: { listSessions: false, revokeSelected: false, asyncRevoke: false, scopes: false },
   mattermost: { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: false },
