@@ -7,6 +7,14 @@ import { providerContract, type SystemExpectations } from './contract.js';
 
 /** Where the systems differ, what each one does (the suite checks exactly this). */
 const EXPECTATIONS: { readonly [K in SystemId]: SystemExpectations } = {
+  google: {
+    // A suspended user is found (signing them out still helps); the outcome says it is suspended.
+    deactivated: 'not_modelled',
+    // tokens.delete names the user in its path: another user's grant is a 404, counted as not held.
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: (id) => ({ method: 'POST', path: `/admin/directory/v1/users/${id}/signOut` }),
+  },
   slack: {
     deactivated: 'not_allowed',
     // admin.users.session.invalidate takes a session and a workspace, no user: it cannot refuse.
