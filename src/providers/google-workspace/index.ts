@@ -38,8 +38,9 @@ export const google = defineSystem({
   id: 'google',
   label: GOOGLE_QUIRKS.label,
   env: GOOGLE_ENV,
-  // The key file's path is not secret; its content is, and never goes into the environment.
-  secretVars: [],
+  // Its content is the secret (read here, never put in the environment); the path is treated as one
+  // too: never echoed, and a path cut at a `#` in .env is refused rather than read from elsewhere.
+  secretVars: ['GOOGLE_SERVICE_ACCOUNT_KEY_FILE'],
   enableWith: 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE/GOOGLE_ADMIN_SUBJECT',
   capabilities: GOOGLE_CAPABILITIES,
   quirks: GOOGLE_QUIRKS,
