@@ -39,7 +39,7 @@ const key = (id: string) => encodeURIComponent(id);
 
 /** What the thread says of the sign-out: Google confirms it, but has no listing to check it against. */
 export const SIGN_OUT_SENTENCE =
-  'signed out of every web and device session: revoked, not verifiable by listing (Google says open Gmail sessions can take up to an hour to end)';
+  'signed out of every web and device session: revoked, not verifiable by listing; open Gmail sessions can take up to an hour to end';
 
 /**
  * Google's "sessions" here are the person's OAuth grants to third-party apps: listed, revoked one
