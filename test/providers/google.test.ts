@@ -293,6 +293,21 @@ describe('Google Workspace provider against a fake Google', () => {
       expect(fake.grants.map((g) => g.userId)).toEqual(['u-sam']);
     });
 
+    it('revoke-chosen revokes only that grant, does not sign out, and says so', async () => {
+      const account = { system: 'google' as const, id: 'u-alice', login: 'alice@example.com' };
+      const signOuts = fake.requestsTo('signOut').length;
+      const outcome = await provider.revokeSessions(account, ['222.apps.googleusercontent.com']);
+      expect(outcome).toMatchObject({ state: 'revoked', count: 1 });
+      expect(outcome.detail).toBe(
+        '1 OAuth app grant revoked; not signed out of web and device sessions (revoking all does that)',
+      );
+      expect(fake.grants.map((g) => g.clientId)).toEqual([
+        '111.apps.googleusercontent.com',
+        '111.apps.googleusercontent.com',
+      ]);
+      expect(fake.requestsTo('signOut').length).toBe(signOuts);
+    });
+
     it('a grant that fails to delete: the error says the sign-out happened and the grants did not all go', async () => {
       const account = { system: 'google' as const, id: 'u-alice', login: 'alice@example.com' };
       for (let i = 0; i < POLICY.maxAttempts; i++) fake.failNext('tokenDelete', { status: 500 });

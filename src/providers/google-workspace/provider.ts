@@ -11,6 +11,7 @@ import type {
   SessionProvider,
 } from '../types.js';
 import type { GoogleClient } from './client.js';
+import { GoogleGrants, grantCount } from './grants.js';
 import { GOOGLE_QUIRKS } from './quirks.js';
 
 const user = z.object({
@@ -23,15 +24,6 @@ const user = z.object({
   suspensionReason: z.string().optional(),
   archived: z.boolean().optional(),
 });
-const token = z.object({
-  clientId: z.string().min(1),
-  displayText: z.string().optional(),
-  userKey: z.string().optional(),
-  nativeApp: z.boolean().optional(),
-  anonymous: z.boolean().optional(),
-  scopes: z.array(z.string()).optional(),
-});
-const tokenList = z.object({ items: z.array(token).optional() }).loose();
 const empty = z.unknown();
 
 const USERS = '/admin/directory/v1/users';
@@ -53,15 +45,17 @@ export const GOOGLE_CAPABILITIES: ProviderCapabilities = {
   identityProvider: true,
 };
 
-const grants = (n: number) => `${n} OAuth app grant${n === 1 ? '' : 's'}`;
-
 /** Google Workspace through the Admin SDK Directory API, as a service account with domain-wide delegation. */
 export class GoogleWorkspaceProvider implements SessionProvider {
   readonly id = 'google' as const;
   readonly label = GOOGLE_QUIRKS.label;
   readonly capabilities = GOOGLE_CAPABILITIES;
 
-  constructor(private readonly client: GoogleClient) {}
+  private readonly grants: GoogleGrants;
+
+  constructor(private readonly client: GoogleClient) {
+    this.grants = new GoogleGrants(client);
+  }
 
   /**
    * https://developers.google.com/workspace/admin/directory/reference/rest/v1/users/get — a lookup by
@@ -128,57 +122,18 @@ export class GoogleWorkspaceProvider implements SessionProvider {
       idempotent: true,
       schema: user,
     });
-    await this.tokens(me.data.id);
+    await this.grants.list(me.data.id);
     return `token issued to ${sa.clientEmail} acting as ${adminSubject}; users and their OAuth grants readable`;
   }
 
-  /** https://developers.google.com/workspace/admin/directory/reference/rest/v1/tokens/list */
+  /** The OAuth app grants (see {@link GoogleGrants}). */
   async listSessions(account: Account): Promise<Session[]> {
-    return (await this.tokens(account.id))
-      .filter((t) => t.userKey === undefined || t.userKey === account.id)
-      .map((t) => ({
-        id: t.clientId,
-        device: `${t.displayText ?? t.clientId} (OAuth app grant${t.nativeApp ? ', installed app' : ''})`,
-        kind: 'api',
-      }));
+    return this.grants.sessions(account);
   }
 
-  private async tokens(userKey: string): Promise<z.infer<typeof token>[]> {
-    const res = await this.client.http.request({
-      operation: 'tokens.list',
-      method: 'GET',
-      path: `${USERS}/${key(userKey)}/tokens`,
-      idempotent: true,
-      schema: tokenList,
-    });
-    return res.data.items ?? [];
-  }
-
-  /**
-   * https://developers.google.com/workspace/admin/directory/reference/rest/v1/tokens/delete — one call
-   * per grant; the path names the user, so another person's grant is never touched (404: not theirs,
-   * or already gone). Deleting again is harmless, so it is retried like a read.
-   */
+  /** Revokes the chosen grants only: the person is not signed out (that is revoke-all), and the detail says so. */
   async revokeSessions(account: Account, clientIds: string[]): Promise<RevokeOutcome> {
-    let ended = 0;
-    let gone = 0;
-    const failures: RevokeError[] = [];
-    for (const clientId of clientIds) {
-      try {
-        await this.client.http.request({
-          operation: 'tokens.delete',
-          method: 'DELETE',
-          path: `${USERS}/${key(account.id)}/tokens/${key(clientId)}`,
-          idempotent: true,
-          schema: empty,
-        });
-        ended++;
-      } catch (error) {
-        if (error instanceof RevokeError && error.status === 404) gone++;
-        else if (error instanceof RevokeError) failures.push(error);
-        else throw error;
-      }
-    }
+    const { ended, gone, failures } = await this.grants.delete(account, clientIds);
     const first = failures[0];
     if (first) {
       throw new RevokeError(
@@ -195,7 +150,11 @@ export class GoogleWorkspaceProvider implements SessionProvider {
       );
     }
     const already = gone > 0 ? `; ${gone} not held by this account (or already gone)` : '';
-    return { state: 'revoked', count: ended, detail: `${grants(ended)} revoked${already}` };
+    return {
+      state: 'revoked',
+      count: ended,
+      detail: `${grantCount(ended)} revoked${already}; not signed out of web and device sessions (revoking all does that)`,
+    };
   }
 
   /**
@@ -215,14 +174,8 @@ export class GoogleWorkspaceProvider implements SessionProvider {
     let left: Session[];
     try {
       const held = await this.listSessions(account);
-      if (held.length > 0)
-        ended =
-          (
-            await this.revokeSessions(
-              account,
-              held.map((s) => s.id),
-            )
-          ).count ?? 0;
+      const ids = held.map((s) => s.id);
+      if (ids.length > 0) ended = (await this.revokeSessions(account, ids)).count ?? 0;
       left = await this.listSessions(account);
     } catch (error) {
       const e = error instanceof RevokeError ? error : undefined;
@@ -241,8 +194,8 @@ export class GoogleWorkspaceProvider implements SessionProvider {
     const state = account.extra?.state;
     const listed =
       left.length === 0
-        ? `${grants(ended)} revoked, none left when listed again`
-        : `${grants(ended)} revoked, ${grants(left.length)} still listed afterwards`;
+        ? `${grantCount(ended)} revoked, none left when listed again`
+        : `${grantCount(ended)} revoked, ${grantCount(left.length)} still listed afterwards`;
     const parts = [state ? `the account is ${String(state)}` : undefined, SIGN_OUT_SENTENCE, listed];
     return { state: 'revoked', count: ended, detail: parts.filter(Boolean).join('; ') };
   }
