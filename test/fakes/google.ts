@@ -105,6 +105,8 @@ export class FakeGoogle extends FakeVendor {
   /** Every assertion's claims the token endpoint accepted. */
   readonly assertions: Record<string, unknown>[] = [];
   tokensIssued = 0;
+  /** The token endpoint's clock, for the assertion's iat/exp checks. */
+  clock: () => number = Date.now;
   keyFile = '';
   readonly keys: TestKeyPair;
   private readonly delegated: string[];
@@ -283,6 +285,7 @@ export class FakeGoogle extends FakeVendor {
         issuer: GOOGLE_CLIENT_EMAIL,
         audience: `${this.url}/token`,
         maxTokenAge: '1h',
+        currentDate: new Date(this.clock()),
       });
       if (verified.protectedHeader.kid !== GOOGLE_KEY_ID) throw new Error('kid');
       claims = verified.payload as Record<string, unknown>;

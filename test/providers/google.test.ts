@@ -5,7 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
-import { google, SIGN_OUT_SENTENCE } from '../../src/providers/google-workspace/index.js';
+import {
+  createGoogleProvider,
+  google,
+  SIGN_OUT_SENTENCE,
+} from '../../src/providers/google-workspace/index.js';
 import type { SessionProvider } from '../../src/providers/types.js';
 import {
   FakeGoogle,
@@ -111,6 +115,7 @@ describe('Google Workspace provider against a fake Google', () => {
     ];
     waits.length = 0;
     logs.length = 0;
+    fake.clock = Date.now;
     provider = make();
   });
   afterAll(() => fake.close());
@@ -131,6 +136,27 @@ describe('Google Workspace provider against a fake Google', () => {
       expect(form.grant_type).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
       const header = JSON.parse(Buffer.from(form.assertion?.split('.')[0] ?? '', 'base64url').toString());
       expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid: GOOGLE_KEY_ID });
+    });
+
+    it('concurrent callers share one token; it is fetched again shortly before it expires', async () => {
+      let now = Date.now();
+      fake.clock = () => now;
+      const settings = loadConfig({ ...BASE_ENV, ...fake.env() }).systems.google;
+      if (!settings) throw new Error('google not configured');
+      const p = createGoogleProvider(settings, {
+        logger: new RedactingLogger(new Redactor(), 'debug', captureLogs(logs)),
+        now: () => now,
+      });
+      const before = fake.tokensIssued;
+      const emails = ['alice@example.com', 'sam@example.com', 'nobody@example.com'];
+      await Promise.all(emails.map((email) => p.findAccount({ email })));
+      expect(fake.tokensIssued - before).toBe(1);
+      now += 3599_000 - 61_000;
+      await p.findAccount({ email: 'alice@example.com' });
+      expect(fake.tokensIssued - before).toBe(1);
+      now += 2_000;
+      await p.findAccount({ email: 'alice@example.com' });
+      expect(fake.tokensIssued - before).toBe(2);
     });
 
     it('takes the token URL from the key file, and GOOGLE_TOKEN_URL over it', () => {
