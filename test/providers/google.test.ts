@@ -202,6 +202,8 @@ describe('Google Workspace provider against a fake Google', () => {
         expect(error.vendorCode).toBe('unauthorized_client');
         for (const scope of GOOGLE_TEST_SCOPES) expect(error.message).toContain(scope);
         expect(error.hint).toMatch(/domain-wide delegation/);
+        // The token was refused, so no admin role is involved yet.
+        expect(error.message).not.toContain('GOOGLE_ADMIN_SUBJECT');
         noSecretIn(error.message, error.hint);
       } finally {
         await narrow.close();

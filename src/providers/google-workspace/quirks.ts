@@ -36,22 +36,33 @@ export function parseGoogleError(_status: number, body: unknown): VendorErrorInf
 
 const SCOPE_LIST = GOOGLE_SCOPES.join(', ');
 
-/** A 403 "Not Authorized to access this resource/api", or the token endpoint refusing the delegation. */
-const DELEGATION =
-  /Not Authorized to access this resource\/api|unauthorized_client|not authorized for any of the scopes/i;
+/** The token endpoint refusing the delegation: the client ID lacks (some of) the scopes. */
+const UNDELEGATED = /unauthorized_client|not authorized for any of the scopes/i;
+/** A 403 on a Directory call: the scopes, the admin's role, or a domain outside this Workspace. */
+const NOT_AUTHORIZED = /Not Authorized to access this resource\/api/i;
+
+const DELEGATION_HINT =
+  'Google Admin console → Security → Access and data control → API controls → Manage domain-wide delegation: add the client ID with exactly these scopes.';
 
 /**
  * The standard sentences, except where Google's answer means domain-wide delegation or the admin's
- * role is missing: then the message itself names the scopes and the admin (the doctor prints it).
+ * role is missing: then the message itself names the scopes (and the admin), since the doctor prints it.
  */
 export const googleWording: ErrorWording = {
   describe(facts) {
     const said = standardWording(LABEL).describe(facts);
-    if (facts.kind !== 'auth' || !DELEGATION.test(facts.detail)) return said;
-    return {
-      message: `${said.message} — domain-wide delegation must grant this service account's client ID the scopes ${SCOPE_LIST}, and GOOGLE_ADMIN_SUBJECT must be an admin whose role may read users and sign them out (or the address is in a domain this Google Workspace does not manage)`,
-      hint: 'Google Admin console → Security → Access and data control → API controls → Manage domain-wide delegation: add the client ID with exactly these scopes.',
-    };
+    if (facts.kind !== 'auth') return said;
+    if (UNDELEGATED.test(facts.detail))
+      return {
+        message: `${said.message} — domain-wide delegation must grant this service account's client ID the scopes ${SCOPE_LIST}`,
+        hint: DELEGATION_HINT,
+      };
+    if (NOT_AUTHORIZED.test(facts.detail))
+      return {
+        message: `${said.message} — domain-wide delegation must grant this service account's client ID the scopes ${SCOPE_LIST}, and GOOGLE_ADMIN_SUBJECT must be an admin whose role may read users and sign them out (or the address is in a domain this Google Workspace does not manage)`,
+        hint: DELEGATION_HINT,
+      };
+    return said;
   },
 };
 
