@@ -1,4 +1,5 @@
 import { box } from './box/index.js';
+import { google } from './google-workspace/index.js';
 import { huawei } from './huawei-cloud/index.js';
 import { mattermost } from './mattermost/index.js';
 import { okta } from './okta/index.js';
@@ -12,6 +13,7 @@ import { slack } from './slack-admin/index.js';
 // biome-ignore format: one entry per line, so adding a system is a one-line change here
 export const SYSTEMS = [
   okta,
+  google,
   slack,
   box,
   mattermost,

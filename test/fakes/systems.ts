@@ -9,6 +9,7 @@ import { SlackApi } from '../../src/providers/slack-admin/client.js';
 import { SlackDirectory } from '../../src/providers/slack-admin/directory.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { BOX_CREDENTIALS, FakeBox } from './box.js';
+import { FakeGoogle, GOOGLE_TOKEN_PREFIX } from './google.js';
 import { FakeHuawei, HUAWEI_KEYS } from './huawei.js';
 import { FakeMattermost, MATTERMOST_TOKEN } from './mattermost.js';
 import { FakeOkta, OKTA_TOKEN, oktaRateLimitHeaders } from './okta.js';
@@ -67,6 +68,55 @@ function httpFault(
   // The answer comes (and the call takes effect) only after the caller gave up.
   if (fault.kind === 'timeout') return { delayMs: fault.delayMs };
   return { status: 429, headers: rateLimitHeaders(fault.seconds) };
+}
+
+function googleSystem(): FakeSystem {
+  const fake = new FakeGoogle();
+  const ids = new Map<string, string>();
+  let seq = 1;
+  const body = fake.keys.privatePem.split('\n').find((l) => l.length > 40) ?? fake.keys.privatePem;
+  return {
+    id: 'google',
+    // The grants are this system's sessions: deleting one is "revoke chosen".
+    routes: { lookup: 'user', revokeAll: 'signOut', revokeChosen: 'tokenDelete' },
+    start: async () => {
+      await fake.start();
+    },
+    close: () => fake.close(),
+    env: () => fake.env(),
+    secrets: [fake.keys.privatePem, body, GOOGLE_TOKEN_PREFIX],
+    deps: (base) => base,
+    addPerson(p) {
+      const id = `g-${p.name}`;
+      ids.set(p.name, id);
+      fake.users.push({ id, primaryEmail: p.email, fullName: p.name, suspended: p.deactivated ?? false });
+      for (let i = 0; i < p.sessions; i++) {
+        fake.grants.push({
+          userId: id,
+          clientId: `${100_000 + seq}.apps.googleusercontent.com`,
+          displayText: `App ${seq++}`,
+          scopes: ['openid', 'email'],
+        });
+      }
+      return id;
+    },
+    makeAmbiguous(email, name) {
+      // Google folds case with Unicode rules: a Kelvin-sign K account answers a `k…` address.
+      fake.users.push({ id: `g-${name}`, primaryEmail: `\u212A${email.slice(1)}`, fullName: name });
+      return { person: { email: `k${email.slice(1)}` } };
+    },
+    liveSessions: (name) => fake.grants.filter((g) => g.userId === ids.get(name)).map((g) => g.clientId),
+    revokedAll: (name) =>
+      fake.signedOut.includes(ids.get(name) ?? '') && !fake.grants.some((g) => g.userId === ids.get(name)),
+    // Google sends Retry-After with some 429s; without it the client backs off (google.test.ts).
+    fail: (route, fault) =>
+      fake.failNext(
+        route,
+        httpFault(fault, (s) => ({ 'retry-after': String(s) })),
+      ),
+    calls: (route) => fake.requestsTo(route).length,
+    url: () => fake.url,
+  };
 }
 
 function slackSystem(): FakeSystem {
@@ -321,6 +371,7 @@ function oktaSystem(): FakeSystem {
 /** A fresh, unstarted fake per system, in the registry's order. */
 export const FAKE_SYSTEMS: { readonly [K in SystemId]: () => FakeSystem } = {
   okta: oktaSystem,
+  google: googleSystem,
   slack: slackSystem,
   box: boxSystem,
   mattermost: mattermostSystem,

@@ -17,6 +17,14 @@ const EXPECTATIONS: { readonly [K in SystemId]: SystemExpectations } = {
     // Its revoke is a DELETE, which this suite's request shape (POST) cannot express; the
     // outcome-unknown case for a non-idempotent DELETE is in test/providers/okta.test.ts.
   },
+  google: {
+    // A suspended user is found (signing them out still helps); the outcome says it is suspended.
+    deactivated: 'not_modelled',
+    // tokens.delete names the user in its path: another user's grant is a 404, counted as not held.
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: (id) => ({ method: 'POST', path: `/admin/directory/v1/users/${id}/signOut` }),
+  },
   slack: {
     deactivated: 'not_allowed',
     // admin.users.session.invalidate takes a session and a workspace, no user: it cannot refuse.

@@ -1,0 +1,149 @@
+import { importPKCS8, SignJWT } from 'jose';
+import { z } from 'zod';
+import { ErrorCode, RevokeError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { VendorHttp } from '../http.js';
+import type { RetryPolicy } from '../retry.js';
+import { GOOGLE_QUIRKS } from './quirks.js';
+import { googleAdapter } from './rate-limit-adapter.js';
+import { GOOGLE_SCOPES, type GoogleConfig, googleSecrets } from './settings.js';
+
+export interface GoogleDeps {
+  logger: Logger;
+  retryPolicy?: RetryPolicy | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  now?: (() => number) | undefined;
+  timeoutMs?: number | undefined;
+}
+
+const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
+
+/** Refresh this long before Google says the token expires. */
+const EXPIRY_MARGIN_MS = 60_000;
+/** Google accepts assertions valid for at most an hour. */
+const ASSERTION_LIFETIME_S = 3600;
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/**
+ * Admin SDK access as a service account impersonating a Workspace admin (domain-wide delegation):
+ * an RS256-signed JWT assertion is exchanged for an access token, cached until shortly before it
+ * expires, shared by concurrent callers and fetched again once on a 401.
+ */
+export class GoogleClient {
+  readonly http: VendorHttp;
+  private readonly tokenHttp: VendorHttp;
+  private token: { value: string; expiresAt: number } | undefined;
+  private fetching: Promise<string> | undefined;
+  private signingKey: ReturnType<typeof importPKCS8> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    readonly config: GoogleConfig,
+    deps: GoogleDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    const common = {
+      system: 'google' as const,
+      logger: deps.logger,
+      secrets: googleSecrets(config),
+      quirks: GOOGLE_QUIRKS,
+      retryPolicy: deps.retryPolicy,
+      sleep: deps.sleep,
+      timeoutMs: deps.timeoutMs,
+      adapter: googleAdapter(),
+    };
+    this.tokenHttp = new VendorHttp({ ...common, baseUrl: config.tokenUrl });
+    this.http = new VendorHttp({
+      ...common,
+      baseUrl: config.apiUrl,
+      authorize: async () => ({ authorization: `Bearer ${await this.accessToken()}` }),
+      onUnauthorized: async () => {
+        this.token = undefined;
+        await this.accessToken();
+        return true;
+      },
+    });
+  }
+
+  /**
+   * https://developers.google.com/identity/protocols/oauth2/service-account#httprest — POST the
+   * signed assertion (`iss` the service account, `sub` the admin, `scope`, `aud` the token URL).
+   */
+  async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - EXPIRY_MARGIN_MS > this.now()) return this.token.value;
+    this.fetching ??= this.fetchToken().finally(() => {
+      this.fetching = undefined;
+    });
+    return this.fetching;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const assertion = await this.assertion();
+    this.tokenHttp.addSecret(assertion);
+    this.http.addSecret(assertion);
+    try {
+      const res = await this.tokenHttp.request({
+        operation: 'token',
+        method: 'POST',
+        path: '',
+        form: { grant_type: JWT_BEARER, assertion },
+        idempotent: true,
+        schema: tokenResponse,
+      });
+      this.http.addSecret(res.data.access_token);
+      this.tokenHttp.addSecret(res.data.access_token);
+      this.token = { value: res.data.access_token, expiresAt: this.now() + res.data.expires_in * 1000 };
+      return res.data.access_token;
+    } catch (error) {
+      throw credentialError(error);
+    }
+  }
+
+  private async assertion(): Promise<string> {
+    const { key, adminSubject, tokenUrl } = this.config;
+    this.signingKey ??= importPKCS8(key.privateKey, 'RS256');
+    let signingKey: Awaited<ReturnType<typeof importPKCS8>>;
+    try {
+      signingKey = await this.signingKey;
+    } catch {
+      throw new RevokeError(
+        'Google Workspace: the private key of GOOGLE_SERVICE_ACCOUNT_KEY_FILE cannot be used for RS256 signing.',
+        {
+          code: ErrorCode.VendorAuth,
+          system: 'google',
+          hint: 'Create a new JSON key for the service account.',
+        },
+      );
+    }
+    const issuedAt = Math.floor(this.now() / 1000);
+    return new SignJWT({ scope: GOOGLE_SCOPES.join(' ') })
+      .setProtectedHeader({
+        alg: 'RS256',
+        typ: 'JWT',
+        ...(key.privateKeyId ? { kid: key.privateKeyId } : {}),
+      })
+      .setIssuer(key.clientEmail)
+      .setSubject(adminSubject)
+      .setAudience(tokenUrl)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ASSERTION_LIFETIME_S)
+      .sign(signingKey);
+  }
+}
+
+/**
+ * The token endpoint refuses a bad assertion with 400 `invalid_grant` (unknown subject, wrong key,
+ * clock skew): that is a credential problem, not a refused revocation, so it is reported as one.
+ */
+function credentialError(error: unknown): unknown {
+  if (!(error instanceof RevokeError) || error.status !== 400) return error;
+  return new RevokeError(error.message, {
+    code: ErrorCode.VendorAuth,
+    system: 'google',
+    status: error.status,
+    vendorCode: error.vendorCode,
+    requestId: error.requestId,
+    retryable: false,
+    hint: 'Check GOOGLE_ADMIN_SUBJECT (an existing admin), the key file (a key not deleted) and the clock.',
+  });
+}
