@@ -7,6 +7,14 @@ import { providerContract, type SystemExpectations } from './contract.js';
 
 /** Where the systems differ, what each one does (the suite checks exactly this). */
 const EXPECTATIONS: { readonly [K in SystemId]: SystemExpectations } = {
+  entra: {
+    // A disabled account is found (revoking its sessions still helps); the outcome's detail says it is disabled.
+    deactivated: 'not_modelled',
+    // No single sessions: revoke-chosen is not offered.
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: (id) => ({ method: 'POST', path: `/v1.0/users/${id}/revokeSignInSessions` }),
+  },
   slack: {
     deactivated: 'not_allowed',
     // admin.users.session.invalidate takes a session and a workspace, no user: it cannot refuse.

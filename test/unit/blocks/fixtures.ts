@@ -18,6 +18,7 @@ export const EXPIRES = '2026-03-01T13:00:00.000Z';
 export const DECIDED = '2026-03-01T12:05:00.000Z';
 
 const LABELS: Record<SystemId, string> = {
+  entra: 'Microsoft Entra ID',
   slack: 'Slack',
   box: 'Box',
   mattermost: 'Mattermost',
@@ -27,6 +28,13 @@ const LABELS: Record<SystemId, string> = {
 export const labels: Labels = (system) => LABELS[system];
 
 export const CAPABILITIES: Record<SystemId, ProviderCapabilities> = {
+  entra: {
+    listSessions: false,
+    revokeSelected: false,
+    asyncRevoke: false,
+    scopes: false,
+    identityProvider: true,
+  },
   slack: { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: true },
   box: { listSessions: false, revokeSelected: false, asyncRevoke: false, scopes: false },
   mattermost: { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: false },
