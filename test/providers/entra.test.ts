@@ -240,7 +240,7 @@ describe('Microsoft Entra ID provider against a fake identity platform and Graph
         requestId: `entra-revoke-${fake.revoked.length}`,
         detail: ENTRA_REVOKED_DETAIL,
       });
-      expect(outcome.detail).toMatch(/^revoked; can take a few minutes \(not verifiable by listing\)/);
+      expect(outcome.detail).toMatch(/^revoked; can take a few minutes; not verifiable by listing/);
       expect(fake.revoked.at(-1)).toBe('u-alice');
       expect(provider.capabilities).toMatchObject({
         listSessions: false,

@@ -33,7 +33,7 @@ const MAX_PAGES = 10;
 
 /** What the thread says after a successful revoke: it cannot be verified by listing, and takes effect as tokens refresh. */
 export const ENTRA_REVOKED_DETAIL =
-  'revoked; can take a few minutes (not verifiable by listing): Entra ID ended the refresh tokens and browser sessions, and apps sign the person out as their access tokens come up for renewal';
+  'revoked; can take a few minutes; not verifiable by listing — Entra ID ended the refresh tokens and browser sessions; an app without continuous access evaluation keeps its access token until it expires (about an hour)';
 
 /** Why the account is still acted on when it is disabled. */
 const DISABLED_NOTE =
