@@ -45,6 +45,8 @@ export function graphScope(graphUrl: string): string {
 /**
  * Microsoft Graph access with a client-credentials token from the Microsoft identity platform:
  * cached until shortly before expiry, shared by concurrent callers, refreshed once on a 401.
+ * The token request goes through {@link VendorHttp} rather than MSAL, so it keeps the one retry
+ * policy, timeout, redaction and metrics of every vendor call (and needs no instance discovery).
  */
 export class EntraClient {
   readonly http: VendorHttp;
