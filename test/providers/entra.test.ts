@@ -229,6 +229,8 @@ describe('Microsoft Entra ID provider against a fake identity platform and Graph
       expect(outcome.state).toBe('revoked');
       expect(outcome.detail).toContain('the account is disabled');
       expect(outcome.detail?.startsWith(ENTRA_REVOKED_DETAIL)).toBe(true);
+      // Short enough that a thread line (cut at 200 characters) still shows all of it.
+      expect(outcome.detail?.length).toBeLessThan(200);
     });
   });
 

@@ -33,11 +33,10 @@ const MAX_PAGES = 10;
 
 /** What the thread says after a successful revoke: it cannot be verified by listing, and takes effect as tokens refresh. */
 export const ENTRA_REVOKED_DETAIL =
-  'revoked; can take a few minutes; not verifiable by listing — Entra ID ended the refresh tokens and browser sessions; an app without continuous access evaluation keeps its access token until it expires (about an hour)';
+  'revoked; can take a few minutes; not verifiable by listing — refresh tokens and browser sessions ended; apps may keep an access token until it expires (about an hour)';
 
-/** Why the account is still acted on when it is disabled. */
-const DISABLED_NOTE =
-  'the account is disabled (sign-in blocked); its existing sessions were revoked all the same';
+/** Said after a disabled account's sessions were revoked (still useful: sessions outlive the block). */
+const DISABLED_NOTE = 'the account is disabled';
 
 /** No listing, no single sessions: one call revokes every sign-in session; an identity provider. */
 export const ENTRA_CAPABILITIES: ProviderCapabilities = {
