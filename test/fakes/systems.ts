@@ -9,6 +9,7 @@ import { SlackApi } from '../../src/providers/slack-admin/client.js';
 import { SlackDirectory } from '../../src/providers/slack-admin/directory.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { BOX_CREDENTIALS, FakeBox } from './box.js';
+import { ENTRA_CREDENTIALS, FakeEntra } from './entra.js';
 import { FakeGoogle, GOOGLE_TOKEN_PREFIX } from './google.js';
 import { FakeHuawei, HUAWEI_KEYS } from './huawei.js';
 import { FakeMattermost, MATTERMOST_TOKEN } from './mattermost.js';
@@ -314,6 +315,59 @@ function huaweiSystem(): FakeSystem {
   };
 }
 
+function entraSystem(): FakeSystem {
+  const fake = new FakeEntra();
+  const ids = new Map<string, string>();
+  let seq = 1;
+  const guid = () => `00000000-0000-4000-8000-${String(seq++).padStart(12, '0')}`;
+  return {
+    id: 'entra',
+    routes: { lookup: 'users', revokeAll: 'revoke' },
+    start: async () => {
+      await fake.start();
+    },
+    close: () => fake.close(),
+    env: () => fake.env(),
+    // The access tokens it issued are credentials as well.
+    get secrets() {
+      return [ENTRA_CREDENTIALS.clientSecret, ...fake.issuedTokens()];
+    },
+    deps: (base) => base,
+    addPerson(p) {
+      const id = guid();
+      ids.set(p.name, id);
+      fake.users.push({
+        id,
+        displayName: p.name,
+        mail: p.email,
+        userPrincipalName: `${p.name}@contoso.onmicrosoft.com`,
+        accountEnabled: !p.deactivated,
+      });
+      return id;
+    },
+    makeAmbiguous(email, name) {
+      // Another user whose sign-in name is the person's email (mail is not unique across the two).
+      fake.users.push({
+        id: guid(),
+        displayName: name,
+        mail: null,
+        userPrincipalName: email,
+        accountEnabled: true,
+      });
+      return { person: { email } };
+    },
+    liveSessions: () => [],
+    revokedAll: (name) => fake.revoked.includes(ids.get(name) ?? ''),
+    fail: (route, fault) =>
+      fake.failNext(
+        route,
+        httpFault(fault, (s) => ({ 'retry-after': String(s) })),
+      ),
+    calls: (route) => fake.requestsTo(route).length,
+    url: () => fake.url,
+  };
+}
+
 function oktaSystem(): FakeSystem {
   const fake = new FakeOkta();
   const id = (name: string) => `00u${name}`;
@@ -371,6 +425,7 @@ function oktaSystem(): FakeSystem {
 /** A fresh, unstarted fake per system, in the registry's order. */
 export const FAKE_SYSTEMS: { readonly [K in SystemId]: () => FakeSystem } = {
   okta: oktaSystem,
+  entra: entraSystem,
   google: googleSystem,
   slack: slackSystem,
   box: boxSystem,

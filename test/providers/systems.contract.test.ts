@@ -17,6 +17,14 @@ const EXPECTATIONS: { readonly [K in SystemId]: SystemExpectations } = {
     // Its revoke is a DELETE, which this suite's request shape (POST) cannot express; the
     // outcome-unknown case for a non-idempotent DELETE is in test/providers/okta.test.ts.
   },
+  entra: {
+    // A disabled account is found (revoking its sessions still helps); the outcome's detail says it is disabled.
+    deactivated: 'not_modelled',
+    // No single sessions: revoke-chosen is not offered.
+    foreignSession: { survives: true, countedAsEnded: false },
+    notFoundOnRevoke: ErrorCode.VendorRejected,
+    nonIdempotentRevoke: (id) => ({ method: 'POST', path: `/v1.0/users/${id}/revokeSignInSessions` }),
+  },
   google: {
     // A suspended user is found (signing them out still helps); the outcome says it is suspended.
     deactivated: 'not_modelled',

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ErrorCode, RevokeError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { VendorHttp } from '../http.js';
+import type { RetryPolicy } from '../retry.js';
+import { ENTRA_LABEL, ENTRA_OPERATIONS, ENTRA_QUIRKS } from './quirks.js';
+import type { EntraConfig } from './settings.js';
+
+export interface EntraDeps {
+  logger: Logger;
+  retryPolicy?: RetryPolicy | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  now?: (() => number) | undefined;
+  timeoutMs?: number | undefined;
+}
+
+const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
+
+/** Refresh this long before the identity platform says the token expires. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * AADSTS codes of the token endpoint that point at one variable
+ * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+ */
+const TOKEN_FAULTS: Readonly<Record<string, string>> = {
+  AADSTS7000215:
+    'ENTRA_CLIENT_SECRET is not a valid client secret of this app registration (use the secret’s Value, not its Secret ID)',
+  AADSTS7000222: 'ENTRA_CLIENT_SECRET has expired; create a new client secret and set its Value',
+  AADSTS700016:
+    'ENTRA_CLIENT_ID names no application in this tenant (check ENTRA_CLIENT_ID and ENTRA_TENANT_ID)',
+  AADSTS90002: 'ENTRA_TENANT_ID names no tenant in this cloud (check ENTRA_TENANT_ID and ENTRA_LOGIN_URL)',
+  AADSTS900023: 'ENTRA_TENANT_ID is not a tenant ID or domain',
+  AADSTS90023: 'ENTRA_TENANT_ID is not a tenant ID or domain',
+};
+
+/**
+ * The scope of a client-credentials token for Graph: its resource's `/.default`, which grants the
+ * application permissions consented for the app (https://graph.microsoft.com/.default for the global cloud).
+ */
+export function graphScope(graphUrl: string): string {
+  return `${new URL(graphUrl).origin}/.default`;
+}
+
+/**
+ * Microsoft Graph access with a client-credentials token from the Microsoft identity platform:
+ * cached until shortly before expiry, shared by concurrent callers, refreshed once on a 401.
+ * The token request goes through {@link VendorHttp} rather than MSAL, so it keeps the one retry
+ * policy, timeout, redaction and metrics of every vendor call (and needs no instance discovery).
+ */
+export class EntraClient {
+  readonly http: VendorHttp;
+  private readonly tokenHttp: VendorHttp;
+  private token: { value: string; expiresAt: number } | undefined;
+  private fetching: Promise<string> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly config: EntraConfig,
+    deps: EntraDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    const common = {
+      system: 'entra' as const,
+      logger: deps.logger,
+      secrets: [config.clientSecret],
+      quirks: ENTRA_QUIRKS,
+      retryPolicy: deps.retryPolicy,
+      sleep: deps.sleep,
+      timeoutMs: deps.timeoutMs,
+    };
+    this.tokenHttp = new VendorHttp({
+      ...common,
+      baseUrl: `${config.loginUrl}/${encodeURIComponent(config.tenantId)}/oauth2/v2.0/token`,
+    });
+    this.http = new VendorHttp({
+      ...common,
+      baseUrl: config.graphUrl,
+      authorize: async () => ({ authorization: `Bearer ${await this.accessToken()}` }),
+      onUnauthorized: async () => {
+        this.token = undefined;
+        await this.accessToken();
+        return true;
+      },
+    });
+  }
+
+  /**
+   * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow —
+   * `POST {login}/{tenant}/oauth2/v2.0/token` with the client secret in the form body.
+   */
+  async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - EXPIRY_MARGIN_MS > this.now()) return this.token.value;
+    this.fetching ??= this.tokenHttp
+      .request({
+        operation: ENTRA_OPERATIONS.token,
+        method: 'POST',
+        path: '',
+        form: {
+          grant_type: 'client_credentials',
+          client_id: this.config.clientId,
+          client_secret: this.config.clientSecret,
+          scope: graphScope(this.config.graphUrl),
+        },
+        idempotent: true,
+        schema: tokenResponse,
+      })
+      .then((res) => {
+        this.http.addSecret(res.data.access_token);
+        this.tokenHttp.addSecret(res.data.access_token);
+        this.token = { value: res.data.access_token, expiresAt: this.now() + res.data.expires_in * 1000 };
+        return res.data.access_token;
+      })
+      .catch((error: unknown) => {
+        throw tokenError(error);
+      })
+      .finally(() => {
+        this.fetching = undefined;
+      });
+    return this.fetching;
+  }
+}
+
+/** A refused token request as a sentence naming the variable to fix; other failures pass unchanged. */
+function tokenError(error: unknown): unknown {
+  if (!(error instanceof RevokeError)) return error;
+  if (error.status === undefined || error.status < 400 || error.status >= 500 || error.status === 429)
+    return error;
+  const known = error.vendorCode ? TOKEN_FAULTS[error.vendorCode] : undefined;
+  const sentence = known ?? `the client credentials were refused (${error.message})`;
+  return new RevokeError(`${ENTRA_LABEL} issued no access token: ${sentence}.`, {
+    code: ErrorCode.VendorAuth,
+    system: 'entra',
+    status: error.status,
+    vendorCode: error.vendorCode,
+    requestId: error.requestId,
+    retryable: false,
+    hint: known ? undefined : 'Check ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET.',
+  });
+}
