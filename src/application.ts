@@ -13,9 +13,10 @@ import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
-import { BackgroundTasks, type SlackDeps } from './slack/context.js';
+import type { SlackDeps } from './slack/context.js';
 import type { HttpLimits } from './slack/http-limits.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
+import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { WorkflowCompleter } from './slack/workflow-completion.js';
 import { openStore } from './startup/open-store.js';
 import type { Store } from './store/types.js';
@@ -38,6 +39,8 @@ export interface ApplicationOptions {
   storeRetryForMs?: number;
   /** First wait after a failed Socket Mode connection attempt (default 1 s). */
   socketRetryBaseMs?: number;
+  /** Bounds, clock and estimator of the after-ack work queue (tests inject them). */
+  workQueue?: WorkQueueOptions;
 }
 
 export interface Application {
@@ -120,7 +123,7 @@ export async function buildApplication(
     logger,
     systems,
     labels,
-    background: new BackgroundTasks(logger),
+    background: new WorkQueue(logger, options.workQueue),
     now,
   };
   const apiRoutes = config.apiToken

@@ -9,26 +9,7 @@ import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Store } from '../store/types.js';
 import type { SystemChoice } from './blocks/request-modal.js';
 import type { Labels } from './blocks/results.js';
-
-/** Tracks work that outlives a listener's ack, so shutdown (and tests) can wait for it. */
-export class BackgroundTasks {
-  private readonly running = new Set<Promise<unknown>>();
-
-  constructor(private readonly logger: Logger) {}
-
-  /** Starts `task` now; its failure is logged, never thrown into Bolt. */
-  run(name: string, task: () => Promise<unknown>): void {
-    const p = task()
-      .catch((error: unknown) => this.logger.error(`${name} failed:`, error))
-      .finally(() => this.running.delete(p));
-    this.running.add(p);
-  }
-
-  /** Resolves when every task started so far (and any they start) has finished. */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-}
+import type { WorkQueue } from './work-queue.js';
 
 /** Everything the Slack listeners need; built once by the composition root. */
 export interface SlackDeps {
@@ -41,17 +22,32 @@ export interface SlackDeps {
   /** Configured systems, in display order. */
   systems: SystemChoice[];
   labels: Labels;
-  background: BackgroundTasks;
+  /** The one queue for work after an ack (shutdown waits on it). */
+  background: WorkQueue;
   now: () => Date;
   approvals: Approvals;
   /** The progress display for a request (its Slack thread, and a waiting workflow step). */
   observerFor: (request: RevocationRequest) => RunObserver;
 }
 
-/** Runs an approved request in the background, showing progress through its observer. */
+/** Queues an approved request's run (lane `runs`, never refused), showing progress through its observer. */
 export function startRun(deps: SlackDeps, request: RevocationRequest): void {
-  deps.background.run(`request ${request.id}`, () => deps.engine.run(request.id, deps.observerFor(request)));
+  deps.background.run(
+    'run',
+    () => deps.engine.run(request.id, deps.observerFor(request)),
+    `request ${request.id}`,
+  );
 }
+
+/**
+ * How long after a listener starts a `views.open` may still begin: Slack's trigger_id lasts 3 s,
+ * and the call itself needs the rest.
+ */
+export const TRIGGER_BUDGET_MS = 2_500;
+
+/** Said instead of opening a form when the app could not open it before its trigger expired. */
+export const BUSY_TEXT =
+  'The app is too busy to open the form right now, so nothing was started. Try again in a moment.';
 
 export function systemIds(deps: SlackDeps): SystemId[] {
   return deps.systems.map((s) => s.id);

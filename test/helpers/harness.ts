@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Application, buildApplication } from '../../src/application.js';
 import { loadConfig } from '../../src/config.js';
 import type { HttpLimits } from '../../src/slack/http-limits.js';
+import type { WorkQueueOptions } from '../../src/slack/work-queue.js';
 import { FakeSlack, type FakeUser } from '../fakes/slack.js';
 import { captureLogs, captureSqliteAudit } from './capture.js';
 import { commandBody, interactionBody, signedPost } from './slack-signing.js';
@@ -32,6 +34,8 @@ export interface Harness {
   slack: FakeSlack;
   /** Base URL of the app, e.g. http://127.0.0.1:54321 */
   url: string;
+  /** The app's HTTP server (tests watch its responses). */
+  server: Server;
   logs: string[];
   command(fields: Record<string, string>): Promise<Response>;
   interact(payload: unknown): Promise<Response>;
@@ -49,6 +53,8 @@ export interface HarnessOptions {
   vendorTimeoutMs?: number;
   /** HTTP body and timeout limits (slow-body tests shorten them). */
   httpLimits?: Partial<HttpLimits>;
+  /** Bounds, clock, estimator or observer of the after-ack work queue. */
+  workQueue?: WorkQueueOptions;
 }
 
 export async function startHarness(
@@ -82,18 +88,20 @@ export async function startHarness(
     housekeepingMs: 100,
     vendorTimeoutMs: options.vendorTimeoutMs,
     httpLimits: options.httpLimits,
+    workQueue: options.workQueue,
     now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });
   const server = await app.start();
   const address = server?.address() as AddressInfo | undefined;
-  if (!address) throw new Error('the app did not start an HTTP server');
+  if (!server || !address) throw new Error('the app did not start an HTTP server');
   const { port } = address;
   const url = `http://127.0.0.1:${port}`;
   return {
     app,
     slack,
     url,
+    server,
     logs,
     command: (fields) =>
       signedPost(`${url}/slack/events`, commandBody(fields), 'application/x-www-form-urlencoded', {

@@ -20,31 +20,52 @@ export function approvalDecision(deps: SlackDeps, kind: Extract<DecisionKind, 'a
     const userId = body.user.id;
     const channelId = body.channel?.id;
     if (!isRequestId(requestId)) return;
-    const result = await deps.engine.decide(requestId, { kind: 'slack', id: userId }, kind);
-    if (!result.ok) {
-      await tellUser(client, deps.logger, userId, channelId, result.reason);
-      return;
-    }
-    const request = result.request;
-    if (kind === 'approve') {
-      // Revocation first: the run redraws the card (it becomes the results thread's parent)
-      // alongside its first vendor calls, so no Slack message stands between the click and them.
-      startRun(deps, request);
-      await tellRequester(
-        deps,
-        client,
-        request,
-        `Your request \`${request.id}\` was approved by ${mention(userId)}. Results follow in the thread.`,
-      );
-      return;
-    }
-    await resolveCard(deps, client, request);
-    await tellRequester(
-      deps,
-      client,
-      request,
-      `Your request \`${request.id}\` was denied by ${mention(userId)}. Nothing was revoked.`,
-    );
-    await failWorkflowIfWaiting(deps, request);
+    // A decision is never refused by the queue: it waits its turn, ahead of any preview.
+    deps.background.enqueue({
+      kind: `approval.${kind}`,
+      name: `${kind} ${requestId}`,
+      task: () => decide(deps, kind, requestId, userId, channelId, client),
+    });
   };
+}
+
+async function decide(
+  deps: SlackDeps,
+  kind: Extract<DecisionKind, 'approve' | 'deny'>,
+  requestId: string,
+  userId: string,
+  channelId: string | undefined,
+  client: Args['client'],
+): Promise<void> {
+  const result = await deps.engine.decide(requestId, { kind: 'slack', id: userId }, kind);
+  if (!result.ok) {
+    await tellUser(client, deps.logger, userId, channelId, result.reason);
+    return;
+  }
+  const request = result.request;
+  if (kind === 'approve') {
+    // Revocation first: the run redraws the card (it becomes the results thread's parent)
+    // alongside its first vendor calls, so no Slack message stands between the click and them.
+    // The queue starts a waiting run before a waiting note.
+    startRun(deps, request);
+    deps.background.enqueue({
+      kind: 'approval.note',
+      task: () =>
+        tellRequester(
+          deps,
+          client,
+          request,
+          `Your request \`${request.id}\` was approved by ${mention(userId)}. Results follow in the thread.`,
+        ),
+    });
+    return;
+  }
+  await resolveCard(deps, client, request);
+  await tellRequester(
+    deps,
+    client,
+    request,
+    `Your request \`${request.id}\` was denied by ${mention(userId)}. Nothing was revoked.`,
+  );
+  await failWorkflowIfWaiting(deps, request);
 }

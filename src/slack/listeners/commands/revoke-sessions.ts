@@ -2,10 +2,17 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
 import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
-import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps } from '../../context.js';
+import {
+  BUSY_TEXT,
+  isRequester,
+  NOT_ALLOWED_TEXT,
+  type SlackDeps,
+  TRIGGER_BUDGET_MS,
+} from '../../context.js';
 import type { CommandIntent } from '../../guards/command-text.js';
 import { parseCommandText } from '../../guards/command-text.js';
 import { loadPreview } from '../../preview-loader.js';
+import { tellUser } from '../../tell-user.js';
 
 /** Answers `history` and `status` from the store (fast: no vendor call; a Slack lookup only for an email). */
 async function lookupText(
@@ -31,11 +38,13 @@ async function lookupText(
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /**
- * `/revoke-sessions [@person | email | help]`: checks the requester, acks,
- * opens the modal at once with the trigger, and only then looks anything up.
+ * `/revoke-sessions [@person | email | help]`: checks the requester, acks, then queues the
+ * modal's opening (urgent: its trigger expires; when the queue cannot start it in time the user
+ * is told the app is busy instead) and, once it is open, the lookups for the preview (low).
  */
 export function revokeSessionsCommand(deps: SlackDeps) {
-  return async ({ command, ack, client }: Args): Promise<void> => {
+  return async ({ command, ack, client, respond }: Args): Promise<void> => {
+    const receivedAt = deps.background.now();
     const intent = parseCommandText(command.text);
     if (intent.kind === 'help') {
       await ack({ response_type: 'ephemeral', text: helpText(deps.systems) });
@@ -86,28 +95,47 @@ export function revokeSessionsCommand(deps: SlackDeps) {
     const ref = intent.targets[0];
     const initialUser = ref?.kind === 'user' ? ref.userId : undefined;
     const metadata = { c: command.channel_id, t: initialUser };
-    const opened = await client.views.open({
-      trigger_id: command.trigger_id,
-      view: requestModal({
-        systems: deps.systems,
-        metadata,
-        initialUser,
-        moreUsers: intent.targets.slice(1).flatMap((t) => (t.kind === 'user' ? [t.userId] : [])),
-        preview: ref
-          ? { kind: 'loading', what: ref.kind === 'email' ? `Looking up ${ref.email}…` : 'Loading sessions…' }
-          : { kind: 'none' },
-      }),
-    });
-    const viewId = opened.view?.id;
-    const hash = opened.view?.hash;
-    if (!ref || !viewId || !hash) return;
-    await loadPreview(deps, client, {
-      viewerId: command.user_id,
-      viewId,
-      hash,
-      metadata,
-      ref,
-      setPicker: ref.kind === 'email',
+    deps.background.enqueue({
+      kind: 'command.open',
+      deadline: receivedAt + TRIGGER_BUDGET_MS,
+      // No trigger is needed to answer through the command's response_url (any channel, DMs too).
+      onRefused: () =>
+        respond({ response_type: 'ephemeral', text: BUSY_TEXT }).catch(() =>
+          tellUser(client, deps.logger, command.user_id, command.channel_id, BUSY_TEXT),
+        ),
+      task: async () => {
+        const opened = await client.views.open({
+          trigger_id: command.trigger_id,
+          view: requestModal({
+            systems: deps.systems,
+            metadata,
+            initialUser,
+            moreUsers: intent.targets.slice(1).flatMap((t) => (t.kind === 'user' ? [t.userId] : [])),
+            preview: ref
+              ? {
+                  kind: 'loading',
+                  what: ref.kind === 'email' ? `Looking up ${ref.email}…` : 'Loading sessions…',
+                }
+              : { kind: 'none' },
+          }),
+        });
+        const viewId = opened.view?.id;
+        const hash = opened.view?.hash;
+        if (!ref || !viewId || !hash) return;
+        deps.background.enqueue({
+          kind: 'preview',
+          priority: 'low',
+          task: () =>
+            loadPreview(deps, client, {
+              viewerId: command.user_id,
+              viewId,
+              hash,
+              metadata,
+              ref,
+              setPicker: ref.kind === 'email',
+            }),
+        });
+      },
     });
   };
 }

@@ -32,39 +32,49 @@ class StepRefused extends Error {}
  * (see workflow-completion.ts).
  */
 export function revokeUserSessionsStep(deps: SlackDeps) {
-  return async ({ event, client, fail }: Args): Promise<void> => {
-    let recorded: RevocationRequest | undefined;
-    try {
-      const outcome = await recordAndPost(deps, event, client, (r) => {
-        recorded = r;
-      });
-      if (outcome === 'waiting') return;
-      throw new StepRefused(outcome);
-    } catch (error) {
-      const message =
-        error instanceof StepRefused
-          ? error.message
-          : `Nothing was revoked: the request could not be recorded or posted (${asRevokeError(error).message}).`;
-      if (!(error instanceof StepRefused)) deps.logger.error('workflow step failed:', error);
-      if (recorded) {
-        // Recorded but not posted: close it so nobody can approve a step that already failed.
-        await deps.engine.withdraw(recorded.id, 'the workflow step could not post its approval card');
-        await deps.store
-          .updateRequest(
-            recorded.id,
-            {
-              workflow: {
-                functionExecutionId: event.function_execution_id,
-                completedAt: deps.now().toISOString(),
-              },
-            },
-            deps.now().toISOString(),
-          )
-          .catch((e: unknown) => deps.logger.warn('could not forget the workflow token:', e));
-      }
-      await fail({ error: message });
-    }
+  return async (args: Args): Promise<void> => {
+    // Bolt has acked the event; the step's work waits its turn in the queue (never refused).
+    deps.background.enqueue({
+      kind: 'workflow.step',
+      name: `workflow step ${args.event.function_execution_id}`,
+      task: () => runStep(deps, args),
+    });
   };
+}
+
+/** The step's work after the ack: ends in exactly one of `complete` / `fail` (see above). */
+async function runStep(deps: SlackDeps, { event, client, fail }: Args): Promise<void> {
+  let recorded: RevocationRequest | undefined;
+  try {
+    const outcome = await recordAndPost(deps, event, client, (r) => {
+      recorded = r;
+    });
+    if (outcome === 'waiting') return;
+    throw new StepRefused(outcome);
+  } catch (error) {
+    const message =
+      error instanceof StepRefused
+        ? error.message
+        : `Nothing was revoked: the request could not be recorded or posted (${asRevokeError(error).message}).`;
+    if (!(error instanceof StepRefused)) deps.logger.error('workflow step failed:', error);
+    if (recorded) {
+      // Recorded but not posted: close it so nobody can approve a step that already failed.
+      await deps.engine.withdraw(recorded.id, 'the workflow step could not post its approval card');
+      await deps.store
+        .updateRequest(
+          recorded.id,
+          {
+            workflow: {
+              functionExecutionId: event.function_execution_id,
+              completedAt: deps.now().toISOString(),
+            },
+          },
+          deps.now().toISOString(),
+        )
+        .catch((e: unknown) => deps.logger.warn('could not forget the workflow token:', e));
+    }
+    await fail({ error: message });
+  }
 }
 
 /**

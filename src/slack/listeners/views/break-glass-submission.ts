@@ -34,16 +34,21 @@ export function breakGlassSubmission(deps: SlackDeps) {
     }
     await ack();
     const request = result.request;
-    // Revocation first (the run redraws the card); the loud notice follows at once.
+    // Revocation first (the run redraws the card); the loud notice follows at once (the queue
+    // starts a waiting run before a waiting notice).
     startRun(deps, request);
     const card = request.approvalCard;
-    if (card) {
-      await client.chat.postMessage({
-        channel: card.channel,
-        thread_ts: card.ts,
-        reply_broadcast: true,
-        text: `<!here> :rotating_light: BREAK-GLASS: ${mention(body.user.id)} approved their own request \`${request.id}\` to revoke sessions for ${mention(request.target.slackUserId ?? '')} ${escapeInline(request.target.email ?? '')} without a second person.\n${quoteBlock(note)}`,
-      });
-    }
+    if (!card) return;
+    deps.background.enqueue({
+      kind: 'breakglass.notice',
+      name: `break-glass notice ${request.id}`,
+      task: () =>
+        client.chat.postMessage({
+          channel: card.channel,
+          thread_ts: card.ts,
+          reply_broadcast: true,
+          text: `<!here> :rotating_light: BREAK-GLASS: ${mention(body.user.id)} approved their own request \`${request.id}\` to revoke sessions for ${mention(request.target.slackUserId ?? '')} ${escapeInline(request.target.email ?? '')} without a second person.\n${quoteBlock(note)}`,
+        }),
+    });
   };
 }

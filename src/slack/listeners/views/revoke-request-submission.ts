@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { escapeInline } from '../../../util/mrkdwn.js';
 import { postApprovalCard, withdrawUnposted } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
-import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, systemIds } from '../../context.js';
+import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, startRun, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
 import { tellUser } from '../../tell-user.js';
 
@@ -14,8 +14,8 @@ export const PREVIEW_MISMATCH_TEXT =
 
 /**
  * The modal was submitted: validate (errors go back into the modal), ack so
- * the modal closes, then record the request and either post it for approval
- * or run it, posting the thread.
+ * the modal closes, then (through the queue) record the request and either post
+ * it for approval or queue its run, which posts the thread.
  */
 export function revokeRequestSubmission(deps: SlackDeps) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
@@ -43,9 +43,11 @@ export function revokeRequestSubmission(deps: SlackDeps) {
     }
     await ack();
     const channelId = metadata.c;
-    deps.background.run('revocation', () =>
-      submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
-    );
+    // Never refused by the queue (a revocation is never dropped); it waits ahead of any preview.
+    deps.background.enqueue({
+      kind: 'request.submit',
+      task: () => submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
+    });
   };
 }
 
@@ -83,5 +85,5 @@ async function submitAndRun(
     if (!(await postApprovalCard(deps, client, request))) await withdrawUnposted(deps, client, request);
     return;
   }
-  await deps.engine.run(request.id, deps.observerFor(request));
+  startRun(deps, request);
 }
