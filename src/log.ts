@@ -11,6 +11,8 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
   /xox[abeoprs]-[0-9A-Za-z-]{8,}/g,
   /xapp-[0-9A-Za-z-]{8,}/g,
   /xwfp-[0-9A-Za-z-]{8,}/g,
+  // Google OAuth access tokens.
+  /ya29\.[0-9A-Za-z._-]{10,}/g,
   /(authorization["']?\s*[:=]\s*["']?)(bearer\s+|basic\s+|ssws\s+|sdk-hmac-sha256\s+)?[^"'\s,}]+/gi,
   /(x-security-token["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi,
   /((?:client_secret|access_token|refresh_token|token|signature)=)[^&\s"']+/gi,

@@ -41,6 +41,7 @@ describe('structured logs', () => {
       'xoxb-111-222-abcdefabcdef',
       { authorization: 'Bearer abcdefghijklmnop' },
       'Authorization: SSWS 00okta-api-token-value',
+      'token ya29.a0AfH6SMBexample-google-token',
       logFields({
         actor: `x ${secret}`,
         token: 'plain-token-value',
@@ -53,6 +54,7 @@ describe('structured logs', () => {
     expect(record.msg).not.toContain('xoxb-111');
     expect(record.msg).not.toContain('abcdefghijklmnop');
     expect(record.msg).not.toContain('00okta-api-token-value');
+    expect(record.msg).not.toContain('ya29.a0AfH6SMB');
     expect(record.actor).toBe('x [REDACTED]');
     expect(record.token).toBe('[REDACTED]');
     expect(record.headers.authorization).toBe('[REDACTED]');

@@ -5,6 +5,7 @@
  * (test/helpers/secret-scan.ts), so only the others must be listed here.
  */
 import { BOX_CREDENTIALS } from '../fakes/box.js';
+import { ENTRA_CREDENTIALS } from '../fakes/entra.js';
 import { HUAWEI_KEYS } from '../fakes/huawei.js';
 import { MATTERMOST_TOKEN } from '../fakes/mattermost.js';
 import { OKTA_TOKEN } from '../fakes/okta.js';
@@ -46,6 +47,7 @@ export const KNOWN_SECRETS: string[] = [
   BOX_CREDENTIALS.clientSecret,
   MATTERMOST_TOKEN,
   OKTA_TOKEN,
+  ENTRA_CREDENTIALS.clientSecret,
   HUAWEI_KEYS.secretKey,
   HUAWEI_KEYS.accessKey,
   API_TOKENS.alert,
@@ -54,5 +56,13 @@ export const KNOWN_SECRETS: string[] = [
   ...databasePassword(),
 ];
 
-/** Tokens the fakes issue: Box access tokens (`box-access-token-<n>`), Mattermost session tokens. */
-export const ISSUED_TOKEN_PATTERNS: RegExp[] = [/box-access-token-\d+/, /SESSION-TOKEN-\d+/];
+/**
+ * Tokens the fakes issue: Box access tokens (`box-access-token-<n>`), Mattermost session tokens,
+ * Entra ID access tokens (their fake signature `entra-signature-<n>`), Google access tokens.
+ */
+export const ISSUED_TOKEN_PATTERNS: RegExp[] = [
+  /box-access-token-\d+/,
+  /SESSION-TOKEN-\d+/,
+  /entra-signature-\d+/,
+  /ya29\.c\.fake-google-access-token-\d+/,
+];

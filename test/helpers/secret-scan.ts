@@ -12,6 +12,8 @@ export const TOKEN_PATTERNS: RegExp[] = [
   /xox[a-eoprs]-[0-9A-Za-z-]{10,}/g,
   /xapp-\d-[0-9A-Za-z-]{10,}/g,
   /xwfp-[0-9A-Za-z-]{10,}/g,
+  // Google OAuth access tokens.
+  /ya29\.(?!\[REDACTED\])[0-9A-Za-z._-]{10,}/g,
   // Authorization headers and their schemes, wherever they are printed.
   /Bearer\s+(?!\[REDACTED\]|<)[A-Za-z0-9._~+/=-]{12,}/gi,
   /Basic\s+(?!\[REDACTED\])[A-Za-z0-9+/]{16,}={0,2}/g,

@@ -74,6 +74,24 @@ describe('the system registry', () => {
     expect(withSystemsEnum(openapi)).toBe(openapi);
   });
 
+  it('.env.example as it stands configures no system by half: with the Slack basics it loads', () => {
+    const env = Object.fromEntries(
+      read('../../.env.example')
+        .split('\n')
+        .flatMap((line) => {
+          const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+          return m?.[1] ? [[m[1], m[2] ?? '']] : [];
+        }),
+    );
+    const config = loadConfig({
+      ...env,
+      SLACK_BOT_TOKEN: 'xoxb-1111111111-2222222222-abcdefabcdefabcd',
+      SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef',
+      REVOKE_REQUESTERS: 'U0123ABCD',
+    });
+    expect(enabledSystems(config)).toEqual([]);
+  });
+
   it('CLI usage lists the registry ids for --systems', () => {
     const revoke = COMMANDS.find((c) => c.name === 'revoke');
     expect(revoke?.usage).toContain(`--systems ${SYSTEM_IDS.join(',')}`);

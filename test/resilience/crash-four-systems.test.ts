@@ -28,7 +28,8 @@ interface KillPoint {
 /** Points across the whole four-system revocation: lookups, revocations (before and after they take effect), verification, messages. */
 const POINTS: KillPoint[] = [
   { vendor: 'slack', call: 'chat.postMessage', nth: 1, when: 'before' },
-  { vendor: 'slack', call: 'users.info', nth: 2, when: 'before' },
+  // (The run reuses the lookup made when the request was recorded: no second users.info to kill in.)
+  { vendor: 'slack', call: 'chat.postMessage', nth: 3, when: 'before' },
   { vendor: 'slack', call: 'admin.users.session.reset', nth: 1, when: 'before' },
   { vendor: 'slack', call: 'admin.users.session.reset', nth: 1, when: 'after' },
   { vendor: 'slack', call: 'admin.users.session.list', nth: 1, when: 'before' },

@@ -69,12 +69,12 @@ export function configureEntra(env: EnvValues, problems: string[]): EntraConfig 
 /** The section of `.env.example` for Entra ID. */
 export const ENTRA_ENV_EXAMPLE = `# --- Microsoft Entra ID (app registration, client credentials; Graph application permissions User.RevokeSessions.All and User.Read.All) ---
 # Directory (tenant) ID from the app registration's Overview (or the tenant's domain)
-# ENTRA_TENANT_ID=00000000-0000-0000-0000-000000000000
+ENTRA_TENANT_ID=
 # Application (client) ID from the same Overview
-# ENTRA_CLIENT_ID=11111111-1111-1111-1111-111111111111
+ENTRA_CLIENT_ID=
 # Client secret Value (not its Secret ID) from "Certificates & secrets"; quote it if it contains #
-# ENTRA_CLIENT_SECRET="secret-value-from-certificates-and-secrets"
+ENTRA_CLIENT_SECRET=
 # Endpoints; change them only for a national cloud (e.g. https://login.microsoftonline.us, https://graph.microsoft.us/v1.0)
-# ENTRA_LOGIN_URL=https://login.microsoftonline.com
-# ENTRA_GRAPH_URL=https://graph.microsoft.com/v1.0
+ENTRA_LOGIN_URL=https://login.microsoftonline.com
+ENTRA_GRAPH_URL=https://graph.microsoft.com/v1.0
 `;

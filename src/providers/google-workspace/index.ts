@@ -24,10 +24,11 @@ const ENV_EXAMPLE = `# --- Google Workspace (identity provider; service account 
 # delegation: add the service account's client ID with exactly the scopes
 # https://www.googleapis.com/auth/admin.directory.user.security,https://www.googleapis.com/auth/admin.directory.user.readonly
 # GOOGLE_ADMIN_SUBJECT: an admin whose role may read users and sign them out (the account acted as).
-# GOOGLE_SERVICE_ACCOUNT_KEY_FILE=/etc/revoke-sessions/google-service-account.json
-# GOOGLE_ADMIN_SUBJECT=security-bot-admin@example.com
-# GOOGLE_ADMIN_API_URL=https://admin.googleapis.com
-# GOOGLE_TOKEN_URL=https://oauth2.googleapis.com/token
+GOOGLE_SERVICE_ACCOUNT_KEY_FILE=
+# e.g. security-bot-admin@example.com
+GOOGLE_ADMIN_SUBJECT=
+GOOGLE_ADMIN_API_URL=https://admin.googleapis.com
+GOOGLE_TOKEN_URL=
 `;
 
 /**

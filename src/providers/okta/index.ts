@@ -18,8 +18,10 @@ const ENV_EXAMPLE = `# --- Okta (identity provider: org URL and an API token, se
 # The org URL, not the Admin Console's -admin one.
 # The token: Admin Console > Security > API > Tokens, created by an admin whose role has
 # okta.users.read and okta.users.lifecycle.clearSessions (e.g. Help Desk Administrator).
-# OKTA_ORG_URL=https://acme.okta.com
-# OKTA_API_TOKEN=00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcd`;
+# e.g. https://acme.okta.com
+OKTA_ORG_URL=
+OKTA_API_TOKEN=
+`;
 
 /** Okta: an identity provider; ends all of a user's sessions and OAuth tokens, synchronously, without a listing. */
 export const okta = defineSystem({
