@@ -12,8 +12,11 @@
 
 import type { SystemId } from '../src/providers/registry.js';
 import { FakeBox } from '../test/fakes/box.js';
+import { FakeEntra } from '../test/fakes/entra.js';
+import { FakeGoogle } from '../test/fakes/google.js';
 import { FakeHuawei } from '../test/fakes/huawei.js';
 import { FakeMattermost } from '../test/fakes/mattermost.js';
+import { FakeOkta } from '../test/fakes/okta.js';
 import { FakeSlack } from '../test/fakes/slack.js';
 import type { FakeVendor } from '../test/fakes/vendor.js';
 import { SECRETS, user } from '../test/helpers/harness.js';
@@ -22,6 +25,9 @@ import { appEnv } from './slack-payloads.js';
 
 /** Every route of each vendor fake these benchmarks use (the names test/fakes give them). */
 const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]?: readonly string[] } = {
+  okta: ['me', 'users', 'clear_sessions'],
+  entra: ['token', 'users', 'revoke'],
+  google: ['token', 'user', 'signOut', 'tokens', 'tokenDelete'],
   box: ['token', 'users', 'me', 'terminate_sessions'],
   mattermost: ['me', 'user_by_email', 'sessions', 'revoke_all', 'revoke'],
   huawei: ['users', 'sessions', 'batch_delete'],
@@ -52,13 +58,17 @@ export interface Systems {
   box: FakeBox;
   mm: FakeMattermost;
   hw: FakeHuawei;
+  /** The identity providers. */
+  okta: FakeOkta;
+  entra: FakeEntra;
+  google: FakeGoogle;
   /** How many Slack calls were delayed so far. */
   delayedSlackCalls(): number;
   /** Vendor (Box, Mattermost, Huawei) requests so far. */
   vendorRequests(): number;
-  /** A person in all four systems, with one Slack session. */
+  /** A person in every system, with one Slack session. */
   addPerson(name: string, slackId: string): void;
-  /** The app's environment: all four systems, HTTP mode, this SQLite file. */
+  /** The app's environment: every system, HTTP mode, this SQLite file. */
   env(databaseFile: string): Record<string, string>;
   close(): Promise<void>;
 }
@@ -77,7 +87,13 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
   const box = new FakeBox();
   const mm = new FakeMattermost();
   const hw = new FakeHuawei();
+  const okta = new FakeOkta();
+  const entra = new FakeEntra();
+  const google = new FakeGoogle();
   const vendors: { readonly [K in keyof typeof ROUTES]?: FakeVendor & { env(): Record<string, string> } } = {
+    okta,
+    entra,
+    google,
     box,
     mattermost: mm,
     huawei: hw,
@@ -103,6 +119,9 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
     box,
     mm,
     hw,
+    okta,
+    entra,
+    google,
     delayedSlackCalls: () => delayed,
     vendorRequests: () => fakes.reduce((n, f) => n + f.requests.length, 0),
     addPerson(name, slackId) {
@@ -118,6 +137,22 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
       box.users.push({ id: `box-${name}`, login: email, name });
       mm.users.push({ id: `mm-${name}`, email, username: name });
       hw.users.push({ user_id: `hw-${name}`, user_name: name, emails: [{ value: email }] });
+      okta.users.push({
+        id: `00u${name}`,
+        status: 'ACTIVE',
+        login: email,
+        email,
+        sessions: ['s'],
+        oauthTokens: [],
+      });
+      entra.users.push({
+        id: `en-${name}`,
+        displayName: name,
+        mail: email,
+        userPrincipalName: email,
+        accountEnabled: true,
+      });
+      google.users.push({ id: `g-${name}`, primaryEmail: email, fullName: name });
     },
     env: (databaseFile) => Object.assign(appEnv(slack.url, databaseFile), ...fakes.map((f) => f.env())),
     close: async () => {
