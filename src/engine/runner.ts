@@ -93,15 +93,23 @@ export class Runner {
       const steps = await store.listSteps(requestId);
       const request = await this.started(await this.mustGet(requestId), steps, observer);
       const current = new Map(steps.map((s) => [s.key, s]));
+      // Each step's reply is shown alongside the next vendor calls, never in front of them: the
+      // downstream systems do not wait for the identity providers' thread replies.
+      const displays: Promise<void>[] = [];
       await this.fanOut(request, steps, async (done) => {
         current.set(done.key, done);
         if (done.notifiedAt || !observer) return;
-        if (await this.notify(() => observer.stepFinished(request, done, [...current.values()]))) {
-          const notifiedAt = this.ctx.iso();
-          await store.updateStep(requestId, done.key, { notifiedAt });
-          current.set(done.key, { ...done, notifiedAt });
-        }
+        displays.push(
+          (async () => {
+            if (await this.notify(() => observer.stepFinished(request, done, [...current.values()]))) {
+              const notifiedAt = this.ctx.iso();
+              await store.updateStep(requestId, done.key, { notifiedAt });
+              current.set(done.key, { ...current.get(done.key), ...done, notifiedAt });
+            }
+          })(),
+        );
       });
+      await Promise.all(displays);
       if (leaseLost) {
         this.ctx.logger.warn(`request ${requestId}: lease lost while running; another runner will finish it`);
         return undefined;
