@@ -143,9 +143,7 @@ async function run(): Promise<Section> {
   let app: Child | undefined;
   try {
     // A small, realistic latency on every vendor call (20 ms); the limits decide the time.
-    // The four downstream systems only: the floor below models their limits (the identity
-    // providers, which run before them, are not in this benchmark yet).
-    systems = await startSystems({ delayMs: DELAY_MS, calls: 20_000, identityProviders: false });
+    systems = await startSystems({ delayMs: DELAY_MS, calls: 20_000 });
     const s = systems;
     const { bulk, bystanders } = seed(s);
     for (const [method, perMinute] of Object.entries(SLACK_LIMITS))

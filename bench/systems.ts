@@ -42,8 +42,6 @@ export interface SystemsOptions {
   slowSlackMethods?: ReadonlySet<string>;
   /** Called for every Slack call before it is answered (e.g. to time `views.open`). */
   onSlackCall?: (method: string, args: Record<string, unknown>) => void;
-  /** Configure the identity providers too (default true); the bulk benchmark models the four others only. */
-  identityProviders?: boolean;
 }
 
 export const DEFAULT_SLOW_SLACK = new Set([
@@ -92,9 +90,10 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
   const okta = new FakeOkta();
   const entra = new FakeEntra();
   const google = new FakeGoogle();
-  const idps = o.identityProviders === false ? {} : { okta, entra, google };
   const vendors: { readonly [K in keyof typeof ROUTES]?: FakeVendor & { env(): Record<string, string> } } = {
-    ...idps,
+    okta,
+    entra,
+    google,
     box,
     mattermost: mm,
     huawei: hw,
