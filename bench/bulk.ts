@@ -1,5 +1,5 @@
 /**
- * Benchmark 4 — bulk. One request for 1,000 people across the four systems,
+ * Benchmark 4 — bulk. One request for 1,000 people across all seven systems,
  * submitted through the request modal (the "Also revoke for" list), while
  * every fake enforces its vendor's rate limit and answers 429 + Retry-After
  * beyond it. Measured: submission to the results parent showing "Finished";
@@ -16,6 +16,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SYSTEM_IDS } from '../src/providers/registry.js';
 import type { FakeVendor } from '../test/fakes/vendor.js';
 import { formValues, submission } from '../test/helpers/forms.js';
 import { SECRETS } from '../test/helpers/harness.js';
@@ -59,6 +60,12 @@ const SLACK_LIMITS: Record<string, number> = {
 };
 /** The other systems, per minute: Box documents ~1,000 a user; Mattermost's default is 10 a second; Huawei publishes none (assumed 10 a second). */
 const VENDOR_LIMITS = { box: 1_000, mattermost: 600, huawei: 600 };
+/**
+ * The identity providers, per minute (assumed, conservative): Okta's org-wide limits for the
+ * users API start at 600 a minute; Microsoft Graph throttles per app and tenant far above this
+ * (600 modelled); Google's Directory API allows 2,400 queries a minute a user (1,200 modelled).
+ */
+const IDP_LIMITS = { okta: 600, entra: 600, google: 1_200 };
 
 interface Bucket {
   name: string;
@@ -151,6 +158,9 @@ async function run(): Promise<Section> {
     s.box.limitRate(VENDOR_LIMITS.box, MINUTE_MS);
     s.mm.limitRate(VENDOR_LIMITS.mattermost, MINUTE_MS);
     s.hw.limitRate(VENDOR_LIMITS.huawei, MINUTE_MS);
+    s.okta.limitRate(IDP_LIMITS.okta, MINUTE_MS);
+    s.entra.limitRate(IDP_LIMITS.entra, MINUTE_MS);
+    s.google.limitRate(IDP_LIMITS.google, MINUTE_MS);
 
     app = startChild(tsxArgs('app-server.ts'), {
       env: { ...s.env(dbFile), REVOKE_REQUESTERS: 'UREQ' },
@@ -163,7 +173,7 @@ async function run(): Promise<Section> {
 
     const values = formValues({
       target: bulk[0],
-      systems: ['slack', 'box', 'mattermost', 'huawei'],
+      systems: [...SYSTEM_IDS],
       reason: 'benchmark 4: 1,000 people',
     });
     values.more_targets = {
@@ -225,16 +235,24 @@ async function run(): Promise<Section> {
     };
     const bulkSet = new Set(bulk);
     const left = {
+      okta: s.okta.users.filter((u) => bulkSet.has(u.id.slice(3).toUpperCase()) && u.sessions.length > 0)
+        .length,
+      entra: bulk.filter((id) => !s.entra.revoked.includes(`en-${id.toLowerCase()}`)).length,
+      google: bulk.filter((id) => !s.google.signedOut.includes(`g-${id.toLowerCase()}`)).length,
       slack: s.slack.sessions.filter((x) => bulkSet.has(x.user_id)).length,
       box: bulk.filter((id) => !s.box.terminated.includes(`box-${id.toLowerCase()}`)).length,
       mattermost: s.mm.sessions.filter((x) => bulkSet.has(x.user_id.slice(3).toUpperCase())).length,
       huawei: s.hw.sessions.filter((x) => bulkSet.has(x.user_id.slice(3).toUpperCase())).length,
     };
     const untouched =
+      s.okta.users.filter((u) => !bulkSet.has(u.id.slice(3).toUpperCase()) && u.sessions.length > 0)
+        .length === BYSTANDERS &&
+      s.entra.revoked.every((id) => bulkSet.has(id.slice(3).toUpperCase())) &&
+      s.google.signedOut.every((id) => bulkSet.has(id.slice(2).toUpperCase())) &&
       s.slack.sessions.filter((x) => bystanders.includes(x.user_id)).length === BYSTANDERS &&
       s.mm.sessions.length === BYSTANDERS &&
       s.hw.sessions.length === BYSTANDERS;
-    const finalSteps = ['slack', 'box', 'mattermost', 'huawei'].map((sys) =>
+    const finalSteps = ['okta', 'entra', 'google', 'slack', 'box', 'mattermost', 'huawei'].map((sys) =>
       perSystem(sys)
         .filter((x) => ['revoked', 'queued'].includes(x.state))
         .reduce((a, x) => a + x.n, 0),
@@ -254,6 +272,9 @@ async function run(): Promise<Section> {
       bucket('Box (all calls)', admitted(s.box), VENDOR_LIMITS.box),
       bucket('Mattermost (all calls)', admitted(s.mm), VENDOR_LIMITS.mattermost),
       bucket('Huawei (all calls)', admitted(s.hw), VENDOR_LIMITS.huawei),
+      bucket('Okta (all calls)', admitted(s.okta), IDP_LIMITS.okta),
+      bucket('Entra ID (all calls)', admitted(s.entra), IDP_LIMITS.entra),
+      bucket('Google Workspace (all calls)', admitted(s.google), IDP_LIMITS.google),
     ].filter((b) => b.calls > 0);
 
     // The floor along the data dependencies. Recording the request looks everyone up in Slack
@@ -267,16 +288,37 @@ async function run(): Promise<Section> {
     const bulkCalls = slackAdmitted('admin.users.session.resetBulk');
     const walkPages = slackAdmitted('admin.users.session.list');
     const tier2 = SLACK_LIMITS['admin.users.session.list'] ?? 20;
+    // The identity providers run first, every one when the run starts; the downstream systems
+    // start once the slowest of them has finished.
+    const idpChains: Chain[] = (
+      [
+        ['Okta', s.okta, IDP_LIMITS.okta],
+        ['Entra ID', s.entra, IDP_LIMITS.entra],
+        ['Google Workspace', s.google, IDP_LIMITS.google],
+      ] as const
+    ).map(([system, fake, perMinute]) => ({
+      system,
+      stages: [
+        `the request recorded (${recordLookups} Slack users.info at ${ui}/min)`,
+        `${admitted(fake)} calls (lookups, revocation, grants) at ${perMinute}/min`,
+      ],
+      floorMs: recordMs + windowsMs(admitted(fake), perMinute) + DELAY_MS,
+    }));
+    const idpDoneMs = Math.max(recordMs, ...idpChains.map((c) => c.floorMs));
+    const afterIdps = idpDoneMs - recordMs;
     const chains: Chain[] = [
+      ...idpChains,
       {
         system: 'Slack',
         stages: [
           `${slackAdmitted('users.info')} users.info (${recordLookups} to record, the rest in the run) at ${ui}/min`,
+          'the identity providers finished',
           `${bulkCalls} resetBulk`,
           `${walkPages} page(s) of admin.users.session.list, one after the other`,
         ],
         floorMs:
           windowsMs(slackAdmitted('users.info'), ui) +
+          afterIdps +
           DELAY_MS +
           windowsMs(bulkCalls, tier2) +
           DELAY_MS +
@@ -293,9 +335,10 @@ async function run(): Promise<Section> {
         system,
         stages: [
           `the request recorded (${recordLookups} Slack users.info at ${ui}/min)`,
+          'the identity providers finished',
           `${admitted(fake)} calls (lookups, revocation, verification) at ${perMinute}/min`,
         ],
-        floorMs: recordMs + windowsMs(admitted(fake), perMinute) + DELAY_MS,
+        floorMs: idpDoneMs + windowsMs(admitted(fake), perMinute) + DELAY_MS,
       })),
     ];
     const floor = chains.reduce((a, b) => (b.floorMs > a.floorMs ? b : a));
@@ -340,8 +383,8 @@ async function run(): Promise<Section> {
       id: 'bulk',
       title: '4. Bulk',
       method: [
-        `One request for ${PEOPLE} people (each with a session in all four systems; ${BYSTANDERS} more people are bystanders) submitted through the request modal ("Also revoke for") to the real app in its own process (SQLite), no approval needed.`,
-        `Every fake enforces its vendor's rate limit and answers 429 with Retry-After (whole seconds) beyond it, in the vendor's own shape (Slack \`ratelimited\`; Box's JSON error with \`retry-after\`; Mattermost's plain-text \`limit exceeded\` with X-Ratelimit-Limit/Remaining/Reset; Huawei's gateway \`APIGW.0308\` body with Retry-After): Slack per method at its documented tier (users.info Tier 4 = 100/min, users.lookupByEmail Tier 3 = 50/min, admin.users.session.* Tier 2 = 20/min, chat.update Tier 3 = 50/min, chat.postMessage ~1/s = 60/min), Box 1,000/min (its documented ~1,000 a minute a user), Mattermost 600/min (the default of its server's rate limiting — off unless enabled — is 10 a second with a burst of 100; modelled as the same average, 600 a minute), Huawei 600/min (no published figure; assumed 10 a second). Slack counts a sliding minute; the others a fixed one from its first call.`,
+        `One request for ${PEOPLE} people (each with an account in all seven systems — Okta, Entra ID and Google Workspace first, then Slack, Box, Mattermost and Huawei; ${BYSTANDERS} more people are bystanders) submitted through the request modal ("Also revoke for") to the real app in its own process (SQLite), no approval needed.`,
+        `Every fake enforces its vendor's rate limit and answers 429 with Retry-After (whole seconds) beyond it, in the vendor's own shape (Slack \`ratelimited\`; Box's JSON error with \`retry-after\`; Mattermost's plain-text \`limit exceeded\` with X-Ratelimit-Limit/Remaining/Reset; Huawei's gateway \`APIGW.0308\` body with Retry-After): Slack per method at its documented tier (users.info Tier 4 = 100/min, users.lookupByEmail Tier 3 = 50/min, admin.users.session.* Tier 2 = 20/min, chat.update Tier 3 = 50/min, chat.postMessage ~1/s = 60/min), Box 1,000/min (its documented ~1,000 a minute a user), Mattermost 600/min (the default of its server's rate limiting — off unless enabled — is 10 a second with a burst of 100; modelled as the same average, 600 a minute), Huawei 600/min (no published figure; assumed 10 a second), Okta 600/min, Entra ID 600/min and Google Workspace 1,200/min (assumed; see the source). Slack counts a sliding minute; the others a fixed one from its first call.`,
         `Time is compressed ${SCALE}× for every system alike — one minute of budget lasts ${MINUTE_MS / 1000} s here — so the run takes minutes instead of the ${Math.round((floor.floorMs * SCALE) / 60_000)} min it would in real time. Retry-After stays in whole seconds as the vendors send it, so honouring it costs up to 1 s (0.5 s on average) each time a window runs out; the factor is chosen so that this rounding is at most 1/${MINUTE_MS / 1000} of a window — inside the 10% allowance even at worst (at 10× it could reach 1/6 and would dominate the result).`,
         `Measured from sending the submission to the results parent showing "Finished". The floor follows the data dependencies: recording the request looks everyone up in Slack, and the run starts only after that; in Slack the lookups come before the bulk call and the bulk call before the verification (a paged walk, each page after the last); every other system's calls, from its first lookup to its last verification, share its one budget. A bucket of n calls at L a window needs (ceil(n / L) − 1) full windows between its first and last call; each dependent step adds one call's latency (every vendor call takes ${DELAY_MS} ms). The calls are counted at the fakes (made minus refused), so they are the calls this app made; the floor is the longest system's chain.`,
       ].join(' '),
@@ -374,7 +417,7 @@ async function run(): Promise<Section> {
         },
         {
           metric: '429s answered',
-          measured: `Slack ${slack429} (${[...s.slack.rateLimitedBy].map(([m, n]) => `${m} ${n}`).join(', ')}), Box ${s.box.rateLimited}, Mattermost ${s.mm.rateLimited}, Huawei ${s.hw.rateLimited}`,
+          measured: `Slack ${slack429} (${[...s.slack.rateLimitedBy].map(([m, n]) => `${m} ${n}`).join(', ')}), Box ${s.box.rateLimited}, Mattermost ${s.mm.rateLimited}, Huawei ${s.hw.rateLimited}, Okta ${s.okta.rateLimited}, Entra ID ${s.entra.rateLimited}, Google ${s.google.rateLimited}`,
         },
         {
           metric: `calls sent while a Retry-After ran (more than ${IN_FLIGHT_MS} ms after the 429, before its end)`,
@@ -382,7 +425,7 @@ async function run(): Promise<Section> {
           target: '0',
           pass: ignoredTotal === 0,
         },
-        ...['slack', 'box', 'mattermost', 'huawei'].map((sys) => ({
+        ...['okta', 'entra', 'google', 'slack', 'box', 'mattermost', 'huawei'].map((sys) => ({
           metric: `${sys} steps`,
           measured: byState(sys),
         })),
@@ -412,7 +455,7 @@ async function run(): Promise<Section> {
         },
       ],
       notes: [
-        'Slack is the bottleneck: every person is looked up with users.info (Tier 4) twice — when the request is recorded and again when it runs, by design (a request may wait for approval; the run never trusts an old lookup). The floor counts both, as the calls this app makes; a request that runs at once (no approval) could reuse the recording lookups and halve that floor. The revocation itself is one resetBulk call, and the verification one paged walk of the organisation’s sessions (a Tier-2 call per person would take 50 minutes of real budget for 1,000 people).',
+        'Slack users.info (Tier 4) sets the start: every person is looked up once, when the request is recorded, and a request that runs at once reuses those lookups (after an approval wait the run looks everyone up again). The identity providers run next, then the downstream systems. The revocation in Slack is one resetBulk call, and the verification one paged walk of the organisation’s sessions (a Tier-2 call per person would take 50 minutes of real budget for 1,000 people).',
         'A 429 holds every call on the same budget (a Slack method; a vendor account) until its Retry-After ends, so about one call per exhausted window is refused instead of one per concurrent worker; the time lost to the limits is then the rounding of Retry-After to whole seconds.',
         'Huawei reads its user list once for all lookups (ListUsers has no email filter); Box and Mattermost are looked up per person.',
         'Peak memory is of the process as the benchmark runs it (TypeScript through tsx, which adds its compiler); `npm start` runs the compiled JavaScript.',
