@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
+import { type IssuedToken, TokenCache } from '../token-cache.js';
 import { BOX_QUIRKS } from './quirks.js';
 import type { BoxConfig } from './settings.js';
 
@@ -26,15 +27,13 @@ const EXPIRY_MARGIN_MS = 60_000;
 export class BoxClient {
   readonly http: VendorHttp;
   private readonly tokenHttp: VendorHttp;
-  private token: { value: string; expiresAt: number } | undefined;
-  private fetching: Promise<string> | undefined;
-  private readonly now: () => number;
+  private readonly token: TokenCache;
 
   constructor(
     private readonly config: BoxConfig,
     deps: BoxDeps,
   ) {
-    this.now = deps.now ?? Date.now;
+    this.token = new TokenCache(() => this.issueToken(), deps.now ?? Date.now, EXPIRY_MARGIN_MS);
     const common = {
       system: 'box' as const,
       logger: deps.logger,
@@ -48,41 +47,32 @@ export class BoxClient {
     this.http = new VendorHttp({
       ...common,
       baseUrl: config.apiUrl,
-      authorize: async () => ({ authorization: `Bearer ${await this.accessToken()}` }),
-      onUnauthorized: async () => {
-        this.token = undefined;
-        await this.accessToken();
-        return true;
-      },
+      ...this.token.bearer(),
     });
   }
 
+  /** The enterprise's access token (cached; see {@link TokenCache}). */
+  accessToken(): Promise<string> {
+    return this.token.get();
+  }
+
   /** https://developer.box.com/guides/authentication/client-credentials/ — POST /oauth2/token */
-  async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt - EXPIRY_MARGIN_MS > this.now()) return this.token.value;
-    this.fetching ??= this.tokenHttp
-      .request({
-        operation: 'token',
-        method: 'POST',
-        path: '',
-        form: {
-          grant_type: 'client_credentials',
-          client_id: this.config.clientId,
-          client_secret: this.config.clientSecret,
-          box_subject_type: 'enterprise',
-          box_subject_id: this.config.enterpriseId,
-        },
-        idempotent: true,
-        schema: tokenResponse,
-      })
-      .then((res) => {
-        this.token = { value: res.data.access_token, expiresAt: this.now() + res.data.expires_in * 1000 };
-        this.http.addSecret(res.data.access_token);
-        return res.data.access_token;
-      })
-      .finally(() => {
-        this.fetching = undefined;
-      });
-    return this.fetching;
+  private async issueToken(): Promise<IssuedToken> {
+    const res = await this.tokenHttp.request({
+      operation: 'token',
+      method: 'POST',
+      path: '',
+      form: {
+        grant_type: 'client_credentials',
+        client_id: this.config.clientId,
+        client_secret: this.config.clientSecret,
+        box_subject_type: 'enterprise',
+        box_subject_id: this.config.enterpriseId,
+      },
+      idempotent: true,
+      schema: tokenResponse,
+    });
+    this.http.addSecret(res.data.access_token);
+    return { value: res.data.access_token, expiresInSeconds: res.data.expires_in };
   }
 }

@@ -3,6 +3,7 @@ import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
+import { type IssuedToken, TokenCache } from '../token-cache.js';
 import { ENTRA_LABEL, ENTRA_OPERATIONS, ENTRA_QUIRKS } from './quirks.js';
 import type { EntraConfig } from './settings.js';
 
@@ -51,15 +52,13 @@ export function graphScope(graphUrl: string): string {
 export class EntraClient {
   readonly http: VendorHttp;
   private readonly tokenHttp: VendorHttp;
-  private token: { value: string; expiresAt: number } | undefined;
-  private fetching: Promise<string> | undefined;
-  private readonly now: () => number;
+  private readonly token: TokenCache;
 
   constructor(
     private readonly config: EntraConfig,
     deps: EntraDeps,
   ) {
-    this.now = deps.now ?? Date.now;
+    this.token = new TokenCache(() => this.issueToken(), deps.now ?? Date.now, EXPIRY_MARGIN_MS);
     const common = {
       system: 'entra' as const,
       logger: deps.logger,
@@ -76,12 +75,7 @@ export class EntraClient {
     this.http = new VendorHttp({
       ...common,
       baseUrl: config.graphUrl,
-      authorize: async () => ({ authorization: `Bearer ${await this.accessToken()}` }),
-      onUnauthorized: async () => {
-        this.token = undefined;
-        await this.accessToken();
-        return true;
-      },
+      ...this.token.bearer(),
     });
   }
 
@@ -89,10 +83,13 @@ export class EntraClient {
    * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow —
    * `POST {login}/{tenant}/oauth2/v2.0/token` with the client secret in the form body.
    */
-  async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt - EXPIRY_MARGIN_MS > this.now()) return this.token.value;
-    this.fetching ??= this.tokenHttp
-      .request({
+  accessToken(): Promise<string> {
+    return this.token.get();
+  }
+
+  private async issueToken(): Promise<IssuedToken> {
+    try {
+      const res = await this.tokenHttp.request({
         operation: ENTRA_OPERATIONS.token,
         method: 'POST',
         path: '',
@@ -104,20 +101,13 @@ export class EntraClient {
         },
         idempotent: true,
         schema: tokenResponse,
-      })
-      .then((res) => {
-        this.http.addSecret(res.data.access_token);
-        this.tokenHttp.addSecret(res.data.access_token);
-        this.token = { value: res.data.access_token, expiresAt: this.now() + res.data.expires_in * 1000 };
-        return res.data.access_token;
-      })
-      .catch((error: unknown) => {
-        throw tokenError(error);
-      })
-      .finally(() => {
-        this.fetching = undefined;
       });
-    return this.fetching;
+      this.http.addSecret(res.data.access_token);
+      this.tokenHttp.addSecret(res.data.access_token);
+      return { value: res.data.access_token, expiresInSeconds: res.data.expires_in };
+    } catch (error) {
+      throw tokenError(error);
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { VendorHttp } from '../http.js';
 import type { RetryPolicy } from '../retry.js';
+import { type IssuedToken, TokenCache } from '../token-cache.js';
 import { GOOGLE_QUIRKS } from './quirks.js';
 import { googleAdapter } from './rate-limit-adapter.js';
 import { GOOGLE_SCOPES, type GoogleConfig, googleSecrets } from './settings.js';
@@ -32,8 +33,7 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export class GoogleClient {
   readonly http: VendorHttp;
   private readonly tokenHttp: VendorHttp;
-  private token: { value: string; expiresAt: number } | undefined;
-  private fetching: Promise<string> | undefined;
+  private readonly token: TokenCache;
   private signingKey: ReturnType<typeof importPKCS8> | undefined;
   private readonly now: () => number;
 
@@ -42,6 +42,7 @@ export class GoogleClient {
     deps: GoogleDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.token = new TokenCache(() => this.fetchToken(), this.now, EXPIRY_MARGIN_MS);
     const common = {
       system: 'google' as const,
       logger: deps.logger,
@@ -56,12 +57,7 @@ export class GoogleClient {
     this.http = new VendorHttp({
       ...common,
       baseUrl: config.apiUrl,
-      authorize: async () => ({ authorization: `Bearer ${await this.accessToken()}` }),
-      onUnauthorized: async () => {
-        this.token = undefined;
-        await this.accessToken();
-        return true;
-      },
+      ...this.token.bearer(),
     });
   }
 
@@ -69,15 +65,11 @@ export class GoogleClient {
    * https://developers.google.com/identity/protocols/oauth2/service-account#httprest — POST the
    * signed assertion (`iss` the service account, `sub` the admin, `scope`, `aud` the token URL).
    */
-  async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt - EXPIRY_MARGIN_MS > this.now()) return this.token.value;
-    this.fetching ??= this.fetchToken().finally(() => {
-      this.fetching = undefined;
-    });
-    return this.fetching;
+  accessToken(): Promise<string> {
+    return this.token.get();
   }
 
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(): Promise<IssuedToken> {
     const assertion = await this.assertion();
     this.tokenHttp.addSecret(assertion);
     this.http.addSecret(assertion);
@@ -92,8 +84,7 @@ export class GoogleClient {
       });
       this.http.addSecret(res.data.access_token);
       this.tokenHttp.addSecret(res.data.access_token);
-      this.token = { value: res.data.access_token, expiresAt: this.now() + res.data.expires_in * 1000 };
-      return res.data.access_token;
+      return { value: res.data.access_token, expiresInSeconds: res.data.expires_in };
     } catch (error) {
       throw credentialError(error);
     }
