@@ -5,6 +5,7 @@ import { type Config, enabledSystems, type SystemId, secretsOf } from './config.
 import { buildCore, buildSystems } from './core.js';
 import type { RevocationEngine } from './engine/engine.js';
 import { ObserverList, type RunObserver } from './engine/observer.js';
+import { ReplicaShare } from './engine/replicas.js';
 import { Scheduler } from './engine/scheduler.js';
 import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
@@ -74,24 +75,21 @@ export async function buildApplication(
     ? new (await import('./metrics/registry.js')).AppMetrics({ store, now })
     : undefined;
   const metricsObserver = metrics?.observer();
-  const { directory, providers, membership, approvals, engine } = buildCore(
-    config,
-    buildSystems(config, {
-      logger,
-      retryPolicy: options.retryPolicy,
-      sleep: options.sleep,
-      timeoutMs: options.vendorTimeoutMs,
-    }),
-    {
-      store,
-      logger,
-      observer: metricsObserver,
-      now,
-      sleep: options.sleep,
-      verifyRecheckMs: options.verifyRecheckMs,
-      leaseMs: options.leaseMs,
-    },
-  );
+  const systemsBuilt = buildSystems(config, {
+    logger,
+    retryPolicy: options.retryPolicy,
+    sleep: options.sleep,
+    timeoutMs: options.vendorTimeoutMs,
+  });
+  const { directory, providers, membership, approvals, engine } = buildCore(config, systemsBuilt, {
+    store,
+    logger,
+    observer: metricsObserver,
+    now,
+    sleep: options.sleep,
+    verifyRecheckMs: options.verifyRecheckMs,
+    leaseMs: options.leaseMs,
+  });
   if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
   const systems: SystemChoice[] = enabledSystems(config).flatMap((id) => {
     const p = providers.get(id);
@@ -152,13 +150,24 @@ export async function buildApplication(
     httpLimits: options.httpLimits,
   });
   slackApp = slack;
+  const housekeepingMs = options.housekeepingMs ?? 15_000;
+  // Replicas on one database each keep to their share of every vendor budget.
+  const share = new ReplicaShare(
+    store,
+    systemsBuilt.budgets,
+    engine.runnerId,
+    3 * housekeepingMs,
+    logger,
+    now,
+  );
   // Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals.
   const scheduler = new Scheduler(
     [
+      { name: 'share', run: () => share.beat() },
       { name: 'resume', run: () => engine.resumeRunnable(observerFor) },
       { name: 'expire', run: () => sweepExpired(deps, slack.client) },
     ],
-    options.housekeepingMs ?? 15_000,
+    housekeepingMs,
     (name, fn) => deps.background.run(name, fn),
   );
   return {
@@ -183,6 +192,7 @@ export async function buildApplication(
     stop: async () => {
       scheduler.stop();
       await slack.stop();
+      await share.leave().catch(() => {});
       metrics?.close();
       await store.close();
     },

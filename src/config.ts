@@ -3,10 +3,12 @@ import { opt, splitList, tokenVar, urlVar } from './config/env.js';
 import {
   configuredSystemIds,
   configureSystems,
+  documentedRateLimits,
   SYSTEM_SECRET_VARS,
   systemSecrets,
   systemsEnvShape,
 } from './config/systems.js';
+import { parseReserve, type RateTable, rateTable } from './providers/budget/index.js';
 import type { SystemId, SystemSettings } from './providers/registry.js';
 import { slackApiUrl } from './providers/slack-admin/settings.js';
 import { parseDuration } from './util/duration.js';
@@ -45,6 +47,10 @@ export interface Config {
   databaseUrl: string;
   /** How long start-up keeps retrying an unreachable PostgreSQL before giving up. */
   databaseRetryMs: number;
+  /** Every vendor budget's limit, by key (documented limits, then `REVOKE_RATE_LIMITS`). */
+  rateLimits: RateTable;
+  /** The share of every budget that bulk work leaves to urgent requests (`REVOKE_URGENT_RESERVE`). */
+  urgentReserve: number;
   /** Each configured system's own settings (from its descriptor), by id. */
   systems: SystemSettings;
   apiToken: string | undefined;
@@ -124,6 +130,12 @@ const envSchema = z.object({
   DATABASE_CONNECT_RETRY_SECONDS: opt.superRefine((v, ctx) => {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 3600)) {
       ctx.addIssue({ code: 'custom', message: 'a number of seconds from 0 to 3600' });
+    }
+  }),
+  REVOKE_RATE_LIMITS: opt,
+  REVOKE_URGENT_RESERVE: opt.superRefine((v, ctx) => {
+    if (v !== undefined && parseReserve(v) === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a share from 0% to 50%, such as 5%' });
     }
   }),
   REVOKE_API_TOKEN: opt.superRefine((v, ctx) => {
@@ -236,6 +248,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     );
   }
   const systems = configureSystems(env, problems);
+  const rateLimits = rateTable(documentedRateLimits(), env.REVOKE_RATE_LIMITS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const requesters = principals(env.REVOKE_REQUESTERS);
@@ -257,6 +270,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     breakGlassUsers: principals(env.REVOKE_BREAK_GLASS_USERS),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseRetryMs: Number(env.DATABASE_CONNECT_RETRY_SECONDS ?? 60) * 1000,
+    rateLimits,
+    urgentReserve: parseReserve(env.REVOKE_URGENT_RESERVE) ?? 0.05,
     systems,
     apiToken: env.REVOKE_API_TOKEN,
     logLevel: (env.LOG_LEVEL?.toLowerCase() ?? 'info') as LogLevel,

@@ -4,7 +4,8 @@ import { Approvals } from './engine/approval.js';
 import { RevocationEngine } from './engine/engine.js';
 import type { RunObserver } from './engine/observer.js';
 import type { Logger } from './log.js';
-import { createProviders, createSlackDirectory } from './providers/index.js';
+import type { Budgets } from './providers/budget/index.js';
+import { createBudgets, createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import type { SlackDirectory } from './providers/slack-admin/directory.js';
 import type { ProviderMap } from './providers/types.js';
@@ -17,18 +18,23 @@ export interface SystemsOptions {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Per-request timeout of every vendor call (default 10 s). */
   timeoutMs?: number | undefined;
+  /** The vendor budgets; by default made from the config (one set per process). */
+  budgets?: Budgets | undefined;
 }
 
 /** The configured systems and the Slack directory (when there is a bot token). */
 export interface Systems {
   directory: SlackDirectory | undefined;
   providers: ProviderMap;
+  /** Every vendor budget, shared by all the work of the process. */
+  budgets: Budgets;
 }
 
 /** Builds every configured system's provider and the Slack directory. */
 export function buildSystems(config: Config, options: SystemsOptions): Systems {
-  const directory = createSlackDirectory(config, options);
-  return { directory, providers: createProviders(config, { ...options, directory }) };
+  const budgets = options.budgets ?? createBudgets(config);
+  const directory = createSlackDirectory(config, { ...options, budgets });
+  return { directory, budgets, providers: createProviders(config, { ...options, budgets, directory }) };
 }
 
 export interface EngineOptions {

@@ -5,6 +5,7 @@ import type { RevocationEngine } from '../engine/engine.js';
 import { type PersonRef, resolvePerson as resolveOne } from '../engine/people.js';
 import type { Actor } from '../engine/types.js';
 import { RedactingLogger, Redactor } from '../log.js';
+import type { Budgets } from '../providers/budget/index.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
 import { createStore } from '../store/index.js';
@@ -17,6 +18,7 @@ export interface CliBase {
   config: Config;
   providers: ProviderMap;
   directory: SlackDirectory | undefined;
+  budgets: Budgets;
   logger: RedactingLogger;
   actor: Actor;
 }
@@ -43,7 +45,7 @@ export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean): CliBase
     format,
   );
   // The same systems, retry policy and timeouts as the app.
-  const { directory, providers } = buildSystems(config, { logger });
+  const { directory, providers, budgets } = buildSystems(config, { logger });
   const user = (() => {
     try {
       return userInfo().username;
@@ -55,6 +57,7 @@ export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean): CliBase
     config,
     providers,
     directory,
+    budgets,
     logger,
     actor: { kind: 'cli', id: user, name: `${user}@${hostname()}` },
   };
@@ -77,7 +80,7 @@ export async function withStore(base: CliBase, use: 'existing' | 'create'): Prom
   // The same composition root as the app: policy from the config, the engine over the store.
   const { engine } = buildCore(
     base.config,
-    { directory: base.directory, providers: base.providers },
+    { directory: base.directory, providers: base.providers, budgets: base.budgets },
     { store, logger: base.logger },
   );
   return { ...base, store, engine, close: () => store.close() };

@@ -53,6 +53,14 @@ LOG_LEVEL=info
 # json (one JSON object a line, for log pipelines) or pretty (one readable line, for a terminal)
 LOG_FORMAT=json
 
+# --- Vendor budgets: the app keeps itself to each vendor's documented rate limit, per Slack method and
+# per system, and leaves a share of every budget to one-person and alert requests while a bulk runs.
+# Override a limit as <system>[:<method>]=<count>/<period>, comma-separated, e.g.
+# REVOKE_RATE_LIMITS=okta=1200/1m,slack:users.info=200/1m ; "off" keeps only the vendors' 429s.
+REVOKE_RATE_LIMITS=
+# The share of every budget a bulk leaves free for urgent requests (0% to 50%)
+REVOKE_URGENT_RESERVE=5%
+
 # --- Prometheus metrics: GET /metrics on PORT; optional bearer token (at least 16 characters) ---
 METRICS_ENABLED=false
 METRICS_TOKEN=

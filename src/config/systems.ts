@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SystemRateLimits } from '../providers/budget/index.js';
 import { SYSTEMS, type SystemId, type SystemSettings } from '../providers/registry.js';
 import type { EnvValues } from './env.js';
 
@@ -7,6 +8,11 @@ export function systemsEnvShape(): Record<string, z.ZodType<string | undefined, 
   const shape: Record<string, z.ZodType<string | undefined, string | undefined>> = {};
   for (const system of SYSTEMS) Object.assign(shape, system.env);
   return shape;
+}
+
+/** Every system's documented rate limits, by id (the budgets' defaults). */
+export function documentedRateLimits(): Record<string, SystemRateLimits | undefined> {
+  return Object.fromEntries(SYSTEMS.map((s) => [s.id, s.rateLimits]));
 }
 
 /** Variables whose value is a secret, across every system. */

@@ -1,5 +1,6 @@
 import type { SystemId } from '../config.js';
 import { logFields } from '../log.js';
+import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
 import type { CreateOptions } from '../store/types.js';
 import type { EngineContext } from './context.js';
@@ -61,7 +62,15 @@ export const MAX_PEOPLE = 1_000;
 export class Intake {
   constructor(private readonly ctx: EngineContext) {}
 
-  async ask(ask: Ask): Promise<AskResult> {
+  /**
+   * Every vendor call it makes (looking the people up, the preview) is in the request's lane: a
+   * request for several people that no alert raised is bulk work, and leaves urgent requests their share.
+   */
+  ask(ask: Ask): Promise<AskResult> {
+    return inLane(laneOf({ source: ask.source, people: ask.people.length }), () => this.askNow(ask));
+  }
+
+  private async askNow(ask: Ask): Promise<AskResult> {
     const { approvals, directory } = this.ctx.deps;
     const who = `${ask.requester.kind}:${ask.requester.id}`;
     if (approvals && !(await approvals.mayRequest(ask.requester))) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
+import { inLane, laneOf } from '../providers/budget/index.js';
 import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
@@ -96,19 +97,23 @@ export class Runner {
       // Each step's reply is shown alongside the next vendor calls, never in front of them: the
       // downstream systems do not wait for the identity providers' thread replies.
       const displays: Promise<void>[] = [];
-      await this.fanOut(request, steps, async (done) => {
-        current.set(done.key, done);
-        if (done.notifiedAt || !observer) return;
-        displays.push(
-          (async () => {
-            if (await this.notify(() => observer.stepFinished(request, done, [...current.values()]))) {
-              const notifiedAt = this.ctx.iso();
-              await store.updateStep(requestId, done.key, { notifiedAt });
-              current.set(done.key, { ...current.get(done.key), ...done, notifiedAt });
-            }
-          })(),
-        );
-      });
+      // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
+      const lane = laneOf({ source: request.source, people: allTargets(request).length });
+      await inLane(lane, () =>
+        this.fanOut(request, steps, async (done) => {
+          current.set(done.key, done);
+          if (done.notifiedAt || !observer) return;
+          displays.push(
+            (async () => {
+              if (await this.notify(() => observer.stepFinished(request, done, [...current.values()]))) {
+                const notifiedAt = this.ctx.iso();
+                await store.updateStep(requestId, done.key, { notifiedAt });
+                current.set(done.key, { ...current.get(done.key), ...done, notifiedAt });
+              }
+            })(),
+          );
+        }),
+      );
       await Promise.all(displays);
       if (leaseLost) {
         this.ctx.logger.warn(`request ${requestId}: lease lost while running; another runner will finish it`);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EnvValues } from '../config/env.js';
 import type { Logger } from '../log.js';
+import type { Budgets, SystemRateLimits } from './budget/index.js';
 import type { VendorQuirks } from './quirks.js';
 import type { RetryPolicy } from './retry.js';
 import type { SlackDirectory } from './slack-admin/directory.js';
@@ -15,6 +16,8 @@ export interface ProviderDeps {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Per-request timeout of every vendor call. */
   timeoutMs?: number | undefined;
+  /** The process's vendor budgets, shared by every client (see {@link Budgets}). */
+  budgets?: Budgets | undefined;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface SystemDescriptor<Id extends string = string, C = unknown> {
   readonly enableWith: string;
   /** What it can do; equals its provider's capabilities. */
   readonly capabilities: ProviderCapabilities;
+  /** Its documented rate limits: the default budgets the app keeps itself to (`REVOKE_RATE_LIMITS` overrides). */
+  readonly rateLimits?: SystemRateLimits | undefined;
   /** Vendor quirks for the shared HTTP layer; absent for a system on its vendor's own SDK. */
   readonly quirks?: VendorQuirks | undefined;
   /**

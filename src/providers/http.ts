@@ -3,12 +3,12 @@ import type { z } from 'zod';
 import type { SystemId } from '../config.js';
 import { ErrorCode, RevokeError } from '../errors.js';
 import { type Logger, logFields, Redactor } from '../log.js';
+import { Budgets } from './budget/index.js';
 import { HttpFailure, NOT_SENT, toRevokeError } from './http-errors.js';
 import type { FailureFacts, VendorQuirks } from './quirks.js';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
-  RateGate,
   type RetryDecision,
   type RetryPolicy,
   reportVendorCall,
@@ -24,6 +24,19 @@ export interface OutgoingRequest {
   headers: Record<string, string>;
   /** The exact body bytes sent ('' when none). */
   body: string;
+}
+
+/** What every vendor client gets from its provider's factory (the composition root's policy). */
+export interface ClientDeps {
+  logger: Logger;
+  retryPolicy?: RetryPolicy | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Per-request timeout in ms. */
+  timeoutMs?: number | undefined;
+  /** The process's vendor budgets (see {@link Budgets}). */
+  budgets?: Budgets | undefined;
+  /** The clock (epoch ms) for tokens and signatures. */
+  now?: (() => number) | undefined;
 }
 
 export interface VendorHttpOptions {
@@ -43,6 +56,8 @@ export interface VendorHttpOptions {
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   adapter?: AxiosAdapter;
+  /** The process's vendor budgets; without them, this client keeps a budget of its own (429s only). */
+  budgets?: Budgets | undefined;
 }
 
 export interface VendorRequest<S extends z.ZodType> {
@@ -97,11 +112,12 @@ export class VendorHttp {
   private readonly redactor: Redactor;
   private readonly policy: RetryPolicy;
   /** A vendor's limit is per account (its user, session or IP): a 429 holds every call. */
-  private readonly gate = new RateGate();
+  private readonly budgets: Budgets;
 
   constructor(private readonly options: VendorHttpOptions) {
     this.redactor = new Redactor(options.secrets);
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.budgets = options.budgets ?? new Budgets();
     this.axios = axios.create({
       timeout: options.timeoutMs ?? 10_000,
       validateStatus: () => true,
@@ -156,7 +172,7 @@ export class VendorHttp {
         this.policy,
         {
           sleep: this.options.sleep,
-          gate: this.gate,
+          gate: this.budgets.for(this.options.system, req.operation),
           onRetry: ({ attempt, delayMs, error }) => {
             reportVendorCall({ kind: 'retry', system: this.options.system });
             this.options.logger.warn(

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { Budgets } from './budget/index.js';
 import type { ProviderDeps } from './descriptor.js';
 import { SYSTEMS, type SystemId } from './registry.js';
 import { SlackApi } from './slack-admin/client.js';
@@ -6,6 +7,12 @@ import { SlackDirectory } from './slack-admin/directory.js';
 import type { ProviderMap, SessionProvider } from './types.js';
 
 export type { ProviderDeps } from './descriptor.js';
+
+/** The process's vendor budgets: every system's documented limits, `REVOKE_RATE_LIMITS` over them. */
+export function createBudgets(config: Config): Budgets {
+  const perMethod = new Set<string>(SYSTEMS.filter((s) => s.rateLimits?.perMethod).map((s) => s.id));
+  return new Budgets(config.rateLimits, perMethod, config.urgentReserve);
+}
 
 /** Creates the Slack directory client for the bot token (users.info, lookupByEmail, user groups). */
 export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackDirectory | undefined {
@@ -17,6 +24,7 @@ export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackD
       tokenVar: 'SLACK_BOT_TOKEN',
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
     }),
   );
 }

@@ -44,6 +44,11 @@ export class RateGate {
     }
   }
 
+  /** Whether a wait announced through this gate is running now. */
+  held(): boolean {
+    return this.current !== undefined;
+  }
+
   /**
    * A call was told to wait `ms` and is waiting (`pause`): every call through the gate waits
    * until `pause` ends too — unless a longer wait is already running, which then stands.
@@ -66,8 +71,18 @@ export interface RetryDeps {
   random?: () => number;
   /** Told before each retry, e.g. to log it. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
-  /** Shared with the other calls on the same budget: each attempt waits until it is open; a 429 closes it. */
-  gate?: RateGate | undefined;
+  /**
+   * Shared with the other calls on the same budget: each attempt waits until it may start; a 429
+   * closes it for all. Time spent waiting here is not counted against `maxTotalMs`: the budget
+   * bounds this call's own retries, not its turn in the queue.
+   */
+  gate?:
+    | {
+        /** Resolves when the attempt may start; to a function, when it wants to be told the answer came. */
+        ready(): Promise<unknown>;
+        hold(ms: number, pause: Promise<void>): void;
+      }
+    | undefined;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,17 +115,27 @@ export async function withRetry<T>(
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const started = now();
+  let queued = 0;
   for (let attempt = 1; ; attempt++) {
-    await deps.gate?.ready();
+    let answered: (() => void) | undefined;
+    if (deps.gate) {
+      const before = now();
+      const told = await deps.gate.ready();
+      if (typeof told === 'function') answered = told as () => void;
+      queued += now() - before;
+    }
     try {
-      return await op(attempt);
+      const result = await op(attempt);
+      answered?.();
+      return result;
     } catch (error) {
+      answered?.();
       const decision = classify(error);
       if (!decision.retry) throw error;
       if (attempt >= policy.maxAttempts) throw new RetryBudgetExceeded(error, attempt, 'attempts');
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const delayMs = decision.afterMs !== undefined ? decision.afterMs : Math.round(random() * backoff);
-      if (now() - started + delayMs > policy.maxTotalMs)
+      if (now() - started - queued + delayMs > policy.maxTotalMs)
         throw new RetryBudgetExceeded(error, attempt, 'time');
       deps.onRetry?.({ attempt, delayMs, error });
       const pause = wait(delayMs);

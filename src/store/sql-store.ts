@@ -174,6 +174,19 @@ export class SqlStore implements Store {
     return (await this.db.all<AuditRow>(q.listAudit(options.requestId, options.limit))).map(rowToAudit);
   }
 
+  async heartbeat(replicaId: string, now: string, staleBefore: string): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await tx.run(q.upsertReplica(replicaId, now));
+      await tx.run(q.deleteStaleReplicas(staleBefore));
+      const [row] = await tx.all<{ n: number | string }>(q.countReplicas());
+      return Math.max(1, Number(row?.n ?? 1));
+    });
+  }
+
+  async leave(replicaId: string): Promise<void> {
+    await this.db.run(q.deleteReplica(replicaId));
+  }
+
   async ping(): Promise<void> {
     await this.db.all(q.ping());
   }

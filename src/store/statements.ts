@@ -120,6 +120,19 @@ export const oldestPendingApproval = (): Sql =>
 export const countLiveLeases = (now: string): Sql =>
   sql`SELECT COUNT(*) AS n FROM requests WHERE status = 'running' AND lease_until > ${now}`;
 
+/** Marks a replica alive at `now` (one row a replica). */
+export const upsertReplica = (id: string, now: string): Sql =>
+  sql`INSERT INTO replicas (id, seen_at) VALUES (${id}, ${now})
+    ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`;
+
+/** Forgets replicas not seen since `before` (stopped, or dead). */
+export const deleteStaleReplicas = (before: string): Sql =>
+  sql`DELETE FROM replicas WHERE seen_at < ${before}`;
+
+export const deleteReplica = (id: string): Sql => sql`DELETE FROM replicas WHERE id = ${id}`;
+
+export const countReplicas = (): Sql => sql`SELECT COUNT(*) AS n FROM replicas`;
+
 export const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations
   (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`;
 

@@ -164,6 +164,13 @@ export interface Store {
   /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */
   appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord>;
   listAudit(options?: { requestId?: string; limit?: number }): Promise<AuditRecord[]>;
+  /**
+   * Marks this replica alive at `now`, forgets replicas not seen since `staleBefore`, and returns
+   * how many replicas share the store (this one included): each takes that share of the vendor budgets.
+   */
+  heartbeat(replicaId: string, now: string, staleBefore: string): Promise<number>;
+  /** This replica stops: the others take its share at their next heartbeat. */
+  leave(replicaId: string): Promise<void>;
   /** A cheap read for readiness probes; rejects when the database cannot answer. */
   ping(): Promise<void>;
   /** Read-only counts for metrics (see {@link StoreMetrics}). */

@@ -572,4 +572,16 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       expect(snapshot.oldestPendingApprovalAt).toBe(NOW);
       expect(snapshot.runsInFlight).toBe(1);
     }));
+
+  it('counts the replicas alive (each takes 1/n of the vendor budgets), forgets stale ones and those that leave', () =>
+    withStore(async (s) => {
+      expect(await s.heartbeat('replica-a', NOW, later(-45))).toBe(1);
+      expect(await s.heartbeat('replica-b', later(1), later(-44))).toBe(2);
+      expect(await s.heartbeat('replica-a', later(15), later(-30))).toBe(2);
+      // replica-b has not been seen for more than 45 s: it died.
+      expect(await s.heartbeat('replica-a', later(60), later(15))).toBe(1);
+      expect(await s.heartbeat('replica-c', later(61), later(16))).toBe(2);
+      await s.leave('replica-c');
+      expect(await s.heartbeat('replica-a', later(62), later(17))).toBe(1);
+    }));
 }

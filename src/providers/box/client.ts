@@ -1,18 +1,10 @@
 import { z } from 'zod';
-import type { Logger } from '../../log.js';
-import { VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
+import { type ClientDeps, VendorHttp } from '../http.js';
 import { type IssuedToken, TokenCache } from '../token-cache.js';
 import { BOX_QUIRKS } from './quirks.js';
 import type { BoxConfig } from './settings.js';
 
-export interface BoxDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  now?: (() => number) | undefined;
-  timeoutMs?: number | undefined;
-}
+export type BoxDeps = ClientDeps;
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
 
@@ -41,6 +33,7 @@ export class BoxClient {
       quirks: BOX_QUIRKS,
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
       timeoutMs: deps.timeoutMs,
     };
     this.tokenHttp = new VendorHttp({ ...common, baseUrl: config.tokenUrl });

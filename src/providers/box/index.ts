@@ -28,6 +28,8 @@ BOX_TOKEN_URL=https://api.box.com/oauth2/token
 `,
   enableWith: 'BOX_CLIENT_ID/BOX_CLIENT_SECRET/BOX_ENTERPRISE_ID',
   capabilities: BOX_CAPABILITIES,
+  /** Box documents about 1,000 API calls a minute for each user (the service account here). */
+  rateLimits: { perMethod: false, limits: { '*': '1000/1m' } },
   quirks: BOX_QUIRKS,
   configure: configureBox,
   secrets: (config) => [config.clientSecret],

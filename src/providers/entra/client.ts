@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
-import type { Logger } from '../../log.js';
-import { VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
+import { type ClientDeps, VendorHttp } from '../http.js';
 import { type IssuedToken, TokenCache } from '../token-cache.js';
 import { ENTRA_LABEL, ENTRA_OPERATIONS, ENTRA_QUIRKS } from './quirks.js';
 import type { EntraConfig } from './settings.js';
 
-export interface EntraDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  now?: (() => number) | undefined;
-  timeoutMs?: number | undefined;
-}
+export type EntraDeps = ClientDeps;
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
 
@@ -66,6 +58,7 @@ export class EntraClient {
       quirks: ENTRA_QUIRKS,
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
       timeoutMs: deps.timeoutMs,
     };
     this.tokenHttp = new VendorHttp({

@@ -24,6 +24,8 @@ export const entra = defineSystem({
   secretVars: ['ENTRA_CLIENT_SECRET'],
   enableWith: 'ENTRA_TENANT_ID/ENTRA_CLIENT_ID/ENTRA_CLIENT_SECRET',
   capabilities: ENTRA_CAPABILITIES,
+  /** Microsoft Graph throttles per app and tenant (identity and access: thousands of requests a 10 s); the app keeps to 3,000 a minute. */
+  rateLimits: { perMethod: false, limits: { '*': '3000/1m' } },
   quirks: ENTRA_QUIRKS,
   envExample: ENTRA_ENV_EXAMPLE,
   configure: configureEntra,

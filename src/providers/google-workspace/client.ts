@@ -1,21 +1,13 @@
 import { importPKCS8, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
-import type { Logger } from '../../log.js';
-import { VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
+import { type ClientDeps, VendorHttp } from '../http.js';
 import { type IssuedToken, TokenCache } from '../token-cache.js';
 import { GOOGLE_QUIRKS } from './quirks.js';
 import { googleAdapter } from './rate-limit-adapter.js';
 import { GOOGLE_SCOPES, type GoogleConfig, googleSecrets } from './settings.js';
 
-export interface GoogleDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  now?: (() => number) | undefined;
-  timeoutMs?: number | undefined;
-}
+export type GoogleDeps = ClientDeps;
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
 
@@ -50,6 +42,7 @@ export class GoogleClient {
       quirks: GOOGLE_QUIRKS,
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
       timeoutMs: deps.timeoutMs,
       adapter: googleAdapter(),
     };

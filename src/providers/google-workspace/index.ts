@@ -44,6 +44,8 @@ export const google = defineSystem({
   secretVars: ['GOOGLE_SERVICE_ACCOUNT_KEY_FILE'],
   enableWith: 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE/GOOGLE_ADMIN_SUBJECT',
   capabilities: GOOGLE_CAPABILITIES,
+  /** The Directory API allows 2,400 queries a minute for each user (the admin the service account acts as). */
+  rateLimits: { perMethod: false, limits: { '*': '2400/1m' } },
   quirks: GOOGLE_QUIRKS,
   envExample: ENV_EXAMPLE,
   configure: configureGoogle,

@@ -1,19 +1,10 @@
 import { z } from 'zod';
-import type { Logger } from '../../log.js';
-import { VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
+import { type ClientDeps, VendorHttp } from '../http.js';
 import { HUAWEI_QUIRKS } from './quirks.js';
 import type { HuaweiConfig } from './settings.js';
 import { signRequest } from './signer.js';
 
-export interface HuaweiDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  /** Clock for X-Sdk-Date (epoch ms); the gateway refuses dates more than 15 minutes off. */
-  now?: (() => number) | undefined;
-  /** Per-request timeout in ms. */
-  timeoutMs?: number | undefined;
+export interface HuaweiDeps extends ClientDeps {
   /** ListUsers pages to read before giving up (default {@link MAX_USER_PAGES}). */
   maxUserPages?: number | undefined;
 }
@@ -78,6 +69,7 @@ export class HuaweiClient {
       authorize: (request) => signRequest(request, credentials, now),
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
       timeoutMs: deps.timeoutMs,
     });
   }

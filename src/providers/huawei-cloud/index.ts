@@ -25,6 +25,8 @@ HUAWEI_IDENTITYSTORE_ENDPOINT=
 `,
   enableWith: 'the HUAWEI_* variables',
   capabilities: HUAWEI_CAPABILITIES,
+  /** Huawei Cloud publishes no limit for the Identity Store API; its API gateway's default is assumed (10 a second). */
+  rateLimits: { perMethod: false, limits: { '*': '600/1m' } },
   quirks: HUAWEI_QUIRKS,
   configure: configureHuawei,
   secrets: (config) => [config.secretKey, config.securityToken],

@@ -19,6 +19,8 @@ MATTERMOST_TOKEN=
 `,
   enableWith: 'MATTERMOST_URL/MATTERMOST_TOKEN',
   capabilities: MATTERMOST_CAPABILITIES,
+  /** Mattermost's own rate limiting (when the server turns it on) defaults to 10 requests a second. */
+  rateLimits: { perMethod: false, limits: { '*': '600/1m' } },
   quirks: MATTERMOST_QUIRKS,
   configure: configureMattermost,
   secrets: (config) => [config.token],

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import { VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
+import { type ClientDeps, VendorHttp } from '../http.js';
 import type {
   Account,
   AccountLookup,
@@ -16,12 +14,7 @@ import type {
 import { MATTERMOST_QUIRKS } from './quirks.js';
 import type { MattermostConfig } from './settings.js';
 
-export interface MattermostDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  timeoutMs?: number | undefined;
-}
+export type MattermostDeps = ClientDeps;
 
 const user = z.object({
   id: z.string(),
@@ -75,6 +68,7 @@ export class MattermostProvider implements SessionProvider {
       authorize: () => ({ authorization: `Bearer ${config.token}` }),
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
       timeoutMs: deps.timeoutMs,
     });
   }

@@ -31,6 +31,8 @@ export const okta = defineSystem({
   secretVars: ['OKTA_API_TOKEN'],
   enableWith: 'OKTA_ORG_URL/OKTA_API_TOKEN',
   capabilities: OKTA_CAPABILITIES,
+  /** Okta's org-wide limits for the users API start at 600 a minute (higher on larger plans: raise it with REVOKE_RATE_LIMITS). */
+  rateLimits: { perMethod: false, limits: { '*': '600/1m' } },
   quirks: OKTA_QUIRKS,
   envExample: ENV_EXAMPLE,
   configure: configureOkta,

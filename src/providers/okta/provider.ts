@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
-import { VendorHttp } from '../http.js';
-import type { RetryPolicy } from '../retry.js';
+import { type ClientDeps, VendorHttp } from '../http.js';
 import type {
   Account,
   AccountLookup,
@@ -19,12 +17,7 @@ import { OKTA_OPERATIONS, OKTA_QUIRKS } from './quirks.js';
 import type { OktaConfig } from './settings.js';
 import { describeStatus, type OktaUser, oktaSearchExpression, oktaUser } from './users.js';
 
-export interface OktaDeps {
-  logger: Logger;
-  retryPolicy?: RetryPolicy | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  timeoutMs?: number | undefined;
-}
+export type OktaDeps = ClientDeps;
 
 /** One page of the search; a full page means there may be more, which is never narrowed by guessing. */
 export const OKTA_SEARCH_LIMIT = 200;
@@ -59,6 +52,7 @@ export class OktaProvider implements SessionProvider {
       authorize: () => ({ authorization: `SSWS ${config.token}` }),
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
+      budgets: deps.budgets,
       timeoutMs: deps.timeoutMs,
     });
   }

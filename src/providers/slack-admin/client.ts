@@ -2,9 +2,9 @@ import { type WebAPICallResult, WebClient, ErrorCode as WebErrorCode } from '@sl
 import type { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { Budgets } from '../budget/index.js';
 import {
   DEFAULT_RETRY_POLICY,
-  RateGate,
   RetryBudgetExceeded,
   type RetryDecision,
   type RetryPolicy,
@@ -21,6 +21,8 @@ export interface SlackApiOptions {
   retryPolicy?: RetryPolicy;
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The process's vendor budgets (one per Slack method); without them, this client keeps its own. */
+  budgets?: Budgets | undefined;
 }
 
 interface CodedWebError {
@@ -57,14 +59,15 @@ function classify(error: unknown): RetryDecision {
 export class SlackApi {
   readonly web: WebClient;
   private readonly policy: RetryPolicy;
-  /** Slack limits each method separately (its tier): a 429 holds the calls of that method only. */
-  private readonly gates = new Map<string, RateGate>();
+  /** Slack limits each method separately (its tier): one budget per method; a 429 holds that method only. */
+  private readonly budgets: Budgets;
 
   constructor(
     token: string,
     private readonly options: SlackApiOptions,
   ) {
     this.policy = options.retryPolicy ?? { ...DEFAULT_RETRY_POLICY, maxTotalMs: 90_000 };
+    this.budgets = options.budgets ?? new Budgets();
     this.web = new WebClient(token, {
       slackApiUrl: options.apiUrl,
       retryConfig: { retries: 0 },
@@ -91,11 +94,7 @@ export class SlackApi {
   ): Promise<z.infer<S>> {
     let result: WebAPICallResult;
     try {
-      let gate = this.gates.get(method);
-      if (!gate) {
-        gate = new RateGate();
-        this.gates.set(method, gate);
-      }
+      const gate = this.budgets.for('slack', method);
       result = await withRetry(() => this.attempt(method, args), classify, this.policy, {
         sleep: this.options.sleep,
         gate,

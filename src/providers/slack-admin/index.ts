@@ -23,6 +23,7 @@ export function createSlackAdminProvider(
     tokenVar: 'SLACK_ADMIN_TOKEN',
     retryPolicy: deps.retryPolicy,
     sleep: deps.sleep,
+    budgets: deps.budgets,
     timeoutMs: deps.timeoutMs,
   });
   return new SlackAdminProvider(admin, deps.directory);
@@ -40,6 +41,19 @@ export const slack = defineSystem({
   secretVars: ['SLACK_ADMIN_TOKEN'],
   enableWith: 'SLACK_ADMIN_TOKEN (Slack)',
   capabilities: SLACK_CAPABILITIES,
+  /** Slack's documented tiers, per method and workspace (Tier 2: 20, Tier 3: 50, Tier 4: 100 a minute). */
+  rateLimits: {
+    perMethod: true,
+    limits: {
+      'users.info': '100/1m',
+      'users.lookupByEmail': '50/1m',
+      'usergroups.users.list': '20/1m',
+      'admin.users.session.list': '20/1m',
+      'admin.users.session.reset': '20/1m',
+      'admin.users.session.resetBulk': '20/1m',
+      'admin.users.session.invalidate': '20/1m',
+    },
+  },
   configure: configureSlackAdmin,
   secrets: (config) => [config.adminToken],
   create: createSlackAdminProvider,

@@ -97,4 +97,11 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       ALTER TABLE requests ADD COLUMN plan TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'replicas alive, so each takes its share of the vendor budgets',
+    sql: `
+      CREATE TABLE replicas (id TEXT PRIMARY KEY COLLATE "C", seen_at TEXT NOT NULL COLLATE "C");
+    `,
+  },
 ];
