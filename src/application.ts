@@ -70,17 +70,17 @@ export async function buildApplication(
     redactor,
     retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
   });
-  // prom-client is loaded only when metrics are on (it is not needed for start-up otherwise).
-  const metrics = config.metricsEnabled
-    ? new (await import('./metrics/registry.js')).AppMetrics({ store, now })
-    : undefined;
-  const metricsObserver = metrics?.observer();
   const systemsBuilt = buildSystems(config, {
     logger,
     retryPolicy: options.retryPolicy,
     sleep: options.sleep,
     timeoutMs: options.vendorTimeoutMs,
   });
+  // prom-client is loaded only when metrics are on (it is not needed for start-up otherwise).
+  const metrics = config.metricsEnabled
+    ? new (await import('./metrics/registry.js')).AppMetrics({ store, now, budgets: systemsBuilt.budgets })
+    : undefined;
+  const metricsObserver = metrics?.observer();
   const { directory, providers, membership, approvals, engine } = buildCore(config, systemsBuilt, {
     store,
     logger,

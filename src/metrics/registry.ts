@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunObserver } from '../engine/observer.js';
+import type { Budgets } from '../providers/budget/index.js';
 import { onVendorCall, type VendorCallEvent } from '../providers/retry.js';
 import type { Store, StoreMetrics } from '../store/types.js';
 import { VERSION } from '../version.js';
@@ -11,6 +12,8 @@ const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 export interface AppMetricsDeps {
   store: Store;
   now: () => Date;
+  /** The vendor budgets, read at scrape time (calls waiting for their turn, this replica's share). */
+  budgets?: Budgets | undefined;
 }
 
 /**
@@ -77,6 +80,7 @@ export class AppMetrics {
       if (event.status === 429) rateLimited.inc({ system: event.system });
     });
     this.storeGauges(deps, registers);
+    if (deps.budgets) budgetGauges(deps.budgets, registers);
   }
 
   private storeGauges(deps: AppMetricsDeps, registers: Registry[]): void {
@@ -152,4 +156,29 @@ export class AppMetrics {
     this.unsubscribe();
     this.registry.clear();
   }
+}
+
+/** Calls waiting for their turn in each vendor budget (by lane), and the share of every limit this replica keeps to. */
+function budgetGauges(budgets: Budgets, registers: Registry[]): void {
+  new Gauge({
+    name: 'revoke_vendor_calls_waiting',
+    help: 'Vendor calls waiting for their turn in a budget (a Slack method or a system), by lane (urgent, bulk).',
+    labelNames: ['budget', 'lane'],
+    registers,
+    collect() {
+      this.reset();
+      for (const budget of budgets.all()) {
+        const { waiting } = budget.usage();
+        for (const lane of ['urgent', 'bulk'] as const) this.set({ budget: budget.key, lane }, waiting[lane]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'revoke_vendor_budget_share',
+    help: 'The share of every vendor limit this replica keeps to (1 alone, 1/n with n replicas on one database).',
+    registers,
+    collect() {
+      this.set(budgets.currentShare());
+    },
+  });
 }

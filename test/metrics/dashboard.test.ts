@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { AppMetrics } from '../../src/metrics/registry.js';
+import { Budgets } from '../../src/providers/budget/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 
 interface Dashboard {
@@ -16,7 +17,7 @@ it('the Grafana dashboard only queries metric families the app exposes', async (
   const dir = mkdtempSync(join(tmpdir(), 'revoke-dash-'));
   const store = new SqliteStore(join(dir, 'd.db'));
   await store.migrate();
-  const metrics = new AppMetrics({ store, now: () => new Date() });
+  const metrics = new AppMetrics({ store, now: () => new Date(), budgets: new Budgets() });
   try {
     const exposed = new Set(
       (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>

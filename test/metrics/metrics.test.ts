@@ -119,6 +119,12 @@ describe('GET /metrics', () => {
     expect(sample(after, 'revoke_vendor_retries_total', { system: 'slack' })).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'revoke_vendor_retries_total', { system: 'box' })).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'revoke_vendor_retries_total', { system: 'mattermost' })).toBeGreaterThanOrEqual(1);
+    // Every budget used so far is listed, nothing waits once the run is over; one replica keeps to all of it.
+    expect(sample(after, 'revoke_vendor_calls_waiting', { budget: 'slack:users.info', lane: 'urgent' })).toBe(
+      0,
+    );
+    expect(sample(after, 'revoke_vendor_calls_waiting', { budget: 'box', lane: 'bulk' })).toBe(0);
+    expect(sample(after, 'revoke_vendor_budget_share')).toBe(1);
     for (const system of ['slack', 'box', 'mattermost']) {
       expect(sample(after, 'revoke_vendor_call_duration_seconds_count', { system })).toBeGreaterThanOrEqual(
         2,
