@@ -40,9 +40,14 @@ function signed(body: string): LoadRequest {
   return { path: '/slack/events', body, headers: slackHeaders(SECRETS.signing, body, FORM) };
 }
 
-/** `/revoke-sessions <text>` from UREQ with a unique trigger id. */
-export function command(text: string, triggerId: string): LoadRequest {
-  return signed(commandBody({ text, trigger_id: triggerId }));
+/**
+ * `/revoke-sessions <text>` from UREQ with a unique trigger id; `responseUrl` defaults to the
+ * tests' unreachable one (benchmark 1 points it at a local server to see the busy messages).
+ */
+export function command(text: string, triggerId: string, responseUrl?: string): LoadRequest {
+  return signed(
+    commandBody({ text, trigger_id: triggerId, ...(responseUrl ? { response_url: responseUrl } : {}) }),
+  );
 }
 
 /** The person picker of the request modal changed to UALICE (view `VBENCH<i>`). */

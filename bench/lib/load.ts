@@ -20,8 +20,8 @@ export interface LoadResult {
 
 /**
  * Sends `count` POSTs to `baseUrl` (127.0.0.1 only) with at most `concurrency`
- * in flight over keep-alive connections; `build(i)` makes request i (called
- * just before it is sent, so signatures are fresh).
+ * in flight over keep-alive connections (or as many as leave within `durationMs`);
+ * `build(i)` makes request i (called just before it is sent, so signatures are fresh).
  */
 export async function runLoad(
   baseUrl: string,
@@ -34,6 +34,8 @@ export async function runLoad(
     agent?: Agent;
     /** Think time: each worker waits this long after a response before its next request. */
     pauseMs?: number;
+    /** Stop starting requests this long after the first one left (`count` stays the upper bound). */
+    durationMs?: number;
   },
 ): Promise<LoadResult> {
   const url = new URL(baseUrl);
@@ -67,8 +69,10 @@ export async function runLoad(
       r.end(req.body);
     });
   const t0 = performance.now();
+  const stopAt = o.durationMs === undefined ? Number.POSITIVE_INFINITY : t0 + o.durationMs;
   const worker = async () => {
     for (;;) {
+      if (performance.now() >= stopAt) return;
       const i = next++;
       if (i >= o.count) return;
       await one(o.build(i));
