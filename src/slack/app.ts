@@ -116,6 +116,11 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       logger,
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 2_900,
+      // The arrival time the body guard stamped, for the trigger deadlines (see arrivalOf).
+      customPropertiesExtractor: (req) => {
+        const arrivedAt = (req as { arrivedAt?: unknown }).arrivedAt;
+        return typeof arrivedAt === 'number' ? { arrivedAt } : {};
+      },
       processEventErrorHandler: async ({ error, response }) => {
         if (response.headersSent) {
           deps.logger.error('listener failed after ack:', error);

@@ -71,6 +71,8 @@ export function guardSlackBodies(
   };
 
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    // When the request arrived (before its body): Slack's trigger deadlines run from here.
+    (req as { arrivedAt?: number }).arrivedAt = performance.now();
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/slack/events')) {
       inner(req, res);
       return;

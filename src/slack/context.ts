@@ -45,6 +45,18 @@ export function startRun(deps: SlackDeps, request: RevocationRequest): void {
  */
 export const TRIGGER_BUDGET_MS = 2_500;
 
+/**
+ * When Slack's request reached the app, on the work queue's clock: under load a listener can start
+ * well after the request arrived, and the trigger's 3 seconds ran from the arrival. The HTTP
+ * receiver stamps `arrivedAt` (performance.now()) into the context; in Socket Mode there is no
+ * stamp and the listener's start is used.
+ */
+export function arrivalOf(deps: SlackDeps, context: Record<string, unknown>): number {
+  const now = deps.background.now();
+  const arrivedAt = context.arrivedAt;
+  return typeof arrivedAt === 'number' ? now - Math.max(0, performance.now() - arrivedAt) : now;
+}
+
 /** Said instead of opening a form when the app could not open it before its trigger expired. */
 export const BUSY_TEXT =
   'The app is too busy to open the form right now, so nothing was started. Try again in a moment.';

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { MIN_JUSTIFICATION } from '../../../engine/approval.js';
 import { isRequestId } from '../../../util/ids.js';
 import { IDS } from '../../blocks/ids.js';
-import { BUSY_TEXT, type SlackDeps, TRIGGER_BUDGET_MS } from '../../context.js';
+import { arrivalOf, BUSY_TEXT, type SlackDeps, TRIGGER_BUDGET_MS } from '../../context.js';
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -13,8 +13,8 @@ type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddleware
  * the user gets an ephemeral "busy" in the card's channel instead.
  */
 export function breakGlassOpened(deps: SlackDeps) {
-  return async ({ ack, body, action, client }: Args): Promise<void> => {
-    const receivedAt = deps.background.now();
+  return async ({ ack, body, action, client, context }: Args): Promise<void> => {
+    const receivedAt = arrivalOf(deps, context);
     await ack();
     const requestId = action.value ?? '';
     if (!isRequestId(requestId)) return;

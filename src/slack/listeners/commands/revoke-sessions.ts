@@ -3,6 +3,7 @@ import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
 import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
 import {
+  arrivalOf,
   BUSY_TEXT,
   isRequester,
   NOT_ALLOWED_TEXT,
@@ -43,8 +44,8 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
  * is told the app is busy instead) and, once it is open, the lookups for the preview (low).
  */
 export function revokeSessionsCommand(deps: SlackDeps) {
-  return async ({ command, ack, client, respond }: Args): Promise<void> => {
-    const receivedAt = deps.background.now();
+  return async ({ command, ack, client, respond, context }: Args): Promise<void> => {
+    const receivedAt = arrivalOf(deps, context);
     const intent = parseCommandText(command.text);
     if (intent.kind === 'help') {
       await ack({ response_type: 'ephemeral', text: helpText(deps.systems) });
