@@ -1,7 +1,8 @@
 /**
- * The four systems as local fakes (test/fakes), each answering after a fixed
+ * The seven systems as local fakes (test/fakes), each answering after a fixed
  * delay — the set-up benchmark 2 uses, and the one benchmarks 3 (approval to
- * done over four systems at 200 ms) and 4 (bulk, 1,000 people) can reuse:
+ * done at 200 ms a call) and 4 (bulk, 1,000 people) reuse. It also counts which
+ * requests each fake answered rather than refused (its rate limit), per route:
  *
  *   const systems = await startSystems({ delayMs: 200, calls: 10_000 });
  *   systems.addPerson('alice', 'UALICE');
@@ -18,13 +19,13 @@ import { FakeHuawei } from '../test/fakes/huawei.js';
 import { FakeMattermost } from '../test/fakes/mattermost.js';
 import { FakeOkta } from '../test/fakes/okta.js';
 import { FakeSlack } from '../test/fakes/slack.js';
-import type { FakeVendor } from '../test/fakes/vendor.js';
+import type { FakeVendor, Received } from '../test/fakes/vendor.js';
 import { SECRETS, user } from '../test/helpers/harness.js';
 import { sleep } from './lib/wait.js';
 import { appEnv } from './slack-payloads.js';
 
 /** Every route of each vendor fake these benchmarks use (the names test/fakes give them). */
-const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]?: readonly string[] } = {
+export const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]?: readonly string[] } = {
   okta: ['me', 'users', 'clear_sessions'],
   entra: ['token', 'users', 'revoke'],
   google: ['token', 'user', 'signOut', 'tokens', 'tokenDelete'],
@@ -32,6 +33,8 @@ const ROUTES: { readonly [K in Exclude<SystemId, 'slack'>]?: readonly string[] }
   mattermost: ['me', 'user_by_email', 'sessions', 'revoke_all', 'revoke'],
   huawei: ['users', 'sessions', 'batch_delete'],
 };
+
+export type VendorId = keyof typeof ROUTES;
 
 export interface SystemsOptions {
   /** How long every vendor call takes (Slack: `slowSlackMethods` only). */
@@ -66,6 +69,19 @@ export interface Systems {
   delayedSlackCalls(): number;
   /** Vendor (Box, Mattermost, Huawei) requests so far. */
   vendorRequests(): number;
+  /** Whether a fake answered this request (false: refused by its rate limit). */
+  admitted(request: Received): boolean;
+  /**
+   * Whether the fake Slack answered this call (its recorded `args`; false: refused by a rate limit).
+   * Counted in `beforeAnswer`, so only while a benchmark keeps the one set here.
+   */
+  slackAdmitted(args: Record<string, unknown>): boolean;
+  /** Requests each route of a vendor fake answered (not refused), by route name. */
+  admittedByRoute(system: VendorId): ReadonlyMap<string, number>;
+  /** Calls the fake Slack answered (not refused), by method. */
+  slackAdmittedByMethod(): ReadonlyMap<string, number>;
+  /** A vendor fake by its registry id. */
+  vendor(system: VendorId): FakeVendor;
   /** A person in every system, with one Slack session. */
   addPerson(name: string, slackId: string): void;
   /** The app's environment: every system, HTTP mode, this SQLite file. */
@@ -99,12 +115,28 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
     huawei: hw,
   };
   const fakes = Object.values(vendors).filter((f) => f !== undefined);
+  // A request reaches a route's handler (and its hook) only once the rate limit let it through.
+  const admitted = new WeakSet<Received | Record<string, unknown>>();
+  const byRoute = new Map<VendorId, Map<string, number>>();
+  const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   for (const [id, fake] of Object.entries(vendors)) {
-    slowDown(fake, ROUTES[id as keyof typeof ROUTES] ?? [], o.calls, o.delayMs);
+    slowDown(fake, ROUTES[id as VendorId] ?? [], o.calls, o.delayMs);
+    const counts = new Map<string, number>();
+    byRoute.set(id as VendorId, counts);
+    fake.hook = (route, when, req) => {
+      if (when === 'before') {
+        admitted.add(req);
+        bump(counts, route);
+      }
+      return false;
+    };
   }
   const slow = o.slowSlackMethods ?? DEFAULT_SLOW_SLACK;
   let delayed = 0;
+  const slackCounts = new Map<string, number>();
   slack.beforeAnswer = async (method, args) => {
+    admitted.add(args);
+    bump(slackCounts, method);
     o.onSlackCall?.(method, args);
     if (slow.has(method)) {
       delayed += 1;
@@ -124,6 +156,15 @@ export async function startSystems(o: SystemsOptions): Promise<Systems> {
     google,
     delayedSlackCalls: () => delayed,
     vendorRequests: () => fakes.reduce((n, f) => n + f.requests.length, 0),
+    admitted: (request) => admitted.has(request),
+    slackAdmitted: (args) => admitted.has(args),
+    admittedByRoute: (system) => byRoute.get(system) ?? new Map(),
+    slackAdmittedByMethod: () => slackCounts,
+    vendor: (system) => {
+      const fake = vendors[system];
+      if (!fake) throw new Error(`no fake for ${system}`);
+      return fake;
+    },
     addPerson(name, slackId) {
       const email = `${name}@example.com`;
       slack.addUser(user(slackId, email));
