@@ -12,6 +12,7 @@ import {
   withRetry,
 } from '../retry.js';
 import { describeSlackError } from './errors.js';
+import { webApiFetch } from './web-transport.js';
 
 export interface SlackApiOptions {
   apiUrl: string;
@@ -71,6 +72,7 @@ export class SlackApi {
       rejectRateLimitedCalls: true,
       timeout: options.timeoutMs ?? 10_000,
       allowAbsoluteUrls: false,
+      fetch: webApiFetch(options.apiUrl),
       logger: {
         debug: (...m: unknown[]) => options.logger.debug(...m),
         info: (...m: unknown[]) => options.logger.debug(...m),
