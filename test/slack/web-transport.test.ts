@@ -2,12 +2,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { RedactingLogger, Redactor } from '../../src/log.js';
+import { SlackApi } from '../../src/providers/slack-admin/client.js';
+import { DirectWebClient } from '../../src/providers/slack-admin/direct-client.js';
 import { webApiFetch } from '../../src/providers/slack-admin/web-transport.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { captureLogs } from '../helpers/capture.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
 
-/** The Slack Web API clients' transport: one keep-alive pool, not Node's fetch. */
+const USER = z.object({ ok: z.literal(true), user: z.object({ id: z.string() }) });
+
+/** The Slack Web API clients' transport (one keep-alive pool) and SlackApi's direct calls. */
 describe('the Slack Web API transport', () => {
   let h: Harness | undefined;
   let fake: FakeSlack | undefined;
@@ -48,6 +55,24 @@ describe('the Slack Web API transport', () => {
     // Bolt's calls (views.open, views.update, chat.postMessage) and ours: none through Node's fetch.
     const slackCalls = globalFetch.mock.calls.filter(([url]) => String(url).startsWith(harness.slack.url));
     expect(slackCalls).toEqual([]);
+  });
+
+  it('SlackApi builds no debug line while our logger is above debug; at debug, WebClient’s lines, redacted', async () => {
+    const slack = await startFake();
+    const lines: string[] = [];
+    const logger = new RedactingLogger(new Redactor([SECRETS.bot]), 'info', captureLogs(lines));
+    const api = new SlackApi(SECRETS.bot, { apiUrl: slack.url, logger, tokenVar: 'SLACK_BOT_TOKEN' });
+    expect(api.web).toBeInstanceOf(DirectWebClient);
+    const debug = vi.spyOn(logger, 'debug');
+    await expect(api.call('users.info', { user: 'UALICE' }, USER)).resolves.toMatchObject({
+      user: { id: 'UALICE' },
+    });
+    expect(debug).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+    logger.setLevel('debug'); // read at every call
+    await api.call('users.info', { user: 'UALICE' }, USER);
+    expect(lines.some((l) => l.includes('http request body'))).toBe(true);
+    expect(lines.join('\n')).not.toContain(SECRETS.bot);
   });
 
   it('webApiFetch gives WebClient the same result as Node’s fetch, without calling it', async () => {

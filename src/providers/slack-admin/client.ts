@@ -1,4 +1,4 @@
-import { type WebAPICallResult, WebClient, ErrorCode as WebErrorCode } from '@slack/web-api';
+import { type WebAPICallResult, type WebClient, ErrorCode as WebErrorCode } from '@slack/web-api';
 import type { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -11,6 +11,7 @@ import {
   reportVendorCall,
   withRetry,
 } from '../retry.js';
+import { DirectWebClient } from './direct-client.js';
 import { describeSlackError } from './errors.js';
 import { webApiFetch } from './web-transport.js';
 
@@ -66,7 +67,10 @@ export class SlackApi {
     private readonly options: SlackApiOptions,
   ) {
     this.policy = options.retryPolicy ?? { ...DEFAULT_RETRY_POLICY, maxTotalMs: 90_000 };
-    this.web = new WebClient(token, {
+    // Our logger's level: while it is debug, calls go through WebClient's own path (which logs each).
+    const level = (options.logger as { getLevel?: () => string }).getLevel;
+    this.web = new DirectWebClient(token, {
+      debugEnabled: () => typeof level !== 'function' || level.call(options.logger) === 'debug',
       slackApiUrl: options.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
