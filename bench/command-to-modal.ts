@@ -2,8 +2,9 @@
  * Benchmark 2 — command to modal. Time from sending `/revoke-sessions @alice`
  * to the fake Slack receiving `views.open`, while every vendor answers in
  * 300 ms: the fake Slack delays `users.info`, `users.lookupByEmail` and
- * `admin.users.session.list`, and the Box, Mattermost and Huawei fakes delay
- * every call. The modal must not wait for any of them.
+ * `admin.users.session.list`, and the other six systems' fakes delay
+ * every call. The modal must not wait for any of them. Then the CPU per modal
+ * command (`modal-cpu.ts`), beside a minimal Bolt app that only acks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { runLoad, statusSummary } from './lib/load.js';
 import type { Benchmark, Section } from './lib/section.js';
 import { median, ms, type Stats, summarize } from './lib/stats.js';
 import { until } from './lib/wait.js';
+import { measureCpu } from './modal-cpu.js';
 import { command } from './slack-payloads.js';
 import { type Systems, startSystems } from './systems.js';
 
@@ -115,6 +117,7 @@ async function run(): Promise<Section> {
         await until(() => slack.callsTo('views.update').length >= slack.callsTo('views.open').length, 30_000);
       }
     }
+    const cpu = await measureCpu(dir, (pid) => pinned && pinToCpus(pid, String(last)));
     /** Per level: the median over rounds of a statistic, and the rounds' range. */
     const perLevel = LEVELS.map((l) => {
       const rs = measured.filter((m) => m.concurrency === l.concurrency);
@@ -142,10 +145,11 @@ async function run(): Promise<Section> {
       id: 'modal',
       title: '2. Command to modal',
       method: [
-        'Signed `/revoke-sessions <@UALICE>` commands to the real app (separate process, all four systems configured),',
+        'Signed `/revoke-sessions <@UALICE>` commands to the real app (separate process, all seven systems configured),',
         `${LEVELS.map((l) => `${l.count} at ${l.concurrency} in flight`).join(' and ')} per round after ${WARMUP} warm-up commands (10 in flight), ${ROUNDS} rounds; each figure is the median over the rounds.`,
-        `Measured: from writing the command to the fake Slack (in the load generator’s process, same clock) receiving \`views.open\` with that command’s trigger id. Every vendor answers in ${VENDOR_DELAY_MS} ms: the fake Slack delays users.info, users.lookupByEmail and admin.users.session.list, and the Box, Mattermost and Huawei fakes delay every call; views.open itself answers at once.`,
+        `Measured: from writing the command to the fake Slack (in the load generator’s process, same clock) receiving \`views.open\` with that command’s trigger id. Every vendor answers in ${VENDOR_DELAY_MS} ms: the fake Slack delays users.info, users.lookupByEmail and admin.users.session.list, and the other six systems’ fakes delay every call; views.open itself answers at once.`,
         `Processes: the app in its own process${pinned ? ' pinned to its own CPU (taskset)' : ''}; the load generator and all fakes in this one${pinned ? ', on the other CPU' : ''}.`,
+        cpu.method,
       ].join(' '),
       rows: [
         {
@@ -154,6 +158,7 @@ async function run(): Promise<Section> {
           target: `< ${TARGET_MS} ms`,
           pass: allOpened && worst < TARGET_MS,
         },
+        ...cpu.rows,
         ...perLevel.map((m) => ({
           metric: `command → views.open at ${m.concurrency} in flight: p50 / p99`,
           measured: `${ms(m.openP50)} / ${ms(m.openP99)} (rounds' p99 ${m.range} ms)`,

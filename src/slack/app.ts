@@ -3,6 +3,7 @@ import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver 
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logger';
 import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
+import { webApiFetch } from '../providers/slack-admin/web-transport.js';
 import { listenFailure } from '../startup/errors.js';
 import { guardSlackBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
@@ -90,6 +91,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 2_000 },
+    fetch: webApiFetch(config.slack.apiUrl),
   };
   let receiver: Receiver;
   if (config.mode === 'socket' && config.slack.appToken) {

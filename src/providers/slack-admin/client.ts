@@ -1,4 +1,4 @@
-import { type WebAPICallResult, WebClient, ErrorCode as WebErrorCode } from '@slack/web-api';
+import { type WebAPICallResult, type WebClient, ErrorCode as WebErrorCode } from '@slack/web-api';
 import type { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -11,7 +11,9 @@ import {
   reportVendorCall,
   withRetry,
 } from '../retry.js';
+import { DirectWebClient } from './direct-client.js';
 import { describeSlackError } from './errors.js';
+import { webApiFetch } from './web-transport.js';
 
 export interface SlackApiOptions {
   apiUrl: string;
@@ -68,12 +70,16 @@ export class SlackApi {
   ) {
     this.policy = options.retryPolicy ?? { ...DEFAULT_RETRY_POLICY, maxTotalMs: 90_000 };
     this.budgets = options.budgets ?? new Budgets();
-    this.web = new WebClient(token, {
+    // Our logger's level: while it is debug, calls go through WebClient's own path (which logs each).
+    const level = (options.logger as { getLevel?: () => string }).getLevel;
+    this.web = new DirectWebClient(token, {
+      debugEnabled: () => typeof level !== 'function' || level.call(options.logger) === 'debug',
       slackApiUrl: options.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: options.timeoutMs ?? 10_000,
       allowAbsoluteUrls: false,
+      fetch: webApiFetch(options.apiUrl),
       logger: {
         debug: (...m: unknown[]) => options.logger.debug(...m),
         info: (...m: unknown[]) => options.logger.debug(...m),
