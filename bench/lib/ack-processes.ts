@@ -64,9 +64,7 @@ export async function startAckProcesses(dir: string): Promise<AckProcesses> {
       // not permitted here: the generator's lag (reported) shows what that costs
     }
     const ours = startChild(tsxArgs('app-server.ts'), {
-      // The fake Slack has no rate limits and this benchmark measures the app's own cost: its
-      // vendor budgets (which would hold previews past 100 users.info a minute) are off here.
-      env: { ...appEnv(slackUrl, join(dir, 'bench.db')), REVOKE_RATE_LIMITS: 'off' },
+      env: appEnv(slackUrl, join(dir, 'bench.db')),
       cwd: dir,
       ready: /LISTENING (\d+)/,
     });
