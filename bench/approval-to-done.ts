@@ -22,6 +22,7 @@ import { buttonClick } from '../test/helpers/actions.js';
 import { SECRETS } from '../test/helpers/harness.js';
 import { interactionBody } from '../test/helpers/slack-signing.js';
 import { type Child, startChild, tsxArgs } from './lib/children.js';
+import { post } from './lib/post.js';
 import type { Benchmark, Section } from './lib/section.js';
 import { slackHeaders } from './lib/signing.js';
 import { ms, summarize } from './lib/stats.js';
@@ -86,17 +87,6 @@ function postJson(url: string, token: string, body: unknown): Promise<{ status: 
     );
     req.on('error', reject);
     req.end(data);
-  });
-}
-
-function postForm(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
   });
 }
 
@@ -166,7 +156,7 @@ async function measureOne(systems: Systems, url: string, apiToken: string, i: nu
     }),
   );
   const t0 = Date.now();
-  const status = await postForm(`${url}/slack/events`, body, slackHeaders(SECRETS.signing, body, FORM));
+  const status = await post(`${url}/slack/events`, body, slackHeaders(SECRETS.signing, body, FORM));
   if (status !== 200) throw new Error(`the approve click got HTTP ${status}`);
   await slack.waitFor(
     () => slack.messages.find((m) => m.ts === card.ts && /Finished/.test(JSON.stringify(m.blocks))),

@@ -3,7 +3,6 @@
  * submitting a request through the request modal, finding its results parent, the sessions left.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { SYSTEM_IDS } from '../../src/providers/registry.js';
 import type { FakeMessage } from '../../test/fakes/slack.js';
 import { formValues, submission } from '../../test/helpers/forms.js';
@@ -11,6 +10,7 @@ import { SECRETS } from '../../test/helpers/harness.js';
 import { interactionBody } from '../../test/helpers/slack-signing.js';
 import { FORM } from '../slack-payloads.js';
 import type { Systems } from '../systems.js';
+import { post } from './post.js';
 import { slackHeaders } from './signing.js';
 
 /** The channel every request is made from (its results parent goes there). */
@@ -35,17 +35,6 @@ export function seedPeople(s: Systems, ids: readonly string[]): void {
     });
     s.hw.sessions.push({ session_id: `hw-s-${name}`, user_id: `hw-${name}`, creation_time: 1753858567 });
   }
-}
-
-export function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /**
