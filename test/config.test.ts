@@ -122,6 +122,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...BASE, REVOKE_APPROVAL_TTL: '30m' }).approvalTtlMs).toBe(1_800_000);
     expect(problems({ ...BASE, REVOKE_APPROVAL_TTL: '10s' }).join()).toMatch(/REVOKE_APPROVAL_TTL/);
   });
+
+  it('keeps to the documented vendor limits unless REVOKE_RATE_LIMITS says otherwise, and names what it cannot read', () => {
+    const c = loadConfig(BASE);
+    expect(c.rateLimits.get('slack:users.info')).toEqual({ count: 100, perMs: 60_000 });
+    expect(c.rateLimits.get('okta')).toEqual({ count: 600, perMs: 60_000 });
+    expect(c.urgentReserve).toBe(0.05);
+    const raised = loadConfig({ ...BASE, REVOKE_RATE_LIMITS: 'okta=1200/1m', REVOKE_URGENT_RESERVE: '10%' });
+    expect(raised.rateLimits.get('okta')).toEqual({ count: 1200, perMs: 60_000 });
+    expect(raised.urgentReserve).toBe(0.1);
+    expect(loadConfig({ ...BASE, REVOKE_RATE_LIMITS: 'off' }).rateLimits.size).toBe(0);
+    expect(problems({ ...BASE, REVOKE_RATE_LIMITS: 'okta=fast', REVOKE_URGENT_RESERVE: '90%' })).toEqual([
+      expect.stringMatching(/^REVOKE_URGENT_RESERVE is malformed: it must be a share from 0% to 50%/),
+      expect.stringMatching(/^REVOKE_RATE_LIMITS: the limit for okta must be <count>\/<period>/),
+    ]);
+  });
 });
 
 describe('start-up with bad configuration', () => {
