@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formValues, submission } from '../helpers/forms.js';
-import { type Harness, startHarness, user } from '../helpers/harness.js';
+import { type Harness, type HarnessOptions, startHarness, user } from '../helpers/harness.js';
 
 /**
  * Priority lanes through the real app: a bulk request keeps to its share of Slack's users.info
@@ -21,8 +21,11 @@ describe('priority lanes: one person overtakes a bulk', () => {
       return r && ['done', 'partially_failed', 'failed'].includes(r.status) ? r : undefined;
     }, 8_000);
 
-  it('the one-person request finishes while the bulk is still recording, and no call is refused', async () => {
-    h = await startHarness({ REVOKE_RATE_LIMITS: 'slack:users.info=4/2s', REVOKE_URGENT_RESERVE: '25%' });
+  async function overtake(options: HarnessOptions = {}) {
+    h = await startHarness(
+      { REVOKE_RATE_LIMITS: 'slack:users.info=4/2s', REVOKE_URGENT_RESERVE: '25%' },
+      options,
+    );
     h.slack.rateLimits.set('users.info', { max: 4, windowMs: 2_000 });
     for (const id of [...bulk, 'UURGENT']) h.slack.addUser(user(id, `${id.toLowerCase()}@example.com`));
     h.slack.sessions = [...bulk, 'UURGENT'].map((id, i) => ({
@@ -37,7 +40,7 @@ describe('priority lanes: one person overtakes a bulk', () => {
     const values = formValues({ target: first ?? '' });
     values.more_targets = { more_targets_selected: { type: 'multi_users_select', selected_users: rest } };
     await h.interact(submission(values));
-    // The bulk has used its share of the first second.
+    // The bulk has used its share of the first window.
     await h.slack.waitFor(() => (lookups(bulk).length >= 3 ? true : undefined));
 
     const urgentForm = formValues({ target: 'UURGENT' });
@@ -54,5 +57,17 @@ describe('priority lanes: one person overtakes a bulk', () => {
     expect(lookups(bulk)).toHaveLength(bulk.length);
     expect(h.slack.rateLimitedBy.get('users.info') ?? 0).toBe(0);
     expect(h.slack.sessions).toEqual([]);
-  }, 30_000);
+  }
+
+  it(
+    'the one-person request finishes while the bulk is still recording, and no call is refused',
+    () => overtake(),
+    30_000,
+  );
+
+  it(
+    'a bulk still recording never holds the form slots: one slot is enough for the urgent request',
+    () => overtake({ workQueue: { concurrency: 1, reserved: 0 } }),
+    30_000,
+  );
 });

@@ -43,9 +43,12 @@ export function revokeRequestSubmission(deps: SlackDeps) {
     }
     await ack();
     const channelId = metadata.c;
-    // Never refused by the queue (a revocation is never dropped); it waits ahead of any preview.
+    // Never refused by the queue (a revocation is never dropped); it waits ahead of any preview. A
+    // bulk's recording looks everyone up within its vendor budgets, minutes at Slack's tiers: it
+    // takes a slot of the runs lane, so it never holds up the forms and one-person requests.
     deps.background.enqueue({
       kind: 'request.submit',
+      lane: parsed.form.additionalUserIds.length > 0 ? 'runs' : 'interactive',
       task: () => submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
     });
   };
