@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
 import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
+import { replyEphemeral } from '../../busy-reply.js';
 import {
   arrivalOf,
   BUSY_TEXT,
@@ -44,7 +45,7 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
  * is told the app is busy instead) and, once it is open, the lookups for the preview (low).
  */
 export function revokeSessionsCommand(deps: SlackDeps) {
-  return async ({ command, ack, client, respond, context }: Args): Promise<void> => {
+  return async ({ command, ack, client, context }: Args): Promise<void> => {
     const receivedAt = arrivalOf(deps, context);
     const intent = parseCommandText(command.text);
     if (intent.kind === 'help') {
@@ -101,7 +102,7 @@ export function revokeSessionsCommand(deps: SlackDeps) {
       deadline: receivedAt + TRIGGER_BUDGET_MS,
       // No trigger is needed to answer through the command's response_url (any channel, DMs too).
       onRefused: () =>
-        respond({ response_type: 'ephemeral', text: BUSY_TEXT }).catch(() =>
+        replyEphemeral(command.response_url, BUSY_TEXT).catch(() =>
           tellUser(client, deps.logger, command.user_id, command.channel_id, BUSY_TEXT),
         ),
       task: async () => {
