@@ -5,8 +5,8 @@
  * `/revoke-sessions <@USOMEONE>` in turn — whether or not earlier ones were answered, and replies
  * with every request's time to its HTTP response (the ack).
  */
-import { Agent, request } from 'node:http';
-import type { LoadRequest } from './lib/load.js';
+import { Agent } from 'node:http';
+import { type LoadRequest, sendOne } from './lib/load.js';
 import { command } from './slack-payloads.js';
 
 export type AckKind = 'help' | 'modal';
@@ -35,24 +35,9 @@ function build(kind: AckKind, triggerId: string): LoadRequest {
   return kind === 'help' ? command('help', triggerId) : command(`<@${MODAL_TARGET}|someone>`, triggerId);
 }
 
-function send(url: URL, req: LoadRequest): Promise<{ ms: number; status: number }> {
-  return new Promise((resolve) => {
-    const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
-    let start = 0n;
-    const r = request(
-      { host: '127.0.0.1', port: url.port, path: req.path, method: 'POST', headers, agent },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', () =>
-          resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, status: res.statusCode ?? 0 }),
-        );
-      },
-    );
-    r.setTimeout(10_000, () => r.destroy(new Error('timeout')));
-    r.on('error', () => resolve({ ms: Number.NaN, status: 0 }));
-    start = process.hrtime.bigint();
-    r.end(req.body);
-  });
+async function send(url: URL, req: LoadRequest): Promise<{ ms: number; status: number }> {
+  const sent = await sendOne(url, req, agent);
+  return { ms: sent.endedAt - sent.sentAt, status: sent.status };
 }
 
 /** Request i leaves at start + i / rate, never waiting for earlier answers. */

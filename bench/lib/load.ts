@@ -1,5 +1,6 @@
 /** The load generator: many POSTs over keep-alive connections, with per-request latency. */
 import { Agent, request } from 'node:http';
+import { monoMs } from './clock.js';
 import { sleep } from './wait.js';
 
 export { Agent };
@@ -8,6 +9,35 @@ export interface LoadRequest {
   path: string;
   body: string;
   headers: Record<string, string>;
+}
+
+/** One request's times on {@link monoMs}: when it was written, when its answer ended (NaN and status 0 when none came). */
+export interface Sent {
+  sentAt: number;
+  endedAt: number;
+  status: number;
+}
+
+/**
+ * POSTs one request to `url`'s port on 127.0.0.1 over `agent`; resolves, never rejects, once the
+ * answer has been read, or failed, or `timeoutMs` passed.
+ */
+export function sendOne(url: URL, req: LoadRequest, agent: Agent, timeoutMs = 10_000): Promise<Sent> {
+  return new Promise((resolve) => {
+    const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
+    let sentAt = Number.NaN;
+    const r = request(
+      { host: '127.0.0.1', port: url.port, path: req.path, method: 'POST', headers, agent },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve({ sentAt, endedAt: monoMs(), status: res.statusCode ?? 0 }));
+      },
+    );
+    r.setTimeout(timeoutMs, () => r.destroy(new Error('timeout')));
+    r.on('error', () => resolve({ sentAt, endedAt: Number.NaN, status: 0 }));
+    sentAt = monoMs();
+    r.end(req.body);
+  });
 }
 
 export interface LoadResult {
@@ -45,29 +75,15 @@ export async function runLoad(
   const statuses = new Map<number, number>();
   let errors = 0;
   let next = 0;
-  const one = (req: LoadRequest) =>
-    new Promise<void>((resolve) => {
-      const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
-      let start = 0n;
-      const r = request(
-        { host: '127.0.0.1', port: url.port, path: req.path, method: 'POST', headers, agent },
-        (res) => {
-          res.on('data', () => {});
-          res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-            statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
-            resolve();
-          });
-        },
-      );
-      r.setTimeout(o.timeoutMs ?? 10_000, () => r.destroy(new Error('timeout')));
-      r.on('error', () => {
-        errors += 1;
-        resolve();
-      });
-      start = process.hrtime.bigint();
-      r.end(req.body);
-    });
+  const one = async (req: LoadRequest) => {
+    const sent = await sendOne(url, req, agent, o.timeoutMs);
+    if (Number.isNaN(sent.endedAt)) {
+      errors += 1;
+      return;
+    }
+    latencies.push(sent.endedAt - sent.sentAt);
+    statuses.set(sent.status, (statuses.get(sent.status) ?? 0) + 1);
+  };
   const t0 = performance.now();
   const stopAt = o.durationMs === undefined ? Number.POSITIVE_INFINITY : t0 + o.durationMs;
   const worker = async () => {

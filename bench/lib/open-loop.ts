@@ -3,26 +3,15 @@
  * whatever the answers, and each latency is taken from the *scheduled* send time — so a slow
  * answer cannot hold back the next request and hide the queueing it causes (coordinated omission).
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { prng } from '../../test/helpers/prng.js';
 import { monoMs } from './clock.js';
-import type { LoadRequest } from './load.js';
+import { type LoadRequest, sendOne } from './load.js';
 import { sleep } from './wait.js';
-
-/** A small seeded PRNG (mulberry32): the same seed gives both apps the same arrivals. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Offsets (ms from the start) of `count` Poisson arrivals at `rate` per second. */
 export function poissonSchedule(rate: number, count: number, seed: number): number[] {
-  const next = random(seed);
+  const next = prng(seed); // the same seed gives both apps the same arrivals
   const out: number[] = [];
   let t = 0;
   for (let i = 0; i < count; i++) {
@@ -59,24 +48,11 @@ export async function runOpenLoop(
     const req = o.build(i);
     const a: Arrival = { scheduled, lag: 0, latency: Number.NaN, status: 0 };
     arrivals[i] = a;
-    const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
     pending.push(
-      new Promise<void>((resolve) => {
-        const r = request(
-          { host: '127.0.0.1', port: url.port, path: req.path, method: 'POST', headers, agent: o.agent },
-          (res) => {
-            res.on('data', () => {});
-            res.on('end', () => {
-              a.latency = monoMs() - scheduled;
-              a.status = res.statusCode ?? 0;
-              resolve();
-            });
-          },
-        );
-        r.setTimeout(o.timeoutMs ?? 10_000, () => r.destroy(new Error('timeout')));
-        r.on('error', () => resolve());
-        a.lag = monoMs() - scheduled;
-        r.end(req.body);
+      sendOne(url, req, o.agent, o.timeoutMs).then((sent) => {
+        a.lag = sent.sentAt - scheduled;
+        a.latency = sent.endedAt - scheduled;
+        a.status = sent.status;
       }),
     );
   };

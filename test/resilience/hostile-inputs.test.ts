@@ -3,21 +3,10 @@ import { startFakeHuawei } from '../fakes/huawei.js';
 import { breakGlassSubmission, buttonClick } from '../helpers/actions.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
+import { prng } from '../helpers/prng.js';
 import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
 import { openSlowBody } from '../helpers/slow-body.js';
 import { functionExecuted } from '../helpers/workflow.js';
-
-/** Seeded PRNG (mulberry32) so a failure reproduces. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [
   '<!here>',
@@ -179,7 +168,7 @@ describe('10,000+ malformed and hostile inputs', () => {
   afterAll(() => h.close());
 
   it('never crashes, never answers 5xx, never revokes, never injects', { timeout: 180_000 }, async () => {
-    const rand = prng(20261122);
+    const rand = prng(20261122); // seeded so a failure reproduces
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
     const junk = (): unknown => {
       const r = rand();
