@@ -8,7 +8,7 @@ import {
   systemSecrets,
   systemsEnvShape,
 } from './config/systems.js';
-import { parseReserve, type RateTable, rateTable } from './providers/budget/index.js';
+import { DEFAULT_URGENT_RESERVE, parseReserve, type RateTable, rateTable } from './providers/budget/index.js';
 import type { SystemId, SystemSettings } from './providers/registry.js';
 import { slackApiUrl } from './providers/slack-admin/settings.js';
 import { parseDuration } from './util/duration.js';
@@ -271,7 +271,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseRetryMs: Number(env.DATABASE_CONNECT_RETRY_SECONDS ?? 60) * 1000,
     rateLimits,
-    urgentReserve: parseReserve(env.REVOKE_URGENT_RESERVE) ?? 0.05,
+    urgentReserve: parseReserve(env.REVOKE_URGENT_RESERVE) ?? DEFAULT_URGENT_RESERVE,
     systems,
     apiToken: env.REVOKE_API_TOKEN,
     logLevel: (env.LOG_LEVEL?.toLowerCase() ?? 'info') as LogLevel,

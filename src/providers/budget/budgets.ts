@@ -1,4 +1,4 @@
-import { budgetKey, type RateTable } from './limits.js';
+import { budgetKey, DEFAULT_URGENT_RESERVE, type RateTable } from './limits.js';
 import { RateBudget } from './rate-budget.js';
 
 /**
@@ -13,7 +13,7 @@ export class Budgets {
     private readonly table: RateTable = new Map(),
     /** Systems whose methods each have their own budget (Slack's tiers). */
     private readonly perMethod: ReadonlySet<string> = new Set(['slack']),
-    readonly reserve = 0.05,
+    readonly reserve = DEFAULT_URGENT_RESERVE,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -66,9 +66,12 @@ export function rateTable(
   return table;
 }
 
-/** Parses the reserved share (`5%` or `0.05`); undefined when malformed or above half. */
+/** The share of every budget a bulk leaves to urgent requests unless `REVOKE_URGENT_RESERVE` says otherwise. */
+export const DEFAULT_URGENT_RESERVE = 0.05;
+
+/** Parses the reserved share (`5%` or `0.05`; unset: the default); undefined when malformed or above half. */
 export function parseReserve(text: string | undefined): number | undefined {
-  if (text === undefined) return 0.05;
+  if (text === undefined) return DEFAULT_URGENT_RESERVE;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   if (!match) return undefined;
   const share = Number(match[1]) / (match[2] ? 100 : 1);
