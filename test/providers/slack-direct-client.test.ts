@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DirectWebClient } from '../../src/providers/slack-admin/direct-client.js';
+import { SECRETS } from '../helpers/harness.js';
 
-const TOKEN = 'xoxp-5555555555-6666666666-directdirectdirect';
+/** The suite's fake admin token (the whole-run secrets scan knows it). */
+const TOKEN = SECRETS.admin;
 
 /** What the test server answers next (per request), and what it received. */
 interface Answer {
