@@ -51,7 +51,13 @@ export function describeStep(request: RevocationRequest, step: RevocationStep, l
     r.remaining === undefined
       ? []
       : r.remaining === 0
-        ? [t(' Verified: no sessions left.')]
+        ? [
+            t(
+              r.listingShows
+                ? ` Verified: no ${r.listingShows} listed afterwards.`
+                : ' Verified: no sessions left.',
+            ),
+          ]
         : r.remainingInScope
           ? [t(' '), t(`${plural(r.remaining, 'session')} still listed afterwards.`, 'warn')]
           : [t(` ${plural(r.remaining, 'session')} outside the chosen scope remain.`)];

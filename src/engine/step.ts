@@ -72,8 +72,9 @@ export async function ownedSessions(
 /**
  * Runs one system's part of a request: find the person, revoke (all or the
  * chosen sessions), then list again where the system can. When `interrupted`,
- * a previous attempt died with an unknown outcome: if the system can list and
- * nothing in scope is left, the step is confirmed without repeating the call.
+ * a previous attempt died with an unknown outcome: if the system's listing shows everything the
+ * call ends (chosen sessions, or `listingCoversRevokeAll`) and nothing in scope is left, the step
+ * is confirmed without repeating the call; otherwise the idempotent call is sent again.
  */
 export async function runProviderStep(
   deps: StepRunnerDeps,
@@ -137,7 +138,17 @@ export async function runProviderStep(
     };
 
     if (bulk?.error) return failure(bulk.error, provider, account);
-    if (interrupted && provider.capabilities.listSessions && inScope && (await count()) === 0) {
+    // A listing confirms only what it lists: chosen sessions are ids from the listing, but
+    // revoke-all may end more than the listing shows (Google's sign-out, Slack's other workspaces),
+    // so an empty listing confirms an interrupted revoke-all only where it covers everything.
+    const listingProves = selection !== undefined || provider.capabilities.listingCoversRevokeAll;
+    if (
+      interrupted &&
+      provider.capabilities.listSessions &&
+      inScope &&
+      listingProves &&
+      (await count()) === 0
+    ) {
       return {
         state: refused.refusedSessions ? 'partial' : 'revoked',
         result: {
@@ -181,7 +192,13 @@ export async function runProviderStep(
       const detail = [result.detail, 'could not list again to verify'].filter(Boolean).join('; ');
       return { state: done, result: { ...result, detail }, account };
     }
-    const verified = { ...result, remaining, remainingInScope: inScope };
+    const shows = selection === undefined ? provider.capabilities.listingShows : undefined;
+    const verified = {
+      ...result,
+      remaining,
+      remainingInScope: inScope,
+      ...(shows ? { listingShows: shows } : {}),
+    };
     if (outcome.state === 'queued') {
       // A queued bulk job (Slack resetBulk): confirmed done only when nothing in scope is listed any more.
       return { state: remaining > 0 && inScope ? 'queued' : done, result: verified, account };

@@ -44,8 +44,10 @@ export const FINAL_STATUSES: readonly RequestStatus[] = [
 export interface RequestPlan {
   /** Why the request waits for an approver (absent when it may run at once). */
   approvalReason?: string | undefined;
-  /** Some person of the request is in REVOKE_PROTECTED_USERS. */
+  /** Some person of the request is in REVOKE_PROTECTED_USERS (or might be: see `protectionUnknown`). */
   protectedTarget?: boolean | undefined;
+  /** The user groups of REVOKE_PROTECTED_USERS that could not be read: the request is treated as protected. */
+  protectionUnknown?: string[] | undefined;
   /**
    * For "only selected sessions": per system, the chosen sessions as the system listed them for
    * this person when the request was recorded (ids the person did not own are never in here).
@@ -161,6 +163,11 @@ export interface StepResult {
   remaining?: number | undefined;
   /** Whether `remaining` counts sessions that should have ended (true) or out-of-scope ones. */
   remainingInScope?: boolean | undefined;
+  /**
+   * What the verification listing showed, when it is not every session revoke-all ends (e.g.
+   * "OAuth app grants"): "none left" then speaks of these only.
+   */
+  listingShows?: string | undefined;
   vendorRequestId?: string | undefined;
   detail?: string | undefined;
   error?: StepError | undefined;

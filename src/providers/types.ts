@@ -88,6 +88,17 @@ export interface ProviderCapabilities {
   scopes: boolean;
   /** An identity provider (single sign-on): its step runs before the downstream systems'. */
   identityProvider?: boolean | undefined;
+  /**
+   * The listing shows everything revoke-all ends (no session revoke-all ends is missing from it).
+   * Only then may an empty listing confirm an interrupted revoke-all without sending it again;
+   * otherwise the (idempotent) revoke-all is sent again. A listing confirms only what it lists.
+   */
+  listingCoversRevokeAll: boolean;
+  /**
+   * What the listing shows, when it is not every session revoke-all ends (plural noun, e.g.
+   * "OAuth app grants"): the verification says "no … left", never "no sessions left".
+   */
+  listingShows?: string | undefined;
 }
 
 /** One connected system. Every method throws {@link RevokeError} on failure. */

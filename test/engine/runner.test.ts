@@ -131,6 +131,7 @@ describe('engine.run', () => {
       asyncRevoke: false,
       scopes: false,
       identityProvider: true,
+      listingCoversRevokeAll: false,
     }).add('alice@example.com', 'okta-alice');
     const events: string[] = [];
     for (const s of [idp, mm, hw]) s.events = events;

@@ -39,6 +39,7 @@ export class MemorySystem implements SessionProvider {
       revokeSelected: true,
       asyncRevoke: false,
       scopes: false,
+      listingCoversRevokeAll: true,
     },
   ) {}
 

@@ -227,11 +227,18 @@ describe('Google Workspace provider against a fake Google', () => {
   });
 
   describe('finding the person', () => {
-    it('an exact alias finds the primary account; a lookalike Google folds to a real address is never a match', async () => {
-      expect(await provider.findAccount({ email: 'A.Smith@example.com' })).toMatchObject({
+    it('the primary address finds the account; an alias of it is another account, refused; a lookalike is never a match', async () => {
+      expect(await provider.findAccount({ email: 'Alice@example.com' })).toMatchObject({
         status: 'found',
         account: { system: 'google', id: 'u-alice', login: 'alice@example.com' },
       });
+      // Google answers an alias with the account that holds it: not the person whose address it is.
+      const alias = await provider.findAccount({ email: 'A.Smith@example.com' });
+      expect(alias.status).toBe('not_allowed');
+      if (alias.status !== 'not_allowed') throw new Error(alias.status);
+      expect(alias.detail).toMatch(
+        /^a\.smith@example\.com is an alias of another account \(alice@example\.com\)/,
+      );
       // The fake, like Google, answers kate@ with the Kelvin-sign account.
       const lookalike = await provider.findAccount({ email: 'kate@example.com' });
       expect(lookalike.status).toBe('ambiguous');

@@ -116,13 +116,14 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
 
     // Nothing lost: Alice's sessions are gone, Bob's are untouched.
     expect(fake.sessions.map((s) => s.session_id)).toEqual([3]);
-    // No finished step repeated; an interrupted reset is repeated only when it never took effect.
+    // No finished step repeated. A reset interrupted while its step ran is sent again (it is
+    // idempotent): Slack's listing shows the person's workspaces only, so an empty listing cannot
+    // confirm it. A step that had finished is never sent again.
     const audit = await store.listAudit({ requestId: final?.id });
     expect(audit.filter((a) => a.action === 'step_finished')).toHaveLength(1);
     const resets = fake.callsTo('admin.users.session.reset').length;
-    if (point.method === 'admin.users.session.reset' && point.when === 'after') expect(resets).toBe(1);
-    else if (point.method === 'admin.users.session.reset') expect(resets).toBe(2);
-    else expect(resets).toBe(Math.max(1, resetsBefore));
+    const stepWasRunning = point.method.startsWith('admin.users.session.');
+    expect(resets).toBe(stepWasRunning ? resetsBefore + 1 : Math.max(1, resetsBefore));
     expect(verifyChain(await store.listAudit()).ok).toBe(true);
     // One parent message and one reply per system in Slack.
     const parents = fake.messages.filter((m) => !m.thread_ts && !m.ephemeralFor && m.channel === 'C0SEC');

@@ -100,7 +100,9 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     expect(showsAnywhere(parent.blocks, '<!here>')).toBe(false);
     const replies = h.slack.messages.filter((m) => m.thread_ts === parent.ts);
     expect(replies).toHaveLength(1);
-    expect(replyText(replies[0])).toContain('Verified: no sessions left');
+    expect(replyText(replies[0])).toContain(
+      "Verified: no sessions in the person's workspaces listed afterwards",
+    );
 
     const request = await h.slack.waitFor(async () => {
       const [r] = await h.app.store.listRequestsForTarget('UALICE', 5);

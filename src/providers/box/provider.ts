@@ -41,6 +41,7 @@ export const BOX_CAPABILITIES: ProviderCapabilities = {
   revokeSelected: false,
   asyncRevoke: true,
   scopes: false,
+  listingCoversRevokeAll: false,
 };
 
 /** Box (enterprise, Client Credentials Grant). No session listing API; termination is an asynchronous job. */

@@ -45,6 +45,7 @@ export const ENTRA_CAPABILITIES: ProviderCapabilities = {
   asyncRevoke: false,
   scopes: false,
   identityProvider: true,
+  listingCoversRevokeAll: false,
 };
 
 /** An OData string literal: single quotes doubled (https://learn.microsoft.com/graph/query-parameters#escaping-single-quotes). */

@@ -43,6 +43,9 @@ export const GOOGLE_CAPABILITIES: ProviderCapabilities = {
   asyncRevoke: false,
   scopes: false,
   identityProvider: true,
+  // The listing shows OAuth grants only; sign-out (web and device sessions) has no listing.
+  listingCoversRevokeAll: false,
+  listingShows: 'OAuth app grants',
 };
 
 /** Google Workspace through the Admin SDK Directory API, as a service account with domain-wide delegation. */
@@ -60,7 +63,8 @@ export class GoogleWorkspaceProvider implements SessionProvider {
   /**
    * https://developers.google.com/workspace/admin/directory/reference/rest/v1/users/get — a lookup by
    * an alias answers the primary account, and Google folds case beyond ASCII, so the answer is this
-   * person only when its primary address or one of its aliases is the address asked ({@link sameEmail}).
+   * person only when its primary address is the address asked ({@link sameEmail}); an address that is
+   * only the account's alias is refused (`not_allowed`, said in the thread), never a match.
    * A suspended or archived user is still found (signing them out stays useful), and says so.
    */
   async findAccount(person: Person): Promise<AccountLookup> {
@@ -86,8 +90,17 @@ export class GoogleWorkspaceProvider implements SessionProvider {
         return { status: 'not_found', detail: `No Google Workspace user has the address ${email}.` };
       throw error;
     }
-    const addresses = [u.primaryEmail, ...(u.aliases ?? []), ...(u.nonEditableAliases ?? [])];
-    if (!addresses.some((a) => sameEmail(a, email))) {
+    // One rule in every system: the person is the account whose own (primary) address this is. An
+    // alias is often a departed person's address handed to their manager, so an address that is
+    // only another account's alias is not that person.
+    if (!sameEmail(u.primaryEmail, email)) {
+      const aliases = [...(u.aliases ?? []), ...(u.nonEditableAliases ?? [])];
+      if (aliases.some((a) => sameEmail(a, email))) {
+        return {
+          status: 'not_allowed',
+          detail: `${email} is an alias of another account (${foldEmailOrUndefined(u.primaryEmail) ?? u.id}), not its own address, so that account was not revoked; if it is this person's, revoke it by hand`,
+        };
+      }
       return {
         status: 'ambiguous',
         candidates: 1,

@@ -73,6 +73,8 @@ export const HUAWEI_CAPABILITIES: ProviderCapabilities = {
   revokeSelected: true,
   asyncRevoke: false,
   scopes: false,
+  // Revoke-all is "list, then batch-delete every listed session": the listing is exactly what it ends.
+  listingCoversRevokeAll: true,
 };
 
 /**

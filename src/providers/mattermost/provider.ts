@@ -49,6 +49,8 @@ export const MATTERMOST_CAPABILITIES: ProviderCapabilities = {
   revokeSelected: true,
   asyncRevoke: false,
   scopes: false,
+  // GET /users/{id}/sessions lists every session revoke/all ends.
+  listingCoversRevokeAll: true,
 };
 
 /** A self-hosted Mattermost server with a bot or personal access token that has edit_other_users. */

@@ -33,6 +33,7 @@ export const OKTA_CAPABILITIES: ProviderCapabilities = {
   asyncRevoke: false,
   scopes: false,
   identityProvider: true,
+  listingCoversRevokeAll: false,
 };
 
 /** An Okta org, with an API token (SSWS) of an admin who may view users and clear their sessions. */

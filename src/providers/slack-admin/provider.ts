@@ -67,6 +67,10 @@ export const SLACK_CAPABILITIES: ProviderCapabilities = {
   revokeSelected: true,
   asyncRevoke: false,
   scopes: true,
+  // session.list answers per workspace the directory knows for the person (and is cut off after
+  // 20 pages); reset ends every session in the organisation. An empty listing proves less than reset.
+  listingCoversRevokeAll: false,
+  listingShows: "sessions in the person's workspaces",
 };
 
 /** Slack Enterprise Grid sessions via `admin.users.session.*` with the org admin user token. */

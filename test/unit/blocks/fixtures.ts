@@ -32,10 +32,34 @@ export const CAPABILITIES: Record<SystemId, ProviderCapabilities> = {
     SystemId,
     ProviderCapabilities
   >),
-  slack: { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: true },
-  box: { listSessions: false, revokeSelected: false, asyncRevoke: false, scopes: false },
-  mattermost: { listSessions: true, revokeSelected: true, asyncRevoke: false, scopes: false },
-  huawei: { listSessions: false, revokeSelected: false, asyncRevoke: true, scopes: false },
+  slack: {
+    listSessions: true,
+    revokeSelected: true,
+    asyncRevoke: false,
+    scopes: true,
+    listingCoversRevokeAll: false,
+  },
+  box: {
+    listSessions: false,
+    revokeSelected: false,
+    asyncRevoke: false,
+    scopes: false,
+    listingCoversRevokeAll: false,
+  },
+  mattermost: {
+    listSessions: true,
+    revokeSelected: true,
+    asyncRevoke: false,
+    scopes: false,
+    listingCoversRevokeAll: false,
+  },
+  huawei: {
+    listSessions: false,
+    revokeSelected: false,
+    asyncRevoke: true,
+    scopes: false,
+    listingCoversRevokeAll: false,
+  },
 };
 
 /** A pending single-person request from the slash command, for Slack and Box. */
