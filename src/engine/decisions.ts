@@ -1,4 +1,4 @@
-import type { DecisionKind } from './approval.js';
+import { Approvals, type DecisionKind } from './approval.js';
 import type { EngineContext } from './context.js';
 import type { Actor, RevocationRequest } from './types.js';
 
@@ -21,7 +21,14 @@ export class Decisions {
     if (!request) return { ok: false, reason: 'No such request.' };
     if (!approvals) return { ok: false, reason: 'Approvals are not configured.', request };
     const who = `${actor.kind}:${actor.id}`;
-    const check = await approvals.check(request, actor.id, kind, this.ctx.now(), note);
+    const check = await approvals.check(
+      request,
+      actor.id,
+      kind,
+      this.ctx.now(),
+      note,
+      Approvals.needsActorEmail(request) ? await this.actorEmail(actor.id) : undefined,
+    );
     if (!check.allowed) {
       await this.ctx.audit(requestId, who, 'decision_refused', { kind, why: check.reason });
       return { ok: false, reason: check.reason, request };
@@ -51,6 +58,17 @@ export class Decisions {
       };
     }
     return { ok: true, request: latest as RevocationRequest };
+  }
+
+  /** The actor's Slack profile email (folded), '' when they have none, null when it could not be read. */
+  private async actorEmail(actorId: string): Promise<string | null> {
+    const { directory } = this.ctx.deps;
+    if (!directory) return null;
+    try {
+      return (await directory.getUser(actorId))?.email ?? '';
+    } catch {
+      return null;
+    }
   }
 
   /**

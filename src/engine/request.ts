@@ -3,6 +3,7 @@ import { logFields } from '../log.js';
 import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
 import type { CreateOptions } from '../store/types.js';
+import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
@@ -73,16 +74,22 @@ export class Intake {
   private async askNow(ask: Ask): Promise<AskResult> {
     const { approvals, directory } = this.ctx.deps;
     const who = `${ask.requester.kind}:${ask.requester.id}`;
-    if (approvals && !(await approvals.mayRequest(ask.requester))) {
+    const may = approvals ? await approvals.mayRequest(ask.requester) : ({ state: 'member' } as const);
+    if (may.state !== 'member') {
+      const unknown = may.state === 'unknown';
       await this.ctx.audit(undefined, who, 'request_refused', {
-        why: 'not a requester',
+        why: unknown ? 'requester check failed' : 'not a requester',
         via: ask.source,
+        ...(unknown ? { unreadableGroups: may.groups } : {}),
         ...(ask.workflow ? { functionExecutionId: ask.workflow.functionExecutionId } : {}),
       });
+      const name = ask.requester.kind === 'slack' ? `<@${ask.requester.id}>` : ask.requester.id;
       return {
         ok: false,
         code: 'not_a_requester',
-        message: `${ask.requester.kind === 'slack' ? `<@${ask.requester.id}>` : ask.requester.id} is not allowed to request revocations (REVOKE_REQUESTERS).`,
+        message: unknown
+          ? `Could not check whether ${name} may request revocations (${unreadableGroups(may.groups)}), so nothing was recorded. Try again in a moment.`
+          : `${name} is not allowed to request revocations (REVOKE_REQUESTERS).`,
         refusedPeople: [],
       };
     }
@@ -195,7 +202,11 @@ export class Intake {
     }
     const needsApproval = options.needsApproval || policyWhy !== undefined;
     const approvalReason = needsApproval ? (options.approvalReason ?? policyWhy) : undefined;
-    const protectedTarget = approvals ? await approvals.isProtected(...targets) : false;
+    const protection = approvals
+      ? await approvals.protection(...targets)
+      : { isProtected: false, unknownGroups: [] as string[] };
+    const protectedTarget = protection.isProtected;
+    const protectionUnknown = protection.unknownGroups.length > 0 ? protection.unknownGroups : undefined;
     const status = needsApproval ? 'pending_approval' : 'approved';
     const expiresAt = needsApproval ? this.ctx.iso(options.ttlMs ?? 3_600_000) : undefined;
     const firstSystems = input.systems.filter(
@@ -205,6 +216,7 @@ export class Intake {
       ...input.plan,
       ...(approvalReason ? { approvalReason } : {}),
       ...(protectedTarget ? { protectedTarget } : {}),
+      ...(protectionUnknown ? { protectionUnknown } : {}),
       ...(firstSystems.length > 0 ? { firstSystems } : {}),
     };
     const record: NewRequest = { ...input, plan: Object.keys(plan).length > 0 ? plan : undefined };
@@ -227,6 +239,7 @@ export class Intake {
             status,
             approvalReason: approvalReason ?? null,
             protectedTarget,
+            ...(protectionUnknown ? { protectionUnknown } : {}),
             expiresAt: expiresAt ?? null,
           },
         },

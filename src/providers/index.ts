@@ -25,6 +25,7 @@ export function createSlackDirectory(config: Config, deps: ProviderDeps): SlackD
       retryPolicy: deps.retryPolicy,
       sleep: deps.sleep,
       budgets: deps.budgets,
+      timeoutMs: deps.timeoutMs,
     }),
   );
 }

@@ -1,5 +1,5 @@
 import type { Config, SystemId } from '../config.js';
-import type { MembershipChecker } from '../engine/access.js';
+import { type Membership, type MembershipChecker, unreadableGroups } from '../engine/access.js';
 import type { Approvals } from '../engine/approval.js';
 import type { RevocationEngine } from '../engine/engine.js';
 import type { RunObserver } from '../engine/observer.js';
@@ -65,17 +65,44 @@ export function systemIds(deps: SlackDeps): SystemId[] {
   return deps.systems.map((s) => s.id);
 }
 
-/** Membership check bounded in time so a slow user-group lookup cannot blow Slack's 3-second window (fails closed). */
-export async function isRequester(deps: SlackDeps, userId: string, timeoutMs = 2_000): Promise<boolean> {
+/** Why a requester check refused: not in REVOKE_REQUESTERS, or the check could not be made. */
+export interface RequesterRefusal {
+  /** What the person is told. */
+  text: string;
+  /** What the audit record says. */
+  why: 'not a requester' | 'requester check failed';
+}
+
+/**
+ * Undefined when `userId` may request; otherwise what to tell them. Bounded in time so a slow
+ * user-group lookup cannot blow Slack's 3-second window. Fails closed and says so: a group that
+ * cannot be read (or does not answer in time) is "the check failed, try again", never "allowed".
+ */
+export async function requesterRefusal(
+  deps: SlackDeps,
+  userId: string,
+  timeoutMs = 2_000,
+): Promise<RequesterRefusal | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<Membership>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ state: 'unknown', groups: [...deps.config.requesters.groups] }),
+      timeoutMs,
+    );
   });
   try {
-    return await Promise.race([deps.membership.isMember(userId, deps.config.requesters), timeout]);
+    const m = await Promise.race([deps.membership.check(userId, deps.config.requesters), timeout]);
+    if (m.state === 'member') return undefined;
+    if (m.state === 'not_member') return { text: NOT_ALLOWED_TEXT, why: 'not a requester' };
+    return { text: checkFailedText(m.groups), why: 'requester check failed' };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Said when a requester check could not be made (a user group could not be read in time). */
+export function checkFailedText(groups: string[]): string {
+  return `Could not check whether you may use /revoke-sessions: ${unreadableGroups(groups)} in time. Nothing was started. Try again in a moment.`;
 }
 
 export const NOT_ALLOWED_TEXT =

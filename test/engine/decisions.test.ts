@@ -64,4 +64,43 @@ describe('engine decisions', () => {
     });
     expect(await w.engine.withdraw(request.id, 'too late')).toBe(false);
   });
+
+  describe('nobody named in a request decides it, also when named by email only', () => {
+    async function emailOnly() {
+      const r = await w.engine.ask({
+        source: 'api',
+        requester: { kind: 'api', id: 'edr' },
+        people: [{ kind: 'email', email: 'app@example.com' }],
+        systems: ['mattermost'],
+        slackScope: 'all',
+        reason: 'EDR: token theft',
+      });
+      if (!r.ok) throw new Error(r.message);
+      expect(r.request.target.slackUserId).toBeUndefined();
+      return r.request;
+    }
+
+    it('the approver whose Slack email is the person named is refused, audited', async () => {
+      const named = await emailOnly();
+      // The approver's Slack profile (read at the click) has the address the alert named.
+      w.directory.add('UAPP', 'app@example.com');
+      const d = await w.engine.decide(named.id, { kind: 'slack', id: 'UAPP' }, 'deny');
+      expect(d).toMatchObject({ ok: false, reason: expect.stringMatching(/^You are one of the people/) });
+      expect((await w.store.getRequest(named.id))?.status).toBe('pending_approval');
+      expect(await w.actions()).toContain('decision_refused');
+    });
+
+    it('when the approver’s profile cannot be read, nobody may decide until it can (fails closed)', async () => {
+      const named = await emailOnly();
+      w.directory.getUser = async () => {
+        throw new Error('slack down');
+      };
+      const d = await w.engine.decide(named.id, { kind: 'slack', id: 'UAPP' }, 'approve');
+      expect(d).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^Could not check that you are not one of the people/),
+      });
+      expect((await w.store.getRequest(named.id))?.status).toBe('pending_approval');
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { SystemId } from '../../config.js';
+import { unreadableGroups } from '../../engine/access.js';
 import {
   allTargets,
   type RequestStatus,
@@ -220,12 +221,16 @@ export function parentMessage(
     { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${quoteBlock(request.reason)}` } },
   ];
   if (request.plan?.protectedTarget) {
+    const who = request.additionalTargets?.length ? 'one of the people is' : 'this person is';
+    const unknown = request.plan.protectionUnknown;
     blocks.push({
       type: 'section',
       block_id: 'protected',
       text: {
         type: 'mrkdwn',
-        text: `:shield: *Protected:* ${request.additionalTargets?.length ? 'one of the people is' : 'this person is'} in REVOKE_PROTECTED_USERS, so an approver must approve.`,
+        text: unknown?.length
+          ? `:shield: *Treated as protected:* could not check whether ${who} in REVOKE_PROTECTED_USERS (${escapeInline(unreadableGroups(unknown), 300)}), so an approver must approve.`
+          : `:shield: *Protected:* ${who} in REVOKE_PROTECTED_USERS, so an approver must approve.`,
       },
     });
   }
@@ -250,7 +255,12 @@ export function parentMessage(
     blocks.push({ type: 'section', block_id: 'chosen_sessions', text: { type: 'mrkdwn', text: chosen } });
   if (options.preview)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: options.preview.slice(0, 3000) } });
-  if (decision) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: decision.slice(0, 3000) } });
+  if (decision)
+    blocks.push({
+      type: 'section',
+      block_id: 'decision',
+      text: { type: 'mrkdwn', text: decision.slice(0, 3000) },
+    });
   blocks.push(
     { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${status}` } },
     {

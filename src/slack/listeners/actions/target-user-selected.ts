@@ -6,7 +6,7 @@ import type {
 } from '@slack/bolt';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { messageModal, requestModal } from '../../blocks/request-modal.js';
-import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps } from '../../context.js';
+import { requesterRefusal, type SlackDeps } from '../../context.js';
 import { loadPreview } from '../../preview-loader.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;
@@ -24,10 +24,11 @@ export function targetUserSelected(deps: SlackDeps) {
     deps.background.enqueue({
       kind: 'picker.update',
       task: async () => {
-        if (!(await isRequester(deps, body.user.id))) {
+        const refusal = await requesterRefusal(deps, body.user.id);
+        if (refusal) {
           await client.views.update({
             view_id: view.id,
-            view: messageModal('Not allowed', NOT_ALLOWED_TEXT),
+            view: messageModal(refusal.why === 'not a requester' ? 'Not allowed' : 'Try again', refusal.text),
           });
           return;
         }

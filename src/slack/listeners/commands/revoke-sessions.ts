@@ -3,14 +3,7 @@ import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
 import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
 import { replyEphemeral } from '../../busy-reply.js';
-import {
-  arrivalOf,
-  BUSY_TEXT,
-  isRequester,
-  NOT_ALLOWED_TEXT,
-  type SlackDeps,
-  TRIGGER_BUDGET_MS,
-} from '../../context.js';
+import { arrivalOf, BUSY_TEXT, requesterRefusal, type SlackDeps, TRIGGER_BUDGET_MS } from '../../context.js';
 import type { CommandIntent } from '../../guards/command-text.js';
 import { parseCommandText } from '../../guards/command-text.js';
 import { loadPreview } from '../../preview-loader.js';
@@ -52,13 +45,14 @@ export function revokeSessionsCommand(deps: SlackDeps) {
       await ack({ response_type: 'ephemeral', text: helpText(deps.systems) });
       return;
     }
-    if (!(await isRequester(deps, command.user_id))) {
-      await ack({ response_type: 'ephemeral', text: NOT_ALLOWED_TEXT });
+    const refusal = await requesterRefusal(deps, command.user_id);
+    if (refusal) {
+      await ack({ response_type: 'ephemeral', text: refusal.text });
       await deps.store.appendAudit(
         {
           actor: `slack:${command.user_id}`,
           action: 'request_refused',
-          data: { why: 'not a requester', via: 'slash_command' },
+          data: { why: refusal.why, via: 'slash_command' },
         },
         deps.now().toISOString(),
       );

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { escapeInline } from '../../../util/mrkdwn.js';
 import { postApprovalCard, withdrawUnposted } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
-import { isRequester, NOT_ALLOWED_TEXT, type SlackDeps, startRun, systemIds } from '../../context.js';
+import { requesterRefusal, type SlackDeps, startRun, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
 import { tellUser } from '../../tell-user.js';
 
@@ -27,8 +27,9 @@ export function revokeRequestSubmission(deps: SlackDeps) {
     }
     const targetBlock =
       Object.keys(view.state.values).find((b) => b.startsWith(IDS.targetBlock)) ?? IDS.targetBlock;
-    if (!(await isRequester(deps, userId))) {
-      await ack({ response_action: 'errors', errors: { [targetBlock]: NOT_ALLOWED_TEXT } });
+    const refusal = await requesterRefusal(deps, userId);
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [targetBlock]: refusal.text } });
       return;
     }
     const metadata = decodeMetadata(view.private_metadata);
