@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type AlertEndpointDeps, createAlertHandlers } from '../../src/api/alert-endpoint.js';
 import { buttonClick } from '../helpers/actions.js';
 import { findButton, sectionStartingWith, showsAnywhere } from '../helpers/blocks.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
+import { openSlowBody, sendLargeBody } from '../helpers/slow-body.js';
 
 const TOKEN = API_TOKENS.alert;
 const spec = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as {
@@ -211,6 +215,104 @@ describe('alert API switched off', () => {
       expect(res.status).toBe(404);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('the alert API body is bounded in size and time', () => {
+  const modes = {
+    HTTP: {},
+    'Socket Mode': { SLACK_APP_TOKEN: 'xapp-1-A0123-4567-socketmodeapptokensecret' },
+  };
+  for (const [mode, env] of Object.entries(modes)) {
+    it(`on the app's HTTP server in ${mode}`, async () => {
+      const h = await startHarness(
+        { REVOKE_API_TOKEN: TOKEN, ...env },
+        // Node's whole-request timeout far away: only the body deadline can cut the slow body off.
+        { httpLimits: { bodyTimeoutMs: 300, headersTimeoutMs: 5_000, requestTimeoutMs: 60_000 } },
+      );
+      const port = Number(new URL(h.url).port);
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const slow = openSlowBody(port, {
+        path: '/api/revocation-requests',
+        headers: auth,
+        contentType: 'application/json',
+        contentLength: 10_000,
+        trickleMs: 50,
+      });
+      try {
+        const cut = await Promise.race([
+          slow.closed,
+          new Promise<'still open'>((r) => setTimeout(() => r('still open'), 3_000)),
+        ]);
+        expect(cut === 'still open' ? cut : cut.status).toBe(408);
+        const big = await sendLargeBody(port, {
+          path: '/api/revocation-requests',
+          headers: auth,
+          contentType: 'application/json',
+          bytes: 3 * 1024 * 1024,
+        });
+        expect(big.status).toBe(413);
+        expect(big.bytesSent).toBeLessThan(1024 * 1024);
+        // Bodies still reach the handler, which keeps its own 64 KiB limit.
+        const post = (body: string) =>
+          fetch(`${h.url}/api/revocation-requests`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body,
+          });
+        const tooLarge = await post(JSON.stringify({ reason: 'x'.repeat(70_000), source: 's' }));
+        expect(tooLarge.status).toBe(413);
+        expect(((await tooLarge.json()) as { error: string }).error).toBe('payload_too_large');
+        const notJson = await post('{nope');
+        expect(notJson.status).toBe(400);
+        expect(((await notJson.json()) as { error: string }).error).toBe('invalid_json');
+      } finally {
+        slow.destroy();
+        await h.close();
+      }
+    });
+  }
+});
+
+describe('the alert handlers on a server without the body guard', () => {
+  it('bound a body they read themselves: 413 past 64 KiB, 408 at the deadline', async () => {
+    // Refused bodies never reach the engine or the store.
+    const handlers = createAlertHandlers({
+      apiToken: TOKEN,
+      systems: ['slack'],
+      logger: { warn: () => {}, error: () => {} },
+      bodyTimeoutMs: 300,
+    } as unknown as AlertEndpointDeps);
+    const server = createServer({ requestTimeout: 60_000 }, handlers.create);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const slow = openSlowBody(port, {
+      path: '/',
+      headers: auth,
+      contentType: 'application/json',
+      contentLength: 10_000,
+      trickleMs: 50,
+    });
+    try {
+      const cut = await Promise.race([
+        slow.closed,
+        new Promise<'still open'>((r) => setTimeout(() => r('still open'), 3_000)),
+      ]);
+      expect(cut === 'still open' ? cut : cut.status).toBe(408);
+      const big = await sendLargeBody(port, {
+        path: '/',
+        headers: auth,
+        contentType: 'application/json',
+        bytes: 3 * 1024 * 1024,
+      });
+      expect(big.status).toBe(413);
+      expect(big.bytesSent).toBeLessThan(1024 * 1024);
+    } finally {
+      slow.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });
