@@ -149,7 +149,8 @@ export function publicRequest(request: RevocationRequest, steps: RevocationStep[
 /**
  * `POST /api/revocation-requests` for SIEM/EDR tools: bearer auth, zod-validated
  * body, always needs approval, idempotent by key (scoped by the caller's `source`; the same
- * key for a different alert is a 409, never a replay); `GET …/{id}` reports status.
+ * key for a different alert is a 409, never a replay); `GET …/{id}` reports the status of a
+ * request an alert created (any other id is a 404, like an unknown one).
  */
 export function createAlertHandlers(deps: AlertEndpointDeps) {
   const unauthorized = (res: ServerResponse) =>
@@ -290,7 +291,11 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     if (!bearerMatches(req.headers.authorization, deps.apiToken)) return unauthorized(res);
     const id = req.params?.id ?? '';
     const request = isRequestId(id) ? await deps.store.getRequest(id) : undefined;
-    if (!request) return sendJson(res, 404, { error: 'not_found', message: 'No such request.' });
+    // The token is for alerting tools: it reads the requests alerts created, nothing else. Any
+    // other request (slash command, workflow, CLI) answers exactly like an id that does not
+    // exist, so a token holder cannot even learn that it does.
+    if (!request || request.source !== 'api')
+      return sendJson(res, 404, { error: 'not_found', message: 'No such request.' });
     sendJson(res, 200, publicRequest(request, await deps.store.listSteps(id)));
   }
 

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { type AlertEndpointDeps, createAlertHandlers } from '../../src/api/alert-endpoint.js';
 import { buttonClick } from '../helpers/actions.js';
 import { findButton, sectionStartingWith, showsAnywhere } from '../helpers/blocks.js';
+import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
 import { openSlowBody, sendLargeBody } from '../helpers/slow-body.js';
@@ -204,6 +205,62 @@ describe('POST /api/revocation-requests', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(res.status).toBe(404);
+  });
+
+  it('shows the token holder only requests that alerts created: any other answers like an unknown id', async () => {
+    h.slack.addUser(user('UDAVE', 'dave@example.com'));
+    // A request through the slash command and its form (name, reason, sessions: none of the API's business).
+    expect((await h.command({ text: '<@UDAVE|dave>' })).status).toBe(200);
+    const form = submission(
+      formValues({ target: 'UDAVE', reason: 'INC-77: dave phished' }),
+      undefined,
+      'UREQ',
+      'VAPIHIDDEN',
+    );
+    expect((await h.interact(form)).status).toBe(200);
+    const fromSlack = await h.slack.waitFor(async () => {
+      const [r] = await h.app.store.listRequestsForTarget('UDAVE', 1);
+      return r?.idempotencyKey === 'view:VAPIHIDDEN' ? r : undefined;
+    });
+    expect(fromSlack.source).toBe('slash_command');
+
+    const get = async (id: string) => {
+      const res = await fetch(`${h.url}/api/revocation-requests/${id}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        cacheControl: res.headers.get('cache-control'),
+        body: (await res.json()) as Record<string, unknown>,
+      };
+    };
+    const hidden = await get(fromSlack.id);
+    const unknown = await get('r-aaaaaaaa-aaaaaaaa');
+    expect(unknown).toEqual({
+      status: 404,
+      contentType: 'application/json',
+      cacheControl: 'no-store',
+      body: { error: 'not_found', message: 'No such request.' },
+    });
+    expect(hidden).toEqual(unknown);
+
+    // A request an alert created stays readable, and its key still replays it.
+    const alert = {
+      email: 'dave@example.com',
+      reason: 'EDR: dave beacon',
+      source: 'edr',
+      idempotency_key: 'dave-1',
+    };
+    const created = await post(alert);
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const read = await get(id);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id, source: 'api', target: { email: 'dave@example.com' } });
+    const replay = await post(alert);
+    expect(replay.status).toBe(200);
+    expect((await replay.json()) as { id: string; replayed: boolean }).toMatchObject({ id, replayed: true });
   });
 });
 
