@@ -5,13 +5,12 @@ import { SYSTEM_IDS, type SystemId } from '../config.js';
 import type { RevocationEngine } from '../engine/engine.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_HTTP_LIMITS } from '../slack/http-limits.js';
 import type { Store } from '../store/types.js';
 import { isRequestId } from '../util/ids.js';
 import { conflictBody, conflictRecord, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
 const MAX_BODY = 64 * 1024;
-/** How long a body may take to arrive when nothing in front of this handler read it already. */
-const DEFAULT_BODY_TIMEOUT_MS = 5_000;
 export const REQUESTS_PATH = '/api/revocation-requests';
 
 /** The alert body, validated where it arrives. */
@@ -47,7 +46,7 @@ export interface AlertEndpointDeps {
   /** Posts the approval card for a new pending request (the Slack edge does that). */
   onPendingApproval: (request: RevocationRequest) => Promise<void>;
   /**
-   * Deadline for a body this handler reads itself (default 5 s). The HTTP server's body guard
+   * Deadline for a body this handler reads itself (default: the server's, 5 s). The HTTP server's body guard
    * normally reads it first, under the same limits as Slack's requests, and hands it on.
    */
   bodyTimeoutMs?: number | undefined;
@@ -200,7 +199,7 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
         message: 'Send Content-Type: application/json.',
       });
     }
-    const read = await readBody(req, deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+    const read = await readBody(req, deps.bodyTimeoutMs ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMs);
     if ('refused' in read) {
       // The rest of the body is not read: close the connection rather than keep it for another request.
       const close = { connection: 'close' };

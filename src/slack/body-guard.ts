@@ -115,7 +115,7 @@ export function guardBodies(
     return true;
   };
 
-  /** Hands the request on once its body is buffered, answering what Bolt would throw. */
+  /** Hands the request on (its body buffered, if it has one), answering what the listener throws. */
   const handOn = (req: IncomingMessage, res: ServerResponse) => {
     try {
       const result: unknown = inner(req, res);
