@@ -15,7 +15,7 @@ import { createSlackApp, type SlackApp } from './slack/app.js';
 import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import type { SlackDeps } from './slack/context.js';
-import type { HttpLimits } from './slack/http-limits.js';
+import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { WorkflowCompleter } from './slack/workflow-completion.js';
@@ -132,6 +132,7 @@ export async function buildApplication(
           store,
           systems: systems.map((x) => x.id),
           logger,
+          bodyTimeoutMs: httpLimits(options.httpLimits).bodyTimeoutMs,
           onPendingApproval: async (request) => {
             if (!slackApp) return;
             if (!(await postApprovalCard(deps, slackApp.client, request)))

@@ -5,6 +5,7 @@ import { SYSTEM_IDS, type SystemId } from '../config.js';
 import type { RevocationEngine } from '../engine/engine.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_HTTP_LIMITS } from '../slack/http-limits.js';
 import type { Store } from '../store/types.js';
 import { isRequestId } from '../util/ids.js';
 import { conflictBody, conflictRecord, sameAlert, scopedIdempotencyKey } from './idempotency.js';
@@ -44,6 +45,11 @@ export interface AlertEndpointDeps {
   now?: (() => Date) | undefined;
   /** Posts the approval card for a new pending request (the Slack edge does that). */
   onPendingApproval: (request: RevocationRequest) => Promise<void>;
+  /**
+   * Deadline for a body this handler reads itself (default: the server's, 5 s). The HTTP server's body guard
+   * normally reads it first, under the same limits as Slack's requests, and hands it on.
+   */
+  bodyTimeoutMs?: number | undefined;
 }
 
 function sendJson(
@@ -66,15 +72,46 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), digest(token));
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
+/** A body as read: its text, or why it was refused (too large, or not complete in time). */
+type BodyRead = { text: string } | { refused: 413 | 408 };
+
+/**
+ * The request body, at most {@link MAX_BODY} bytes: the body guard's buffered copy when it read
+ * it (it always does on the app's HTTP server), else read here with the same size bound and a
+ * deadline, so these handlers never wait for, or hold, an unbounded body wherever they are mounted.
+ */
+function readBody(req: IncomingMessage, timeoutMs: number): Promise<BodyRead> {
+  const buffered = (req as IncomingMessage & { rawBody?: unknown }).rawBody;
+  if (Buffer.isBuffer(buffered)) {
+    return Promise.resolve(
+      buffered.length > MAX_BODY ? { refused: 413 } : { text: buffered.toString('utf8') },
+    );
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (result: BodyRead) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      chunks = [];
+      req.off('data', onData);
+      // Refused: drain what is still coming (never kept) until the answer closes the connection.
+      if ('refused' in result) req.resume();
+      resolve(result);
+    };
+    const timer = setTimeout(() => settle({ refused: 408 }), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) settle({ refused: 413 });
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => settle({ text: Buffer.concat(chunks).toString('utf8') }));
+    req.once('error', () => settle({ refused: 408 }));
+    req.once('close', () => settle({ refused: 408 }));
+  });
 }
 
 function fieldErrors(error: z.ZodError): Record<string, string> {
@@ -111,7 +148,8 @@ export function publicRequest(request: RevocationRequest, steps: RevocationStep[
 /**
  * `POST /api/revocation-requests` for SIEM/EDR tools: bearer auth, zod-validated
  * body, always needs approval, idempotent by key (scoped by the caller's `source`; the same
- * key for a different alert is a 409, never a replay); `GET …/{id}` reports status.
+ * key for a different alert is a 409, never a replay); `GET …/{id}` reports the status of a
+ * request an alert created (any other id is a 404, like an unknown one).
  */
 export function createAlertHandlers(deps: AlertEndpointDeps) {
   const unauthorized = (res: ServerResponse) =>
@@ -161,12 +199,27 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
         message: 'Send Content-Type: application/json.',
       });
     }
-    const raw = await readBody(req);
-    if (raw === undefined)
-      return sendJson(res, 413, { error: 'payload_too_large', message: `At most ${MAX_BODY} bytes.` });
+    const read = await readBody(req, deps.bodyTimeoutMs ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMs);
+    if ('refused' in read) {
+      // The rest of the body is not read: close the connection rather than keep it for another request.
+      const close = { connection: 'close' };
+      if (read.refused === 413)
+        return sendJson(
+          res,
+          413,
+          { error: 'payload_too_large', message: `At most ${MAX_BODY} bytes.` },
+          close,
+        );
+      return sendJson(
+        res,
+        408,
+        { error: 'request_timeout', message: 'The body did not arrive in time.' },
+        close,
+      );
+    }
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = JSON.parse(read.text);
     } catch {
       return sendJson(res, 400, { error: 'invalid_json', message: 'The body is not valid JSON.' });
     }
@@ -237,7 +290,11 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     if (!bearerMatches(req.headers.authorization, deps.apiToken)) return unauthorized(res);
     const id = req.params?.id ?? '';
     const request = isRequestId(id) ? await deps.store.getRequest(id) : undefined;
-    if (!request) return sendJson(res, 404, { error: 'not_found', message: 'No such request.' });
+    // The token is for alerting tools: it reads the requests alerts created, nothing else. Any
+    // other request (slash command, workflow, CLI) answers exactly like an id that does not
+    // exist, so a token holder cannot even learn that it does.
+    if (!request || request.source !== 'api')
+      return sendJson(res, 404, { error: 'not_found', message: 'No such request.' });
     sendJson(res, 200, publicRequest(request, await deps.store.listSteps(id)));
   }
 

@@ -5,7 +5,7 @@ import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
 import { webApiFetch } from '../providers/slack-admin/web-transport.js';
 import { listenFailure } from '../startup/errors.js';
-import { guardSlackBodies } from './body-guard.js';
+import { guardReceiverBodies, guardServerBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
 import { healthRoutes } from './health-routes.js';
 import {
@@ -41,6 +41,9 @@ export interface SlackAppOptions {
   /** First wait after a failed Socket Mode connection attempt (default 1 s). */
   socketRetryBaseMs?: number;
 }
+
+/** Where Slack posts events, commands and interactions (HTTP mode). */
+const SLACK_ENDPOINTS: readonly string[] = ['/slack/events'];
 
 /** Listens Socket Mode's HTTP server (health, readiness, metrics, alert API); a busy port names PORT. */
 function listen(server: Server, port: number): Promise<Server> {
@@ -93,6 +96,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 2_000 },
     fetch: webApiFetch(config.slack.apiUrl),
   };
+  const limits = httpLimits(options.httpLimits);
   let receiver: Receiver;
   if (config.mode === 'socket' && config.slack.appToken) {
     receiver = new SocketModeReceiver({
@@ -110,11 +114,16 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       logger: deps.logger,
       retryBaseMs: options.socketRetryBaseMs,
     });
+    // Its HTTP server serves the alert API too: the same guard on every body it reads.
+    const server = (receiver as unknown as { httpServer?: Server }).httpServer;
+    if (server) guardServerBodies(server, deps.logger, limits);
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
-      endpoints: '/slack/events',
+      endpoints: [...SLACK_ENDPOINTS],
       customRoutes: routes,
+      // Bolt's own limit (default 4 MiB) as a second line behind the body guard.
+      bodyLimit: limits.maxBodyBytes,
       logger,
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 2_900,
@@ -140,8 +149,8 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       },
     });
   }
-  const limits = httpLimits(options.httpLimits);
-  if (receiver instanceof HTTPReceiver) guardSlackBodies(receiver, deps.logger, limits);
+  // Every request body, on every path and spelling of it, is read by the guard before Bolt or a route.
+  if (receiver instanceof HTTPReceiver) guardReceiverBodies(receiver, deps.logger, SLACK_ENDPOINTS, limits);
   // The bot token comes from our own authorize, never from Bolt's `token` option: with a token,
   // Bolt either fires auth.test unawaited at construction (an unreachable Slack became an unhandled
   // rejection, and Node's default handler printed the request, token included) or, with token

@@ -1,13 +1,14 @@
 import type { Server, ServerOptions } from 'node:http';
 
 /**
- * How much an unauthenticated client may make the HTTP server hold. Bodies on
- * `/slack/events` are buffered before their signature can be checked, so these
- * bound what anyone on the network can pin in memory and for how long.
+ * How much an unauthenticated client may make the HTTP server hold. Request bodies
+ * are buffered before their signature (or bearer token) can be checked, so these
+ * bound what anyone on the network can pin in memory and for how long. The body
+ * limits hold for every body the server reads, on any path (see `body-guard.ts`).
  */
 export interface HttpLimits {
   /**
-   * Largest body accepted on `/slack/events`. 256 KiB: Slack's biggest requests are
+   * Largest body accepted, on any path. 256 KiB: Slack's biggest requests are
    * view submissions, which carry the whole modal (at most 100 blocks, up to 3,000
    * characters of text each, as JSON inside a form field, so URL-encoding nearly doubles
    * it) plus its state; the request modal with four systems' session pickers and a
@@ -15,7 +16,7 @@ export interface HttpLimits {
    * clicks are a few KiB.
    */
   maxBodyBytes: number;
-  /** Bodies read at once on `/slack/events`; beyond it (and nothing to evict) → 503 with Retry-After. */
+  /** Bodies read at once, all paths together; beyond it (and nothing to evict) → 503 with Retry-After. */
   maxConcurrentBodies: number;
   /**
    * A body must arrive whole within this long after its headers, else 408 and the

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type AlertEndpointDeps, createAlertHandlers } from '../../src/api/alert-endpoint.js';
 import { buttonClick } from '../helpers/actions.js';
 import { findButton, sectionStartingWith, showsAnywhere } from '../helpers/blocks.js';
+import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
+import { openSlowBody, sendLargeBody } from '../helpers/slow-body.js';
 
 const TOKEN = API_TOKENS.alert;
 const spec = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as {
@@ -201,6 +206,62 @@ describe('POST /api/revocation-requests', () => {
     });
     expect(res.status).toBe(404);
   });
+
+  it('shows the token holder only requests that alerts created: any other answers like an unknown id', async () => {
+    h.slack.addUser(user('UDAVE', 'dave@example.com'));
+    // A request through the slash command and its form (name, reason, sessions: none of the API's business).
+    expect((await h.command({ text: '<@UDAVE|dave>' })).status).toBe(200);
+    const form = submission(
+      formValues({ target: 'UDAVE', reason: 'INC-77: dave phished' }),
+      undefined,
+      'UREQ',
+      'VAPIHIDDEN',
+    );
+    expect((await h.interact(form)).status).toBe(200);
+    const fromSlack = await h.slack.waitFor(async () => {
+      const [r] = await h.app.store.listRequestsForTarget('UDAVE', 1);
+      return r?.idempotencyKey === 'view:VAPIHIDDEN' ? r : undefined;
+    });
+    expect(fromSlack.source).toBe('slash_command');
+
+    const get = async (id: string) => {
+      const res = await fetch(`${h.url}/api/revocation-requests/${id}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        cacheControl: res.headers.get('cache-control'),
+        body: (await res.json()) as Record<string, unknown>,
+      };
+    };
+    const hidden = await get(fromSlack.id);
+    const unknown = await get('r-aaaaaaaa-aaaaaaaa');
+    expect(unknown).toEqual({
+      status: 404,
+      contentType: 'application/json',
+      cacheControl: 'no-store',
+      body: { error: 'not_found', message: 'No such request.' },
+    });
+    expect(hidden).toEqual(unknown);
+
+    // A request an alert created stays readable, and its key still replays it.
+    const alert = {
+      email: 'dave@example.com',
+      reason: 'EDR: dave beacon',
+      source: 'edr',
+      idempotency_key: 'dave-1',
+    };
+    const created = await post(alert);
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const read = await get(id);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id, source: 'api', target: { email: 'dave@example.com' } });
+    const replay = await post(alert);
+    expect(replay.status).toBe(200);
+    expect((await replay.json()) as { id: string; replayed: boolean }).toMatchObject({ id, replayed: true });
+  });
 });
 
 describe('alert API switched off', () => {
@@ -211,6 +272,104 @@ describe('alert API switched off', () => {
       expect(res.status).toBe(404);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('the alert API body is bounded in size and time', () => {
+  const modes = {
+    HTTP: {},
+    'Socket Mode': { SLACK_APP_TOKEN: 'xapp-1-A0123-4567-socketmodeapptokensecret' },
+  };
+  for (const [mode, env] of Object.entries(modes)) {
+    it(`on the app's HTTP server in ${mode}`, async () => {
+      const h = await startHarness(
+        { REVOKE_API_TOKEN: TOKEN, ...env },
+        // Node's whole-request timeout far away: only the body deadline can cut the slow body off.
+        { httpLimits: { bodyTimeoutMs: 300, headersTimeoutMs: 5_000, requestTimeoutMs: 60_000 } },
+      );
+      const port = Number(new URL(h.url).port);
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const slow = openSlowBody(port, {
+        path: '/api/revocation-requests',
+        headers: auth,
+        contentType: 'application/json',
+        contentLength: 10_000,
+        trickleMs: 50,
+      });
+      try {
+        const cut = await Promise.race([
+          slow.closed,
+          new Promise<'still open'>((r) => setTimeout(() => r('still open'), 3_000)),
+        ]);
+        expect(cut === 'still open' ? cut : cut.status).toBe(408);
+        const big = await sendLargeBody(port, {
+          path: '/api/revocation-requests',
+          headers: auth,
+          contentType: 'application/json',
+          bytes: 3 * 1024 * 1024,
+        });
+        expect(big.status).toBe(413);
+        expect(big.bytesSent).toBeLessThan(1024 * 1024);
+        // Bodies still reach the handler, which keeps its own 64 KiB limit.
+        const post = (body: string) =>
+          fetch(`${h.url}/api/revocation-requests`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body,
+          });
+        const tooLarge = await post(JSON.stringify({ reason: 'x'.repeat(70_000), source: 's' }));
+        expect(tooLarge.status).toBe(413);
+        expect(((await tooLarge.json()) as { error: string }).error).toBe('payload_too_large');
+        const notJson = await post('{nope');
+        expect(notJson.status).toBe(400);
+        expect(((await notJson.json()) as { error: string }).error).toBe('invalid_json');
+      } finally {
+        slow.destroy();
+        await h.close();
+      }
+    });
+  }
+});
+
+describe('the alert handlers on a server without the body guard', () => {
+  it('bound a body they read themselves: 413 past 64 KiB, 408 at the deadline', async () => {
+    // Refused bodies never reach the engine or the store.
+    const handlers = createAlertHandlers({
+      apiToken: TOKEN,
+      systems: ['slack'],
+      logger: { warn: () => {}, error: () => {} },
+      bodyTimeoutMs: 300,
+    } as unknown as AlertEndpointDeps);
+    const server = createServer({ requestTimeout: 60_000 }, handlers.create);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const slow = openSlowBody(port, {
+      path: '/',
+      headers: auth,
+      contentType: 'application/json',
+      contentLength: 10_000,
+      trickleMs: 50,
+    });
+    try {
+      const cut = await Promise.race([
+        slow.closed,
+        new Promise<'still open'>((r) => setTimeout(() => r('still open'), 3_000)),
+      ]);
+      expect(cut === 'still open' ? cut : cut.status).toBe(408);
+      const big = await sendLargeBody(port, {
+        path: '/',
+        headers: auth,
+        contentType: 'application/json',
+        bytes: 3 * 1024 * 1024,
+      });
+      expect(big.status).toBe(413);
+      expect(big.bytesSent).toBeLessThan(1024 * 1024);
+    } finally {
+      slow.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });

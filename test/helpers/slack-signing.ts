@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { request } from 'node:http';
 
 /** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`. */
 export function slackSignature(secret: string, timestamp: number | string, body: string): string {
@@ -56,4 +57,47 @@ export function commandBody(fields: Record<string, string>): string {
 /** An interactivity payload (block_actions, view_submission) as Slack sends it. */
 export function interactionBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/**
+ * {@link signedPost} with the request target sent exactly as given (`/./slack/events`,
+ * `/x/../slack/events`…): `fetch` would normalise such a path before sending it.
+ */
+export function signedPostToPath(
+  baseUrl: string,
+  path: string,
+  body: string,
+  contentType: string,
+  o: SignedPostOptions,
+): Promise<{ status: number; text: string }> {
+  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: hostname,
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': contentType,
+          'content-length': String(Buffer.byteLength(body)),
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': o.signature ?? slackSignature(o.secret, ts, body),
+          ...o.headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -3,9 +3,16 @@ import { startFakeHuawei } from '../fakes/huawei.js';
 import { breakGlassSubmission, buttonClick } from '../helpers/actions.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness, user } from '../helpers/harness.js';
+import { API_TOKENS } from '../helpers/known-secrets.js';
 import { prng } from '../helpers/prng.js';
-import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
-import { openSlowBody } from '../helpers/slow-body.js';
+import {
+  commandBody,
+  interactionBody,
+  signedPost,
+  signedPostToPath,
+  slackSignature,
+} from '../helpers/slack-signing.js';
+import { openSlowBody, sendLargeBody } from '../helpers/slow-body.js';
 import { functionExecuted } from '../helpers/workflow.js';
 
 const HOSTILE = [
@@ -429,4 +436,120 @@ describe('lookalike accounts and slow bodies', () => {
       }
     },
   );
+});
+
+/**
+ * Request targets that Bolt's HTTP receiver routes to `/slack/events` (it takes the WHATWG URL
+ * pathname, which resolves dot segments, `%2e` and backslashes, and drops the query and an
+ * absolute-form origin), or to the alert API (whose route matches case-insensitively and with a
+ * trailing slash), and ones it routes nowhere. Each must be under the body guard.
+ */
+const SPELLINGS: { path: string; headers?: Record<string, string> }[] = [
+  { path: '/slack/events' },
+  { path: '/./slack/events' },
+  { path: '//slack/events' },
+  { path: '/slack/./events' },
+  { path: '/x/../slack/events' },
+  { path: '/%2e/slack/events' },
+  { path: '/x/%2E%2E/slack/events' },
+  { path: '/slack\\events' },
+  { path: 'http://evil.example/slack/events' },
+  { path: '/slack/events/' },
+  { path: '/slack/%65vents' },
+  { path: '/SLACK/EVENTS' },
+  { path: '/./slack/events?ssl_check=1' },
+  { path: '/api/revocation-requests' },
+  { path: '/API/Revocation-Requests/' },
+  { path: '/./api/revocation-requests', headers: { authorization: `Bearer ${API_TOKENS.alert}` } },
+  { path: '/healthz' },
+  { path: '/nowhere' },
+];
+
+describe('every spelling of a path is under the body guard', () => {
+  let h: Harness;
+  let port: number;
+  const BODY_TIMEOUT_MS = 500;
+  beforeAll(async () => {
+    h = await startHarness(
+      { REVOKE_API_TOKEN: API_TOKENS.alert },
+      {
+        httpLimits: {
+          maxConcurrentBodies: 4 * SPELLINGS.length,
+          bodyTimeoutMs: BODY_TIMEOUT_MS,
+          evictAfterMs: 60_000,
+          // Node's own whole-request timeout far away, so only the guard can cut a body off.
+          headersTimeoutMs: 5_000,
+          requestTimeoutMs: 60_000,
+        },
+      },
+    );
+    port = Number(new URL(h.url).port);
+  });
+  afterAll(() => h.close());
+
+  it(
+    'an unsigned 3 MiB body is refused with 413 long before it is read whole',
+    { timeout: 60_000 },
+    async () => {
+      const THREE_MIB = 3 * 1024 * 1024;
+      const answers: { path: string; chunked: boolean; status: number | undefined; readWhole: boolean }[] =
+        [];
+      for (const { path, headers } of SPELLINGS) {
+        for (const chunked of [false, true]) {
+          const end = await sendLargeBody(port, { path, bytes: THREE_MIB, chunked, headers });
+          // Refused by the 256 KiB limit (or at once by the announced length), not after 3 MiB.
+          answers.push({ path, chunked, status: end.status, readWhole: end.bytesSent >= THREE_MIB / 2 });
+        }
+      }
+      expect(answers).toEqual(
+        SPELLINGS.flatMap(({ path }) =>
+          [false, true].map((chunked) => ({ path, chunked, status: 413, readWhole: false })),
+        ),
+      );
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    },
+  );
+
+  it('slow and unfinished bodies are cut off at the body deadline', { timeout: 30_000 }, async () => {
+    const slow = SPELLINGS.flatMap(({ path, headers }) =>
+      [0, 1, 2].map((i) =>
+        openSlowBody(port, {
+          path,
+          headers,
+          contentLength: 100_000,
+          ...(i > 0 ? { trickleMs: 20 * i } : {}),
+        }),
+      ),
+    );
+    try {
+      const started = Date.now();
+      const ends = await Promise.all(
+        slow.map(async (s, i) => {
+          const end = await Promise.race([
+            s.closed,
+            new Promise<'still open'>((r) => setTimeout(() => r('still open'), BODY_TIMEOUT_MS + 3_500)),
+          ]);
+          return { path: SPELLINGS[Math.floor(i / 3)]?.path, end };
+        }),
+      );
+      expect(
+        ends.map(({ path, end }) => ({ path, status: end === 'still open' ? end : end.status })),
+      ).toEqual(ends.map(({ path }) => ({ path, status: 408 })));
+      expect(Date.now() - started).toBeLessThan(BODY_TIMEOUT_MS + 3_500);
+    } finally {
+      for (const s of slow) s.destroy();
+    }
+    // Still serving, Slack's requests on another spelling included (the guard hands the body on).
+    const signed = await signedPostToPath(
+      h.url,
+      '/./slack/events',
+      commandBody({ text: 'help' }),
+      'application/x-www-form-urlencoded',
+      { secret: SECRETS.signing },
+    );
+    expect(signed.status).toBe(200);
+    expect((JSON.parse(signed.text) as { text: string }).text).toContain('/revoke-sessions');
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    expect(h.slack.calls.filter((c) => /^admin\.users\.session\./.test(c.method))).toEqual([]);
+  });
 });

@@ -3,8 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/slack/body-guard.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, SECRETS, startHarness } from '../helpers/harness.js';
-import { commandBody, interactionBody, signedPost, slackSignature } from '../helpers/slack-signing.js';
-import { openSlowBody } from '../helpers/slow-body.js';
+import {
+  commandBody,
+  interactionBody,
+  signedPost,
+  signedPostToPath,
+  slackSignature,
+} from '../helpers/slack-signing.js';
+import { openSlowBody, sendLargeBody } from '../helpers/slow-body.js';
 
 const supplement = JSON.parse(
   readFileSync(new URL('../contracts/slack/slack_contract_supplement.json', import.meta.url), 'utf8'),
@@ -215,6 +221,46 @@ describe('bodies that arrive slowly or never', () => {
       expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
     } finally {
       for (const s of [...trickling, noHeaders]) s.destroy();
+      await h.close();
+    }
+  });
+
+  it('another spelling of /slack/events that Bolt routes there is guarded like it', async () => {
+    const h = await startHarness(
+      {},
+      // Node's whole-request timeout far away: only the guard can cut the slow body off.
+      { httpLimits: { bodyTimeoutMs: 300, headersTimeoutMs: 5_000, requestTimeoutMs: 60_000 } },
+    );
+    const port = Number(new URL(h.url).port);
+    const slow = openSlowBody(port, { path: '/x/../slack/events', contentLength: 10_000, trickleMs: 50 });
+    try {
+      // Unsigned and oversized: refused before it is read whole (Bolt itself would buffer up to 4 MiB).
+      const big = await sendLargeBody(port, {
+        path: '/./slack/events',
+        bytes: 2 * 1024 * 1024,
+        chunked: true,
+      });
+      expect(big.status).toBe(413);
+      expect(big.bytesSent).toBeLessThan(1024 * 1024);
+      // Trickling: cut off at the body deadline, not Node's 60 s.
+      const cut = await Promise.race([slow.closed, sleep(3_000).then(() => 'still open' as const)]);
+      expect(cut === 'still open' ? cut : cut.status).toBe(408);
+      // Signed but not an object: refused by the guard's parse check before Bolt sees it.
+      const nullPayload = await signedPostToPath(h.url, '/slack/./events', 'payload=null', form, {
+        secret: SECRETS.signing,
+      });
+      expect(nullPayload.status).toBe(400);
+      // A correctly signed command on that spelling is still answered.
+      const signed = await signedPostToPath(h.url, '/%2e/slack/events', commandBody({ text: 'help' }), form, {
+        secret: SECRETS.signing,
+      });
+      expect(signed.status).toBe(200);
+      expect((JSON.parse(signed.text) as { text: string }).text).toContain('/revoke-sessions');
+      // A target Bolt's URL parsing throws on: 400 from the guard, not a 500 from Bolt's dispatch.
+      expect((await sendLargeBody(port, { path: '//[', bytes: 100 })).status).toBe(400);
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    } finally {
+      slow.destroy();
       await h.close();
     }
   });
