@@ -32,11 +32,9 @@ export interface SlackDeps {
 
 /** Queues an approved request's run (lane `runs`, never refused), showing progress through its observer. */
 export function startRun(deps: SlackDeps, request: RevocationRequest): void {
-  deps.background.run(
-    'run',
-    () => deps.engine.run(request.id, deps.observerFor(request)),
-    `request ${request.id}`,
-  );
+  deps.background.run('run', () => deps.engine.run(request.id, deps.observerFor(request)), {
+    name: `request ${request.id}`,
+  });
 }
 
 /**
