@@ -14,7 +14,7 @@ import type { RetryPolicy } from './providers/retry.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
-import type { SlackDeps } from './slack/context.js';
+import { resumeRuns, type SlackDeps } from './slack/context.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
@@ -121,7 +121,8 @@ export async function buildApplication(
     logger,
     systems,
     labels,
-    background: new WorkQueue(logger, options.workQueue),
+    // Bulk work leaves urgent runs the same share of the run slots as of every vendor budget.
+    background: new WorkQueue(logger, { urgentReserve: config.urgentReserve, ...options.workQueue }),
     now,
   };
   const apiRoutes = config.apiToken
@@ -165,7 +166,7 @@ export async function buildApplication(
   const scheduler = new Scheduler(
     [
       { name: 'share', run: () => share.beat() },
-      { name: 'resume', run: () => engine.resumeRunnable(observerFor) },
+      { name: 'resume', run: () => resumeRuns(deps) },
       { name: 'expire', run: () => sweepExpired(deps, slack.client) },
     ],
     housekeepingMs,

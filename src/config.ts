@@ -49,7 +49,7 @@ export interface Config {
   databaseRetryMs: number;
   /** Every vendor budget's limit, by key (documented limits, then `REVOKE_RATE_LIMITS`). */
   rateLimits: RateTable;
-  /** The share of every budget that bulk work leaves to urgent requests (`REVOKE_URGENT_RESERVE`). */
+  /** The share of every budget, and of the run slots, that bulk work leaves to urgent requests (`REVOKE_URGENT_RESERVE`). */
   urgentReserve: number;
   /** Each configured system's own settings (from its descriptor), by id. */
   systems: SystemSettings;

@@ -58,7 +58,7 @@ LOG_FORMAT=json
 # Override a limit as <system>[:<method>]=<count>/<period>, comma-separated, e.g.
 # REVOKE_RATE_LIMITS=okta=1200/1m,slack:users.info=200/1m ; "off" keeps only the vendors' 429s.
 REVOKE_RATE_LIMITS=
-# The share of every budget a bulk leaves free for urgent requests (0% to 50%)
+# The share of every budget, and of the run slots (at least one), a bulk leaves free for urgent requests (0% to 50%)
 REVOKE_URGENT_RESERVE=5%
 
 # --- Prometheus metrics: GET /metrics on PORT; optional bearer token (at least 16 characters) ---

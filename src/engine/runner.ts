@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
-import { inLane, laneOf } from '../providers/budget/index.js';
+import { inLane } from '../providers/budget/index.js';
 import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
@@ -10,7 +10,7 @@ import type { EngineContext } from './context.js';
 import type { RunObserver } from './observer.js';
 import { runStep } from './step-record.js';
 import { finalStatus, summarize } from './summary.js';
-import { allTargets, type RevocationRequest, type RevocationStep } from './types.js';
+import { allTargets, laneOfRequest, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**
  * Runs requests: claims one with a renewed lease (compare-and-set, so one runner at a time and a
@@ -98,8 +98,7 @@ export class Runner {
       // downstream systems do not wait for the identity providers' thread replies.
       const displays: Promise<void>[] = [];
       // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
-      const lane = laneOf({ source: request.source, people: allTargets(request).length });
-      await inLane(lane, () =>
+      await inLane(laneOfRequest(request), () =>
         this.fanOut(request, steps, async (done) => {
           current.set(done.key, done);
           if (done.notifiedAt || !observer) return;

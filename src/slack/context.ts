@@ -3,7 +3,7 @@ import { type Membership, type MembershipChecker, unreadableGroups } from '../en
 import type { Approvals } from '../engine/approval.js';
 import type { RevocationEngine } from '../engine/engine.js';
 import type { RunObserver } from '../engine/observer.js';
-import type { RevocationRequest } from '../engine/types.js';
+import { laneOfRequest, type RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Store } from '../store/types.js';
@@ -30,13 +30,37 @@ export interface SlackDeps {
   observerFor: (request: RevocationRequest) => RunObserver;
 }
 
-/** Queues an approved request's run (lane `runs`, never refused), showing progress through its observer. */
+/**
+ * Queues an approved request's run (never refused), showing progress through its observer. Its
+ * run slot is its lane's, by the rule its vendor calls follow: a one-person or alert request is
+ * urgent (lane `runs`), any other request for several people `bulk`, which never takes the run
+ * slots kept for urgent work. A request whose run already waits or runs here is not queued twice.
+ */
 export function startRun(deps: SlackDeps, request: RevocationRequest): void {
-  deps.background.run(
-    'run',
-    () => deps.engine.run(request.id, deps.observerFor(request)),
-    `request ${request.id}`,
-  );
+  const key = `run:${request.id}`;
+  if (deps.background.has(key)) return;
+  deps.background.run('run', () => deps.engine.run(request.id, deps.observerFor(request)), {
+    name: `request ${request.id}`,
+    key,
+    lane: laneOfRequest(request) === 'bulk' ? 'bulk' : 'runs',
+  });
+}
+
+/**
+ * The housekeeping round's pick-up: queues the run of every request that is approved or whose
+ * runner died (lease expired), each in its own lane as {@link startRun} does, so a resumed bulk
+ * never runs in a slot kept for urgent work. Runs already queued here are left where they are.
+ */
+export async function resumeRuns(deps: SlackDeps, limit = 20): Promise<number> {
+  let queued = 0;
+  for (const id of await deps.store.listRunnable(deps.now().toISOString(), limit)) {
+    if (deps.background.has(`run:${id}`)) continue;
+    const request = await deps.store.getRequest(id);
+    if (!request) continue;
+    startRun(deps, request);
+    queued++;
+  }
+  return queued;
 }
 
 /**

@@ -7,17 +7,21 @@ import type { DurationEstimator } from './work-estimate.js';
 export type JobPriority = 'urgent' | 'normal' | 'low';
 
 /**
- * `interactive`: a listener's short follow-up work, `concurrency` jobs at a time. `runs`:
- * revocation runs and housekeeping, in slots of their own, so an incident's long runs never keep
- * a form from opening.
+ * `interactive`: a listener's short follow-up work, `concurrency` jobs at a time. `runs`: urgent
+ * revocation runs (one person, or an alert) and housekeeping, in slots of their own, so an
+ * incident's long runs never keep a form from opening. `bulk`: a bulk request's recording and run,
+ * in the same run slots but never in the last `urgentReserve` of them, so urgent work always has
+ * run capacity of its own.
  */
-export type JobLane = 'interactive' | 'runs';
+export type JobLane = 'interactive' | 'runs' | 'bulk';
 
 interface JobBase {
   /** What the job is: the key of its duration estimate (`command.open`, `preview`, `run`…). */
   kind: string;
   /** For the logs (default: the kind), e.g. `request R-…`. */
   name?: string;
+  /** What the job works on, e.g. `run:R-…` (`WorkQueue.has` tells whether such a job waits or runs). */
+  key?: string;
   task: () => Promise<unknown>;
 }
 
@@ -54,8 +58,13 @@ export interface WorkQueueOptions {
   concurrency?: number;
   /** Of those, slots only urgent jobs may take (default 2), so slow previews cannot block a form. */
   reserved?: number;
-  /** Runs and housekeeping at once (default 8). */
+  /** Runs and housekeeping at once, bulk work included (default 8). */
   runConcurrency?: number;
+  /**
+   * The share of the run slots bulk work leaves to urgent runs and housekeeping
+   * (`REVOKE_URGENT_RESERVE`, default 5%): at least one slot, whenever there are two or more.
+   */
+  urgentReserve?: number;
   /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
   /** Default: an EWMA of each kind's recent durations. */

@@ -1,17 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
+import { DEFAULT_URGENT_RESERVE } from '../providers/budget/index.js';
 import { type DurationEstimator, EwmaEstimator } from './work-estimate.js';
 import type { Job, JobInfo, JobPriority, WorkQueueObserver, WorkQueueOptions } from './work-job.js';
 
 export type { Job, JobInfo, JobLane, JobPriority, WorkQueueObserver, WorkQueueOptions } from './work-job.js';
 
-type Line = JobPriority | 'runs';
+type Line = JobPriority | 'runs' | 'bulk';
 interface Entry {
   info: JobInfo;
   job: Job;
 }
 interface Running {
   info: JobInfo;
+  key: string | undefined;
   startedAt: number;
 }
 
@@ -21,14 +23,21 @@ interface Running {
  * jobs (and `runConcurrency` runs) run at once; a job racing a trigger deadline is refused at once
  * (its `onRefused` runs instead) when the expected wait would pass that deadline, and again at start
  * if it passed meanwhile. Jobs without a deadline always queue. `idle()` waits for all of it.
+ *
+ * Urgent work always has run capacity of its own, as it has vendor budget of its own: bulk work
+ * never holds more than `runConcurrency` less the reserved share of the run slots, and when a run
+ * slot frees, waiting urgent runs and housekeeping (first come first served) start before waiting
+ * bulk work. With no bulk waiting, urgent runs may take every slot.
  */
 export class WorkQueue {
-  private readonly lines: Record<Line, Entry[]> = { urgent: [], normal: [], low: [], runs: [] };
+  private readonly lines: Record<Line, Entry[]> = { urgent: [], normal: [], low: [], runs: [], bulk: [] };
   private readonly running = new Set<Running>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly concurrency: number;
   private readonly reserved: number;
   private readonly runConcurrency: number;
+  /** Run slots bulk work may hold at once: the rest are kept for urgent runs and housekeeping. */
+  private readonly bulkSlots: number;
   private readonly estimator: DurationEstimator;
   private refusing = 0;
   private pumpScheduled = false;
@@ -40,6 +49,7 @@ export class WorkQueue {
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
     this.reserved = Math.min(this.concurrency - 1, Math.max(0, Math.floor(options.reserved ?? 2)));
     this.runConcurrency = Math.max(1, Math.floor(options.runConcurrency ?? 8));
+    this.bulkSlots = this.runConcurrency - reservedRunSlots(this.runConcurrency, options.urgentReserve);
     this.estimator = options.estimator ?? new EwmaEstimator();
   }
 
@@ -65,14 +75,31 @@ export class WorkQueue {
         return 'refused';
       }
     }
-    this.lines[info.lane === 'runs' ? 'runs' : info.priority].push(entry);
+    this.lines[info.lane === 'interactive' ? info.priority : info.lane].push(entry);
     this.schedulePump();
     return 'queued';
   }
 
-  /** Queues a run or a housekeeping round (lane `runs`; never refused). */
-  run(kind: string, task: () => Promise<unknown>, name?: string): void {
-    this.enqueue({ kind, name, task, lane: 'runs' });
+  /**
+   * Queues a run or a housekeeping round (never refused): in lane `runs`, or `bulk` for a bulk
+   * request's run (see {@link JobLane}).
+   */
+  run(
+    kind: string,
+    task: () => Promise<unknown>,
+    options: { name?: string; key?: string; lane?: 'runs' | 'bulk' } = {},
+  ): void {
+    const { name, key, lane = 'runs' } = options;
+    this.enqueue({ kind, name, key, task, lane });
+  }
+
+  /** Whether a job with this key waits or runs. */
+  has(key: string): boolean {
+    const { urgent, normal, low, runs, bulk } = this.lines;
+    return (
+      [...this.running].some((r) => r.key === key) ||
+      [urgent, normal, low, runs, bulk].some((line) => line.some((e) => e.job.key === key))
+    );
   }
 
   /**
@@ -92,14 +119,25 @@ export class WorkQueue {
     return Math.min(...free);
   }
 
-  /** Jobs running and waiting, per lane and line (logs, tests). */
-  counts(): { interactive: number; runs: number; waiting: Record<Line, number> } {
-    const interactive = [...this.running].filter((r) => r.info.lane === 'interactive').length;
-    const { urgent, normal, low, runs } = this.lines;
+  /**
+   * Jobs running and waiting, per lane and line (logs, tests). `runs` counts every job in a run
+   * slot, `bulk` the bulk work among them.
+   */
+  counts(): { interactive: number; runs: number; bulk: number; waiting: Record<Line, number> } {
+    const running = [...this.running];
+    const interactive = running.filter((r) => r.info.lane === 'interactive').length;
+    const { urgent, normal, low, runs, bulk } = this.lines;
     return {
       interactive,
-      runs: this.running.size - interactive,
-      waiting: { urgent: urgent.length, normal: normal.length, low: low.length, runs: runs.length },
+      runs: running.length - interactive,
+      bulk: running.filter((r) => r.info.lane === 'bulk').length,
+      waiting: {
+        urgent: urgent.length,
+        normal: normal.length,
+        low: low.length,
+        runs: runs.length,
+        bulk: bulk.length,
+      },
     };
   }
 
@@ -109,12 +147,12 @@ export class WorkQueue {
   }
 
   private busy(): boolean {
-    const { urgent, normal, low, runs } = this.lines;
+    const { urgent, normal, low, runs, bulk } = this.lines;
     return (
       this.pumpScheduled ||
       this.running.size > 0 ||
       this.refusing > 0 ||
-      urgent.length + normal.length + low.length + runs.length > 0
+      urgent.length + normal.length + low.length + runs.length + bulk.length > 0
     );
   }
 
@@ -131,9 +169,13 @@ export class WorkQueue {
   }
 
   private takeNext(): Entry | undefined {
-    const { interactive, runs } = this.counts();
+    const { interactive, runs, bulk } = this.counts();
     if (interactive < this.concurrency && this.lines.urgent.length > 0) return this.lines.urgent.shift();
-    if (runs < this.runConcurrency && this.lines.runs.length > 0) return this.lines.runs.shift();
+    if (runs < this.runConcurrency) {
+      // Urgent runs and housekeeping first; bulk work only while it leaves the reserved slots free.
+      if (this.lines.runs.length > 0) return this.lines.runs.shift();
+      if (bulk < this.bulkSlots && this.lines.bulk.length > 0) return this.lines.bulk.shift();
+    }
     if (interactive < this.concurrency - this.reserved)
       return this.lines.normal.shift() ?? this.lines.low.shift();
     return undefined;
@@ -145,7 +187,7 @@ export class WorkQueue {
       this.refuse(entry, 'expired', 'its deadline passed while it waited');
       return;
     }
-    const running = { info, startedAt: this.now() };
+    const running = { info, key: job.key, startedAt: this.now() };
     this.running.add(running);
     this.notify((o) => o.started?.(info));
     let done: Promise<unknown>;
@@ -196,4 +238,13 @@ export class WorkQueue {
       // an observer's bug never stops the work
     }
   }
+}
+
+/**
+ * Run slots bulk work leaves free: `share` of them (`REVOKE_URGENT_RESERVE`), at least one, and
+ * never all of them (with a single slot there is nothing to reserve: a bulk must still run).
+ */
+export function reservedRunSlots(slots: number, share = DEFAULT_URGENT_RESERVE): number {
+  if (slots <= 1) return 0;
+  return Math.min(slots - 1, Math.max(1, Math.ceil(slots * Math.max(0, share))));
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
 import { EwmaEstimator } from '../../src/slack/work-estimate.js';
-import { type JobPriority, WorkQueue, type WorkQueueOptions } from '../../src/slack/work-queue.js';
+import {
+  type JobPriority,
+  reservedRunSlots,
+  WorkQueue,
+  type WorkQueueOptions,
+} from '../../src/slack/work-queue.js';
 
 function logger(lines: string[] = []): Logger {
   const push = (...m: unknown[]) => lines.push(m.map(String).join(' '));
@@ -83,6 +88,149 @@ describe('WorkQueue', () => {
     hold.open();
     await q.idle();
     expect(started).toHaveLength(7);
+  });
+
+  it('never lets bulk work take the reserved run slots; urgent runs and housekeeping take them', async () => {
+    // 4 run slots, 25% reserved: bulk work holds at most 3.
+    const q = queue({ runConcurrency: 4, urgentReserve: 0.25 });
+    const hold = gate();
+    const started: string[] = [];
+    const job = (name: string) => async () => {
+      started.push(name);
+      await hold.promise;
+    };
+    for (const b of ['b1', 'b2', 'b3', 'b4', 'b5']) q.run('run', job(b), { lane: 'bulk' });
+    await settle();
+    expect(started).toEqual(['b1', 'b2', 'b3']);
+    expect(q.counts()).toMatchObject({ runs: 3, bulk: 3, waiting: { bulk: 2, runs: 0 } });
+    // The reserved slot is free for an urgent run (or a housekeeping round)…
+    q.run('run', job('u1'));
+    await settle();
+    expect(started).toEqual(['b1', 'b2', 'b3', 'u1']);
+    // …and a form or a decision never waits for bulk work either.
+    q.enqueue({ kind: 'request.submit', task: job('n1') });
+    await settle();
+    expect(started).toEqual(['b1', 'b2', 'b3', 'u1', 'n1']);
+    expect(q.counts()).toMatchObject({ interactive: 1, runs: 4, bulk: 3, waiting: { bulk: 2 } });
+    hold.open();
+    await q.idle();
+    expect(started).toHaveLength(7);
+  });
+
+  it('starts a waiting urgent run before waiting bulk work when a run slot frees', async () => {
+    // 3 run slots, the default 5% reserved: one slot, so bulk work holds at most 2.
+    const q = queue({ runConcurrency: 3 });
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const started: string[] = [];
+    const run = (name: string, lane: 'runs' | 'bulk') => {
+      const g = gate();
+      gates.set(name, g);
+      q.run(
+        'run',
+        async () => {
+          started.push(name);
+          await g.promise;
+        },
+        { lane },
+      );
+    };
+    const finish = async (name: string) => {
+      gates.get(name)?.open();
+      await settle();
+    };
+    run('b1', 'bulk');
+    await settle();
+    run('u1', 'runs');
+    run('u2', 'runs');
+    await settle();
+    expect(started).toEqual(['b1', 'u1', 'u2']); // urgent runs take any free slot
+    run('b2', 'bulk');
+    run('b3', 'bulk');
+    run('u3', 'runs');
+    run('h1', 'runs'); // a housekeeping round: in the same line as urgent runs, in turn
+    await settle();
+    expect(q.counts().waiting).toMatchObject({ runs: 2, bulk: 2 });
+    await finish('b1'); // bulk work queued first, yet the urgent run goes first
+    expect(started).toEqual(['b1', 'u1', 'u2', 'u3']);
+    await finish('u1');
+    expect(started).toEqual(['b1', 'u1', 'u2', 'u3', 'h1']);
+    await finish('h1'); // nothing urgent waits: bulk work, first come first served
+    expect(started).toEqual(['b1', 'u1', 'u2', 'u3', 'h1', 'b2']);
+    await finish('u2');
+    expect(started).toEqual(['b1', 'u1', 'u2', 'u3', 'h1', 'b2', 'b3']);
+    expect(q.counts()).toMatchObject({ runs: 3, bulk: 2 });
+    for (const g of gates.values()) g.open();
+    await q.idle();
+  });
+
+  it('lets urgent runs take every run slot when no bulk work waits, and bulk work every slot but the reserve', async () => {
+    const q = queue({ runConcurrency: 8 });
+    const hold = gate();
+    const started: string[] = [];
+    const job = (name: string) => async () => {
+      started.push(name);
+      await hold.promise;
+    };
+    for (let i = 1; i <= 9; i++) q.run('run', job(`u${i}`));
+    await settle();
+    expect(started).toEqual(['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8']);
+    expect(q.counts()).toMatchObject({ runs: 8, bulk: 0, waiting: { runs: 1 } });
+    hold.open();
+    await q.idle();
+
+    const next = gate();
+    const bulk: string[] = [];
+    for (let i = 1; i <= 9; i++)
+      q.run(
+        'run',
+        async () => {
+          bulk.push(`b${i}`);
+          await next.promise;
+        },
+        { lane: 'bulk' },
+      );
+    await settle();
+    expect(bulk).toEqual(['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']);
+    expect(q.counts()).toMatchObject({ runs: 7, bulk: 7, waiting: { bulk: 2 } });
+    next.open();
+    await q.idle();
+    expect(bulk).toHaveLength(9); // never refused: it waits its turn
+  });
+
+  it('reserves the urgent share of the run slots: at least one, never all', () => {
+    expect(reservedRunSlots(8)).toBe(1); // the default 5%
+    expect(reservedRunSlots(8, 0.05)).toBe(1);
+    expect(reservedRunSlots(8, 0)).toBe(1);
+    expect(reservedRunSlots(8, 0.25)).toBe(2);
+    expect(reservedRunSlots(8, 0.5)).toBe(4);
+    expect(reservedRunSlots(40, 0.05)).toBe(2);
+    expect(reservedRunSlots(2, 0.5)).toBe(1);
+    expect(reservedRunSlots(1, 0.5)).toBe(0); // one slot: a bulk must still run
+  });
+
+  it('with a single run slot, bulk work still runs (runs are never refused)', async () => {
+    const q = queue({ runConcurrency: 1 });
+    const order: string[] = [];
+    q.run('run', async () => void order.push('b1'), { lane: 'bulk' });
+    q.run('run', async () => void order.push('u1'));
+    await q.idle();
+    expect(order.sort()).toEqual(['b1', 'u1']);
+  });
+
+  it('tells whether a job with a key waits or runs', async () => {
+    const q = queue({ runConcurrency: 1 });
+    const hold = gate();
+    q.run('run', () => hold.promise, { key: 'run:r-1' });
+    q.run('run', async () => {}, { key: 'run:r-2', lane: 'bulk' });
+    expect(q.has('run:r-1')).toBe(true); // waiting
+    await settle();
+    expect(q.has('run:r-1')).toBe(true); // running
+    expect(q.has('run:r-2')).toBe(true); // waiting behind it
+    expect(q.has('run:r-3')).toBe(false);
+    hold.open();
+    await q.idle();
+    expect(q.has('run:r-1')).toBe(false);
+    expect(q.has('run:r-2')).toBe(false);
   });
 
   it('starts waiting jobs by priority, first come first served within one', async () => {

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { laneOf } from '../../../providers/budget/index.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
 import { postApprovalCard, withdrawUnposted } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
@@ -8,6 +9,9 @@ import { parseRequestView, type RequestForm } from '../../guards/request-view.js
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Where a request from the form comes from (its lane depends on it). */
+const SOURCE = 'slash_command';
 
 export const PREVIEW_MISMATCH_TEXT =
   'The sessions on this form were listed for someone else. Choose the person again and wait for their sessions to load.';
@@ -46,10 +50,12 @@ export function revokeRequestSubmission(deps: SlackDeps) {
     const channelId = metadata.c;
     // Never refused by the queue (a revocation is never dropped); it waits ahead of any preview. A
     // bulk's recording looks everyone up within its vendor budgets, minutes at Slack's tiers: it
-    // takes a slot of the runs lane, so it never holds up the forms and one-person requests.
+    // takes a bulk run slot (its lane is the one its lookups are in), so it never holds up the
+    // forms, and never the run slots kept for one-person requests.
+    const lane = laneOf({ source: SOURCE, people: 1 + parsed.form.additionalUserIds.length });
     deps.background.enqueue({
       kind: 'request.submit',
-      lane: parsed.form.additionalUserIds.length > 0 ? 'runs' : 'interactive',
+      lane: lane === 'bulk' ? 'bulk' : 'interactive',
       task: () => submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
     });
   };
@@ -65,7 +71,7 @@ async function submitAndRun(
 ): Promise<void> {
   const tell = (text: string) => tellUser(client, deps.logger, userId, channelId, text);
   const asked = await deps.engine.ask({
-    source: 'slash_command',
+    source: SOURCE,
     requester: { kind: 'slack', id: userId },
     people: [form.targetUserId, ...form.additionalUserIds].map((id) => ({ kind: 'user', userId: id })),
     systems: form.systems,
