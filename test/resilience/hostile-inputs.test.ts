@@ -167,6 +167,92 @@ describe('crafted payloads against "only the named person" and "four eyes"', () 
   });
 });
 
+/**
+ * Every user group the policy names fails to read (503, `internal_error`, a timeout): whatever a
+ * member sends, correctly signed, no answer is the permissive one — nothing runs without an
+ * approver, nobody is let in, nobody decides, and each person is told the check failed.
+ */
+describe('membership failures: every surface fails closed', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      {
+        REVOKE_REQUESTERS: 'UREQ,S0REQ',
+        REVOKE_APPROVERS: 'S0APP',
+        REVOKE_PROTECTED_USERS: 'S0VIP',
+        REVOKE_BREAK_GLASS_USERS: 'S0BG',
+        REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
+      },
+      { vendorTimeoutMs: 300 },
+    );
+    for (const id of ['UAPP1', 'UMAL']) h.slack.addUser(user(id, `${id.toLowerCase()}@example.com`));
+    h.slack.groups.set('S0REQ', ['UMAL']);
+    h.slack.groups.set('S0APP', ['UAPP1']);
+    h.slack.groups.set('S0VIP', ['UALICE']);
+    h.slack.groups.set('S0BG', ['UREQ']);
+    h.slack.sessions = [
+      { user_id: 'UALICE', session_id: 1, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
+    ];
+  });
+  afterAll(() => h.close());
+
+  const failures = [{ status: 503 }, { error: 'internal_error' }, { delayMs: 2_000 }];
+  const failGroups = (n: number) => {
+    for (let i = 0; i < n; i++) h.slack.failNext('usergroups.users.list', ...failures);
+  };
+
+  it(
+    'group members are told to try again; a protected person waits for an approver; no decision is taken',
+    { timeout: 90_000 },
+    async () => {
+      failGroups(40);
+      // A group member's command, form and picker: "could not check", never "not allowed", never run.
+      const cmd = await h.command({ user_id: 'UMAL', text: '<@UALICE|alice>' });
+      expect(((await cmd.json()) as { text: string }).text).toMatch(/^Could not check whether you may use/);
+      const form = await h.interact(submission(formValues({}), undefined, 'UMAL'));
+      const errors = ((await form.json()) as { errors: Record<string, string> }).errors;
+      expect(errors.target).toMatch(/^Could not check whether you may use/);
+      // A listed requester's form for the protected person: recorded, waiting for an approver.
+      await h.interact(submission(formValues({})));
+      const request = await h.slack.waitFor(async () => {
+        const [r] = await h.app.store.listRequestsForTarget('UALICE', 1);
+        return r?.approvalCard ? r : undefined;
+      }, 30_000);
+      expect(request.status).toBe('pending_approval');
+      expect(request.plan?.protectionUnknown).toEqual(['S0VIP']);
+      // Every crafted decision: the approver (group unreadable), break-glass by the requester.
+      const click = (userId: string, actionId: string) =>
+        h.interact(
+          buttonClick({
+            userId,
+            actionId,
+            value: request.id,
+            channel: request.approvalCard?.channel ?? 'C0APPROVE',
+            messageTs: request.approvalCard?.ts ?? '1.1',
+          }),
+        );
+      await click('UAPP1', 'approve_request');
+      await click('UAPP1', 'deny_request');
+      await h.interact(
+        breakGlassSubmission('UREQ', request.id, 'INC-77: attacker active, no approver awake'),
+      );
+      await h.slack.waitFor(
+        () =>
+          h.slack.messages.filter(
+            (m) => m.ephemeralFor && /^Could not check that you are in/.test(m.text ?? ''),
+          ).length >= 2 || undefined,
+        30_000,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await h.app.store.getRequest(request.id))?.status).toBe('pending_approval');
+      expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+      expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UALICE']);
+      const refused = (await h.app.store.listAudit()).filter((a) => a.action === 'request_refused');
+      expect(refused.map((a) => a.data.why)).toContain('requester check failed');
+    },
+  );
+});
+
 describe('10,000+ malformed and hostile inputs', () => {
   let h: Harness;
   beforeAll(async () => {
