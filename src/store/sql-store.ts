@@ -9,6 +9,14 @@ import { appendAllIn, appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import {
+  claimEffectsIn,
+  insertEffectsIn,
+  listEffectsIn,
+  outboxHealthIn,
+  saveEffectProgress,
+  settleEffect,
+} from './outbox.js';
+import {
   type AuditRow,
   type RequestRow,
   requestToRow,
@@ -22,7 +30,11 @@ import {
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
+  type Effect,
+  type EffectOutcome,
   type NewAuditRecord,
+  type NewEffect,
+  type OutboxHealth,
   type RequestPatch,
   type StepPatch,
   type StepUpdate,
@@ -67,6 +79,11 @@ export class SqlStore implements Store {
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
       const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
       await appendAllIn(tx, this.db.dialect, drafts, now);
+      await insertEffectsIn(
+        tx,
+        (options.effects ?? []).map((e) => ({ ...e, requestId: id })),
+        now,
+      );
       return { request: rowToRequest(row), created: true };
     });
   }
@@ -82,13 +99,15 @@ export class SqlStore implements Store {
     now: string,
     expected?: RequestStatus[],
     record?: NewAuditRecord,
+    effects: NewEffect[] = [],
   ): Promise<boolean> {
     if (expected?.length === 0) return false;
     const update = q.updateRequest(id, patch, now, expected);
-    if (!record) return (await this.db.run(update)) === 1;
+    if (!record && effects.length === 0) return (await this.db.run(update)) === 1;
     return this.db.transaction(async (tx) => {
       const changed = (await tx.run(update)) === 1;
-      if (changed) await appendAuditIn(tx, this.db.dialect, record, now);
+      if (changed && record) await appendAuditIn(tx, this.db.dialect, record, now);
+      if (changed) await insertEffectsIn(tx, effects, now);
       return changed;
     });
   }
@@ -185,6 +204,30 @@ export class SqlStore implements Store {
 
   async leave(replicaId: string): Promise<void> {
     await this.db.run(q.deleteReplica(replicaId));
+  }
+
+  async addEffects(effects: NewEffect[], now: string): Promise<void> {
+    await this.db.transaction((tx) => insertEffectsIn(tx, effects, now));
+  }
+
+  async claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]> {
+    return this.db.transaction((tx) => claimEffectsIn(tx, owner, now, leaseUntil, limit));
+  }
+
+  async saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean> {
+    return (await this.db.run(saveEffectProgress(id, owner, progress))) === 1;
+  }
+
+  async settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean> {
+    return (await this.db.run(settleEffect(id, owner, outcome, now))) === 1;
+  }
+
+  async listEffects(requestId?: string): Promise<Effect[]> {
+    return listEffectsIn(this.db, requestId);
+  }
+
+  async outboxHealth(): Promise<OutboxHealth> {
+    return outboxHealthIn(this.db);
   }
 
   async ping(): Promise<void> {
