@@ -19,7 +19,10 @@ export interface OutboxWorkerOptions {
   /** This deliverer's identity for claims (default: a random UUID). */
   owner?: string;
   now?: () => Date;
-  /** How long a claimed effect is held before another deliverer may take it over (default 60 s). */
+  /**
+   * How long a claimed effect is held before another deliverer may take it over (default 30 s, as
+   * a run's lease): renewed while its delivery lasts, so a dead deliverer's effects wait this long.
+   */
   leaseMs?: number;
   /** How often to look for due effects when nothing kicks the worker (default 1 s). */
   pollMs?: number;
@@ -44,6 +47,7 @@ export interface OutboxWorkerOptions {
 export class OutboxWorker {
   readonly owner: string;
   private readonly now: () => Date;
+  private readonly leaseMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -57,6 +61,7 @@ export class OutboxWorker {
   ) {
     this.owner = options.owner ?? randomUUID();
     this.now = options.now ?? (() => new Date());
+    this.leaseMs = options.leaseMs ?? 30_000;
   }
 
   start(): void {
@@ -86,7 +91,7 @@ export class OutboxWorker {
       const batch = await this.store.claimEffects(
         this.owner,
         iso(),
-        iso(this.options.leaseMs ?? 60_000),
+        iso(this.leaseMs),
         this.options.batch ?? 16,
       );
       if (batch.length === 0) return settled;
@@ -126,6 +131,15 @@ export class OutboxWorker {
           throw new Error('the effect was taken over by another deliverer');
       },
     };
+    // Held while it lasts: a slow delivery (Slack retrying a 429) is not taken over under it.
+    const renew = setInterval(
+      () => {
+        const until = new Date(this.now().getTime() + this.leaseMs).toISOString();
+        this.store.renewEffectLease(effect.id, this.owner, until).catch(() => {});
+      },
+      Math.max(250, Math.floor(this.leaseMs / 3)),
+    );
+    renew.unref();
     try {
       if (!handler) throw new PermanentEffectError(`no handler for effect kind ${effect.kind}`);
       await handler(delivery);
@@ -148,6 +162,8 @@ export class OutboxWorker {
       const retryAt = new Date(this.now().getTime() + delay).toISOString();
       await this.store.settleEffect(effect.id, this.owner, { retryAt, error: message }, iso());
       this.options.onSettled?.(effect.kind, 'retry');
+    } finally {
+      clearInterval(renew);
     }
   }
 }

@@ -143,6 +143,9 @@ export function settleEffect(id: number, owner: string, outcome: EffectOutcome, 
     lease_owner = NULL, lease_until = NULL WHERE ${held}`;
 }
 
+export const renewEffectLease = (id: number, owner: string, leaseUntil: string): Sql =>
+  sql`UPDATE outbox SET lease_until = ${leaseUntil} WHERE id = ${id} AND lease_owner = ${owner} AND state = 'pending'`;
+
 export const saveEffectProgress = (id: number, owner: string, progress: Record<string, unknown>): Sql =>
   sql`UPDATE outbox SET progress = ${JSON.stringify(progress)} WHERE id = ${id} AND lease_owner = ${owner} AND state = 'pending'`;
 

@@ -13,6 +13,7 @@ import {
   insertEffectsIn,
   listEffectsIn,
   outboxHealthIn,
+  renewEffectLease,
   saveEffectProgress,
   settleEffect,
 } from './outbox.js';
@@ -212,6 +213,10 @@ export class SqlStore implements Store {
 
   async claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]> {
     return this.db.transaction((tx) => claimEffectsIn(tx, owner, now, leaseUntil, limit));
+  }
+
+  async renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean> {
+    return (await this.db.run(renewEffectLease(id, owner, leaseUntil))) === 1;
   }
 
   async saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean> {

@@ -185,6 +185,8 @@ export interface Store {
    * past its lease), and the first still pending of its request. Each claim counts an attempt.
    */
   claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]>;
+  /** Extends `owner`'s hold on an effect it is still delivering (false: it lost it). */
+  renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean>;
   /** Records what a delivery achieved so far, while `owner` holds the effect (false: it does not). */
   saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean>;
   /** Ends `owner`'s delivery: done, to be retried at a time, or failed for good. False when `owner` lost it. */
