@@ -156,7 +156,11 @@ export class Runner {
     onDone: (step: RevocationStep) => Promise<void>,
   ): Promise<void> {
     const bySystem = new Map<SystemId, RevocationStep[]>();
-    for (const step of steps) bySystem.set(step.system, [...(bySystem.get(step.system) ?? []), step]);
+    for (const step of steps) {
+      const mine = bySystem.get(step.system);
+      if (mine) mine.push(step);
+      else bySystem.set(step.system, [step]);
+    }
     const isIdp = (system: SystemId) =>
       this.ctx.providers.get(system)?.capabilities.identityProvider === true;
     const systems = [...bySystem.entries()];
