@@ -24,7 +24,16 @@ export interface StoreInspection {
   known: number;
   /** Human description of where it is, without credentials. */
   where: string;
+  /** Outbox effects waiting for delivery and failed for good (when the store has an outbox). */
+  outbox?: { pending: number; failed: number } | undefined;
 }
+
+/** Counts the outbox's waiting and failed effects (one query both databases answer). */
+const OUTBOX_COUNTS = `SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0) AS pending,
+  COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) AS failed FROM outbox`;
+
+const outboxOf = (row: { pending: number | string; failed: number | string } | undefined) =>
+  row ? { pending: Number(row.pending), failed: Number(row.failed) } : undefined;
 
 /** `sqlite:<path>` → the absolute path; `sqlite::memory:` stays as is. */
 export function sqlitePath(databaseUrl: string): string {
@@ -93,7 +102,13 @@ function inspectSqlite(databaseUrl: string): StoreInspection {
         2,
       );
     const { n } = db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number };
-    return { exists: true, applied: n, known, where };
+    const hasOutbox = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
+      .get();
+    const outbox = hasOutbox
+      ? outboxOf(db.prepare(OUTBOX_COUNTS).get() as { pending: number; failed: number })
+      : undefined;
+    return { exists: true, applied: n, known, where, outbox };
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
     throw new StoreUnavailableError(
@@ -128,7 +143,11 @@ async function inspectPostgres(databaseUrl: string): Promise<StoreInspection> {
     const row = tables.rows[0];
     if (!row?.migrations || !row.audit) return { exists: false, applied: 0, known, where };
     const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');
-    return { exists: true, applied: Number(count.rows[0]?.n ?? 0), known, where };
+    const hasOutbox = await client.query<{ t: string | null }>("SELECT to_regclass('outbox')::text AS t");
+    const outbox = hasOutbox.rows[0]?.t
+      ? outboxOf((await client.query<{ pending: string; failed: string }>(OUTBOX_COUNTS)).rows[0])
+      : undefined;
+    return { exists: true, applied: Number(count.rows[0]?.n ?? 0), known, where, outbox };
   } catch (error) {
     throw new StoreUnavailableError(
       `The PostgreSQL database named by DATABASE_URL (${describePostgres(databaseUrl)}) could not be read: ${postgresReason(error, databaseUrl)}.`,

@@ -1,5 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { Store } from '../store/types.js';
+import type { OutboxHealth, Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import type { SocketConnection } from './socket-connection.js';
 
@@ -42,10 +42,26 @@ async function storeCheck(
   }
 }
 
+/** The outbox in a sentence: "ok", or how many effects wait and which failed for good. */
+export function outboxDetail(o: OutboxHealth): string {
+  const failed = o.failed.reduce((n, f) => n + f.count, 0);
+  if (o.pending === 0 && failed === 0) return 'ok';
+  const parts = [
+    o.pending > 0
+      ? `${o.pending} effect(s) waiting for delivery since ${o.oldestPendingAt ?? 'now'}`
+      : undefined,
+    failed > 0
+      ? `${failed} failed for good (${o.failed.map((f) => `${f.kind}: ${f.count}`).join(', ')}); see \`revoke-sessions status\``
+      : undefined,
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
 /**
  * `GET /healthz`: liveness (the process answers). `GET /readyz`: 200 only when
  * the store answers a cheap query and, in Socket Mode, the connection to Slack
- * is up; otherwise 503 with the reasons. Both carry the app's version.
+ * is up; otherwise 503 with the reasons. Both carry the app's version; readiness
+ * also says how the outbox is doing (effects waiting, effects failed for good).
  */
 export function healthRoutes(deps: HealthDeps): CustomRoute[] {
   return [
@@ -63,6 +79,9 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
           const reasons: string[] = [];
           const store = await storeCheck(deps.store, deps.storeTimeoutMs ?? 2_000, deps.redact);
           if (store) reasons.push(store);
+          // The outbox is a detail, never a reason to take the replica out of service: a card that
+          // Slack refuses for good must not stop revocations. Failed effects are named here.
+          const outbox = store ? undefined : await deps.store.outboxHealth().catch(() => undefined);
           const slack = deps.connection?.status();
           if (slack && slack.state !== 'connected') {
             reasons.push(`Socket Mode is ${slack.state}: ${slack.reason ?? 'not connected to Slack'}`);
@@ -71,7 +90,11 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
             status: reasons.length === 0 ? 'ready' : 'not_ready',
             version: VERSION,
             mode: deps.mode,
-            checks: { store: store ?? 'ok', ...(slack ? { slack: slack.state } : {}) },
+            checks: {
+              store: store ?? 'ok',
+              ...(slack ? { slack: slack.state } : {}),
+              ...(outbox ? { outbox: outboxDetail(outbox) } : {}),
+            },
             ...(reasons.length > 0 ? { reasons } : {}),
           });
         })();

@@ -3,6 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
@@ -109,6 +110,37 @@ describe('break-glass CLI', () => {
     expect(audit.map((a) => a.action)).toEqual(
       expect.arrayContaining(['request_created', 'approval_bypassed']),
     );
+  });
+
+  it('shows what the world was told: status lists a request’s outbox effects, doctor counts the failed ones', async () => {
+    const [id] = (
+      JSON.parse(
+        (await cli(['revoke', 'alice@example.com', '--reason', 'INC-78', '--yes', '--json'], env)).stdout,
+      ) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+    const store = new SqliteStore(env.DATABASE_URL?.slice('sqlite:'.length) ?? '');
+    try {
+      const at = new Date().toISOString();
+      await store.addEffects([{ kind: 'requester_note', key: `note:${id}`, requestId: id }], at);
+      const [effect] = await store.claimEffects('t', at, new Date(Date.now() + 60_000).toISOString(), 1);
+      await store.settleEffect(effect?.id ?? 0, 't', { failed: 'channel_not_found' }, at);
+    } finally {
+      await store.close();
+    }
+    const status = await cli(['status', id ?? ''], env);
+    expect(status.stdout.split('\n')).toContain(
+      '  effect requester_note: FAILED after 1 attempt(s) (channel_not_found)',
+    );
+    const json = JSON.parse((await cli(['status', id ?? '', '--json'], env)).stdout) as {
+      effects: unknown[];
+    };
+    expect(json.effects).toEqual([
+      { kind: 'requester_note', state: 'failed', attempts: 1, lastError: 'channel_not_found' },
+    ]);
+    const doctor = await cli(['doctor'], env);
+    expect(doctor.stdout).toMatch(/outbox: 0 effect\(s\) waiting; 1 effect\(s\) .* FAILED for good/);
   });
 
   it('exits 1 when a system fails', async () => {

@@ -10,7 +10,7 @@ const BOT = 'xoxb-5555-7777-socketmodebottoken';
 interface Readiness {
   status: string;
   version: string;
-  checks: { store: string; slack?: string };
+  checks: { store: string; slack?: string; outbox?: string };
   reasons?: string[];
 }
 
@@ -75,7 +75,7 @@ describe('Socket Mode start-up tells the truth', () => {
     const { status, body } = await readyz(child);
     expect(status).toBe(503);
     expect(body.status).toBe('not_ready');
-    expect(body.checks).toEqual({ store: 'ok', slack: 'disconnected' });
+    expect(body.checks).toEqual({ store: 'ok', slack: 'disconnected', outbox: 'ok' });
     expect(body.reasons?.[0]).toMatch(
       /^Socket Mode is disconnected: Slack rejected SLACK_APP_TOKEN \(invalid_auth\)/,
     );

@@ -68,6 +68,16 @@ async function slackToken(ctx: CliBase, token: string, kind: 'bot' | 'admin'): P
   }
 }
 
+/** The outbox in the store line: what waits for delivery, and what failed for good (see `status`). */
+function outboxText(outbox: { pending: number; failed: number } | undefined): string {
+  if (!outbox) return '';
+  const failed =
+    outbox.failed > 0
+      ? `; ${outbox.failed} effect(s) (cards, notes, workflow completions) FAILED for good: see \`revoke-sessions status <id>\` and the revoke_outbox_failed metric`
+      : '';
+  return `; outbox: ${outbox.pending} effect(s) waiting${failed}`;
+}
+
 async function storeCheck(databaseUrl: string): Promise<Check> {
   const name = 'store (DATABASE_URL)';
   try {
@@ -82,7 +92,7 @@ async function storeCheck(databaseUrl: string): Promise<Check> {
             ? `${found.where}: reachable; ${pending} of ${found.known} migrations not applied yet (the app applies them on start)`
             : pending < 0
               ? `${found.where}: reachable, but it was migrated by a newer version (${found.applied} migrations; this one knows ${found.known})`
-              : `${found.where}: reachable; all ${found.known} migrations applied`,
+              : `${found.where}: reachable; all ${found.known} migrations applied${outboxText(found.outbox)}`,
       };
     }
     if (databaseUrl === 'sqlite::memory:')
