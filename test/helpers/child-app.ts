@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RevocationRequest } from '../../src/engine/types.js';
 import { captureSqliteAudit, captureStream } from './capture.js';
+import { SECRETS } from './harness.js';
 
 const repo = new URL('../../', import.meta.url);
 
@@ -64,4 +66,34 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 20_
 export async function kill9(child: ChildApp): Promise<void> {
   child.proc.kill('SIGKILL');
   await child.exited;
+}
+
+/** The environment of a crash test's app: the fake Slack's URL, a SQLite file, and `extra`. */
+export function childEnv(slackUrl: string, databasePath: string, extra: Record<string, string> = {}) {
+  return {
+    SLACK_BOT_TOKEN: SECRETS.bot,
+    SLACK_SIGNING_SECRET: SECRETS.signing,
+    SLACK_ADMIN_TOKEN: SECRETS.admin,
+    SLACK_API_URL: slackUrl,
+    PORT: '0',
+    REVOKE_REQUESTERS: 'UREQ',
+    DATABASE_URL: `sqlite:${databasePath}`,
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
+/** Polls until the newest request naming `slackUserId` is `done` (or the time is up); answers it. */
+export async function waitForDone(
+  store: { listRequestsForTarget(id: string, limit: number): Promise<RevocationRequest[]> },
+  slackUserId: string,
+  timeoutMs = 45_000,
+): Promise<RevocationRequest | undefined> {
+  let final: RevocationRequest | undefined;
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    [final] = await store.listRequestsForTarget(slackUserId, 1);
+    if (final?.status === 'done') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return final;
 }

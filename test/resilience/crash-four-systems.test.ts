@@ -10,7 +10,7 @@ import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
 import type { FakeVendor } from '../fakes/vendor.js';
 import { cardStatus } from '../helpers/blocks.js';
-import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
+import { type ChildApp, kill9, startChildApp, waitForDone } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
@@ -155,12 +155,7 @@ describe('SIGKILL at 22 points of a four-system revocation', () => {
     });
     const store = new SqliteStore(join(dir, 'revoke.db'));
     cleanups.push(() => store.close());
-    let final: Awaited<ReturnType<typeof store.listRequestsForTarget>>[number] | undefined;
-    for (const deadline = Date.now() + 45_000; Date.now() < deadline; ) {
-      [final] = await store.listRequestsForTarget('UALICE', 1);
-      if (final?.status === 'done') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const final = await waitForDone(store, 'UALICE');
     expect(final?.status, second.output.join('')).toBe('done');
     expect(final?.summary).toBe('3 revoked, 1 queued');
 

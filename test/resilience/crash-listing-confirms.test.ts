@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeGoogle } from '../fakes/google.js';
 import { FakeSlack } from '../fakes/slack.js';
-import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
+import { type ChildApp, childEnv, kill9, startChildApp, waitForDone } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
@@ -41,17 +41,7 @@ describe('an interrupted revoke-all is never confirmed by a listing that cannot 
     google.users.push({ id: 'g-alice', primaryEmail: 'alice@example.com', fullName: 'Alice' });
     const dir = mkdtempSync(join(tmpdir(), 'revoke-crash-list-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const env = {
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_ADMIN_TOKEN: SECRETS.admin,
-      SLACK_API_URL: slack.url,
-      PORT: '0',
-      REVOKE_REQUESTERS: 'UREQ',
-      DATABASE_URL: `sqlite:${join(dir, 'revoke.db')}`,
-      LOG_LEVEL: 'error',
-      ...google.env(),
-    };
+    const env = childEnv(slack.url, join(dir, 'revoke.db'), google.env());
 
     const first: ChildApp = await startChildApp(env);
     cleanups.push(() => {
@@ -90,12 +80,7 @@ describe('an interrupted revoke-all is never confirmed by a listing that cannot 
     });
     const store = new SqliteStore(join(dir, 'revoke.db'));
     cleanups.push(() => store.close());
-    let final: Awaited<ReturnType<typeof store.listRequestsForTarget>>[number] | undefined;
-    for (const deadline = Date.now() + 45_000; Date.now() < deadline; ) {
-      [final] = await store.listRequestsForTarget('UALICE', 1);
-      if (final?.status === 'done') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const final = await waitForDone(store, 'UALICE');
     expect(final?.status, second.output.join('')).toBe('done');
     const steps = await store.listSteps(final?.id ?? '');
     const interrupted = steps.find((s) => s.system === point.vendor);

@@ -7,7 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { buttonClick } from '../helpers/actions.js';
 import { cardStatus, isApprovalCard } from '../helpers/blocks.js';
-import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
+import { type ChildApp, childEnv, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
@@ -39,20 +39,12 @@ describe('SIGKILL between a state change and what the world is told', () => {
     ];
     const dir = mkdtempSync(join(tmpdir(), 'revoke-crash-outbox-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const env = {
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_ADMIN_TOKEN: SECRETS.admin,
-      SLACK_API_URL: slack.url,
-      PORT: '0',
-      REVOKE_REQUESTERS: 'UREQ',
+    const env = childEnv(slack.url, join(dir, 'revoke.db'), {
       REVOKE_APPROVERS: 'UAPP1',
       REVOKE_REQUIRE_APPROVAL: 'true',
       REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
       REVOKE_API_TOKEN: API_TOKENS.alert,
-      DATABASE_URL: `sqlite:${join(dir, 'revoke.db')}`,
-      LOG_LEVEL: 'error',
-    };
+    });
     const first = await startChildApp(env);
     cleanups.push(() => {
       first.proc.kill('SIGKILL');

@@ -6,7 +6,7 @@ import { verifyChain } from '../../src/store/audit-chain.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { cardStatus } from '../helpers/blocks.js';
-import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
+import { type ChildApp, kill9, startChildApp, waitForDone } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
@@ -102,13 +102,7 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
     });
     const store = new SqliteStore(join(dir, 'revoke.db'));
     cleanups.push(() => store.close());
-    let final: Awaited<ReturnType<typeof store.listRequestsForTarget>>[number] | undefined;
-    const deadline = Date.now() + 40_000;
-    while (Date.now() < deadline) {
-      [final] = await store.listRequestsForTarget('UALICE', 1);
-      if (final?.status === 'done') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const final = await waitForDone(store, 'UALICE');
     expect(final?.status, second.output.join('')).toBe('done');
     await fake.waitFor(() =>
       fake.messages.find((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
