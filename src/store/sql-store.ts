@@ -7,6 +7,7 @@ import {
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
+import * as iq from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import {
   type AuditRow,
@@ -22,7 +23,10 @@ import {
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
+  type IntakeEntry,
+  IntakeTakenError,
   type NewAuditRecord,
+  type NewIntake,
   type RequestPatch,
   type StepPatch,
   type StepUpdate,
@@ -56,13 +60,18 @@ export class SqlStore implements Store {
     return this.db.transaction(async (tx) => {
       // With the key already used (or being used by a racing create, which the
       // insert waits for), nothing is inserted and the first request is returned.
+      const { intake } = options;
       if ((await tx.run(q.insertRequest(row))) !== 1) {
         const [first] = options.idempotencyKey
           ? await tx.all<RequestRow>(q.selectRequestByKey(options.idempotencyKey))
           : [];
         if (!first) throw new Error(`request ${id} was neither inserted nor found by its idempotency key`);
+        if (intake) await iq.completeIntakeIn(tx, intake.key, first.id, now);
         return { request: rowToRequest(first), created: false };
       }
+      // A journal entry's request is recorded only by the entry's holder (rolled back otherwise).
+      if (intake && !(await iq.completeIntakeIn(tx, intake.key, id, now, intake.owner)))
+        throw new IntakeTakenError(intake.key);
       const keys = stepKeys(request);
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
       const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
@@ -205,6 +214,53 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  async journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return (await this.db.run(iq.insertIntake(entry, owner, leaseUntil, now))) === 1;
+  }
+
+  async listDueIntake(now: string, limit: number): Promise<string[]> {
+    return (await this.db.all<{ key: string }>(iq.listDueIntake(now, limit))).map((r) => r.key);
+  }
+
+  async claimIntake(
+    key: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+  ): Promise<IntakeEntry | undefined> {
+    const [row] = await this.db.all<iq.IntakeRow>(iq.claimIntake(key, owner, leaseUntil, now));
+    return row ? iq.rowToIntake(row) : undefined;
+  }
+
+  async renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return (await this.db.run(iq.renewIntake(key, owner, leaseUntil, now))) === 1;
+  }
+
+  async refuseIntake(
+    key: string,
+    owner: string,
+    message: string,
+    now: string,
+    record?: NewAuditRecord,
+  ): Promise<boolean> {
+    const update = iq.refuseIntake(key, owner, message, now);
+    if (!record) return (await this.db.run(update)) === 1;
+    return this.db.transaction(async (tx) => {
+      const changed = (await tx.run(update)) === 1;
+      if (changed) await appendAuditIn(tx, this.db.dialect, record, now);
+      return changed;
+    });
+  }
+
+  async getIntake(key: string): Promise<IntakeEntry | undefined> {
+    const [row] = await this.db.all<iq.IntakeRow>(iq.selectIntake(key));
+    return row ? iq.rowToIntake(row) : undefined;
+  }
+
+  async pruneIntake(before: string): Promise<number> {
+    return this.db.run(iq.pruneIntake(before));
   }
 }
 

@@ -84,4 +84,25 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE TABLE replicas (id TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
     `,
   },
+  {
+    version: 6,
+    name: 'intake journal: a submitted form, recorded before it is acknowledged',
+    sql: `
+      CREATE TABLE intake (
+        key TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        form TEXT NOT NULL,
+        channel_id TEXT,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_until TEXT,
+        request_id TEXT,
+        message TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX intake_state ON intake (state, created_at);
+    `,
+  },
 ];
