@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/store/audit-chain.js';
+import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { cardStatus } from '../helpers/blocks.js';
+import { capturePostgresAudit } from '../helpers/capture.js';
 import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
@@ -192,4 +196,97 @@ describe('kill -9 between a form’s ack and its request', () => {
       expect(toldUREQ(fake)).toHaveLength(1);
     },
   );
+});
+
+const url = process.env.TEST_DATABASE_URL;
+
+/**
+ * The same on PostgreSQL with replicas: the one that acked is killed, the two others race for the
+ * form at their housekeeping rounds. One takes it: one request, one run, the requester told once.
+ */
+describe.skipIf(!url)('kill -9 between a form’s ack and its request, with replicas on PostgreSQL', () => {
+  it('exactly one surviving replica records the form, once', { timeout: 90_000 }, async () => {
+    const schema = `intake_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const fake = new FakeSlack({
+      botToken: SECRETS.bot,
+      adminToken: SECRETS.admin,
+      memberChannels: ['C0SEC'],
+    });
+    await fake.start();
+    fake.addUser(user('UREQ', 'bob@example.com')).addUser(user('UALICE', 'alice@example.com'));
+    fake.sessions = [
+      { user_id: 'UALICE', session_id: 1, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
+    ];
+    const database = new URL(url ?? '');
+    database.searchParams.set('options', `-c search_path=${schema}`);
+    const env = {
+      SLACK_BOT_TOKEN: SECRETS.bot,
+      SLACK_SIGNING_SECRET: SECRETS.signing,
+      SLACK_ADMIN_TOKEN: SECRETS.admin,
+      SLACK_API_URL: fake.url,
+      PORT: '0',
+      REVOKE_REQUESTERS: 'UREQ',
+      DATABASE_URL: database.toString(),
+      LOG_LEVEL: 'warn',
+    };
+    const apps = await Promise.all([startChildApp(env), startChildApp(env), startChildApp(env)]);
+    const store = new PostgresStore(database.toString());
+    try {
+      const [acking] = apps;
+      if (!acking) throw new Error('no app');
+      let lookups = 0;
+      fake.beforeAnswer = async (method) => {
+        if (method !== 'users.info' || ++lookups !== 1) return false;
+        await kill9(acking);
+        fake.beforeAnswer = undefined;
+        return true;
+      };
+      const res = await signedPost(
+        `${acking.url}/slack/events`,
+        interactionBody(submission(formValues({}))),
+        'application/x-www-form-urlencoded',
+        { secret: SECRETS.signing },
+      );
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+      await acking.exited;
+
+      let requests: Awaited<ReturnType<typeof store.listRequestsForTarget>> = [];
+      const deadline = Date.now() + 40_000;
+      while (Date.now() < deadline) {
+        requests = await store.listRequestsForTarget('UALICE', 5);
+        if (requests[0]?.status === 'done') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(requests.map((r) => [r.status, r.idempotencyKey])).toEqual([['done', 'view:VSUBMIT']]);
+      // Taken over once: attempt 2, never a third.
+      expect(await store.getIntake('view:VSUBMIT')).toMatchObject({
+        state: 'done',
+        requestId: requests[0]?.id,
+        attempts: 2,
+      });
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(fake.callsTo('admin.users.session.reset')).toHaveLength(1);
+      const told = fake.messages.filter((m) => m.ephemeralFor === 'UREQ');
+      expect(told).toHaveLength(1);
+      expect(told[0]?.text).toContain(`it is recorded now as request \`${requests[0]?.id}\``);
+      const audit = await store.listAudit();
+      expect(audit.filter((a) => a.action === 'request_created')).toHaveLength(1);
+      expect(audit.filter((a) => a.action === 'step_finished')).toHaveLength(1);
+      expect(verifyChain(audit).ok).toBe(true);
+    } finally {
+      for (const app of apps) {
+        app.proc.kill('SIGKILL');
+        await app.exited;
+      }
+      await store.close();
+      await fake.close();
+      await capturePostgresAudit(admin, schema);
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
 });
