@@ -1,6 +1,7 @@
 import sql, { empty, type Sql } from 'sql-template-tag';
-import type { Executor } from './backend.js';
-import type { IntakeEntry, IntakeState, NewIntake } from './types.js';
+import { appendAuditIn } from './audit-append.js';
+import type { Backend, Executor } from './backend.js';
+import type { IntakeEntry, IntakeState, NewAuditRecord, NewIntake } from './types.js';
 
 /*
  * The intake journal: a submission is written here before its surface acknowledges it, and
@@ -8,7 +9,7 @@ import type { IntakeEntry, IntakeState, NewIntake } from './types.js';
  * Statements written once for SQLite and PostgreSQL, as in statements.ts.
  */
 
-export interface IntakeRow {
+interface IntakeRow {
   key: string;
   actor: string;
   form: string;
@@ -23,7 +24,7 @@ export interface IntakeRow {
   updated_at: string;
 }
 
-export function rowToIntake(row: IntakeRow): IntakeEntry {
+function rowToIntake(row: IntakeRow): IntakeEntry {
   return {
     key: row.key,
     actor: row.actor,
@@ -44,7 +45,7 @@ export function rowToIntake(row: IntakeRow): IntakeEntry {
  * A new entry, pending and held by `owner`. A key journaled already is left alone, unless that
  * submission was refused (nothing was recorded for it): then this one takes its place.
  */
-export const insertIntake = (e: NewIntake, owner: string, leaseUntil: string, now: string): Sql =>
+const insertIntake = (e: NewIntake, owner: string, leaseUntil: string, now: string): Sql =>
   sql`INSERT INTO intake (key, actor, form, channel_id, state, attempts, owner, lease_until, created_at, updated_at)
     VALUES (${e.key}, ${e.actor}, ${JSON.stringify(e.form)}, ${e.channelId ?? null}, 'pending', 1, ${owner}, ${leaseUntil}, ${now}, ${now})
     ON CONFLICT (key) DO UPDATE SET actor = excluded.actor, form = excluded.form, channel_id = excluded.channel_id,
@@ -52,27 +53,27 @@ export const insertIntake = (e: NewIntake, owner: string, leaseUntil: string, no
       request_id = NULL, message = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at
     WHERE intake.state = 'refused'`;
 
-export const selectIntake = (key: string): Sql => sql`SELECT * FROM intake WHERE key = ${key}`;
+const selectIntake = (key: string): Sql => sql`SELECT * FROM intake WHERE key = ${key}`;
 
 const due = (now: string): Sql => sql`state = 'pending' AND (lease_until IS NULL OR lease_until < ${now})`;
 
-export const listDueIntake = (now: string, limit: number): Sql =>
+const listDueIntake = (now: string, limit: number): Sql =>
   sql`SELECT key FROM intake WHERE ${due(now)} ORDER BY created_at, key LIMIT ${limit}`;
 
 /** Takes a pending entry whose lease expired (one more attempt); returns it when taken. */
-export const claimIntake = (key: string, owner: string, leaseUntil: string, now: string): Sql =>
+const claimIntake = (key: string, owner: string, leaseUntil: string, now: string): Sql =>
   sql`UPDATE intake SET owner = ${owner}, lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = ${now}
     WHERE key = ${key} AND ${due(now)} RETURNING *`;
 
-export const renewIntake = (key: string, owner: string, leaseUntil: string, now: string): Sql =>
+const renewIntake = (key: string, owner: string, leaseUntil: string, now: string): Sql =>
   sql`UPDATE intake SET lease_until = ${leaseUntil}, updated_at = ${now}
     WHERE key = ${key} AND owner = ${owner} AND state = 'pending'`;
 
-export const refuseIntake = (key: string, owner: string, message: string, now: string): Sql =>
+const refuseIntake = (key: string, owner: string, message: string, now: string): Sql =>
   sql`UPDATE intake SET state = 'refused', message = ${message}, lease_until = NULL, updated_at = ${now}
     WHERE key = ${key} AND owner = ${owner} AND state = 'pending'`;
 
-export const pruneIntake = (before: string): Sql =>
+const pruneIntake = (before: string): Sql =>
   sql`DELETE FROM intake WHERE state <> 'pending' AND updated_at < ${before}`;
 
 /**
@@ -93,3 +94,63 @@ export async function completeIntakeIn(
   );
   return changed === 1;
 }
+
+/** The {@link Store} methods of the journal, over a backend (see their documentation there). */
+export async function journalIntakeIn(
+  db: Executor,
+  entry: NewIntake,
+  owner: string,
+  leaseUntil: string,
+  now: string,
+): Promise<boolean> {
+  return (await db.run(insertIntake(entry, owner, leaseUntil, now))) === 1;
+}
+
+export async function listDueIntakeIn(db: Executor, now: string, limit: number): Promise<string[]> {
+  return (await db.all<{ key: string }>(listDueIntake(now, limit))).map((r) => r.key);
+}
+
+export async function claimIntakeIn(
+  db: Executor,
+  key: string,
+  owner: string,
+  leaseUntil: string,
+  now: string,
+): Promise<IntakeEntry | undefined> {
+  const [row] = await db.all<IntakeRow>(claimIntake(key, owner, leaseUntil, now));
+  return row ? rowToIntake(row) : undefined;
+}
+
+export async function renewIntakeIn(
+  db: Executor,
+  key: string,
+  owner: string,
+  leaseUntil: string,
+  now: string,
+): Promise<boolean> {
+  return (await db.run(renewIntake(key, owner, leaseUntil, now))) === 1;
+}
+
+export async function refuseIntakeIn(
+  db: Backend,
+  key: string,
+  owner: string,
+  message: string,
+  now: string,
+  record: NewAuditRecord | undefined,
+): Promise<boolean> {
+  const update = refuseIntake(key, owner, message, now);
+  if (!record) return (await db.run(update)) === 1;
+  return db.transaction(async (tx) => {
+    const changed = (await tx.run(update)) === 1;
+    if (changed) await appendAuditIn(tx, db.dialect, record, now);
+    return changed;
+  });
+}
+
+export async function getIntakeIn(db: Executor, key: string): Promise<IntakeEntry | undefined> {
+  const [row] = await db.all<IntakeRow>(selectIntake(key));
+  return row ? rowToIntake(row) : undefined;
+}
+
+export const pruneIntakeIn = (db: Executor, before: string): Promise<number> => db.run(pruneIntake(before));

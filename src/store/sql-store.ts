@@ -10,6 +10,15 @@ import type { Backend, Executor } from './backend.js';
 import * as iq from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import {
+  claimEffectsIn,
+  insertEffectsIn,
+  listEffectsIn,
+  outboxHealthIn,
+  renewEffectLease,
+  saveEffectProgress,
+  settleEffect,
+} from './outbox.js';
+import {
   type AuditRow,
   type RequestRow,
   requestToRow,
@@ -23,10 +32,14 @@ import {
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
+  type Effect,
+  type EffectOutcome,
   type IntakeEntry,
   IntakeTakenError,
   type NewAuditRecord,
+  type NewEffect,
   type NewIntake,
+  type OutboxHealth,
   type RequestPatch,
   type StepPatch,
   type StepUpdate,
@@ -76,6 +89,11 @@ export class SqlStore implements Store {
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
       const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
       await appendAllIn(tx, this.db.dialect, drafts, now);
+      await insertEffectsIn(
+        tx,
+        (options.effects ?? []).map((e) => ({ ...e, requestId: id })),
+        now,
+      );
       return { request: rowToRequest(row), created: true };
     });
   }
@@ -91,13 +109,15 @@ export class SqlStore implements Store {
     now: string,
     expected?: RequestStatus[],
     record?: NewAuditRecord,
+    effects: NewEffect[] = [],
   ): Promise<boolean> {
     if (expected?.length === 0) return false;
     const update = q.updateRequest(id, patch, now, expected);
-    if (!record) return (await this.db.run(update)) === 1;
+    if (!record && effects.length === 0) return (await this.db.run(update)) === 1;
     return this.db.transaction(async (tx) => {
       const changed = (await tx.run(update)) === 1;
-      if (changed) await appendAuditIn(tx, this.db.dialect, record, now);
+      if (changed && record) await appendAuditIn(tx, this.db.dialect, record, now);
+      if (changed) await insertEffectsIn(tx, effects, now);
       return changed;
     });
   }
@@ -196,6 +216,34 @@ export class SqlStore implements Store {
     await this.db.run(q.deleteReplica(replicaId));
   }
 
+  async addEffects(effects: NewEffect[], now: string): Promise<void> {
+    await this.db.transaction((tx) => insertEffectsIn(tx, effects, now));
+  }
+
+  async claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]> {
+    return this.db.transaction((tx) => claimEffectsIn(tx, owner, now, leaseUntil, limit));
+  }
+
+  async renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean> {
+    return (await this.db.run(renewEffectLease(id, owner, leaseUntil))) === 1;
+  }
+
+  async saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean> {
+    return (await this.db.run(saveEffectProgress(id, owner, progress))) === 1;
+  }
+
+  async settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean> {
+    return (await this.db.run(settleEffect(id, owner, outcome, now))) === 1;
+  }
+
+  async listEffects(requestId?: string): Promise<Effect[]> {
+    return listEffectsIn(this.db, requestId);
+  }
+
+  async outboxHealth(): Promise<OutboxHealth> {
+    return outboxHealthIn(this.db);
+  }
+
   async ping(): Promise<void> {
     await this.db.all(q.ping());
   }
@@ -216,51 +264,32 @@ export class SqlStore implements Store {
     await this.db.close();
   }
 
-  async journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    return (await this.db.run(iq.insertIntake(entry, owner, leaseUntil, now))) === 1;
+  journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return iq.journalIntakeIn(this.db, entry, owner, leaseUntil, now);
   }
 
-  async listDueIntake(now: string, limit: number): Promise<string[]> {
-    return (await this.db.all<{ key: string }>(iq.listDueIntake(now, limit))).map((r) => r.key);
+  listDueIntake(now: string, limit: number): Promise<string[]> {
+    return iq.listDueIntakeIn(this.db, now, limit);
   }
 
-  async claimIntake(
-    key: string,
-    owner: string,
-    leaseUntil: string,
-    now: string,
-  ): Promise<IntakeEntry | undefined> {
-    const [row] = await this.db.all<iq.IntakeRow>(iq.claimIntake(key, owner, leaseUntil, now));
-    return row ? iq.rowToIntake(row) : undefined;
+  claimIntake(key: string, owner: string, until: string, now: string): Promise<IntakeEntry | undefined> {
+    return iq.claimIntakeIn(this.db, key, owner, until, now);
   }
 
-  async renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    return (await this.db.run(iq.renewIntake(key, owner, leaseUntil, now))) === 1;
+  renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return iq.renewIntakeIn(this.db, key, owner, leaseUntil, now);
   }
 
-  async refuseIntake(
-    key: string,
-    owner: string,
-    message: string,
-    now: string,
-    record?: NewAuditRecord,
-  ): Promise<boolean> {
-    const update = iq.refuseIntake(key, owner, message, now);
-    if (!record) return (await this.db.run(update)) === 1;
-    return this.db.transaction(async (tx) => {
-      const changed = (await tx.run(update)) === 1;
-      if (changed) await appendAuditIn(tx, this.db.dialect, record, now);
-      return changed;
-    });
+  refuseIntake(key: string, by: string, why: string, at: string, audit?: NewAuditRecord): Promise<boolean> {
+    return iq.refuseIntakeIn(this.db, key, by, why, at, audit);
   }
 
-  async getIntake(key: string): Promise<IntakeEntry | undefined> {
-    const [row] = await this.db.all<iq.IntakeRow>(iq.selectIntake(key));
-    return row ? iq.rowToIntake(row) : undefined;
+  getIntake(key: string): Promise<IntakeEntry | undefined> {
+    return iq.getIntakeIn(this.db, key);
   }
 
-  async pruneIntake(before: string): Promise<number> {
-    return this.db.run(iq.pruneIntake(before));
+  pruneIntake(before: string): Promise<number> {
+    return iq.pruneIntakeIn(this.db, before);
   }
 }
 

@@ -3,7 +3,6 @@ import type { WebClient } from '@slack/web-api';
 import type { JournalEntry, JournaledAsk } from '../../../engine/engine.js';
 import { laneOf } from '../../../providers/budget/index.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
-import { postApprovalCard, withdrawUnposted } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { personText } from '../../blocks/results.js';
 import { requesterRefusal, type SlackDeps, startRun, systemIds } from '../../context.js';
@@ -155,9 +154,7 @@ async function submitAndRun(deps: SlackDeps, client: WebClient, entry: JournalEn
   }
   if (!asked.created) return; // the same submission arrived twice
   const { request } = asked;
-  if (asked.next === 'approve') {
-    if (!(await postApprovalCard(deps, client, request))) await withdrawUnposted(deps, client, request);
-    return;
-  }
+  // Waiting for an approver: its card is an outbox effect of the request's own write.
+  if (asked.next === 'approve') return;
   startRun(deps, request);
 }
