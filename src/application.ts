@@ -18,6 +18,7 @@ import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { resumeRuns, type SlackDeps } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
+import { recordUnrecordedForms } from './slack/listeners/views/revoke-request-submission.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { WorkflowCompleter } from './slack/workflow-completion.js';
@@ -177,12 +178,14 @@ export async function buildApplication(
     logger,
     now,
   );
-  // Picks up approved work and work whose runner died (lease expired), and expires lapsed approvals.
+  // Picks up approved work and work whose runner died (lease expired), expires lapsed approvals,
+  // and records the acknowledged forms that no process recorded (their lease expired).
   const scheduler = new Scheduler(
     [
       { name: 'share', run: () => share.beat() },
       { name: 'resume', run: () => resumeRuns(deps) },
       { name: 'expire', run: () => sweepExpired(deps) },
+      { name: 'intake', run: () => recordUnrecordedForms(deps, slack.client) },
     ],
     housekeepingMs,
     (name, fn) => deps.background.run(name, fn),

@@ -3,13 +3,14 @@ import type { Person } from '../providers/types.js';
 import type { DecisionKind } from './approval.js';
 import { EngineContext, type EngineDeps } from './context.js';
 import { type DecisionResult, Decisions } from './decisions.js';
+import { IntakeJournal, type JournalEntry, type JournaledAsk } from './intake-journal.js';
 import type { RunObserver } from './observer.js';
 import type { SystemPreview } from './plan.js';
 import { type Ask, type AskResult, Intake } from './request.js';
 import { Runner } from './runner.js';
 import type { Actor, RevocationRequest, ThreadRef } from './types.js';
 
-export type { DecisionResult, EngineDeps };
+export type { DecisionResult, EngineDeps, JournaledAsk, JournalEntry };
 
 /**
  * The domain engine, one object over its parts: intake (the one use case every surface calls,
@@ -20,12 +21,14 @@ export class RevocationEngine {
   private readonly intake: Intake;
   private readonly decisions: Decisions;
   private readonly runner: Runner;
+  private readonly journal: IntakeJournal;
 
   constructor(deps: EngineDeps) {
     const ctx = new EngineContext(deps);
     this.intake = new Intake(ctx);
     this.decisions = new Decisions(ctx);
     this.runner = new Runner(ctx);
+    this.journal = new IntakeJournal(ctx, this.intake, this.runner.runnerId, deps.leaseMs ?? 30_000);
   }
 
   /** This process's identity for leases. */
@@ -74,5 +77,27 @@ export class RevocationEngine {
     limit?: number,
   ): Promise<number> {
     return this.runner.resumeRunnable(observerFor, limit);
+  }
+
+  /**
+   * Journals a submission before its surface acknowledges it (see {@link IntakeJournal.receive}):
+   * undefined when it is journaled already; rejects when it could not be journaled (the surface
+   * then refuses it instead of acknowledging it).
+   */
+  receive(ask: JournaledAsk): Promise<JournalEntry | undefined> {
+    return this.journal.receive(ask);
+  }
+
+  /**
+   * {@link ask} for a journaled submission: the request completes its journal entry in the same
+   * write, a refusal closes it. Undefined when another process took it over meanwhile.
+   */
+  recordJournaled(entry: JournalEntry): Promise<AskResult | undefined> {
+    return this.journal.record(entry);
+  }
+
+  /** Housekeeping: the journaled submissions nobody recorded (their lease expired), taken over to record. */
+  dueJournaled(limit?: number): Promise<JournalEntry[]> {
+    return this.journal.due(limit);
   }
 }

@@ -36,7 +36,8 @@ export interface Ask {
   bypassApproval?: { via: string; host?: string | undefined } | undefined;
 }
 
-export type AskRefusal = 'not_a_requester' | 'no_person' | 'invalid';
+/** `not_recorded`: a journaled submission that could not be recorded in several attempts. */
+export type AskRefusal = 'not_a_requester' | 'no_person' | 'invalid' | 'not_recorded';
 
 /** What became of an ask: refused with the reason, or recorded and either to run now or to approve. */
 export type AskResult =
@@ -68,11 +69,12 @@ export class Intake {
    * Every vendor call it makes (looking the people up, the preview) is in the request's lane: a
    * request for several people that no alert raised is bulk work, and leaves urgent requests their share.
    */
-  ask(ask: Ask): Promise<AskResult> {
-    return inLane(laneOf({ source: ask.source, people: ask.people.length }), () => this.askNow(ask));
+  ask(ask: Ask, intake?: CreateOptions['intake']): Promise<AskResult> {
+    return inLane(laneOf({ source: ask.source, people: ask.people.length }), () => this.askNow(ask, intake));
   }
 
-  private async askNow(ask: Ask): Promise<AskResult> {
+  /** `intake`: the journal entry (and its holder) the request completes in the same write. */
+  private async askNow(ask: Ask, intake: CreateOptions['intake']): Promise<AskResult> {
     const { approvals, directory } = this.ctx.deps;
     const who = `${ask.requester.kind}:${ask.requester.id}`;
     const may = approvals ? await approvals.mayRequest(ask.requester) : ({ state: 'member' } as const);
@@ -138,6 +140,7 @@ export class Intake {
         ttlMs: this.ctx.deps.approvalTtlMs,
         idempotencyKey: ask.idempotencyKey,
         workflow: ask.workflow,
+        intake,
         alsoAudit: [
           ...notOwned.map(([system, sessionIds]) => ({
             action: 'session_not_owned',
@@ -228,6 +231,7 @@ export class Intake {
       expiresAt,
       idempotencyKey: options.idempotencyKey,
       workflow: options.workflow,
+      intake: options.intake,
       audit: [
         {
           actor,

@@ -7,6 +7,7 @@ import {
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
+import * as iq from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import {
   claimEffectsIn,
@@ -33,8 +34,11 @@ import {
   type CreateOptions,
   type Effect,
   type EffectOutcome,
+  type IntakeEntry,
+  IntakeTakenError,
   type NewAuditRecord,
   type NewEffect,
+  type NewIntake,
   type OutboxHealth,
   type RequestPatch,
   type StepPatch,
@@ -69,13 +73,18 @@ export class SqlStore implements Store {
     return this.db.transaction(async (tx) => {
       // With the key already used (or being used by a racing create, which the
       // insert waits for), nothing is inserted and the first request is returned.
+      const { intake } = options;
       if ((await tx.run(q.insertRequest(row))) !== 1) {
         const [first] = options.idempotencyKey
           ? await tx.all<RequestRow>(q.selectRequestByKey(options.idempotencyKey))
           : [];
         if (!first) throw new Error(`request ${id} was neither inserted nor found by its idempotency key`);
+        if (intake) await iq.completeIntakeIn(tx, intake.key, first.id, now);
         return { request: rowToRequest(first), created: false };
       }
+      // A journal entry's request is recorded only by the entry's holder (rolled back otherwise).
+      if (intake && !(await iq.completeIntakeIn(tx, intake.key, id, now, intake.owner)))
+        throw new IntakeTakenError(intake.key);
       const keys = stepKeys(request);
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
       const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
@@ -253,6 +262,34 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return iq.journalIntakeIn(this.db, entry, owner, leaseUntil, now);
+  }
+
+  listDueIntake(now: string, limit: number): Promise<string[]> {
+    return iq.listDueIntakeIn(this.db, now, limit);
+  }
+
+  claimIntake(key: string, owner: string, until: string, now: string): Promise<IntakeEntry | undefined> {
+    return iq.claimIntakeIn(this.db, key, owner, until, now);
+  }
+
+  renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return iq.renewIntakeIn(this.db, key, owner, leaseUntil, now);
+  }
+
+  refuseIntake(key: string, by: string, why: string, at: string, audit?: NewAuditRecord): Promise<boolean> {
+    return iq.refuseIntakeIn(this.db, key, by, why, at, audit);
+  }
+
+  getIntake(key: string): Promise<IntakeEntry | undefined> {
+    return iq.getIntakeIn(this.db, key);
+  }
+
+  pruneIntake(before: string): Promise<number> {
+    return iq.pruneIntakeIn(this.db, before);
   }
 }
 

@@ -54,6 +54,51 @@ export interface CreateOptions {
   audit?: AuditDraft | AuditDraft[] | undefined;
   /** Outbox effects written in the same transaction when the request is created (their `requestId` is the new id). */
   effects?: Omit<NewEffect, 'requestId'>[] | undefined;
+  /**
+   * The intake journal entry this request records: it is marked `done` in the same transaction.
+   * Only while `owner` holds it: otherwise nothing is created and {@link IntakeTakenError} is
+   * thrown (another process took the entry over). An idempotency key that names an existing request
+   * completes the entry with that request.
+   */
+  intake?: { key: string; owner: string } | undefined;
+}
+
+/** What became of a submission in the intake journal. */
+export type IntakeState = 'pending' | 'done' | 'refused';
+
+/** A submission as journaled before its surface acknowledged it. */
+export interface NewIntake {
+  /** The idempotency key its request gets. */
+  key: string;
+  /** Who submitted it (`slack:U…`). */
+  actor: string;
+  /** The submission as the engine will ask for it (JSON). */
+  form: Record<string, unknown>;
+  /** Where it was submitted from, when known. */
+  channelId?: string | undefined;
+}
+
+/** One intake journal entry. */
+export interface IntakeEntry extends NewIntake {
+  state: IntakeState;
+  /** 1 for the surface's own attempt; each claim after a lease expired adds one. */
+  attempts: number;
+  owner?: string | undefined;
+  leaseUntil?: string | undefined;
+  /** The request it became (`done`). */
+  requestId?: string | undefined;
+  /** Why no request was recorded (`refused`). */
+  message?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A create that completes an intake entry which its owner no longer holds: nothing was written. */
+export class IntakeTakenError extends Error {
+  constructor(readonly key: string) {
+    super(`intake entry ${key} is held by another process`);
+    this.name = 'IntakeTakenError';
+  }
 }
 
 export interface RequestPatch {
@@ -200,4 +245,33 @@ export interface Store {
   /** Read-only counts for metrics (see {@link StoreMetrics}). */
   metricsSnapshot(now: string): Promise<StoreMetrics>;
   close(): Promise<void>;
+  /**
+   * Journals a submission before its surface acknowledges it: `pending`, attempt 1, held by
+   * `owner` until `leaseUntil`. False, changing nothing, when the key is journaled already and
+   * pending or done; a refused entry (nothing was recorded for it) is replaced by the new one.
+   */
+  journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean>;
+  /** Keys of `pending` entries whose lease expired by `now` (their process died or gave up), oldest first. */
+  listDueIntake(now: string, limit: number): Promise<string[]>;
+  /**
+   * Compare-and-set claim of a `pending` entry whose lease expired by `now`: held by `owner` until
+   * `leaseUntil`, one more attempt counted. Returns the entry when this owner got it.
+   */
+  claimIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<IntakeEntry | undefined>;
+  /** Extends `owner`'s lease on a `pending` entry. Returns false when it was lost (or settled). */
+  renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
+  /**
+   * Compare-and-set: a `pending` entry held by `owner` becomes `refused` with `message`; `record`,
+   * when given, is audited in the same transaction. Returns whether it changed.
+   */
+  refuseIntake(
+    key: string,
+    owner: string,
+    message: string,
+    now: string,
+    record?: NewAuditRecord,
+  ): Promise<boolean>;
+  getIntake(key: string): Promise<IntakeEntry | undefined>;
+  /** Forgets settled (`done`, `refused`) entries last changed before `before`; returns how many. */
+  pruneIntake(before: string): Promise<number>;
 }

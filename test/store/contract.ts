@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { NewRequest } from '../../src/engine/types.js';
 import { verifyChain } from '../../src/store/audit-chain.js';
-import type { Store } from '../../src/store/types.js';
+import { IntakeTakenError, type Store } from '../../src/store/types.js';
 import { captureStoreAudit } from '../helpers/capture.js';
 
 /** Raw access a backend gives the contract for tamper tests (bypassing the append-only triggers). */
@@ -583,5 +583,170 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       expect(await s.heartbeat('replica-c', later(61), later(16))).toBe(2);
       await s.leave('replica-c');
       expect(await s.heartbeat('replica-a', later(62), later(17))).toBe(1);
+    }));
+
+  const form = { source: 'slash_command', people: [{ kind: 'user', userId: 'UALICE' }], reason: 'INC-7 ✓' };
+  const entry = (key: string) => ({ key, actor: 'slack:UREQ', form, channelId: 'C1' });
+
+  it('journals a submission once, held by its owner; takes it over only after the lease, one owner at a time', () =>
+    withStore(async (s) => {
+      expect(await s.journalIntake(entry('view:V1'), 'a', later(30), NOW)).toBe(true);
+      expect(await s.journalIntake(entry('view:V1'), 'b', later(30), later(1))).toBe(false);
+      expect(await s.getIntake('view:V1')).toEqual({
+        key: 'view:V1',
+        actor: 'slack:UREQ',
+        form,
+        channelId: 'C1',
+        state: 'pending',
+        attempts: 1,
+        owner: 'a',
+        leaseUntil: later(30),
+        requestId: undefined,
+        message: undefined,
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
+      expect(await s.getIntake('view:nope')).toBeUndefined();
+      // Held: nobody takes it; the holder renews it, nobody else can.
+      expect(await s.listDueIntake(later(29), 10)).toEqual([]);
+      expect(await s.claimIntake('view:V1', 'b', later(60), later(29))).toBeUndefined();
+      expect(await s.renewIntake('view:V1', 'b', later(60), later(20))).toBe(false);
+      expect(await s.renewIntake('view:V1', 'a', later(60), later(20))).toBe(true);
+      expect(await s.listDueIntake(later(59), 10)).toEqual([]);
+      // Its holder died: after the lease, exactly one of many takes it over, one more attempt counted.
+      expect(await s.listDueIntake(later(61), 10)).toEqual(['view:V1']);
+      const claims = await Promise.all(
+        ['b', 'c', 'd', 'e'].map((o) => s.claimIntake('view:V1', o, later(90), later(61))),
+      );
+      const won = claims.filter((c) => c !== undefined);
+      expect(won).toHaveLength(1);
+      expect(won[0]).toMatchObject({ state: 'pending', attempts: 2, leaseUntil: later(90), form });
+      expect(await s.renewIntake('view:V1', 'a', later(120), later(62))).toBe(false);
+      expect(await s.listDueIntake(later(62), 10)).toEqual([]);
+      // Oldest first, limited.
+      await s.journalIntake(entry('view:V2'), 'a', later(5), later(2));
+      await s.journalIntake(entry('view:V0'), 'a', later(5), later(1));
+      expect(await s.listDueIntake(later(100), 10)).toEqual(['view:V1', 'view:V0', 'view:V2']);
+      expect(await s.listDueIntake(later(100), 2)).toEqual(['view:V1', 'view:V0']);
+    }));
+
+  it('completes a journal entry in the same write as its request, only while its holder still holds it', () =>
+    withStore(async (s) => {
+      await s.journalIntake(entry('view:V1'), 'a', later(30), NOW);
+      // Taken over by b after a's lease: a's create writes nothing at all.
+      expect(await s.claimIntake('view:V1', 'b', later(90), later(31))).toBeDefined();
+      const audit = { actor: 'slack:UREQ', action: 'request_created' };
+      await expect(
+        s.createRequest('r-a', newRequest(), 'approved', later(32), {
+          idempotencyKey: 'view:V1',
+          intake: { key: 'view:V1', owner: 'a' },
+          audit,
+        }),
+      ).rejects.toBeInstanceOf(IntakeTakenError);
+      expect(await s.getRequest('r-a')).toBeUndefined();
+      expect(await s.listSteps('r-a')).toEqual([]);
+      expect(await s.listAudit()).toEqual([]);
+      expect((await s.getIntake('view:V1'))?.state).toBe('pending');
+      // The holder's create records the request and completes the entry together.
+      const made = await s.createRequest('r-b', newRequest(), 'approved', later(33), {
+        idempotencyKey: 'view:V1',
+        intake: { key: 'view:V1', owner: 'b' },
+        audit,
+      });
+      expect(made.created).toBe(true);
+      expect(await s.getIntake('view:V1')).toMatchObject({
+        state: 'done',
+        requestId: 'r-b',
+        leaseUntil: undefined,
+        updatedAt: later(33),
+      });
+      // Asked again with the same key: the first request, nothing new; a done entry is never taken.
+      const again = await s.createRequest('r-c', newRequest(), 'approved', later(34), {
+        idempotencyKey: 'view:V1',
+        intake: { key: 'view:V1', owner: 'c' },
+      });
+      expect([again.created, again.request.id]).toEqual([false, 'r-b']);
+      expect(await s.journalIntake(entry('view:V1'), 'c', later(60), later(34))).toBe(false);
+      expect(await s.listDueIntake(later(1000), 10)).toEqual([]);
+      expect(await s.claimIntake('view:V1', 'c', later(1100), later(1000))).toBeUndefined();
+      // A request already recorded under the key completes a pending entry with that request.
+      await s.createRequest('r-d', newRequest(), 'approved', later(35), { idempotencyKey: 'view:V2' });
+      await s.journalIntake(entry('view:V2'), 'a', later(60), later(36));
+      const existing = await s.createRequest('r-e', newRequest(), 'approved', later(37), {
+        idempotencyKey: 'view:V2',
+        intake: { key: 'view:V2', owner: 'a' },
+      });
+      expect([existing.created, existing.request.id]).toEqual([false, 'r-d']);
+      expect(await s.getIntake('view:V2')).toMatchObject({ state: 'done', requestId: 'r-d' });
+      // A create naming an entry nobody journaled records nothing.
+      await expect(
+        s.createRequest('r-f', newRequest(), 'approved', later(38), {
+          intake: { key: 'view:V9', owner: 'a' },
+        }),
+      ).rejects.toBeInstanceOf(IntakeTakenError);
+      expect(await s.getRequest('r-f')).toBeUndefined();
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+    }));
+
+  it('refuses a journal entry only while held, with its audit record in the same write, and forgets settled ones', () =>
+    withStore(async (s) => {
+      await s.journalIntake(entry('view:V1'), 'a', later(30), NOW);
+      const record = {
+        actor: 'slack:UREQ',
+        action: 'request_refused',
+        data: { why: 'could not be recorded' },
+      };
+      expect(await s.refuseIntake('view:V1', 'b', 'not yours', later(1), record)).toBe(false);
+      expect(await s.listAudit()).toEqual([]);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => s.refuseIntake('view:V1', 'a', 'no person', later(2), record)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await s.getIntake('view:V1')).toMatchObject({
+        state: 'refused',
+        message: 'no person',
+        leaseUntil: undefined,
+        updatedAt: later(2),
+      });
+      // Nothing was recorded for a refused entry: the same key journaled again is a fresh submission.
+      const edited = { ...entry('view:V1'), form: { ...form, reason: 'INC-8' } };
+      expect(await s.journalIntake(edited, 'b', later(40), later(9))).toBe(true);
+      expect(await s.getIntake('view:V1')).toMatchObject({
+        form: edited.form,
+        state: 'pending',
+        attempts: 1,
+        owner: 'b',
+        message: undefined,
+        createdAt: later(9),
+      });
+      expect(await s.refuseIntake('view:V1', 'b', 'no person', later(10))).toBe(true);
+      expect((await s.listAudit()).map((a) => [a.actor, a.action, a.data])).toEqual([
+        ['slack:UREQ', 'request_refused', { why: 'could not be recorded' }],
+      ]);
+      // A refused entry is settled: never taken over, never completed.
+      expect(await s.listDueIntake(later(1000), 10)).toEqual([]);
+      expect(await s.renewIntake('view:V1', 'a', later(60), later(3))).toBe(false);
+      await expect(
+        s.createRequest('r-1', newRequest(), 'approved', later(4), {
+          intake: { key: 'view:V1', owner: 'a' },
+        }),
+      ).rejects.toBeInstanceOf(IntakeTakenError);
+      // A refusal whose record cannot be written refuses nothing.
+      await s.journalIntake(entry('view:V2'), 'a', later(30), later(5));
+      const broken = { actor: 'x', action: 'request_refused', data: { n: 1n } };
+      await expect(s.refuseIntake('view:V2', 'a', 'x', later(6), broken)).rejects.toThrow();
+      expect((await s.getIntake('view:V2'))?.state).toBe('pending');
+      // Settled entries are forgotten after a while; pending ones never are.
+      await s.journalIntake(entry('view:V3'), 'a', later(30), later(7));
+      await s.createRequest('r-3', newRequest(), 'approved', later(8), {
+        idempotencyKey: 'view:V3',
+        intake: { key: 'view:V3', owner: 'a' },
+      });
+      expect(await s.pruneIntake(later(2))).toBe(0);
+      expect(await s.pruneIntake(later(100))).toBe(2);
+      expect(await s.getIntake('view:V1')).toBeUndefined();
+      expect(await s.getIntake('view:V3')).toBeUndefined();
+      expect((await s.getIntake('view:V2'))?.state).toBe('pending');
+      expect(await s.getRequest('r-3')).toBeDefined();
     }));
 }

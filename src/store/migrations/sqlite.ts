@@ -85,6 +85,27 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
     `,
   },
   {
+    version: 6,
+    name: 'intake journal: a submitted form, recorded before it is acknowledged',
+    sql: `
+      CREATE TABLE intake (
+        key TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        form TEXT NOT NULL,
+        channel_id TEXT,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_until TEXT,
+        request_id TEXT,
+        message TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX intake_state ON intake (state, created_at);
+    `,
+  },
+  {
     version: 7,
     name: 'the outbox: every effect of a state change, written with it and delivered at least once',
     sql: `

@@ -1,8 +1,10 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { JournalEntry, JournaledAsk } from '../../../engine/engine.js';
 import { laneOf } from '../../../providers/budget/index.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
+import { personText } from '../../blocks/results.js';
 import { requesterRefusal, type SlackDeps, startRun, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
 import { tellUser } from '../../tell-user.js';
@@ -15,10 +17,15 @@ const SOURCE = 'slash_command';
 export const PREVIEW_MISMATCH_TEXT =
   'The sessions on this form were listed for someone else. Choose the person again and wait for their sessions to load.';
 
+/** Said in the form when it could not be journaled: it is not acknowledged, so nothing is started. */
+export const NOT_JOURNALED_TEXT =
+  'The request could not be recorded right now, so nothing was started. Try again in a moment.';
+
 /**
- * The modal was submitted: validate (errors go back into the modal), ack so
- * the modal closes, then (through the queue) record the request and either post
- * it for approval or queue its run, which posts the thread.
+ * The modal was submitted: validate (errors go back into the modal), journal the submission (the
+ * engine's intake journal: an acknowledged form is never lost), ack so the modal closes, then
+ * (through the queue) record the request and either post it for approval or queue its run, which
+ * posts the thread. A form that cannot be journaled is answered with an error, never acked.
  */
 export function revokeRequestSubmission(deps: SlackDeps) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
@@ -45,31 +52,39 @@ export function revokeRequestSubmission(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: { [targetBlock]: PREVIEW_MISMATCH_TEXT } });
       return;
     }
-    await ack();
-    const channelId = metadata.c;
-    // Never refused by the queue (a revocation is never dropped); it waits ahead of any preview. A
-    // bulk's recording looks everyone up within its vendor budgets, minutes at Slack's tiers: it
-    // takes a bulk run slot (its lane is the one its lookups are in), so it never holds up the
-    // forms, and never the run slots kept for one-person requests.
-    const lane = laneOf({ source: SOURCE, people: 1 + parsed.form.additionalUserIds.length });
-    deps.background.enqueue({
-      kind: 'request.submit',
-      lane: lane === 'bulk' ? 'bulk' : 'interactive',
-      task: () => submitAndRun(deps, client, userId, channelId, view.id, parsed.form),
-    });
+    // Journaled before the ack (one insert, milliseconds): a crash after the ack no longer loses
+    // the form, the housekeeping round records it. Not journaled: an error, never "accepted". (A
+    // write slower than Slack's 3 s shows Slack's own error; the form is still recorded, and a
+    // second submission of the same form is the same entry.)
+    const ask = formAsk(userId, metadata.c, view.id, parsed.form);
+    const journaled = await deps.engine.receive(ask).then(
+      (entry) => ({ entry }),
+      (error: unknown) => {
+        deps.logger.error(`a submitted form (${ask.idempotencyKey}) could not be journaled:`, error);
+        return undefined;
+      },
+    );
+    if (!journaled) {
+      await ack({ response_action: 'errors', errors: { [targetBlock]: NOT_JOURNALED_TEXT } });
+      return;
+    }
+    try {
+      await ack();
+    } finally {
+      // Undefined: the same form again, already journaled (its first submission records it).
+      if (journaled.entry) queueRecording(deps, client, journaled.entry);
+    }
   };
 }
 
-async function submitAndRun(
-  deps: SlackDeps,
-  client: WebClient,
+/** What the form asks for, in the engine's terms; its idempotency key is the view's. */
+function formAsk(
   userId: string,
   channelId: string | undefined,
   viewId: string,
   form: RequestForm,
-): Promise<void> {
-  const tell = (text: string) => tellUser(client, deps.logger, userId, channelId, text);
-  const asked = await deps.engine.ask({
+): JournaledAsk {
+  return {
     source: SOURCE,
     requester: { kind: 'slack', id: userId },
     people: [form.targetUserId, ...form.additionalUserIds].map((id) => ({ kind: 'user', userId: id })),
@@ -79,10 +94,59 @@ async function submitAndRun(
     reason: form.reason,
     origin: { channelId },
     idempotencyKey: `view:${viewId}`,
+  };
+}
+
+/**
+ * Queues the recording of a journaled form: just acked, or taken over by the housekeeping round.
+ * Never refused by the queue (a revocation is never dropped); it waits ahead of any preview. A
+ * bulk's recording looks everyone up within its vendor budgets, minutes at Slack's tiers: it takes
+ * a bulk run slot (its lane is the one its lookups are in), so it never holds up the forms, and
+ * never the run slots kept for one-person requests.
+ */
+function queueRecording(deps: SlackDeps, client: WebClient, entry: JournalEntry): void {
+  const lane = laneOf({ source: entry.ask.source, people: entry.ask.people.length });
+  deps.background.enqueue({
+    kind: 'request.submit',
+    lane: lane === 'bulk' ? 'bulk' : 'interactive',
+    task: () => submitAndRun(deps, client, entry),
   });
+}
+
+/**
+ * The housekeeping round's part: every acknowledged form that no process recorded (it died, or
+ * recording failed) is recorded now, with its own idempotency key, and its requester told.
+ */
+export async function recordUnrecordedForms(deps: SlackDeps, client: WebClient): Promise<number> {
+  const entries = await deps.engine.dueJournaled();
+  for (const entry of entries) queueRecording(deps, client, entry);
+  return entries.length;
+}
+
+/** A Slack date for when a form was submitted (the reader's time zone). */
+function submittedAt(entry: JournalEntry): string {
+  const at = Date.parse(entry.receivedAt);
+  return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} at {time}|${entry.receivedAt}>`;
+}
+
+async function submitAndRun(deps: SlackDeps, client: WebClient, entry: JournalEntry): Promise<void> {
+  const userId = entry.ask.requester.id;
+  const tell = (text: string) => tellUser(client, deps.logger, userId, entry.ask.origin?.channelId, text);
+  const asked = await deps.engine.recordJournaled(entry);
+  if (!asked) return; // another process took it over, and tells the requester
+  const interrupted = `The revocation form you submitted ${submittedAt(entry)} was accepted, but the app restarted (or failed) before recording it`;
   if (!asked.ok) {
-    await tell(`Nothing was revoked: ${escapeInline(asked.message, 2900)}`);
+    const why = escapeInline(asked.message, 2700);
+    await tell(
+      entry.replayed
+        ? `${interrupted}; it cannot be recorded: ${why} Nothing was revoked.`
+        : `Nothing was revoked: ${why}`,
+    );
     return;
+  }
+  if (entry.replayed && asked.created) {
+    const { request } = asked;
+    await tell(`${interrupted}; it is recorded now as request \`${request.id}\` for ${personText(request)}.`);
   }
   if (asked.refusedPeople.length > 0) {
     const names = asked.refusedPeople.map((m) => escapeInline(m, 200)).join(' · ');
