@@ -22,6 +22,7 @@ import {
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
+  type FencingToken,
   type NewAuditRecord,
   type RequestPatch,
   type StepPatch,
@@ -82,9 +83,10 @@ export class SqlStore implements Store {
     now: string,
     expected?: RequestStatus[],
     record?: NewAuditRecord,
+    fence?: FencingToken,
   ): Promise<boolean> {
     if (expected?.length === 0) return false;
-    const update = q.updateRequest(id, patch, now, expected);
+    const update = q.updateRequest(id, patch, now, expected, fence);
     if (!record) return (await this.db.run(update)) === 1;
     return this.db.transaction(async (tx) => {
       const changed = (await tx.run(update)) === 1;
@@ -98,25 +100,33 @@ export class SqlStore implements Store {
     owner: string,
     leaseUntil: string,
     now: string,
-    record?: (previous: RequestStatus) => NewAuditRecord,
-  ): Promise<boolean> {
+    record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
+  ): Promise<FencingToken | undefined> {
     const update = q.claim(id, owner, leaseUntil, now);
-    if (!record) return (await this.db.run(update)) === 1;
+    const token = (rows: { fence: number | string }[]) => (rows[0] ? Number(rows[0].fence) : undefined);
+    if (!record) return token(await this.db.all(update));
     return this.db.transaction(async (tx) => {
       // Locked (or inside the write lock): the status read is the one the update changes.
       const [before] = await tx.all<{ status: RequestStatus }>(q.selectStatus(id, this.db.dialect));
-      if (!before || (await tx.run(update)) !== 1) return false;
-      await appendAuditIn(tx, this.db.dialect, record(before.status), now);
-      return true;
+      const fence = before ? token(await tx.all(update)) : undefined;
+      if (!before || fence === undefined) return undefined;
+      await appendAuditIn(tx, this.db.dialect, record(before.status, fence), now);
+      return fence;
     });
   }
 
-  async renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    return (await this.db.run(q.renewLease(id, owner, leaseUntil, now))) === 1;
+  async renewLease(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    fence?: FencingToken,
+  ): Promise<boolean> {
+    return (await this.db.run(q.renewLease(id, owner, leaseUntil, now, fence))) === 1;
   }
 
-  async releaseLease(id: string, owner: string): Promise<void> {
-    await this.db.run(q.releaseLease(id, owner));
+  async releaseLease(id: string, owner: string, fence?: FencingToken): Promise<void> {
+    await this.db.run(q.releaseLease(id, owner, fence));
   }
 
   async listRunnable(now: string, limit: number): Promise<string[]> {
@@ -131,8 +141,21 @@ export class SqlStore implements Store {
     return (await this.db.all<StepRow>(q.listSteps(requestId, this.db.dialect))).map(rowToStep);
   }
 
-  async updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void> {
-    await updateStepIn(this.db, requestId, stepKey, patch);
+  async updateStep(
+    requestId: string,
+    stepKey: string,
+    patch: StepPatch,
+    fence?: FencingToken,
+  ): Promise<boolean> {
+    if (fence === undefined) {
+      await updateStepIn(this.db, requestId, stepKey, patch);
+      return true;
+    }
+    return this.db.transaction(async (tx) => {
+      if (!(await this.holds(tx, requestId, fence))) return false;
+      await updateStepIn(tx, requestId, stepKey, patch);
+      return true;
+    });
   }
 
   async updateSteps(
@@ -140,10 +163,13 @@ export class SqlStore implements Store {
     updates: StepUpdate[],
     record: NewAuditRecord | undefined,
     now: string,
-  ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    fence?: FencingToken,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if (fence !== undefined && !(await this.holds(tx, requestId, fence))) return false;
       for (const u of updates) await updateStepIn(tx, requestId, u.key, u.patch);
       if (record) await appendAuditIn(tx, this.db.dialect, record, now);
+      return true;
     });
   }
 
@@ -153,13 +179,27 @@ export class SqlStore implements Store {
     patch: StepPatch,
     record: NewAuditRecord | NewAuditRecord[],
     now: string,
-  ): Promise<AuditRecord> {
+    fence?: FencingToken,
+  ): Promise<AuditRecord | undefined> {
     const records = Array.isArray(record) ? record : [record];
     if (records.length === 0) throw new Error('finishStep needs an audit record');
     return this.db.transaction(async (tx) => {
+      if (fence !== undefined && !(await this.holds(tx, requestId, fence))) return undefined;
       await updateStepIn(tx, requestId, stepKey, patch);
-      return (await appendAllIn(tx, this.db.dialect, records, now)) as AuditRecord;
+      return appendAllIn(tx, this.db.dialect, records, now);
     });
+  }
+
+  /**
+   * Whether `fence` is still the request's current token and the request still `running`. The
+   * row is locked (PostgreSQL) or the write lock held (SQLite) until the transaction ends, so no
+   * claim can come between this check and the writes that follow it.
+   */
+  private async holds(tx: Executor, requestId: string, fence: FencingToken): Promise<boolean> {
+    const [row] = await tx.all<{ status: string; fence: number | string }>(
+      q.selectFence(requestId, this.db.dialect),
+    );
+    return row?.status === 'running' && Number(row.fence) === fence;
   }
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {

@@ -104,4 +104,11 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE TABLE replicas (id TEXT PRIMARY KEY COLLATE "C", seen_at TEXT NOT NULL COLLATE "C");
     `,
   },
+  {
+    version: 5,
+    name: 'fencing tokens: each claim of a request takes the next one, and a run writes only under its own',
+    sql: `
+      ALTER TABLE requests ADD COLUMN fence BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];

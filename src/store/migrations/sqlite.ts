@@ -84,4 +84,11 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE TABLE replicas (id TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
     `,
   },
+  {
+    version: 5,
+    name: 'fencing tokens: each claim of a request takes the next one, and a run writes only under its own',
+    sql: `
+      ALTER TABLE requests ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
