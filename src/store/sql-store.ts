@@ -129,6 +129,10 @@ export class SqlStore implements Store {
     await this.db.run(q.releaseLease(id, owner, fence));
   }
 
+  async holdsFence(id: string, fence: FencingToken): Promise<boolean> {
+    return this.holds(this.db, id, fence, false);
+  }
+
   async listRunnable(now: string, limit: number): Promise<string[]> {
     return (await this.db.all<{ id: string }>(q.listRunnable(now, limit))).map((r) => r.id);
   }
@@ -191,13 +195,13 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Whether `fence` is still the request's current token and the request still `running`. The
-   * row is locked (PostgreSQL) or the write lock held (SQLite) until the transaction ends, so no
-   * claim can come between this check and the writes that follow it.
+   * Whether `fence` is still the request's current token and the request still `running`. In a
+   * write transaction the row is locked (PostgreSQL) or the write lock held (SQLite) until the
+   * transaction ends, so no claim can come between this check and the writes that follow it.
    */
-  private async holds(tx: Executor, requestId: string, fence: FencingToken): Promise<boolean> {
-    const [row] = await tx.all<{ status: string; fence: number | string }>(
-      q.selectFence(requestId, this.db.dialect),
+  private async holds(db: Executor, requestId: string, fence: FencingToken, lock = true): Promise<boolean> {
+    const [row] = await db.all<{ status: string; fence: number | string }>(
+      q.selectFence(requestId, lock ? this.db.dialect.forUpdate : undefined),
     );
     return row?.status === 'running' && Number(row.fence) === fence;
   }

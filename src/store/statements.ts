@@ -65,9 +65,12 @@ export function updateRequest(
 export const selectStatus = (id: string, d: Dialect): Sql =>
   sql`SELECT status FROM requests WHERE id = ${id}${d.forUpdate}`;
 
-/** The request's status and current fencing token, locked (a claim waits for the transaction that reads it). */
-export const selectFence = (id: string, d: Dialect): Sql =>
-  sql`SELECT status, fence FROM requests WHERE id = ${id}${d.forUpdate}`;
+/**
+ * The request's status and current fencing token; with the dialect's `forUpdate` inside a write
+ * transaction, locked (a claim waits for the transaction that read it).
+ */
+export const selectFence = (id: string, lock: Sql = empty): Sql =>
+  sql`SELECT status, fence FROM requests WHERE id = ${id}${lock}`;
 
 const runnable = (now: string): Sql =>
   sql`(status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${now})))`;

@@ -156,6 +156,11 @@ export interface Store {
   ): Promise<boolean>;
   /** Ends `owner`'s lease (the run finished or gave up); with `fence`, only that claim's lease. */
   releaseLease(id: string, owner: string, fence?: FencingToken): Promise<void>;
+  /**
+   * Whether `fence` is still the request's current token and the request still `running` (a read:
+   * a runner asks before each vendor call, so one that lost its lease sends nothing more).
+   */
+  holdsFence(id: string, fence: FencingToken): Promise<boolean>;
   /** IDs of requests a runner should pick up: `approved`, or `running` with a lease expired by `now`. Oldest first. */
   listRunnable(now: string, limit: number): Promise<string[]>;
   /** IDs of `pending_approval` requests whose `expiresAt` has passed. */

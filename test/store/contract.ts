@@ -260,6 +260,9 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       // The runner pauses past its lease; another takes the request over.
       const current = await s.claim('r-1', 'live', later(61), later(31));
       expect(current).toBe(2);
+      expect(await s.holdsFence('r-1', 1)).toBe(false);
+      expect(await s.holdsFence('r-1', 2)).toBe(true);
+      expect(await s.holdsFence('nope', 2)).toBe(false);
       const before = { steps: await s.listSteps('r-1'), request: await s.getRequest('r-1') };
       const audit = await s.listAudit();
 
@@ -364,6 +367,7 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
           current,
         ),
       ).toBe(true);
+      expect(await s.holdsFence('r-1', 2)).toBe(false);
       expect(await s.getRequest('r-1')).toMatchObject({
         status: 'done',
         summary: '2 revoked',
