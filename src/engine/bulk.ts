@@ -54,7 +54,7 @@ export async function bulkPhase(
     startedAt,
   );
   for (const { step } of found) step.attempts += 1;
-  store.lease.check();
+  await store.confirm();
   let outcomes: Map<string, RevokeOutcome | Error>;
   try {
     outcomes =
@@ -74,7 +74,7 @@ export async function bulkPhase(
   let listed: Map<string, Session[]> | undefined;
   const revoked = found.filter((f) => !(outcomes.get(f.account.id) instanceof Error));
   if (provider.listSessionsBulk && revoked.length >= 2) {
-    store.lease.check();
+    await store.confirm();
     listed = await provider.listSessionsBulk(revoked.map((f) => f.account)).catch((e: unknown) => {
       ctx.logger.warn(`${provider.id}: bulk verification listing failed:`, asRevokeError(e).message);
       return undefined;

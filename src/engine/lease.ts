@@ -87,6 +87,15 @@ export class FencedWrites {
     readonly lease: Lease,
   ) {}
 
+  /**
+   * Before a vendor call or a display: the lease by the local clock, then the claim's token in the
+   * store (another replica may have taken the request while this one was inside a call).
+   */
+  async confirm(): Promise<void> {
+    this.lease.check();
+    if (!(await this.store.holdsFence(this.lease.requestId, this.lease.fence))) this.refused('a vendor call');
+  }
+
   listSteps(requestId: string): Promise<RevocationStep[]> {
     return this.store.listSteps(requestId);
   }
@@ -156,7 +165,10 @@ export class FencedWrites {
 
   private refused(what: string): never {
     this.lease.lose('another runner took the request');
-    throw new LeaseLost(this.lease.requestId, `${what} was refused: another runner took the request`);
+    throw new LeaseLost(
+      this.lease.requestId,
+      `${what} was refused: another runner took the request, or it is no longer running`,
+    );
   }
 }
 

@@ -112,10 +112,10 @@ export class Runner {
       // downstream systems do not wait for the identity providers' thread replies.
       const displays: Promise<void>[] = [];
       // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
-      // And every attempt of every vendor call first checks the lease.
+      // And every attempt of every vendor call first checks the lease, and the claim's token.
       await inLane(laneOfRequest(request), () =>
         guardVendorCalls(
-          () => lease.check(),
+          () => store.confirm(),
           () =>
             this.fanOut(store, request, steps, async (done) => {
               current.set(done.key, done);
@@ -242,7 +242,7 @@ export class Runner {
     const status = finalStatus(finished);
     const summary = summarize(finished);
     const final: RevocationRequest = { ...request, status, summary };
-    store.lease.check();
+    await store.confirm();
     await this.notify(() => observer?.requestFinished(final, finished));
     await store.updateRequest(request.id, { status, summary }, this.ctx.iso(), ['running'], {
       requestId: request.id,

@@ -51,6 +51,7 @@ export async function runStep(
           logger: ctx.logger,
           sleep,
           verifyRecheckMs: ctx.deps.verifyRecheckMs ?? 2_000,
+          stopped: () => store.lease.lost,
         },
         provider,
         request,

@@ -89,14 +89,14 @@ export interface RetryDeps {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const guards = new AsyncLocalStorage<() => void>();
+const guards = new AsyncLocalStorage<() => void | Promise<void>>();
 
 /**
- * Runs `fn` with `check` called before every attempt of every vendor call it makes (however
- * deep, across awaits; a retry is an attempt too). A check that throws stops the attempt before
- * anything is sent: a runner that lost its lease sends nothing more.
+ * Runs `fn` with `check` awaited before every attempt of every vendor call it makes (however
+ * deep, across awaits; a retry is an attempt too). A check that throws (or rejects) stops the
+ * attempt before anything is sent: a runner that lost its lease sends nothing more.
  */
-export function guardVendorCalls<T>(check: () => void, fn: () => T): T {
+export function guardVendorCalls<T>(check: () => void | Promise<void>, fn: () => T): T {
   return guards.run(check, fn);
 }
 
@@ -138,7 +138,7 @@ export async function withRetry<T>(
       queued += now() - before;
     }
     try {
-      guards.getStore()?.();
+      await guards.getStore()?.();
     } catch (error) {
       answered?.();
       throw error;

@@ -26,6 +26,29 @@ describe('a guard on vendor calls (a runner checking its lease)', () => {
     expect(checks).toEqual([0, 1, 2]);
   });
 
+  it('waits for a check that asks elsewhere (the store), and a rejection sends nothing', async () => {
+    const sent: string[] = [];
+    let current = 1;
+    const check = async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      if (current !== 1) throw new Error('lease lost');
+    };
+    const op = (name: string) =>
+      withRetry(
+        async () => {
+          sent.push(name);
+          return name;
+        },
+        () => ({ retry: false }),
+      );
+    await guardVendorCalls(check, async () => {
+      expect(await op('first')).toBe('first');
+      current = 2; // another runner claimed the request
+      await expect(op('second')).rejects.toThrow('lease lost');
+    });
+    expect(sent).toEqual(['first']);
+  });
+
   it('reaches calls made deep inside, across awaits, and only inside', async () => {
     const sent: string[] = [];
     const call = (name: string) =>
