@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { ackLatency } from './ack-latency.js';
 import { approvalToDone } from './approval-to-done.js';
 import { bulkBenchmark } from './bulk.js';
+import { bulkLinear } from './bulk-linear.js';
 import { commandToModal } from './command-to-modal.js';
 import { duringBulk } from './during-bulk.js';
 import { killAllChildren } from './lib/children.js';
@@ -30,9 +31,10 @@ const BENCHMARKS: Benchmark[] = [
   approvalToDone,
   bulkBenchmark,
   duringBulk,
+  bulkLinear,
   startup,
 ];
-/** The whole set takes about 15 min (the two bulk runs about 4 and 5.5 of them); a stuck one is ended. */
+/** The whole set takes about 17 min (the bulk runs about 4, 5.5 and 2 of them); a stuck one is ended. */
 const WATCHDOG_MS = 30 * 60_000;
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

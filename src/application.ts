@@ -11,10 +11,12 @@ import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import { postApprovalCard, sweepExpired, withdrawUnposted } from './slack/approval-flow.js';
+import { sweepExpired } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { resumeRuns, type SlackDeps } from './slack/context.js';
+import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
@@ -42,6 +44,8 @@ export interface ApplicationOptions {
   socketRetryBaseMs?: number;
   /** Bounds, clock and estimator of the after-ack work queue (tests inject them). */
   workQueue?: WorkQueueOptions;
+  /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
+  outbox?: OutboxWorkerOptions;
 }
 
 export interface Application {
@@ -81,7 +85,9 @@ export async function buildApplication(
     ? new (await import('./metrics/registry.js')).AppMetrics({ store, now, budgets: systemsBuilt.budgets })
     : undefined;
   const metricsObserver = metrics?.observer();
+  let outbox: OutboxWorker | undefined;
   const { directory, providers, membership, approvals, engine } = buildCore(config, systemsBuilt, {
+    effectsWritten: () => outbox?.kick(),
     store,
     logger,
     observer: metricsObserver,
@@ -134,11 +140,6 @@ export async function buildApplication(
           systems: systems.map((x) => x.id),
           logger,
           bodyTimeoutMs: httpLimits(options.httpLimits).bodyTimeoutMs,
-          onPendingApproval: async (request) => {
-            if (!slackApp) return;
-            if (!(await postApprovalCard(deps, slackApp.client, request)))
-              await withdrawUnposted(deps, slackApp.client, request);
-          },
         }),
       )
     : [];
@@ -152,6 +153,20 @@ export async function buildApplication(
     httpLimits: options.httpLimits,
   });
   slackApp = slack;
+  // Every effect of a state change (cards, notes to requesters, workflow completions) is delivered
+  // from the store's outbox, at least once, by this worker (and every replica's).
+  outbox = new OutboxWorker(
+    store,
+    slackEffectHandlers(deps, () => slack.client),
+    logger,
+    {
+      owner: engine.runnerId,
+      now,
+      onSettled: metrics ? (kind, outcome) => metrics.effectSettled(kind, outcome) : undefined,
+      ...options.outbox,
+    },
+  );
+  const worker = outbox;
   const housekeepingMs = options.housekeepingMs ?? 15_000;
   // Replicas on one database each keep to their share of every vendor budget.
   const share = new ReplicaShare(
@@ -167,7 +182,7 @@ export async function buildApplication(
     [
       { name: 'share', run: () => share.beat() },
       { name: 'resume', run: () => resumeRuns(deps) },
-      { name: 'expire', run: () => sweepExpired(deps, slack.client) },
+      { name: 'expire', run: () => sweepExpired(deps) },
     ],
     housekeepingMs,
     (name, fn) => deps.background.run(name, fn),
@@ -189,10 +204,12 @@ export async function buildApplication(
         config.breakGlassUsers,
       ]);
       scheduler.start();
+      worker.start();
       return server;
     },
     stop: async () => {
       scheduler.stop();
+      await worker.stop();
       await slack.stop();
       await share.leave().catch(() => {});
       metrics?.close();

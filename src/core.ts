@@ -46,6 +46,8 @@ export interface EngineOptions {
   leaseMs?: number | undefined;
   /** Told about every run that is given no observer of its own (metrics). */
   observer?: RunObserver | undefined;
+  /** Told after a write that added outbox effects (the app's outbox worker delivers them at once). */
+  effectsWritten?: (() => void) | undefined;
 }
 
 /** The engine with its policy, over the systems and a store. */
@@ -88,6 +90,7 @@ export function buildCore(config: Config, systems: Systems, options: EngineOptio
     verifyRecheckMs: options.verifyRecheckMs,
     leaseMs: options.leaseMs,
     approvalTtlMs: config.approvalTtlMs,
+    effectsWritten: options.effectsWritten,
   });
   return { ...systems, membership, approvals, engine };
 }

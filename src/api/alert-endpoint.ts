@@ -43,8 +43,6 @@ export interface AlertEndpointDeps {
   logger: Logger;
   /** Clock for audit records written here (default: the system clock). */
   now?: (() => Date) | undefined;
-  /** Posts the approval card for a new pending request (the Slack edge does that). */
-  onPendingApproval: (request: RevocationRequest) => Promise<void>;
   /**
    * Deadline for a body this handler reads itself (default: the server's, 5 s). The HTTP server's body guard
    * normally reads it first, under the same limits as Slack's requests, and hands it on.
@@ -267,16 +265,14 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     ) {
       return conflict(res, request, body, requesterId, systems);
     }
-    if (created) {
-      await deps
-        .onPendingApproval(request)
-        .catch((e: unknown) => deps.logger.error('could not post the approval card:', e));
-    }
+    // The answer is read from the store after the request's write: never a status the store has
+    // already moved past (the approval card is an outbox effect of that write).
+    const current = (await deps.store.getRequest(request.id)) ?? request;
     const steps = await deps.store.listSteps(request.id);
     sendJson(
       res,
       created ? 202 : 200,
-      { ...publicRequest(request, steps), replayed: !created },
+      { ...publicRequest(current, steps), replayed: !created },
       {
         location: `${REQUESTS_PATH}/${request.id}`,
       },

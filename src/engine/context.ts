@@ -31,6 +31,8 @@ export interface EngineDeps {
   observer?: RunObserver | undefined;
   /** How long an approval request stays open (default 1 h). */
   approvalTtlMs?: number;
+  /** Told after a write that added outbox effects (the outbox worker delivers them at once). */
+  effectsWritten?: (() => void) | undefined;
 }
 
 /** The injected clock and ids, and the audit helper, shared by the engine's parts. */
@@ -71,6 +73,11 @@ export class EngineContext {
     const entry = this.fresh.get(requestId);
     this.fresh.delete(requestId);
     return entry && this.now().getTime() - entry.at <= 60_000 ? entry.users : undefined;
+  }
+
+  /** Tells the outbox worker that effects were written (no-op without one). */
+  effectsWritten(): void {
+    this.deps.effectsWritten?.();
   }
 
   /** Now (plus an offset) as an ISO timestamp. */

@@ -1,6 +1,7 @@
 import { Approvals, type DecisionKind } from './approval.js';
 import type { EngineContext } from './context.js';
-import type { Actor, RevocationRequest } from './types.js';
+import { cardRedrawEffect, requesterNoteEffect, workflowEndEffect } from './effects.js';
+import type { Actor, RevocationRequest, ThreadRef } from './types.js';
 
 export type DecisionResult =
   | { ok: true; request: RevocationRequest }
@@ -34,6 +35,17 @@ export class Decisions {
       return { ok: false, reason: check.reason, request };
     }
     const status = kind === 'deny' ? 'denied' : 'approved';
+    // What the world is told of the decision, written with it (the run redraws an approved card).
+    const effects =
+      kind === 'deny'
+        ? [
+            cardRedrawEffect(requestId, 'denied'),
+            ...requesterNoteEffect(request, 'denied'),
+            ...workflowEndEffect(request),
+          ]
+        : kind === 'approve'
+          ? requesterNoteEffect(request, 'approved')
+          : [];
     const action = kind === 'break_glass' ? 'break_glass_approved' : kind === 'deny' ? 'denied' : 'approved';
     const trimmed = note?.trim();
     const changed = await store.updateRequest(
@@ -48,7 +60,9 @@ export class Decisions {
       this.ctx.iso(),
       ['pending_approval'],
       { requestId, actor: who, action, ...(trimmed ? { data: { note: trimmed } } : {}) },
+      effects,
     );
+    if (changed && effects.length > 0) this.ctx.effectsWritten();
     const latest = await store.getRequest(requestId);
     if (!changed) {
       return {
@@ -73,16 +87,40 @@ export class Decisions {
 
   /**
    * Closes a pending request that can never be decided (its approval card could not be posted):
-   * to `expired` with the reason, audited as `request_withdrawn`. False when someone decided first.
+   * to `expired` with the reason, audited as `request_withdrawn`, the requester told and a waiting
+   * workflow step failed (outbox effects of the same write). False when someone decided first.
    */
-  withdraw(requestId: string, note: string): Promise<boolean> {
-    return this.ctx.store.updateRequest(
+  async withdraw(requestId: string, note: string): Promise<boolean> {
+    const request = await this.ctx.store.getRequest(requestId);
+    if (!request) return false;
+    const changed = await this.ctx.store.updateRequest(
       requestId,
       { status: 'expired', decidedBy: 'system', decidedAt: this.ctx.iso(), decisionNote: note },
       this.ctx.iso(),
       ['pending_approval'],
       { requestId, actor: 'system', action: 'request_withdrawn', data: { note } },
+      [...requesterNoteEffect(request, 'withdrawn'), ...workflowEndEffect(request)],
     );
+    if (changed) this.ctx.effectsWritten();
+    return changed;
+  }
+
+  /**
+   * Records where the approval card of a pending request was posted, and (an effect of the same
+   * write) tells the requester where to find it. Posting it again later finds it recorded.
+   */
+  async cardPosted(requestId: string, card: ThreadRef): Promise<void> {
+    const request = await this.ctx.store.getRequest(requestId);
+    if (!request) return;
+    await this.ctx.store.updateRequest(
+      requestId,
+      { approvalCard: card },
+      this.ctx.iso(),
+      undefined,
+      undefined,
+      request.status === 'pending_approval' ? requesterNoteEffect(request, 'needs_approval') : [],
+    );
+    this.ctx.effectsWritten();
   }
 
   /** Marks lapsed approval requests expired and returns them. */
@@ -90,14 +128,22 @@ export class Decisions {
     const { store } = this.ctx;
     const expired: RevocationRequest[] = [];
     for (const id of await store.listExpiredApprovals(this.ctx.iso(), limit)) {
+      const before = await store.getRequest(id);
+      if (!before) continue;
       const changed = await store.updateRequest(
         id,
         { status: 'expired', decidedBy: 'system', decidedAt: this.ctx.iso() },
         this.ctx.iso(),
         ['pending_approval'],
         { requestId: id, actor: 'system', action: 'expired' },
+        [
+          cardRedrawEffect(id, 'expired'),
+          ...requesterNoteEffect(before, 'expired'),
+          ...workflowEndEffect(before),
+        ],
       );
       if (!changed) continue;
+      this.ctx.effectsWritten();
       const r = await store.getRequest(id);
       if (r) expired.push(r);
     }

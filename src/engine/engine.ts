@@ -7,7 +7,7 @@ import type { RunObserver } from './observer.js';
 import type { SystemPreview } from './plan.js';
 import { type Ask, type AskResult, Intake } from './request.js';
 import { Runner } from './runner.js';
-import type { Actor, RevocationRequest } from './types.js';
+import type { Actor, RevocationRequest, ThreadRef } from './types.js';
 
 export type { DecisionResult, EngineDeps };
 
@@ -54,6 +54,11 @@ export class RevocationEngine {
 
   withdraw(requestId: string, note: string): Promise<boolean> {
     return this.decisions.withdraw(requestId, note);
+  }
+
+  /** Records where a pending request's approval card was posted (the requester is told, through the outbox). */
+  cardPosted(requestId: string, card: ThreadRef): Promise<void> {
+    return this.decisions.cardPosted(requestId, card);
   }
 
   expireDue(limit?: number): Promise<RevocationRequest[]> {

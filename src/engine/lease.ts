@@ -151,7 +151,15 @@ export class FencedWrites {
   ): Promise<void> {
     this.lease.ensureHeld();
     if (
-      !(await this.store.updateRequest(this.own(requestId), patch, now, expected, record, this.lease.fence))
+      !(await this.store.updateRequest(
+        this.own(requestId),
+        patch,
+        now,
+        expected,
+        record,
+        [],
+        this.lease.fence,
+      ))
     )
       this.refused('a change of the request');
   }

@@ -5,6 +5,7 @@ import type { Person, SlackScope } from '../providers/types.js';
 import type { CreateOptions } from '../store/types.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
+import { approvalCardEffect } from './effects.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
 import {
@@ -220,7 +221,10 @@ export class Intake {
       ...(firstSystems.length > 0 ? { firstSystems } : {}),
     };
     const record: NewRequest = { ...input, plan: Object.keys(plan).length > 0 ? plan : undefined };
-    const result = await this.ctx.store.createRequest(this.ctx.newId(), record, status, this.ctx.iso(), {
+    const id = this.ctx.newId();
+    const result = await this.ctx.store.createRequest(id, record, status, this.ctx.iso(), {
+      // The approval card is an effect of recording the request: written with it, delivered by the outbox.
+      effects: needsApproval ? [approvalCardEffect(id)] : [],
       expiresAt,
       idempotencyKey: options.idempotencyKey,
       workflow: options.workflow,
@@ -247,6 +251,7 @@ export class Intake {
       ],
     });
     if (result.created) {
+      if (needsApproval) this.ctx.effectsWritten();
       this.ctx.logger.info(
         `request ${result.request.id} recorded (${status}) by ${actor}`,
         logFields({ request_id: result.request.id, actor }),

@@ -10,7 +10,7 @@ import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
 import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
-import type { RunObserver } from './observer.js';
+import { LiveSteps, type RunObserver } from './observer.js';
 import { runStep } from './step-record.js';
 import { finalStatus, summarize } from './summary.js';
 import { allTargets, laneOfRequest, type RevocationRequest, type RevocationStep } from './types.js';
@@ -107,7 +107,9 @@ export class Runner {
     try {
       const steps = await store.listSteps(requestId);
       const request = await this.started(store, await this.mustGet(requestId), steps, observer);
-      const current = new Map(steps.map((s) => [s.key, s]));
+      // One live view of the steps for the whole run, updated in place as each finishes and handed
+      // to every display call: no copy per step, so a display's work per step stays constant.
+      const current = new LiveSteps(steps);
       // Each step's reply is shown alongside the next vendor calls, never in front of them: the
       // downstream systems do not wait for the identity providers' thread replies.
       const displays: Promise<void>[] = [];
@@ -118,14 +120,14 @@ export class Runner {
           () => store.confirm(),
           () =>
             this.fanOut(store, request, steps, async (done) => {
-              current.set(done.key, done);
+              current.set(done);
               if (done.notifiedAt || !observer) return;
               displays.push(
                 (async () => {
-                  if (await this.notify(() => observer.stepFinished(request, done, [...current.values()]))) {
+                  if (await this.notify(() => observer.stepFinished(request, done, current))) {
                     const notifiedAt = this.ctx.iso();
                     await store.updateStep(requestId, done.key, { notifiedAt });
-                    current.set(done.key, { ...current.get(done.key), ...done, notifiedAt });
+                    current.set({ ...current.get(done.key), ...done, notifiedAt });
                   }
                 })(),
               );
@@ -133,7 +135,7 @@ export class Runner {
         ),
       );
       await Promise.all(displays);
-      return await this.finish(store, request, [...current.values()], observer);
+      return await this.finish(store, request, current.list(), observer);
     } catch (error) {
       if (!(error instanceof LeaseLost)) throw error;
       this.ctx.logger.warn(
@@ -178,7 +180,11 @@ export class Runner {
     onDone: (step: RevocationStep) => Promise<void>,
   ): Promise<void> {
     const bySystem = new Map<SystemId, RevocationStep[]>();
-    for (const step of steps) bySystem.set(step.system, [...(bySystem.get(step.system) ?? []), step]);
+    for (const step of steps) {
+      const mine = bySystem.get(step.system);
+      if (mine) mine.push(step);
+      else bySystem.set(step.system, [step]);
+    }
     const isIdp = (system: SystemId) =>
       this.ctx.providers.get(system)?.capabilities.identityProvider === true;
     const systems = [...bySystem.entries()];

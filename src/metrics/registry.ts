@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { RunObserver } from '../engine/observer.js';
 import type { Budgets } from '../providers/budget/index.js';
 import { onVendorCall, type VendorCallEvent } from '../providers/retry.js';
-import type { Store, StoreMetrics } from '../store/types.js';
+import type { OutboxHealth, Store, StoreMetrics } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { MetricsObserver } from './observer.js';
 
@@ -29,6 +29,8 @@ export class AppMetrics {
   private readonly unsubscribe: () => void;
   private readonly seenSteps = new Set<string>();
   private snapshot: StoreMetrics | undefined;
+  private outbox: OutboxHealth | undefined;
+  private readonly effects: Counter<'kind' | 'outcome'>;
   private readonly store: AppMetricsDeps;
 
   constructor(deps: AppMetricsDeps) {
@@ -79,7 +81,14 @@ export class AppMetrics {
       latency.observe({ system: event.system }, event.durationMs / 1000);
       if (event.status === 429) rateLimited.inc({ system: event.system });
     });
+    this.effects = new Counter({
+      name: 'revoke_effects_total',
+      help: 'Outbox deliveries settled by this process, by effect kind and outcome (done, retry, failed).',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
     this.storeGauges(deps, registers);
+    this.outboxGauges(deps, registers);
     if (deps.budgets) budgetGauges(deps.budgets, registers);
   }
 
@@ -139,6 +148,44 @@ export class AppMetrics {
     });
   }
 
+  private outboxGauges(deps: AppMetricsDeps, registers: Registry[]): void {
+    const read = async () => this.outbox;
+    new Gauge({
+      name: 'revoke_outbox_pending',
+      help: 'Effects (cards, notes, workflow completions) written and not yet delivered (any replica).',
+      registers,
+      async collect() {
+        this.set((await read())?.pending ?? Number.NaN);
+      },
+    });
+    new Gauge({
+      name: 'revoke_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest effect not yet delivered (0 when none).',
+      registers,
+      async collect() {
+        const o = await read();
+        if (!o) return this.set(Number.NaN);
+        const at = o.oldestPendingAt;
+        this.set(at ? Math.max(0, (deps.now().getTime() - Date.parse(at)) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: 'revoke_outbox_failed',
+      help: 'Effects that failed for good and were kept, by kind (look at them: `revoke-sessions status`).',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const f of (await read())?.failed ?? []) this.set({ kind: f.kind }, f.count);
+      },
+    });
+  }
+
+  /** Counts one settled outbox delivery. */
+  effectSettled(kind: string, outcome: 'done' | 'retry' | 'failed'): void {
+    this.effects.inc({ kind, outcome });
+  }
+
   /** The observer that counts steps and takeovers; add it to every run's observers. */
   observer(): RunObserver {
     return new MetricsObserver(this, this.seenSteps);
@@ -148,6 +195,7 @@ export class AppMetrics {
   async scrape(): Promise<{ contentType: string; body: string }> {
     const { store, now } = this.store;
     this.snapshot = await store.metricsSnapshot(now().toISOString()).catch(() => undefined);
+    this.outbox = await store.outboxHealth().catch(() => undefined);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

@@ -1,11 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { RunObserver } from '../engine/observer.js';
-import {
-  FINAL_STEP_STATES,
-  type RevocationRequest,
-  type RevocationStep,
-  type ThreadRef,
-} from '../engine/types.js';
+import type { RunObserver, RunSteps } from '../engine/observer.js';
+import type { RevocationRequest, RevocationStep, ThreadRef } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import { type Labels, parentMessage } from './blocks/results.js';
 import { stepReply, systemSummaryReply } from './blocks/step-replies.js';
@@ -66,7 +61,7 @@ export interface ThreadNotifierDeps {
 export class ThreadNotifier implements RunObserver {
   private readonly updates = new Map<string, Promise<void>>();
   private readonly summarised = new Set<string>();
-  private readonly throttled = new Map<string, { steps: RevocationStep[]; timer: NodeJS.Timeout }>();
+  private readonly throttled = new Map<string, { steps: RunSteps; timer: NodeJS.Timeout }>();
 
   constructor(private readonly deps: ThreadNotifierDeps) {}
 
@@ -95,20 +90,25 @@ export class ThreadNotifier implements RunObserver {
     return thread;
   }
 
-  async stepFinished(
-    request: RevocationRequest,
-    step: RevocationStep,
-    steps: RevocationStep[],
-  ): Promise<void> {
+  /**
+   * Constant work per step for a bulk (its counts come from the engine's live view; the system's
+   * steps are read once, for its summary; the parent is redrawn on a timer). One person's request
+   * has at most one step per system, so its reply and parent are drawn from a copy of them.
+   */
+  async stepFinished(request: RevocationRequest, step: RevocationStep, steps: RunSteps): Promise<void> {
     const thread = request.thread;
     if (!thread) return;
     if (request.additionalTargets?.length) {
       // Bulk: one reply per system, once every person is done there.
-      const mine = steps.filter((s) => s.system === step.system);
       const key = `${request.id}:${step.system}`;
-      if (mine.every((s) => FINAL_STEP_STATES.includes(s.state)) && !this.summarised.has(key)) {
+      if (steps.finished(step.system) === steps.count(step.system) && !this.summarised.has(key)) {
         this.summarised.add(key);
-        const reply = systemSummaryReply(request, step.system, steps, this.deps.labels(step.system));
+        const reply = systemSummaryReply(
+          request,
+          step.system,
+          steps.ofSystem(step.system),
+          this.deps.labels(step.system),
+        );
         await this.deps.client.chat.postMessage({
           channel: thread.channel,
           thread_ts: thread.ts,
@@ -119,6 +119,8 @@ export class ThreadNotifier implements RunObserver {
       this.scheduleParent(thread, request, steps);
       return;
     }
+    // As they stand now: the view moves on while the reply is posted.
+    const shown = steps.list();
     const reply = stepReply(request, step, this.deps.labels(step.system));
     await this.deps.client.chat.postMessage({
       channel: thread.channel,
@@ -126,7 +128,7 @@ export class ThreadNotifier implements RunObserver {
       ...reply,
       unfurl_links: false,
     });
-    await this.updateParent(thread, request, steps);
+    await this.updateParent(thread, request, shown);
   }
 
   async requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
@@ -148,8 +150,11 @@ export class ThreadNotifier implements RunObserver {
     );
   }
 
-  /** Bulk progress: at most one parent update per interval, always with the latest state. */
-  private scheduleParent(thread: ThreadRef, request: RevocationRequest, steps: RevocationStep[]): void {
+  /**
+   * Bulk progress: at most one parent update per interval, always with the latest state (read from
+   * the live view when the timer fires, so the steps are walked once per interval, not per step).
+   */
+  private scheduleParent(thread: ThreadRef, request: RevocationRequest, steps: RunSteps): void {
     const existing = this.throttled.get(request.id);
     if (existing) {
       existing.steps = steps;
@@ -159,7 +164,7 @@ export class ThreadNotifier implements RunObserver {
       steps,
       timer: setTimeout(() => {
         this.throttled.delete(request.id);
-        this.updateParent(thread, request, entry.steps).catch((e: unknown) =>
+        this.updateParent(thread, request, entry.steps.list()).catch((e: unknown) =>
           this.deps.logger.warn('progress update failed:', e),
         );
       }, this.deps.progressIntervalMs ?? 2_000),

@@ -46,7 +46,9 @@ export async function completeWorkflow(
       request.status === 'denied'
         ? `The revocation was denied${request.decidedBy ? ` by ${request.decidedBy}` : ''}; nothing was revoked.`
         : request.status === 'expired'
-          ? 'The revocation expired without an approval; nothing was revoked.'
+          ? request.decidedBy === 'system' && request.decisionNote
+            ? `The request was closed: ${request.decisionNote}; nothing was revoked.`
+            : 'The revocation expired without an approval; nothing was revoked.'
           : `The revocation failed in every system (${request.summary ?? 'see the results thread'}).`;
     await client.functions.completeError({
       function_execution_id: execution,

@@ -7,7 +7,17 @@ import {
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
+import { claimIn, holdsIn } from './fence.js';
 import { applyMigrations, type Migration } from './migrate.js';
+import {
+  claimEffectsIn,
+  insertEffectsIn,
+  listEffectsIn,
+  outboxHealthIn,
+  renewEffectLease,
+  saveEffectProgress,
+  settleEffect,
+} from './outbox.js';
 import {
   type AuditRow,
   type RequestRow,
@@ -22,8 +32,12 @@ import {
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
+  type Effect,
+  type EffectOutcome,
   type FencingToken,
   type NewAuditRecord,
+  type NewEffect,
+  type OutboxHealth,
   type RequestPatch,
   type StepPatch,
   type StepUpdate,
@@ -68,6 +82,11 @@ export class SqlStore implements Store {
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
       const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
       await appendAllIn(tx, this.db.dialect, drafts, now);
+      await insertEffectsIn(
+        tx,
+        (options.effects ?? []).map((e) => ({ ...e, requestId: id })),
+        now,
+      );
       return { request: rowToRequest(row), created: true };
     });
   }
@@ -83,14 +102,16 @@ export class SqlStore implements Store {
     now: string,
     expected?: RequestStatus[],
     record?: NewAuditRecord,
+    effects: NewEffect[] = [],
     fence?: FencingToken,
   ): Promise<boolean> {
     if (expected?.length === 0) return false;
     const update = q.updateRequest(id, patch, now, expected, fence);
-    if (!record) return (await this.db.run(update)) === 1;
+    if (!record && effects.length === 0) return (await this.db.run(update)) === 1;
     return this.db.transaction(async (tx) => {
       const changed = (await tx.run(update)) === 1;
-      if (changed) await appendAuditIn(tx, this.db.dialect, record, now);
+      if (changed && record) await appendAuditIn(tx, this.db.dialect, record, now);
+      if (changed) await insertEffectsIn(tx, effects, now);
       return changed;
     });
   }
@@ -102,17 +123,7 @@ export class SqlStore implements Store {
     now: string,
     record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
   ): Promise<FencingToken | undefined> {
-    const update = q.claim(id, owner, leaseUntil, now);
-    const token = (rows: { fence: number | string }[]) => (rows[0] ? Number(rows[0].fence) : undefined);
-    if (!record) return token(await this.db.all(update));
-    return this.db.transaction(async (tx) => {
-      // Locked (or inside the write lock): the status read is the one the update changes.
-      const [before] = await tx.all<{ status: RequestStatus }>(q.selectStatus(id, this.db.dialect));
-      const fence = before ? token(await tx.all(update)) : undefined;
-      if (!before || fence === undefined) return undefined;
-      await appendAuditIn(tx, this.db.dialect, record(before.status, fence), now);
-      return fence;
-    });
+    return claimIn(this.db, id, owner, leaseUntil, now, record);
   }
 
   async renewLease(
@@ -130,7 +141,7 @@ export class SqlStore implements Store {
   }
 
   async holdsFence(id: string, fence: FencingToken): Promise<boolean> {
-    return this.holds(this.db, id, fence, false);
+    return holdsIn(this.db, id, fence);
   }
 
   async listRunnable(now: string, limit: number): Promise<string[]> {
@@ -156,7 +167,7 @@ export class SqlStore implements Store {
       return true;
     }
     return this.db.transaction(async (tx) => {
-      if (!(await this.holds(tx, requestId, fence))) return false;
+      if (!(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate))) return false;
       await updateStepIn(tx, requestId, stepKey, patch);
       return true;
     });
@@ -170,7 +181,8 @@ export class SqlStore implements Store {
     fence?: FencingToken,
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      if (fence !== undefined && !(await this.holds(tx, requestId, fence))) return false;
+      if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
+        return false;
       for (const u of updates) await updateStepIn(tx, requestId, u.key, u.patch);
       if (record) await appendAuditIn(tx, this.db.dialect, record, now);
       return true;
@@ -188,22 +200,11 @@ export class SqlStore implements Store {
     const records = Array.isArray(record) ? record : [record];
     if (records.length === 0) throw new Error('finishStep needs an audit record');
     return this.db.transaction(async (tx) => {
-      if (fence !== undefined && !(await this.holds(tx, requestId, fence))) return undefined;
+      if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
+        return undefined;
       await updateStepIn(tx, requestId, stepKey, patch);
       return appendAllIn(tx, this.db.dialect, records, now);
     });
-  }
-
-  /**
-   * Whether `fence` is still the request's current token and the request still `running`. In a
-   * write transaction the row is locked (PostgreSQL) or the write lock held (SQLite) until the
-   * transaction ends, so no claim can come between this check and the writes that follow it.
-   */
-  private async holds(db: Executor, requestId: string, fence: FencingToken, lock = true): Promise<boolean> {
-    const [row] = await db.all<{ status: string; fence: number | string }>(
-      q.selectFence(requestId, lock ? this.db.dialect.forUpdate : undefined),
-    );
-    return row?.status === 'running' && Number(row.fence) === fence;
   }
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
@@ -229,6 +230,34 @@ export class SqlStore implements Store {
 
   async leave(replicaId: string): Promise<void> {
     await this.db.run(q.deleteReplica(replicaId));
+  }
+
+  async addEffects(effects: NewEffect[], now: string): Promise<void> {
+    await this.db.transaction((tx) => insertEffectsIn(tx, effects, now));
+  }
+
+  async claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]> {
+    return this.db.transaction((tx) => claimEffectsIn(tx, owner, now, leaseUntil, limit));
+  }
+
+  async renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean> {
+    return (await this.db.run(renewEffectLease(id, owner, leaseUntil))) === 1;
+  }
+
+  async saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean> {
+    return (await this.db.run(saveEffectProgress(id, owner, progress))) === 1;
+  }
+
+  async settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean> {
+    return (await this.db.run(settleEffect(id, owner, outcome, now))) === 1;
+  }
+
+  async listEffects(requestId?: string): Promise<Effect[]> {
+    return listEffectsIn(this.db, requestId);
+  }
+
+  async outboxHealth(): Promise<OutboxHealth> {
+    return outboxHealthIn(this.db);
   }
 
   async ping(): Promise<void> {

@@ -7,6 +7,9 @@ import type {
   ThreadRef,
   WorkflowLink,
 } from '../engine/types.js';
+import type { Effect, EffectOutcome, NewEffect, OutboxHealth } from './outbox.js';
+
+export type { Effect, EffectOutcome, NewEffect, OutboxHealth } from './outbox.js';
 
 /** One append-only audit record; `hash` chains it to the record before it. */
 export interface AuditRecord {
@@ -49,6 +52,8 @@ export interface CreateOptions {
   workflow?: WorkflowLink | undefined;
   /** Written in the same transaction when the request is created, in order (their `requestId` is the new id). */
   audit?: AuditDraft | AuditDraft[] | undefined;
+  /** Outbox effects written in the same transaction when the request is created (their `requestId` is the new id). */
+  effects?: Omit<NewEffect, 'requestId'>[] | undefined;
 }
 
 export interface RequestPatch {
@@ -116,9 +121,10 @@ export interface Store {
   /**
    * Compare-and-set when `expected` is given: updates only while the status is one of them (an
    * empty list matches nothing). Returns whether it changed. `record`, when given, is appended to
-   * the audit log in the same transaction, and only if the request changed. With `fence`, also
-   * only while that is the request's current fencing token (a run's finish: `expected` is
-   * `['running']` and `fence` its claim's token, so a runner that lost its lease finishes nothing).
+   * the audit log in the same transaction, and only if the request changed; so are `effects`
+   * written to the outbox. With `fence`, also only while that is the request's current fencing
+   * token (a run's finish: `expected` is `['running']` and `fence` its claim's token, so a runner
+   * that lost its lease finishes nothing).
    */
   updateRequest(
     id: string,
@@ -126,6 +132,7 @@ export interface Store {
     now: string,
     expected?: RequestStatus[],
     record?: NewAuditRecord,
+    effects?: NewEffect[],
     fence?: FencingToken,
   ): Promise<boolean>;
   /**
@@ -209,6 +216,23 @@ export interface Store {
   heartbeat(replicaId: string, now: string, staleBefore: string): Promise<number>;
   /** This replica stops: the others take its share at their next heartbeat. */
   leave(replicaId: string): Promise<void>;
+  /** Writes effects to the outbox on their own (an effect of an effect); a key already written is skipped. */
+  addEffects(effects: NewEffect[], now: string): Promise<void>;
+  /**
+   * Claims up to `limit` due effects for `owner` until `leaseUntil`: pending, not held (or held
+   * past its lease), and the first still pending of its request. Each claim counts an attempt.
+   */
+  claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]>;
+  /** Extends `owner`'s hold on an effect it is still delivering (false: it lost it). */
+  renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean>;
+  /** Records what a delivery achieved so far, while `owner` holds the effect (false: it does not). */
+  saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean>;
+  /** Ends `owner`'s delivery: done, to be retried at a time, or failed for good. False when `owner` lost it. */
+  settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean>;
+  /** The outbox's effects (one request's, or all), in the order they were written. */
+  listEffects(requestId?: string): Promise<Effect[]>;
+  /** Pending and failed effects at a glance (metrics, readiness, doctor, the CLI). */
+  outboxHealth(): Promise<OutboxHealth>;
   /** A cheap read for readiness probes; rejects when the database cannot answer. */
   ping(): Promise<void>;
   /** Read-only counts for metrics (see {@link StoreMetrics}). */

@@ -159,7 +159,10 @@ describe('POST /api/revocation-requests', () => {
     expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
     const cards = () => h.slack.messages.filter((m) => showsAnywhere(m.blocks, 'approve_request')).length;
-    const cardsBefore = cards();
+    // The card is an outbox effect of the request's write: it follows the 202.
+    const cardsBefore = await h.slack.waitFor(async () =>
+      (await h.app.store.getRequest(id))?.approvalCard ? cards() : undefined,
+    );
 
     // Same caller, same key, same alert (address case aside): the same request again.
     const replay = await post({ ...first, email: 'Carol@Example.com' });

@@ -14,6 +14,8 @@ const offsetMs = Number(process.env.TEST_CLOCK_OFFSET_MS ?? 0);
 const app = await buildApplication(loadConfig(process.env), {
   leaseMs: Number(process.env.TEST_LEASE_MS ?? 1500),
   housekeepingMs: 200,
+  // A killed process's outbox claims lapse as quickly as its run leases.
+  outbox: { leaseMs: Number(process.env.TEST_LEASE_MS ?? 1500), pollMs: 100 },
   verifyRecheckMs: 10,
   retryPolicy: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxTotalMs: 2_000 },
   ...(offsetMs ? { now: () => new Date(Date.now() + offsetMs) } : {}),

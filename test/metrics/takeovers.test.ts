@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LiveSteps } from '../../src/engine/observer.js';
 import type { RevocationRequest, RevocationStep } from '../../src/engine/types.js';
 import { AppMetrics } from '../../src/metrics/registry.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -33,8 +34,8 @@ describe('run metrics from the engine observer', () => {
     await observer.requestStarted(request, [step('slack', 'pending')]);
     await observer.requestStarted(request, [step('slack', 'running')]);
     const done = step('slack', 'revoked');
-    await observer.stepFinished(request, done, [done]);
-    await metrics.observer().stepFinished(request, done, [done]); // a display retry
+    await observer.stepFinished(request, done, new LiveSteps([done]));
+    await metrics.observer().stepFinished(request, done, new LiveSteps([done])); // a display retry
     const samples = parsePrometheus((await metrics.scrape()).body);
     expect(sample(samples, 'revoke_lease_takeovers_total')).toBe(1);
     expect(sample(samples, 'revoke_steps_total', { system: 'slack', outcome: 'revoked' })).toBe(1);

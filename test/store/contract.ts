@@ -297,6 +297,7 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
           later(34),
           ['running'],
           undefined,
+          [],
           old,
         ),
       ).toBe(false);
@@ -352,6 +353,7 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
           later(32),
           ['running'],
           finished(1),
+          [],
           old,
         ),
       ).toBe(false);
@@ -364,6 +366,7 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
           later(33),
           ['running'],
           finished(2),
+          [],
           current,
         ),
       ).toBe(true);
@@ -394,7 +397,7 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
         ),
       ).toBe(false);
       expect(
-        await s.updateRequest('r-1', { status: 'failed' }, later(35), ['running'], finished(2), current),
+        await s.updateRequest('r-1', { status: 'failed' }, later(35), ['running'], finished(2), [], current),
       ).toBe(false);
       expect((await s.listSteps('r-1')).map((x) => x.state)).toEqual(['pending', 'pending']);
       expect((await s.listAudit()).map((a) => [a.action, a.data.fence])).toEqual([['run_finished', 2]]);

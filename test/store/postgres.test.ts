@@ -6,6 +6,7 @@ import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
+import { outboxContract } from './outbox-contract.js';
 
 const url = process.env.TEST_DATABASE_URL;
 if (!url && process.env.CI === 'true') {
@@ -47,6 +48,8 @@ describe.skipIf(!url)('PostgreSQL store', () => {
       for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
     });
   });
+
+  outboxContract(open);
 
   storeContract(open, (store) => {
     const schema = schemaOf.get(store) ?? '';

@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
+import { outboxContract } from './outbox-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'revoke-store-'));
 const NOW = '2026-11-22T10:00:00.000Z';
@@ -17,6 +18,8 @@ const paths = new WeakMap<Store, string>();
 
 describe('SQLite store', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  outboxContract(async () => createStore(`sqlite:${join(root, `o${n++}`, 'revoke.db')}`));
 
   storeContract(
     async () => {

@@ -63,9 +63,14 @@ const MAX_PEOPLE_LISTED = 30;
 /** For a bulk request: one line per person with an icon per system, bounded. */
 function peopleLines(request: RevocationRequest, steps: RevocationStep[], labels: Labels): string {
   const people = allTargets(request);
-  const lines = people.slice(0, MAX_PEOPLE_LISTED).map((person, i) => {
-    const mine = steps.filter((s) => s.targetIndex === i);
-    const states = mine.map((s) => `${escapeInline(labels(s.system))} ${STATE_ICON[s.state]}`).join('  ');
+  const listed = people.slice(0, MAX_PEOPLE_LISTED);
+  // One pass over the steps (not one per person listed): the parent is redrawn while a bulk runs.
+  const byPerson = listed.map((): RevocationStep[] => []);
+  for (const s of steps) byPerson[s.targetIndex]?.push(s);
+  const lines = listed.map((person, i) => {
+    const states = (byPerson[i] ?? [])
+      .map((s) => `${escapeInline(labels(s.system))} ${STATE_ICON[s.state]}`)
+      .join('  ');
     return `• ${onePerson(person)} — ${states}`;
   });
   if (people.length > MAX_PEOPLE_LISTED)

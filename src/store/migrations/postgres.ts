@@ -111,4 +111,28 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       ALTER TABLE requests ADD COLUMN fence BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 7,
+    name: 'the outbox: every effect of a state change, written with it and delivered at least once',
+    sql: `
+      CREATE TABLE outbox (
+        id BIGSERIAL PRIMARY KEY,
+        effect_key TEXT COLLATE "C" NOT NULL UNIQUE,
+        kind TEXT COLLATE "C" NOT NULL,
+        request_id TEXT COLLATE "C",
+        payload TEXT NOT NULL,
+        state TEXT COLLATE "C" NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT COLLATE "C" NOT NULL,
+        lease_owner TEXT COLLATE "C",
+        lease_until TEXT COLLATE "C",
+        progress TEXT,
+        last_error TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        settled_at TEXT COLLATE "C"
+      );
+      CREATE INDEX outbox_due ON outbox (state, not_before);
+      CREATE INDEX outbox_request ON outbox (request_id, id);
+    `,
+  },
 ];

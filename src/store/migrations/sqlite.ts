@@ -91,4 +91,28 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       ALTER TABLE requests ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 7,
+    name: 'the outbox: every effect of a state change, written with it and delivered at least once',
+    sql: `
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        effect_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        request_id TEXT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL,
+        lease_owner TEXT,
+        lease_until TEXT,
+        progress TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        settled_at TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (state, not_before);
+      CREATE INDEX outbox_request ON outbox (request_id, id);
+    `,
+  },
 ];

@@ -1,8 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { DecisionKind } from '../../../engine/approval.js';
 import { isRequestId } from '../../../util/ids.js';
-import { mention } from '../../../util/mrkdwn.js';
-import { failWorkflowIfWaiting, resolveCard, tellRequester } from '../../approval-flow.js';
 import { type SlackDeps, startRun } from '../../context.js';
 import { tellUser } from '../../tell-user.js';
 
@@ -42,30 +40,8 @@ async function decide(
     await tellUser(client, deps.logger, userId, channelId, result.reason);
     return;
   }
-  const request = result.request;
-  if (kind === 'approve') {
-    // Revocation first: the run redraws the card (it becomes the results thread's parent)
-    // alongside its first vendor calls, so no Slack message stands between the click and them.
-    // The queue starts a waiting run before a waiting note.
-    startRun(deps, request);
-    deps.background.enqueue({
-      kind: 'approval.note',
-      task: () =>
-        tellRequester(
-          deps,
-          client,
-          request,
-          `Your request \`${request.id}\` was approved by ${mention(userId)}. Results follow in the thread.`,
-        ),
-    });
-    return;
-  }
-  await resolveCard(deps, client, request);
-  await tellRequester(
-    deps,
-    client,
-    request,
-    `Your request \`${request.id}\` was denied by ${mention(userId)}. Nothing was revoked.`,
-  );
-  await failWorkflowIfWaiting(deps, request);
+  // The card's redraw, the requester's note and a waiting workflow step's end are outbox effects
+  // of the decision's own write. An approval starts the run here (the run redraws the card as the
+  // results thread's parent alongside its first vendor calls).
+  if (kind === 'approve') startRun(deps, result.request);
 }

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { SYSTEM_IDS } from '../../../config.js';
 import type { RevocationRequest } from '../../../engine/types.js';
 import { asRevokeError } from '../../../errors.js';
-import { postApprovalCard } from '../../approval-flow.js';
 import { type SlackDeps, systemIds } from '../../context.js';
 
 type Args = SlackEventMiddlewareArgs<'function_executed'> & AllMiddlewareArgs;
@@ -43,10 +42,10 @@ export function revokeUserSessionsStep(deps: SlackDeps) {
 }
 
 /** The step's work after the ack: ends in exactly one of `complete` / `fail` (see above). */
-async function runStep(deps: SlackDeps, { event, client, fail }: Args): Promise<void> {
+async function runStep(deps: SlackDeps, { event, fail }: Args): Promise<void> {
   let recorded: RevocationRequest | undefined;
   try {
-    const outcome = await recordAndPost(deps, event, client, (r) => {
+    const outcome = await record(deps, event, (r) => {
       recorded = r;
     });
     if (outcome === 'waiting') return;
@@ -78,13 +77,13 @@ async function runStep(deps: SlackDeps, { event, client, fail }: Args): Promise<
 }
 
 /**
- * Everything before the wait for an approver. Resolves `waiting` once the card is posted (or when
- * Slack delivered the same event twice), or with the reason to fail the step.
+ * Everything before the wait for an approver. Resolves `waiting` once the request (and, with it,
+ * its approval card in the outbox) is recorded, or when Slack delivered the same event twice; else
+ * with the reason to fail the step.
  */
-async function recordAndPost(
+async function record(
   deps: SlackDeps,
   event: Args['event'],
-  client: Args['client'],
   onRecorded: (request: RevocationRequest) => void,
 ): Promise<'waiting' | string> {
   const parsed = inputsSchema.safeParse(event.inputs ?? {});
@@ -115,8 +114,7 @@ async function recordAndPost(
   if (!asked.ok) return `Nothing was revoked: ${asked.message}`;
   if (!asked.created) return 'waiting'; // Slack retried the event; the first delivery is being handled
   onRecorded(asked.request);
-  if (!(await postApprovalCard(deps, client, asked.request))) {
-    return 'Nothing was revoked: the approval card could not be posted in any channel (invite the app to REVOKE_APPROVAL_CHANNEL).';
-  }
+  // The approval card is an outbox effect of the request's write; if no channel accepts it, the
+  // request is withdrawn and this step fails (another effect of that write).
   return 'waiting';
 }

@@ -2,7 +2,6 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { WebClient } from '@slack/web-api';
 import { laneOf } from '../../../providers/budget/index.js';
 import { escapeInline } from '../../../util/mrkdwn.js';
-import { postApprovalCard, withdrawUnposted } from '../../approval-flow.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { requesterRefusal, type SlackDeps, startRun, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
@@ -91,9 +90,7 @@ async function submitAndRun(
   }
   if (!asked.created) return; // the same submission arrived twice
   const { request } = asked;
-  if (asked.next === 'approve') {
-    if (!(await postApprovalCard(deps, client, request))) await withdrawUnposted(deps, client, request);
-    return;
-  }
+  // Waiting for an approver: its card is an outbox effect of the request's own write.
+  if (asked.next === 'approve') return;
   startRun(deps, request);
 }

@@ -1,0 +1,87 @@
+import type { WebClient } from '@slack/web-api';
+import { EFFECT, type NoteAbout } from '../engine/effects.js';
+import type { RevocationRequest, ThreadRef } from '../engine/types.js';
+import { type Delivery, type EffectHandler, PermanentEffectError } from '../runtime/outbox-worker.js';
+import { escapeInline, mention } from '../util/mrkdwn.js';
+import { approvalCard, resolveCard, tellRequester } from './approval-flow.js';
+import { personText } from './blocks/results.js';
+import type { SlackDeps } from './context.js';
+import { completeWorkflow } from './workflow-completion.js';
+
+/** The decider's mention (`slack:U…`), or who else decided. */
+function decider(request: RevocationRequest): string {
+  const by = request.decidedBy ?? '';
+  return by.startsWith('slack:') ? mention(by.slice('slack:'.length)) : escapeInline(by || 'someone');
+}
+
+/** What the requester is told, per event; rendered from the store at delivery (never stale). */
+function noteText(request: RevocationRequest, about: NoteAbout): string | undefined {
+  const id = `\`${request.id}\``;
+  switch (about) {
+    case 'needs_approval': {
+      const card = request.approvalCard;
+      if (!card) return undefined;
+      const where = card.channel.startsWith('D') ? 'your DMs with the app' : `<#${card.channel}>`;
+      const why = request.plan?.approvalReason;
+      return `Your request ${id} to revoke sessions for ${personText(request)} needs approval${why ? ` (${escapeInline(why)})` : ''}; it was posted in ${where}. Nothing has been revoked yet.`;
+    }
+    case 'approved':
+      return `Your request ${id} was approved by ${decider(request)}. Results follow in the thread.`;
+    case 'denied':
+      return `Your request ${id} was denied by ${decider(request)}. Nothing was revoked.`;
+    case 'expired':
+      return `Your request ${id} expired without a decision; nothing was revoked.`;
+    case 'withdrawn':
+      return `Your request ${id} could not be posted for approval (invite the app to the approval channel), so it was closed; nothing was revoked.`;
+  }
+}
+
+/**
+ * The Slack presenter of the outbox: one handler per effect kind the engine writes. Each renders
+ * from the store at delivery and is safe to run again: the card's `ts` is saved the moment Slack
+ * answers and recorded with the engine, so a retry finds it and never posts a second card.
+ */
+export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): Record<string, EffectHandler> {
+  const requestOf = async (d: Delivery): Promise<RevocationRequest> => {
+    const id = d.effect.requestId;
+    const request = id ? await deps.store.getRequest(id) : undefined;
+    if (!request) throw new PermanentEffectError(`request ${id ?? '(none)'} is not in the store`);
+    return request;
+  };
+  return {
+    [EFFECT.approvalCard]: async (d) => {
+      const request = await requestOf(d);
+      if (request.approvalCard) return; // posted and recorded by an earlier attempt
+      const saved = d.effect.progress?.posted as ThreadRef | undefined;
+      if (saved) {
+        await deps.engine.cardPosted(request.id, saved);
+        return;
+      }
+      // Decided (or withdrawn) before the card went out: there is nothing left to approve.
+      if (request.status !== 'pending_approval') return;
+      const posted = await approvalCard(deps, client(), request);
+      if (!posted) {
+        await deps.engine.withdraw(request.id, 'the approval card could not be posted in any channel');
+        return;
+      }
+      await d.saveProgress({ posted });
+      await deps.engine.cardPosted(request.id, posted);
+    },
+    [EFFECT.cardRedraw]: async (d) => {
+      await resolveCard(deps, client(), await requestOf(d));
+    },
+    [EFFECT.requesterNote]: async (d) => {
+      const request = await requestOf(d);
+      const text = noteText(request, d.effect.payload.about as NoteAbout);
+      if (text) await tellRequester(deps, client(), request, text);
+    },
+    [EFFECT.workflowEnd]: async (d) => {
+      const request = await requestOf(d);
+      await completeWorkflow(
+        { store: deps.store, logger: deps.logger, apiUrl: deps.config.slack.apiUrl, now: deps.now },
+        request,
+        await deps.store.listSteps(request.id),
+      );
+    },
+  };
+}

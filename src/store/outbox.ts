@@ -1,0 +1,169 @@
+import sql, { empty, join, type Sql } from 'sql-template-tag';
+import type { Executor } from './backend.js';
+
+/**
+ * The outbox: every effect that follows a state change (an approval card, a message to the
+ * requester, a workflow step's completion — and later signals, audit streaming, re-checks) is a
+ * row written in the same transaction as the change, then delivered at least once by a worker.
+ * A row says what to do, not how: a kind, the request it follows, a small payload; the presenter
+ * for its kind renders from the store when it delivers.
+ */
+export interface NewEffect {
+  /** What to do, e.g. `approval_card`; the worker has one handler per kind. */
+  kind: string;
+  /** Unique per effect: writing the same key again adds nothing (producers may retry freely). */
+  key: string;
+  /** The request it follows: one request's effects are delivered in the order they were written. */
+  requestId?: string | undefined;
+  payload?: Record<string, unknown> | undefined;
+  /** Not delivered before this time (a scheduled effect); default: at once. */
+  notBefore?: string | undefined;
+}
+
+export type EffectState = 'pending' | 'done' | 'failed';
+
+export interface Effect {
+  id: number;
+  kind: string;
+  key: string;
+  requestId: string | undefined;
+  payload: Record<string, unknown>;
+  state: EffectState;
+  /** Deliveries begun so far (this one included, once claimed). */
+  attempts: number;
+  notBefore: string;
+  /** What earlier attempts achieved (e.g. the message a card was posted as): a retry resumes from it. */
+  progress: Record<string, unknown> | undefined;
+  lastError: string | undefined;
+  createdAt: string;
+  settledAt: string | undefined;
+}
+
+/** How a delivery ended: done; to be tried again at a time; or failed for good (kept, visible). */
+export type EffectOutcome = { done: true } | { retryAt: string; error: string } | { failed: string };
+
+/** The outbox at a glance (metrics, readiness, doctor, the CLI). */
+export interface OutboxHealth {
+  pending: number;
+  /** Effects that failed for good, by kind. */
+  failed: { kind: string; count: number }[];
+  /** `createdAt` of the oldest effect still waiting, if any. */
+  oldestPendingAt: string | undefined;
+}
+
+interface EffectRow {
+  id: number | string;
+  effect_key: string;
+  kind: string;
+  request_id: string | null;
+  payload: string;
+  state: EffectState;
+  attempts: number | string;
+  not_before: string;
+  progress: string | null;
+  last_error: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
+function rowToEffect(r: EffectRow): Effect {
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    key: r.effect_key,
+    requestId: r.request_id ?? undefined,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    state: r.state,
+    attempts: Number(r.attempts),
+    notBefore: r.not_before,
+    progress: r.progress ? (JSON.parse(r.progress) as Record<string, unknown>) : undefined,
+    lastError: r.last_error ?? undefined,
+    createdAt: r.created_at,
+    settledAt: r.settled_at ?? undefined,
+  };
+}
+
+/** Longest error text kept with an effect. */
+const MAX_ERROR = 500;
+
+/** Writes effects inside the caller's transaction; a key already written is skipped. */
+export async function insertEffectsIn(
+  db: Executor,
+  effects: readonly NewEffect[],
+  now: string,
+): Promise<void> {
+  if (effects.length === 0) return;
+  const rows = effects.map(
+    (e) =>
+      sql`(${e.key}, ${e.kind}, ${e.requestId ?? null}, ${JSON.stringify(e.payload ?? {})}, 'pending', 0, ${e.notBefore ?? now}, ${now})`,
+  );
+  await db.run(sql`INSERT INTO outbox (effect_key, kind, request_id, payload, state, attempts, not_before, created_at)
+    VALUES ${join(rows)} ON CONFLICT (effect_key) DO NOTHING`);
+}
+
+const free = (now: string): Sql => sql`(lease_until IS NULL OR lease_until < ${now})`;
+
+/**
+ * Effects due now that nobody holds, oldest first, at most one per request: the first of a
+ * request's effects still pending (a later one waits until it is done or failed).
+ */
+const dueEffects = (now: string, limit: number): Sql =>
+  sql`SELECT * FROM outbox o WHERE o.state = 'pending' AND o.not_before <= ${now}
+    AND (o.lease_until IS NULL OR o.lease_until < ${now})
+    AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id AND p.state = 'pending')
+    ORDER BY o.id LIMIT ${limit}`;
+
+/** Claims due effects for `owner` until `leaseUntil` (compare-and-set per row: replicas never share one). */
+export async function claimEffectsIn(
+  db: Executor,
+  owner: string,
+  now: string,
+  leaseUntil: string,
+  limit: number,
+): Promise<Effect[]> {
+  const claimed: Effect[] = [];
+  for (const row of await db.all<EffectRow>(dueEffects(now, limit))) {
+    const took =
+      await db.run(sql`UPDATE outbox SET lease_owner = ${owner}, lease_until = ${leaseUntil}, attempts = attempts + 1
+      WHERE id = ${row.id} AND state = 'pending' AND ${free(now)}`);
+    if (took === 1) claimed.push({ ...rowToEffect(row), attempts: Number(row.attempts) + 1 });
+  }
+  return claimed;
+}
+
+/** The statement that settles an effect `owner` holds; undefined changes nothing. */
+export function settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Sql {
+  const held = sql`id = ${id} AND lease_owner = ${owner} AND state = 'pending'`;
+  if ('done' in outcome)
+    return sql`UPDATE outbox SET state = 'done', settled_at = ${now}, lease_owner = NULL, lease_until = NULL WHERE ${held}`;
+  if ('failed' in outcome)
+    return sql`UPDATE outbox SET state = 'failed', settled_at = ${now}, last_error = ${outcome.failed.slice(0, MAX_ERROR)},
+      lease_owner = NULL, lease_until = NULL WHERE ${held}`;
+  return sql`UPDATE outbox SET not_before = ${outcome.retryAt}, last_error = ${outcome.error.slice(0, MAX_ERROR)},
+    lease_owner = NULL, lease_until = NULL WHERE ${held}`;
+}
+
+export const renewEffectLease = (id: number, owner: string, leaseUntil: string): Sql =>
+  sql`UPDATE outbox SET lease_until = ${leaseUntil} WHERE id = ${id} AND lease_owner = ${owner} AND state = 'pending'`;
+
+export const saveEffectProgress = (id: number, owner: string, progress: Record<string, unknown>): Sql =>
+  sql`UPDATE outbox SET progress = ${JSON.stringify(progress)} WHERE id = ${id} AND lease_owner = ${owner} AND state = 'pending'`;
+
+export async function listEffectsIn(db: Executor, requestId: string | undefined): Promise<Effect[]> {
+  const where = requestId === undefined ? empty : sql` WHERE request_id = ${requestId}`;
+  return (await db.all<EffectRow>(sql`SELECT * FROM outbox${where} ORDER BY id`)).map(rowToEffect);
+}
+
+export async function outboxHealthIn(db: Executor): Promise<OutboxHealth> {
+  const [pending] = await db.all<{ n: number | string; at: string | null }>(
+    sql`SELECT COUNT(*) AS n, MIN(created_at) AS at FROM outbox WHERE state = 'pending'`,
+  );
+  const failed = await db.all<{ kind: string; n: number | string }>(
+    sql`SELECT kind, COUNT(*) AS n FROM outbox WHERE state = 'failed' GROUP BY kind ORDER BY kind`,
+  );
+  return {
+    pending: Number(pending?.n ?? 0),
+    failed: failed.map((f) => ({ kind: f.kind, count: Number(f.n) })),
+    oldestPendingAt: pending?.at ?? undefined,
+  };
+}
