@@ -101,6 +101,9 @@ export class Runner {
       Math.max(100, Math.floor(this.leaseMs / 3)),
     );
     heartbeat.unref();
+    // Work started inside the run (a timer, a worker kicked from it) inherits its guard: once the
+    // run is over the guard lets it be.
+    let running = true;
     // Lookups made when the request was recorded, moments ago with no approval wait, are reused.
     const fresh = this.ctx.takeFreshLookups(requestId);
     if (fresh) this.lookups.set(requestId, fresh);
@@ -117,7 +120,7 @@ export class Runner {
       // And every attempt of every vendor call first checks the lease, and the claim's token.
       await inLane(laneOfRequest(request), () =>
         guardVendorCalls(
-          () => store.confirm(),
+          () => (running ? store.confirm() : undefined),
           () =>
             this.fanOut(store, request, steps, async (done) => {
               current.set(done);
@@ -144,6 +147,7 @@ export class Runner {
       );
       return undefined;
     } finally {
+      running = false;
       this.lookups.delete(requestId);
       clearInterval(heartbeat);
       await this.ctx.store.releaseLease(requestId, owner, fence).catch(() => {});
