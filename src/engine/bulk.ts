@@ -2,6 +2,7 @@ import { asRevokeError } from '../errors.js';
 import type { Account, Person, RevokeOutcome, Session, SessionProvider } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import type { EngineContext } from './context.js';
+import type { FencedWrites } from './lease.js';
 import type { BulkPhase } from './step.js';
 import type { RevocationRequest, RevocationStep } from './types.js';
 
@@ -10,10 +11,12 @@ import type { RevocationRequest, RevocationStep } from './types.js';
  * find everyone, record their steps as running (with bulk_started, in one write), then make one
  * chunked bulk call and, where the vendor can, verify everyone in one walk of its listing. Each
  * step then finishes its own person. Steps already started before a crash are left to the
- * one-by-one path, which re-checks them first.
+ * one-by-one path, which re-checks them first. Every write is fenced by the run's lease, which is
+ * checked before each vendor call: a run that lost it throws `LeaseLost`.
  */
 export async function bulkPhase(
   ctx: EngineContext,
+  store: FencedWrites,
   concurrency: number,
   request: RevocationRequest,
   provider: SessionProvider,
@@ -25,6 +28,7 @@ export async function bulkPhase(
   const phases = new Map<string, BulkPhase>();
   const found: { step: RevocationStep; account: Account }[] = [];
   await mapLimit(pending, concurrency, async (step) => {
+    store.lease.check();
     try {
       const lookup = await provider.findAccount(people[step.targetIndex] ?? request.target);
       phases.set(step.key, { lookup });
@@ -35,7 +39,7 @@ export async function bulkPhase(
   });
   const startedAt = ctx.iso();
   // Every step marked running and the bulk_started record: one write, before the bulk call.
-  await ctx.store.updateSteps(
+  await store.updateSteps(
     request.id,
     found.map(({ step }) => ({
       key: step.key,
@@ -50,6 +54,7 @@ export async function bulkPhase(
     startedAt,
   );
   for (const { step } of found) step.attempts += 1;
+  await store.confirm();
   let outcomes: Map<string, RevokeOutcome | Error>;
   try {
     outcomes =
@@ -69,6 +74,7 @@ export async function bulkPhase(
   let listed: Map<string, Session[]> | undefined;
   const revoked = found.filter((f) => !(outcomes.get(f.account.id) instanceof Error));
   if (provider.listSessionsBulk && revoked.length >= 2) {
+    await store.confirm();
     listed = await provider.listSessionsBulk(revoked.map((f) => f.account)).catch((e: unknown) => {
       ctx.logger.warn(`${provider.id}: bulk verification listing failed:`, asRevokeError(e).message);
       return undefined;

@@ -23,6 +23,8 @@ export interface EngineDeps {
   runnerId?: string;
   /** How long a claim lasts without a heartbeat; a dead runner's work is taken over after it. */
   leaseMs?: number;
+  /** The local monotonic clock (ms) a runner keeps its lease deadline on (default `performance.now()`). */
+  monotonicNow?: () => number;
   /** Steps of one system run at most this many at a time (bulk requests; vendors rate-limit). */
   perSystemConcurrency?: number;
   /** Told about every run that is given no observer of its own (metrics). */

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
 import { inLane } from '../providers/budget/index.js';
+import { guardVendorCalls } from '../providers/retry.js';
 import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
+import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
 import { LiveSteps, type RunObserver } from './observer.js';
 import { runStep } from './step-record.js';
 import { finalStatus, summarize } from './summary.js';
@@ -18,12 +21,20 @@ import { allTargets, laneOfRequest, type RevocationRequest, type RevocationStep 
  * failing never stops another; a bulk request's people at most `perSystemConcurrency` at a time per
  * system), and records the outcome. The thread reference a display returns is recorded here, and
  * the run goes on with that request; nothing mutates the request in place.
+ *
+ * Leases are fenced: each claim takes a new fencing token and every write of the run is
+ * conditional on it (see `FencingToken`), and the lease is checked before every vendor call and
+ * every display — by the fence, and by its deadline on the local monotonic clock. A runner that
+ * lost its lease (paused past it, or another replica's clock ahead) stops at once: no further
+ * vendor call, display or write; the runner that claimed the request finishes it.
  */
 export class Runner {
   readonly runnerId: string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly leaseMs: number;
   private readonly concurrency: number;
+  /** The local monotonic clock (ms) that lease deadlines are kept on. */
+  private readonly clock: () => number;
   /** The fresh lookups of the requests this runner is running now. */
   private readonly lookups = new Map<string, (DirectoryUser | undefined)[]>();
 
@@ -33,6 +44,7 @@ export class Runner {
     this.runnerId = deps.runnerId ?? randomUUID();
     this.leaseMs = deps.leaseMs ?? 30_000;
     this.concurrency = deps.perSystemConcurrency ?? 4;
+    this.clock = deps.monotonicNow ?? (() => performance.now());
   }
 
   /** Runs every request that is approved or whose runner died (lease expired). */
@@ -57,42 +69,47 @@ export class Runner {
     requestId: string,
     observer: RunObserver | undefined = this.ctx.deps.observer,
   ): Promise<RevocationRequest | undefined> {
-    const { store } = this.ctx;
     const owner = this.runnerId;
+    const claimedAt = this.clock();
     // The claim and its run_started / run_resumed record are one write. A request still `running`
     // when claimed was left by a runner that died (its lease expired): that run is resumed.
-    const claimed = await store.claim(
+    const fence = await this.ctx.store.claim(
       requestId,
       owner,
       this.ctx.iso(this.leaseMs),
       this.ctx.iso(),
-      (previous) => ({
+      (previous, token) => ({
         requestId,
         actor: 'engine',
         action: previous === 'running' ? 'run_resumed' : 'run_started',
-        data: { runner: owner },
+        data: { runner: owner, fence: token },
       }),
     );
-    if (!claimed) return undefined;
-    let leaseLost = false;
+    if (fence === undefined) return undefined;
+    const lease = new Lease(requestId, owner, fence, this.leaseMs, this.clock, claimedAt);
+    // Every write of this run is fenced by its claim; nothing is shown once its lease is lost.
+    const store = new FencedWrites(this.ctx.store, lease);
+    if (observer) observer = fencedObserver(observer, lease);
     const heartbeat = setInterval(
       () => {
-        store.renewLease(requestId, owner, this.ctx.iso(this.leaseMs), this.ctx.iso()).then(
-          (ok) => {
-            if (!ok) leaseLost = true;
-          },
+        const sentAt = this.clock();
+        this.ctx.store.renewLease(requestId, owner, this.ctx.iso(this.leaseMs), this.ctx.iso(), fence).then(
+          (ok) => (ok ? lease.renewed(sentAt) : lease.lose('another runner took the request')),
           (e: unknown) => this.ctx.logger.warn('lease renewal failed:', asRevokeError(e).message),
         );
       },
-      Math.max(1_000, Math.floor(this.leaseMs / 3)),
+      Math.max(100, Math.floor(this.leaseMs / 3)),
     );
     heartbeat.unref();
+    // Work started inside the run (a timer, a worker kicked from it) inherits its guard: once the
+    // run is over the guard lets it be.
+    let running = true;
     // Lookups made when the request was recorded, moments ago with no approval wait, are reused.
     const fresh = this.ctx.takeFreshLookups(requestId);
     if (fresh) this.lookups.set(requestId, fresh);
     try {
       const steps = await store.listSteps(requestId);
-      const request = await this.started(await this.mustGet(requestId), steps, observer);
+      const request = await this.started(store, await this.mustGet(requestId), steps, observer);
       // One live view of the steps for the whole run, updated in place as each finishes and handed
       // to every display call: no copy per step, so a display's work per step stays constant.
       const current = new LiveSteps(steps);
@@ -100,36 +117,46 @@ export class Runner {
       // downstream systems do not wait for the identity providers' thread replies.
       const displays: Promise<void>[] = [];
       // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
+      // And every attempt of every vendor call first checks the lease, and the claim's token.
       await inLane(laneOfRequest(request), () =>
-        this.fanOut(request, steps, async (done) => {
-          current.set(done);
-          if (done.notifiedAt || !observer) return;
-          displays.push(
-            (async () => {
-              if (await this.notify(() => observer.stepFinished(request, done, current))) {
-                const notifiedAt = this.ctx.iso();
-                await store.updateStep(requestId, done.key, { notifiedAt });
-                current.set({ ...current.get(done.key), ...done, notifiedAt });
-              }
-            })(),
-          );
-        }),
+        guardVendorCalls(
+          () => (running ? store.confirm() : undefined),
+          () =>
+            this.fanOut(store, request, steps, async (done) => {
+              current.set(done);
+              if (done.notifiedAt || !observer) return;
+              displays.push(
+                (async () => {
+                  if (await this.notify(() => observer.stepFinished(request, done, current))) {
+                    const notifiedAt = this.ctx.iso();
+                    await store.updateStep(requestId, done.key, { notifiedAt });
+                    current.set({ ...current.get(done.key), ...done, notifiedAt });
+                  }
+                })(),
+              );
+            }),
+        ),
       );
       await Promise.all(displays);
-      if (leaseLost) {
-        this.ctx.logger.warn(`request ${requestId}: lease lost while running; another runner will finish it`);
-        return undefined;
-      }
-      return await this.finish(request, current.list(), observer);
+      return await this.finish(store, request, current.list(), observer);
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+      this.ctx.logger.warn(
+        `${error.message}; stopped without another vendor call or write — the runner that claims it finishes it`,
+        logFields({ request_id: requestId }),
+      );
+      return undefined;
     } finally {
+      running = false;
       this.lookups.delete(requestId);
       clearInterval(heartbeat);
-      await store.releaseLease(requestId, owner).catch(() => {});
+      await this.ctx.store.releaseLease(requestId, owner, fence).catch(() => {});
     }
   }
 
   /** Tells the display the run started and records the thread it answers with (once). */
   private async started(
+    store: FencedWrites,
     request: RevocationRequest,
     steps: RevocationStep[],
     observer: RunObserver | undefined,
@@ -141,7 +168,7 @@ export class Runner {
     if (!ok || !thread || (request.thread?.channel === thread.channel && request.thread.ts === thread.ts))
       return request;
     // Recorded before any vendor call, so a resumed run reuses this thread instead of posting another.
-    await this.ctx.store.updateRequest(request.id, { thread }, this.ctx.iso());
+    await store.updateRequest(request.id, { thread }, this.ctx.iso(), ['running']);
     return { ...request, thread };
   }
 
@@ -151,6 +178,7 @@ export class Runner {
    * Within one system, the bulk phase first, then each person's step.
    */
   private async fanOut(
+    store: FencedWrites,
     request: RevocationRequest,
     steps: RevocationStep[],
     onDone: (step: RevocationStep) => Promise<void>,
@@ -165,46 +193,58 @@ export class Runner {
       this.ctx.providers.get(system)?.capabilities.identityProvider === true;
     const systems = [...bySystem.entries()];
     await this.runSystems(
+      store,
       request,
       systems.filter(([s]) => isIdp(s)),
       onDone,
     );
     await this.runSystems(
+      store,
       request,
       systems.filter(([s]) => !isIdp(s)),
       onDone,
     );
   }
 
-  /** Runs these systems' steps side by side. */
+  /**
+   * Runs these systems' steps side by side. When one throws (a lost lease), the others stop at
+   * their next check, and this rejects once none is still in a vendor call.
+   */
   private async runSystems(
+    store: FencedWrites,
     request: RevocationRequest,
     systems: [SystemId, RevocationStep[]][],
     onDone: (step: RevocationStep) => Promise<void>,
   ): Promise<void> {
     const fresh = this.lookups.get(request.id);
     const people = allTargets(request).map((p, i) => (fresh?.[i] ? { ...p, directoryUser: fresh[i] } : p));
-    await Promise.all(
+    const settled = await Promise.allSettled(
       systems.map(async ([system, systemSteps]) => {
         const provider = this.ctx.providers.get(system);
         const bulk =
           provider && people.length > 1
-            ? await bulkPhase(this.ctx, this.concurrency, request, provider, systemSteps, people)
+            ? await bulkPhase(this.ctx, store, this.concurrency, request, provider, systemSteps, people)
             : undefined;
         await mapLimit(systemSteps, this.concurrency, async (step) => {
           const person = people[step.targetIndex] ?? request.target;
-          await onDone(await runStep(this.ctx, this.sleep, request, step, person, bulk?.get(step.key)));
+          await onDone(
+            await runStep(this.ctx, store, this.sleep, request, step, person, bulk?.get(step.key)),
+          );
         });
       }),
     );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**
-   * Shows the outcome, then records it with run_finished (one write). Shown first on purpose: a
-   * crash in between re-runs nothing (every step is final) and shows it again, whereas the other
-   * order could leave a stale "in progress" message forever.
+   * Shows the outcome, then records it with run_finished (one write, fenced: a runner that lost
+   * its lease finishes nothing). Shown first on purpose: a crash in between re-runs nothing (every
+   * step is final) and shows it again, whereas the other order could leave a stale "in progress"
+   * message forever. Nothing is shown once the lease is lost.
    */
   private async finish(
+    store: FencedWrites,
     request: RevocationRequest,
     finished: RevocationStep[],
     observer: RunObserver | undefined,
@@ -212,8 +252,9 @@ export class Runner {
     const status = finalStatus(finished);
     const summary = summarize(finished);
     const final: RevocationRequest = { ...request, status, summary };
+    await store.confirm();
     await this.notify(() => observer?.requestFinished(final, finished));
-    await this.ctx.store.updateRequest(request.id, { status, summary }, this.ctx.iso(), ['running'], {
+    await store.updateRequest(request.id, { status, summary }, this.ctx.iso(), ['running'], {
       requestId: request.id,
       actor: 'engine',
       action: 'run_finished',
@@ -232,13 +273,14 @@ export class Runner {
     return r;
   }
 
-  /** Runs an observer call; display problems never stop a revocation. */
+  /** Runs an observer call; display problems never stop a revocation (a lost lease shows nothing). */
   private async notify(fn: () => Promise<unknown> | undefined): Promise<boolean> {
     try {
       await fn();
       return true;
     } catch (error) {
-      this.ctx.logger.warn('progress display failed:', asRevokeError(error).message);
+      if (error instanceof LeaseLost) this.ctx.logger.info(`${error.message}: not shown`);
+      else this.ctx.logger.warn('progress display failed:', asRevokeError(error).message);
       return false;
     }
   }

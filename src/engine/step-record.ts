@@ -2,17 +2,20 @@ import { logFields } from '../log.js';
 import type { Person } from '../providers/types.js';
 import type { NewAuditRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
+import type { FencedWrites } from './lease.js';
 import { type BulkPhase, runProviderStep } from './step.js';
 import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**
  * Runs one system's step for one person, recording its start (with step_started) before the first
  * vendor call and its outcome (with step_finished, and session_not_owned for refused chosen
- * sessions) after — each in one write. A step already in a final state is returned as is (never
- * repeated).
+ * sessions) after — each in one write, fenced by the run's lease. A step already in a final state
+ * is returned as is (never repeated). Throws `LeaseLost` (having written nothing more) when
+ * the run lost its lease: checked before the vendor calls, and the writes are fenced.
  */
 export async function runStep(
   ctx: EngineContext,
+  store: FencedWrites,
   sleep: (ms: number) => Promise<void>,
   request: RevocationRequest,
   step: RevocationStep,
@@ -20,7 +23,6 @@ export async function runStep(
   bulk?: BulkPhase,
 ): Promise<RevocationStep> {
   if (FINAL_STEP_STATES.includes(step.state)) return step;
-  const { store } = ctx;
   const system = step.system;
   const provider = ctx.providers.get(system);
   // A bulk phase already recorded this attempt as running before its external call.
@@ -41,12 +43,15 @@ export async function runStep(
       startedAt,
     );
   }
+  // The last look at the lease before this step's vendor calls (each attempt is checked too).
+  store.lease.check();
   const outcome = provider
     ? await runProviderStep(
         {
           logger: ctx.logger,
           sleep,
           verifyRecheckMs: ctx.deps.verifyRecheckMs ?? 2_000,
+          stopped: () => store.lease.lost,
         },
         provider,
         request,

@@ -31,6 +31,8 @@ export interface StepRunnerDeps {
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
   verifyRecheckMs: number;
+  /** Whether the run lost its lease: a call it then refused to send is no vendor failure to report. */
+  stopped?: () => boolean;
 }
 
 function failure(error: unknown, provider: SessionProvider, account?: Account): StepOutcome {
@@ -188,6 +190,7 @@ export async function runProviderStep(
         remaining = await count();
       }
     } catch (error) {
+      if (deps.stopped?.()) throw error;
       deps.logger.warn(`${provider.id}: verification listing failed:`, asRevokeError(error).message);
       const detail = [result.detail, 'could not list again to verify'].filter(Boolean).join('; ');
       return { state: done, result: { ...result, detail }, account };

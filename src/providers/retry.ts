@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /** The one retry policy every vendor call goes through. */
 export interface RetryPolicy {
   /** Total attempts including the first. */
@@ -87,6 +89,17 @@ export interface RetryDeps {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+const guards = new AsyncLocalStorage<() => void | Promise<void>>();
+
+/**
+ * Runs `fn` with `check` awaited before every attempt of every vendor call it makes (however
+ * deep, across awaits; a retry is an attempt too). A check that throws (or rejects) stops the
+ * attempt before anything is sent: a runner that lost its lease sends nothing more.
+ */
+export function guardVendorCalls<T>(check: () => void | Promise<void>, fn: () => T): T {
+  return guards.run(check, fn);
+}
+
 /** Thrown when the budget would be exceeded; carries the last error. */
 export class RetryBudgetExceeded extends Error {
   constructor(
@@ -123,6 +136,12 @@ export async function withRetry<T>(
       const told = await deps.gate.ready();
       if (typeof told === 'function') answered = told as () => void;
       queued += now() - before;
+    }
+    try {
+      await guards.getStore()?.();
+    } catch (error) {
+      answered?.();
+      throw error;
     }
     try {
       const result = await op(attempt);

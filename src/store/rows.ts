@@ -37,6 +37,8 @@ export interface RequestRow {
   lease_owner: string | null;
   lease_until: string | null;
   plan: string | null;
+  /** The fencing token of the request's latest claim (0: never claimed); BIGINT (a string) on PostgreSQL. */
+  fence: number | string;
 }
 
 export interface StepRow {
@@ -100,6 +102,7 @@ export function requestToRow(
     lease_owner: null,
     lease_until: null,
     plan: json(r.plan),
+    fence: 0,
   };
 }
 

@@ -7,17 +7,10 @@ import {
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
-import * as iq from './intake.js';
+import { claimIn, holdsIn } from './fence.js';
+import { completeIntakeIn } from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
-import {
-  claimEffectsIn,
-  insertEffectsIn,
-  listEffectsIn,
-  outboxHealthIn,
-  renewEffectLease,
-  saveEffectProgress,
-  settleEffect,
-} from './outbox.js';
+import { insertEffectsIn } from './outbox.js';
 import {
   type AuditRow,
   type RequestRow,
@@ -27,19 +20,16 @@ import {
   rowToStep,
   type StepRow,
 } from './rows.js';
+import { SqlQueues } from './sql-queues.js';
 import * as q from './statements.js';
 import {
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
-  type Effect,
-  type EffectOutcome,
-  type IntakeEntry,
+  type FencingToken,
   IntakeTakenError,
   type NewAuditRecord,
   type NewEffect,
-  type NewIntake,
-  type OutboxHealth,
   type RequestPatch,
   type StepPatch,
   type StepUpdate,
@@ -52,11 +42,13 @@ import {
  * methods (compare-and-sets included) run on their own; every change that
  * comes with audit records runs in one write transaction with them.
  */
-export class SqlStore implements Store {
+export class SqlStore extends SqlQueues implements Store {
   constructor(
-    private readonly db: Backend,
+    db: Backend,
     private readonly migrations: readonly Migration[],
-  ) {}
+  ) {
+    super(db);
+  }
 
   async migrate(): Promise<void> {
     await applyMigrations(this.db, this.migrations);
@@ -79,11 +71,11 @@ export class SqlStore implements Store {
           ? await tx.all<RequestRow>(q.selectRequestByKey(options.idempotencyKey))
           : [];
         if (!first) throw new Error(`request ${id} was neither inserted nor found by its idempotency key`);
-        if (intake) await iq.completeIntakeIn(tx, intake.key, first.id, now);
+        if (intake) await completeIntakeIn(tx, intake.key, first.id, now);
         return { request: rowToRequest(first), created: false };
       }
       // A journal entry's request is recorded only by the entry's holder (rolled back otherwise).
-      if (intake && !(await iq.completeIntakeIn(tx, intake.key, id, now, intake.owner)))
+      if (intake && !(await completeIntakeIn(tx, intake.key, id, now, intake.owner)))
         throw new IntakeTakenError(intake.key);
       const keys = stepKeys(request);
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
@@ -110,9 +102,10 @@ export class SqlStore implements Store {
     expected?: RequestStatus[],
     record?: NewAuditRecord,
     effects: NewEffect[] = [],
+    fence?: FencingToken,
   ): Promise<boolean> {
     if (expected?.length === 0) return false;
-    const update = q.updateRequest(id, patch, now, expected);
+    const update = q.updateRequest(id, patch, now, expected, fence);
     if (!record && effects.length === 0) return (await this.db.run(update)) === 1;
     return this.db.transaction(async (tx) => {
       const changed = (await tx.run(update)) === 1;
@@ -127,25 +120,27 @@ export class SqlStore implements Store {
     owner: string,
     leaseUntil: string,
     now: string,
-    record?: (previous: RequestStatus) => NewAuditRecord,
+    record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
+  ): Promise<FencingToken | undefined> {
+    return claimIn(this.db, id, owner, leaseUntil, now, record);
+  }
+
+  async renewLease(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    fence?: FencingToken,
   ): Promise<boolean> {
-    const update = q.claim(id, owner, leaseUntil, now);
-    if (!record) return (await this.db.run(update)) === 1;
-    return this.db.transaction(async (tx) => {
-      // Locked (or inside the write lock): the status read is the one the update changes.
-      const [before] = await tx.all<{ status: RequestStatus }>(q.selectStatus(id, this.db.dialect));
-      if (!before || (await tx.run(update)) !== 1) return false;
-      await appendAuditIn(tx, this.db.dialect, record(before.status), now);
-      return true;
-    });
+    return (await this.db.run(q.renewLease(id, owner, leaseUntil, now, fence))) === 1;
   }
 
-  async renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    return (await this.db.run(q.renewLease(id, owner, leaseUntil, now))) === 1;
+  async releaseLease(id: string, owner: string, fence?: FencingToken): Promise<void> {
+    await this.db.run(q.releaseLease(id, owner, fence));
   }
 
-  async releaseLease(id: string, owner: string): Promise<void> {
-    await this.db.run(q.releaseLease(id, owner));
+  async holdsFence(id: string, fence: FencingToken): Promise<boolean> {
+    return holdsIn(this.db, id, fence);
   }
 
   async listRunnable(now: string, limit: number): Promise<string[]> {
@@ -160,8 +155,21 @@ export class SqlStore implements Store {
     return (await this.db.all<StepRow>(q.listSteps(requestId, this.db.dialect))).map(rowToStep);
   }
 
-  async updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void> {
-    await updateStepIn(this.db, requestId, stepKey, patch);
+  async updateStep(
+    requestId: string,
+    stepKey: string,
+    patch: StepPatch,
+    fence?: FencingToken,
+  ): Promise<boolean> {
+    if (fence === undefined) {
+      await updateStepIn(this.db, requestId, stepKey, patch);
+      return true;
+    }
+    return this.db.transaction(async (tx) => {
+      if (!(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate))) return false;
+      await updateStepIn(tx, requestId, stepKey, patch);
+      return true;
+    });
   }
 
   async updateSteps(
@@ -169,10 +177,14 @@ export class SqlStore implements Store {
     updates: StepUpdate[],
     record: NewAuditRecord | undefined,
     now: string,
-  ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    fence?: FencingToken,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
+        return false;
       for (const u of updates) await updateStepIn(tx, requestId, u.key, u.patch);
       if (record) await appendAuditIn(tx, this.db.dialect, record, now);
+      return true;
     });
   }
 
@@ -182,12 +194,15 @@ export class SqlStore implements Store {
     patch: StepPatch,
     record: NewAuditRecord | NewAuditRecord[],
     now: string,
-  ): Promise<AuditRecord> {
+    fence?: FencingToken,
+  ): Promise<AuditRecord | undefined> {
     const records = Array.isArray(record) ? record : [record];
     if (records.length === 0) throw new Error('finishStep needs an audit record');
     return this.db.transaction(async (tx) => {
+      if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
+        return undefined;
       await updateStepIn(tx, requestId, stepKey, patch);
-      return (await appendAllIn(tx, this.db.dialect, records, now)) as AuditRecord;
+      return appendAllIn(tx, this.db.dialect, records, now);
     });
   }
 
@@ -216,34 +231,6 @@ export class SqlStore implements Store {
     await this.db.run(q.deleteReplica(replicaId));
   }
 
-  async addEffects(effects: NewEffect[], now: string): Promise<void> {
-    await this.db.transaction((tx) => insertEffectsIn(tx, effects, now));
-  }
-
-  async claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]> {
-    return this.db.transaction((tx) => claimEffectsIn(tx, owner, now, leaseUntil, limit));
-  }
-
-  async renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean> {
-    return (await this.db.run(renewEffectLease(id, owner, leaseUntil))) === 1;
-  }
-
-  async saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean> {
-    return (await this.db.run(saveEffectProgress(id, owner, progress))) === 1;
-  }
-
-  async settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean> {
-    return (await this.db.run(settleEffect(id, owner, outcome, now))) === 1;
-  }
-
-  async listEffects(requestId?: string): Promise<Effect[]> {
-    return listEffectsIn(this.db, requestId);
-  }
-
-  async outboxHealth(): Promise<OutboxHealth> {
-    return outboxHealthIn(this.db);
-  }
-
   async ping(): Promise<void> {
     await this.db.all(q.ping());
   }
@@ -262,34 +249,6 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.db.close();
-  }
-
-  journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    return iq.journalIntakeIn(this.db, entry, owner, leaseUntil, now);
-  }
-
-  listDueIntake(now: string, limit: number): Promise<string[]> {
-    return iq.listDueIntakeIn(this.db, now, limit);
-  }
-
-  claimIntake(key: string, owner: string, until: string, now: string): Promise<IntakeEntry | undefined> {
-    return iq.claimIntakeIn(this.db, key, owner, until, now);
-  }
-
-  renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    return iq.renewIntakeIn(this.db, key, owner, leaseUntil, now);
-  }
-
-  refuseIntake(key: string, by: string, why: string, at: string, audit?: NewAuditRecord): Promise<boolean> {
-    return iq.refuseIntakeIn(this.db, key, by, why, at, audit);
-  }
-
-  getIntake(key: string): Promise<IntakeEntry | undefined> {
-    return iq.getIntakeIn(this.db, key);
-  }
-
-  pruneIntake(before: string): Promise<number> {
-    return iq.pruneIntakeIn(this.db, before);
   }
 }
 

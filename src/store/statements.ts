@@ -37,12 +37,20 @@ export const selectRequest = (id: string): Sql => sql`SELECT * FROM requests WHE
 export const selectRequestByKey = (key: string): Sql =>
   sql`SELECT * FROM requests WHERE idempotency_key = ${key}`;
 
-/** Compare-and-set when `expected` is given (an empty list matches no row). */
+/** ` AND fence = token` when a token is given: the write happens only under that claim. */
+const underFence = (fence: number | undefined): Sql =>
+  fence === undefined ? empty : sql` AND fence = ${fence}`;
+
+/**
+ * Compare-and-set when `expected` is given (an empty list matches no row); with `fence`, only
+ * while that is still the request's fencing token.
+ */
 export function updateRequest(
   id: string,
   patch: RequestPatch,
   now: string,
   expected: RequestStatus[] | undefined,
+  fence?: number | undefined,
 ): Sql {
   const sets = [sql`updated_at = ${now}`, ...assignments(patch, REQUEST_PATCH_COLUMNS)];
   const status =
@@ -51,26 +59,41 @@ export function updateRequest(
       : expected.length
         ? sql` AND status IN (${join(expected)})`
         : sql` AND 1 = 0`;
-  return sql`UPDATE requests SET ${join(sets)} WHERE id = ${id}${status}`;
+  return sql`UPDATE requests SET ${join(sets)} WHERE id = ${id}${status}${underFence(fence)}`;
 }
 
 export const selectStatus = (id: string, d: Dialect): Sql =>
   sql`SELECT status FROM requests WHERE id = ${id}${d.forUpdate}`;
 
+/**
+ * The request's status and current fencing token; with the dialect's `forUpdate` inside a write
+ * transaction, locked (a claim waits for the transaction that read it).
+ */
+export const selectFence = (id: string, lock: Sql = empty): Sql =>
+  sql`SELECT status, fence FROM requests WHERE id = ${id}${lock}`;
+
 const runnable = (now: string): Sql =>
   sql`(status = 'approved' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${now})))`;
 
-/** Takes an `approved` request, or a `running` one whose lease expired. */
+/** Takes an `approved` request, or a `running` one whose lease expired, with the next fencing token (returned). */
 export const claim = (id: string, owner: string, leaseUntil: string, now: string): Sql =>
-  sql`UPDATE requests SET status = 'running', lease_owner = ${owner}, lease_until = ${leaseUntil}, updated_at = ${now}
-    WHERE id = ${id} AND ${runnable(now)}`;
+  sql`UPDATE requests SET status = 'running', lease_owner = ${owner}, lease_until = ${leaseUntil},
+    fence = fence + 1, updated_at = ${now}
+    WHERE id = ${id} AND ${runnable(now)} RETURNING fence`;
 
-export const renewLease = (id: string, owner: string, leaseUntil: string, now: string): Sql =>
+export const renewLease = (
+  id: string,
+  owner: string,
+  leaseUntil: string,
+  now: string,
+  fence: number | undefined,
+): Sql =>
   sql`UPDATE requests SET lease_until = ${leaseUntil}, updated_at = ${now}
-    WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'`;
+    WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'${underFence(fence)}`;
 
-export const releaseLease = (id: string, owner: string): Sql =>
-  sql`UPDATE requests SET lease_owner = NULL, lease_until = NULL WHERE id = ${id} AND lease_owner = ${owner}`;
+export const releaseLease = (id: string, owner: string, fence: number | undefined): Sql =>
+  sql`UPDATE requests SET lease_owner = NULL, lease_until = NULL
+    WHERE id = ${id} AND lease_owner = ${owner}${underFence(fence)}`;
 
 export const listRunnable = (now: string, limit: number): Sql =>
   sql`SELECT id FROM requests WHERE ${runnable(now)} ORDER BY created_at, id LIMIT ${limit}`;

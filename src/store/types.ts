@@ -123,6 +123,16 @@ export interface StepPatch {
   notifiedAt?: string;
 }
 
+/**
+ * The fencing token of one claim of a request: every successful {@link Store.claim} of the request
+ * takes the next one (1, 2, …), so a later claim always holds a higher token than an earlier one.
+ * A write given a token is *fenced*: it happens only while that token is still the request's
+ * current one and the request is still `running` — checked in the same transaction as the write,
+ * so a runner whose lease was taken over (paused past its lease, a stalled VM, another replica's
+ * clock ahead) changes nothing and writes no audit record, however late its write arrives.
+ */
+export type FencingToken = number;
+
 /** Counts read at metrics scrape time (across every replica sharing the store). */
 export interface StoreMetrics {
   /** Requests in the store by source and status. */
@@ -137,7 +147,9 @@ export interface StoreMetrics {
  * The single source of truth: requests, their per-system steps, and the audit log.
  * Every method is atomic on its own; the ones named "compare-and-set" change
  * nothing unless the row is still in the expected state, so two replicas (or
- * two clicks) can race them safely.
+ * two clicks) can race them safely. A run's writes are also fenced: given the
+ * {@link FencingToken} its claim took, they change nothing (and write no audit
+ * record) once another claim took the request or the request stopped `running`.
  */
 export interface Store {
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
@@ -155,7 +167,9 @@ export interface Store {
    * Compare-and-set when `expected` is given: updates only while the status is one of them (an
    * empty list matches nothing). Returns whether it changed. `record`, when given, is appended to
    * the audit log in the same transaction, and only if the request changed; so are `effects`
-   * written to the outbox.
+   * written to the outbox. With `fence`, also only while that is the request's current fencing
+   * token (a run's finish: `expected` is `['running']` and `fence` its claim's token, so a runner
+   * that lost its lease finishes nothing).
    */
   updateRequest(
     id: string,
@@ -164,25 +178,41 @@ export interface Store {
     expected?: RequestStatus[],
     record?: NewAuditRecord,
     effects?: NewEffect[],
+    fence?: FencingToken,
   ): Promise<boolean>;
   /**
    * Compare-and-set claim for running: takes the request when it is `approved`,
-   * or `running` with an expired lease (a dead runner), sets it `running` with
-   * `owner`'s lease until `leaseUntil`. Returns whether this owner got it.
-   * `record`, given the status the request had before the claim, is the audit
-   * record written in the same transaction when the claim succeeds.
+   * or `running` with an expired lease (a dead or paused runner), sets it `running` with
+   * `owner`'s lease until `leaseUntil` and takes the next {@link FencingToken}. Returns that
+   * token, or undefined when the request was not claimed (another runner holds it, or it is not
+   * runnable). `record`, given the status the request had before the claim and the new token, is
+   * the audit record written in the same transaction when the claim succeeds.
    */
   claim(
     id: string,
     owner: string,
     leaseUntil: string,
     now: string,
-    record?: (previous: RequestStatus) => NewAuditRecord,
+    record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
+  ): Promise<FencingToken | undefined>;
+  /**
+   * Extends the lease while `owner` still holds it (and, with `fence`, under that claim). Returns
+   * false when the lease was lost.
+   */
+  renewLease(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    now: string,
+    fence?: FencingToken,
   ): Promise<boolean>;
-  /** Extends the lease while `owner` still holds it. Returns false when the lease was lost. */
-  renewLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
-  /** Ends `owner`'s lease (the run finished or gave up). */
-  releaseLease(id: string, owner: string): Promise<void>;
+  /** Ends `owner`'s lease (the run finished or gave up); with `fence`, only that claim's lease. */
+  releaseLease(id: string, owner: string, fence?: FencingToken): Promise<void>;
+  /**
+   * Whether `fence` is still the request's current token and the request still `running` (a read:
+   * a runner asks before each vendor call, so one that lost its lease sends nothing more).
+   */
+  holdsFence(id: string, fence: FencingToken): Promise<boolean>;
   /** IDs of requests a runner should pick up: `approved`, or `running` with a lease expired by `now`. Oldest first. */
   listRunnable(now: string, limit: number): Promise<string[]>;
   /** IDs of `pending_approval` requests whose `expiresAt` has passed. */
@@ -190,7 +220,9 @@ export interface Store {
   listSteps(requestId: string): Promise<RevocationStep[]>;
   /**
    * Records a step's outcome and its audit record(s) in one transaction (a crash cannot keep one
-   * without the other). Returns the last record written.
+   * without the other). Returns the last record written. With `fence`, fenced: when the token is
+   * no longer the request's (or the request is no longer `running`) it writes neither the step
+   * nor its records and returns undefined.
    */
   finishStep(
     requestId: string,
@@ -198,19 +230,25 @@ export interface Store {
     patch: StepPatch,
     record: NewAuditRecord | NewAuditRecord[],
     now: string,
-  ): Promise<AuditRecord>;
-  /** Patches one step, named by its key (`slack`, or `slack#3` for a bulk request's fourth person). */
-  updateStep(requestId: string, stepKey: string, patch: StepPatch): Promise<void>;
+    fence?: FencingToken,
+  ): Promise<AuditRecord | undefined>;
+  /**
+   * Patches one step, named by its key (`slack`, or `slack#3` for a bulk request's fourth person).
+   * With `fence`, fenced. Returns false only when the fence refused the write.
+   */
+  updateStep(requestId: string, stepKey: string, patch: StepPatch, fence?: FencingToken): Promise<boolean>;
   /**
    * Patches several steps and appends `record` (when given) in one transaction: a crash keeps
-   * all of it or none (a step is never marked started without its audit record).
+   * all of it or none (a step is never marked started without its audit record). With `fence`,
+   * fenced: returns false, having written nothing, when the fence refused it.
    */
   updateSteps(
     requestId: string,
     updates: StepUpdate[],
     record: NewAuditRecord | undefined,
     now: string,
-  ): Promise<void>;
+    fence?: FencingToken,
+  ): Promise<boolean>;
   /** Recent requests naming this Slack user as target, newest first. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;
   /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */

@@ -202,15 +202,242 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       await s.createRequest('r-1', newRequest(), 'approved', NOW);
       expect(await s.listRunnable(NOW, 10)).toEqual(['r-1']);
       const claims = await Promise.all(['a', 'b', 'c'].map((o) => s.claim('r-1', o, later(30), NOW)));
-      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(claims.filter((c) => c !== undefined)).toEqual([1]);
       expect(await s.listRunnable(later(10), 10)).toEqual([]);
-      expect(await s.claim('r-1', 'z', later(60), later(10))).toBe(false);
+      expect(await s.claim('r-1', 'z', later(60), later(10))).toBeUndefined();
       expect(await s.listRunnable(later(31), 10)).toEqual(['r-1']);
-      expect(await s.claim('r-1', 'z', later(90), later(31))).toBe(true);
+      expect(await s.claim('r-1', 'z', later(90), later(31))).toBe(2);
       expect(await s.renewLease('r-1', 'a', later(120), later(32))).toBe(false);
       expect(await s.renewLease('r-1', 'z', later(120), later(32))).toBe(true);
       await s.releaseLease('r-1', 'z');
       expect((await s.getRequest('r-1'))?.status).toBe('running');
+    }));
+
+  it('fences claims: each claim of a request takes a higher token, recorded with its run record', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW);
+      await s.createRequest('r-2', newRequest(), 'approved', NOW);
+      const record = (previous: string, fence: number) => ({
+        requestId: 'r-1',
+        actor: 'engine',
+        action: previous === 'running' ? 'run_resumed' : 'run_started',
+        data: { fence },
+      });
+      expect(await s.claim('r-1', 'a', later(30), NOW, record)).toBe(1);
+      // Within the lease nobody else gets it, and a refused claim takes no token.
+      expect(await s.claim('r-1', 'b', later(40), later(10), record)).toBeUndefined();
+      expect(await s.claim('r-1', 'b', later(61), later(31), record)).toBe(2);
+      // The same owner claiming again after its own lease expired is a new claim too.
+      expect(await s.claim('r-1', 'b', later(92), later(62))).toBe(3);
+      // Tokens are per request.
+      expect(await s.claim('r-2', 'a', later(30), NOW)).toBe(1);
+      expect((await s.listAudit()).map((a) => [a.action, a.data])).toEqual([
+        ['run_started', { fence: 1 }],
+        ['run_resumed', { fence: 2 }],
+      ]);
+    }));
+
+  it('refuses every write of a run whose claim was taken over: nothing changes, no audit record', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW);
+      const started = (fence: number) => ({
+        requestId: 'r-1',
+        actor: 'engine',
+        action: 'step_started',
+        data: { fence },
+      });
+      const old = await s.claim('r-1', 'paused', later(30), NOW);
+      expect(old).toBe(1);
+      expect(
+        await s.updateSteps(
+          'r-1',
+          [{ key: 'slack', patch: { state: 'running', attempts: 1, startedAt: later(1) } }],
+          started(1),
+          later(1),
+          old,
+        ),
+      ).toBe(true);
+      // The runner pauses past its lease; another takes the request over.
+      const current = await s.claim('r-1', 'live', later(61), later(31));
+      expect(current).toBe(2);
+      expect(await s.holdsFence('r-1', 1)).toBe(false);
+      expect(await s.holdsFence('r-1', 2)).toBe(true);
+      expect(await s.holdsFence('nope', 2)).toBe(false);
+      const before = { steps: await s.listSteps('r-1'), request: await s.getRequest('r-1') };
+      const audit = await s.listAudit();
+
+      // The paused runner wakes up: every write it makes with its token is refused.
+      expect(
+        await s.updateSteps(
+          'r-1',
+          [{ key: 'box', patch: { state: 'running', attempts: 1, startedAt: later(32) } }],
+          started(1),
+          later(32),
+          old,
+        ),
+      ).toBe(false);
+      expect(
+        await s.finishStep(
+          'r-1',
+          'slack',
+          { state: 'revoked', finishedAt: later(33), result: { revokedCount: 1 } },
+          [
+            { requestId: 'r-1', actor: 'engine', action: 'session_not_owned' },
+            { requestId: 'r-1', actor: 'engine', action: 'step_finished', data: { fence: 1 } },
+          ],
+          later(33),
+          old,
+        ),
+      ).toBeUndefined();
+      expect(await s.updateStep('r-1', 'slack', { notifiedAt: later(34) }, old)).toBe(false);
+      expect(
+        await s.updateRequest(
+          'r-1',
+          { thread: { channel: 'C1', ts: '1.1' } },
+          later(34),
+          ['running'],
+          undefined,
+          [],
+          old,
+        ),
+      ).toBe(false);
+      expect(await s.renewLease('r-1', 'live', later(95), later(35), old)).toBe(false);
+      await s.releaseLease('r-1', 'live', old);
+      expect(await s.listSteps('r-1')).toEqual(before.steps);
+      expect(await s.getRequest('r-1')).toEqual(before.request);
+      expect(await s.listAudit()).toEqual(audit);
+      // Still the live runner's: its lease holds, nobody may claim.
+      expect(await s.listRunnable(later(40), 10)).toEqual([]);
+
+      // The live runner's writes, with the current token, go through.
+      const record = await s.finishStep(
+        'r-1',
+        'slack',
+        { state: 'revoked', finishedAt: later(36) },
+        { requestId: 'r-1', actor: 'engine', action: 'step_finished', data: { fence: 2 } },
+        later(36),
+        current,
+      );
+      expect(record).toMatchObject({ action: 'step_finished', data: { fence: 2 }, at: later(36) });
+      expect(await s.updateStep('r-1', 'slack', { notifiedAt: later(37) }, current)).toBe(true);
+      expect(await s.renewLease('r-1', 'live', later(95), later(37), current)).toBe(true);
+      expect((await s.listSteps('r-1')).find((x) => x.key === 'slack')).toMatchObject({
+        state: 'revoked',
+        attempts: 1,
+        finishedAt: later(36),
+        notifiedAt: later(37),
+      });
+      expect((await s.listAudit()).map((a) => [a.action, a.data.fence])).toEqual([
+        ['step_started', 1],
+        ['step_finished', 2],
+      ]);
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
+    }));
+
+  it('finishes a run only under its current token, and writes nothing for it after run_finished', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-1', newRequest(), 'approved', NOW);
+      const finished = (fence: number) => ({
+        requestId: 'r-1',
+        actor: 'engine',
+        action: 'run_finished',
+        data: { fence },
+      });
+      const old = await s.claim('r-1', 'paused', later(30), NOW);
+      const current = await s.claim('r-1', 'live', later(61), later(31));
+      expect([old, current]).toEqual([1, 2]);
+      expect(
+        await s.updateRequest(
+          'r-1',
+          { status: 'done', summary: 'stale' },
+          later(32),
+          ['running'],
+          finished(1),
+          [],
+          old,
+        ),
+      ).toBe(false);
+      expect(await s.getRequest('r-1')).toMatchObject({ status: 'running', summary: undefined });
+      expect(await s.listAudit()).toEqual([]);
+      expect(
+        await s.updateRequest(
+          'r-1',
+          { status: 'done', summary: '2 revoked' },
+          later(33),
+          ['running'],
+          finished(2),
+          [],
+          current,
+        ),
+      ).toBe(true);
+      expect(await s.holdsFence('r-1', 2)).toBe(false);
+      expect(await s.getRequest('r-1')).toMatchObject({
+        status: 'done',
+        summary: '2 revoked',
+        updatedAt: later(33),
+      });
+      // After run_finished, not even the token that finished it writes a step, a record or a second finish.
+      expect(
+        await s.finishStep(
+          'r-1',
+          'box',
+          { state: 'revoked', finishedAt: later(34) },
+          { requestId: 'r-1', actor: 'engine', action: 'step_finished' },
+          later(34),
+          current,
+        ),
+      ).toBeUndefined();
+      expect(
+        await s.updateSteps(
+          'r-1',
+          [{ key: 'box', patch: { state: 'running' } }],
+          undefined,
+          later(34),
+          current,
+        ),
+      ).toBe(false);
+      expect(
+        await s.updateRequest('r-1', { status: 'failed' }, later(35), ['running'], finished(2), [], current),
+      ).toBe(false);
+      expect((await s.listSteps('r-1')).map((x) => x.state)).toEqual(['pending', 'pending']);
+      expect((await s.listAudit()).map((a) => [a.action, a.data.fence])).toEqual([['run_finished', 2]]);
+      // And a finished request is claimed by nobody (its token stays).
+      expect(await s.claim('r-1', 'late', later(200), later(100))).toBeUndefined();
+    }));
+
+  it('a fenced write racing a takeover lands before the new claim or not at all', () =>
+    withStore(async (s) => {
+      for (let i = 0; i < 10; i++) {
+        const id = `r-${i}`;
+        await s.createRequest(id, newRequest(), 'approved', NOW);
+        const old = await s.claim(id, 'paused', later(30), NOW);
+        const [written, taken] = await Promise.all([
+          s.finishStep(
+            id,
+            'slack',
+            { state: 'revoked', finishedAt: later(31) },
+            { requestId: id, actor: 'engine', action: 'step_finished' },
+            later(31),
+            old,
+          ),
+          s.claim(id, 'live', later(61), later(31), () => ({
+            requestId: id,
+            actor: 'engine',
+            action: 'run_resumed',
+          })),
+        ]);
+        expect(taken).toBe(2);
+        const actions = (await s.listAudit({ requestId: id })).map((a) => a.action);
+        const step = (await s.listSteps(id)).find((x) => x.key === 'slack');
+        if (written) {
+          expect(actions).toEqual(['step_finished', 'run_resumed']);
+          expect(step?.state).toBe('revoked');
+        } else {
+          expect(actions).toEqual(['run_resumed']);
+          expect(step?.state).toBe('pending');
+        }
+      }
+      expect(verifyChain(await s.listAudit()).ok).toBe(true);
     }));
 
   it('finishes a step and audits it in one write', () =>
@@ -237,9 +464,9 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
         action: previous === 'running' ? 'run_resumed' : 'run_started',
       });
       const claims = await Promise.all(['a', 'b', 'c'].map((o) => s.claim('r-1', o, later(30), NOW, record)));
-      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(claims.filter((c) => c !== undefined)).toEqual([1]);
       // A dead runner's request, taken over after its lease: resumed.
-      expect(await s.claim('r-1', 'z', later(90), later(31), record)).toBe(true);
+      expect(await s.claim('r-1', 'z', later(90), later(31), record)).toBe(2);
       expect((await s.listAudit()).map((a) => a.action)).toEqual(['run_started', 'run_resumed']);
       await s.createRequest('r-2', newRequest(), 'approved', NOW);
       const broken = () => ({ requestId: 'r-2', actor: 'x', action: 'run_started', data: { n: 1n } });
@@ -507,8 +734,8 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       await s.createRequest('b-tie', newRequest(), 'approved', NOW);
       await s.createRequest('a-tie', newRequest(), 'approved', NOW);
       await s.createRequest('done', newRequest(), 'done', NOW);
-      expect(await s.claim('live', 'A', later(1000), later(40))).toBe(true);
-      expect(await s.claim('dead', 'B', later(50), later(40))).toBe(true);
+      expect(await s.claim('live', 'A', later(1000), later(40))).toBe(1);
+      expect(await s.claim('dead', 'B', later(50), later(40))).toBe(1);
       expect(await s.listRunnable(later(45), 10)).toEqual(['a-tie', 'b-tie', 'old', 'new']);
       expect(await s.listRunnable(later(51), 10)).toEqual(['a-tie', 'b-tie', 'old', 'dead', 'new']);
       expect(await s.listRunnable(later(51), 3)).toEqual(['a-tie', 'b-tie', 'old']);
@@ -557,8 +784,8 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       await s.createRequest('p-new', newRequest({ source: 'api' }), 'pending_approval', later(5));
       await s.createRequest('a-1', newRequest(), 'approved', later(6));
       await s.createRequest('a-2', newRequest(), 'approved', later(7));
-      expect(await s.claim('a-1', 'runner-1', later(60), later(8))).toBe(true);
-      expect(await s.claim('a-2', 'runner-2', later(20), later(8))).toBe(true);
+      expect(await s.claim('a-1', 'runner-1', later(60), later(8))).toBe(1);
+      expect(await s.claim('a-2', 'runner-2', later(20), later(8))).toBe(1);
       const snapshot = await s.metricsSnapshot(later(30)); // a-2's lease has expired by then
       expect(
         [...snapshot.requests].sort((x, y) =>

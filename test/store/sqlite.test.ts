@@ -77,7 +77,7 @@ describe('SQLite store', () => {
     const store = await createStore(`sqlite:${join(root, 'queue', 'revoke.db')}`);
     try {
       await store.createRequest('r-1', newRequest(), 'approved', NOW);
-      expect(await store.claim('r-1', 'runner-a', later(30), NOW)).toBe(true);
+      expect(await store.claim('r-1', 'runner-a', later(30), NOW)).toBe(1);
       // A record that cannot be written rolls its transaction back; the renewal issued while
       // that transaction is open must not be rolled back with it.
       const broken = { requestId: 'r-1', actor: 'x', action: 'step_started', data: { n: 1n } };
@@ -89,7 +89,7 @@ describe('SQLite store', () => {
       expect(renewed).toEqual({ status: 'fulfilled', value: true });
       // Past the first lease, within the renewed one: nobody else may take the request.
       expect(await store.listRunnable(later(60), 10)).toEqual([]);
-      expect(await store.claim('r-1', 'runner-b', later(120), later(60))).toBe(false);
+      expect(await store.claim('r-1', 'runner-b', later(120), later(60))).toBeUndefined();
       expect((await store.listSteps('r-1')).map((step) => step.state)).toEqual(['pending', 'pending']);
     } finally {
       await store.close();

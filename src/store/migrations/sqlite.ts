@@ -85,6 +85,13 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
     `,
   },
   {
+    version: 5,
+    name: 'fencing tokens: each claim of a request takes the next one, and a run writes only under its own',
+    sql: `
+      ALTER TABLE requests ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
     version: 6,
     name: 'intake journal: a submitted form, recorded before it is acknowledged',
     sql: `
