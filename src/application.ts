@@ -21,7 +21,6 @@ import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/listeners/views/revoke-request-submission.js';
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
-import { WorkflowCompleter } from './slack/workflow-completion.js';
 import { openStore } from './startup/open-store.js';
 import type { Store } from './store/types.js';
 
@@ -104,7 +103,6 @@ export async function buildApplication(
   });
   const labels = (id: SystemId) => providers.get(id)?.label ?? id;
   let slackApp: SlackApp | undefined;
-  const completion = { store, logger, apiUrl: config.slack.apiUrl, now };
   const observerFor = (): RunObserver => {
     if (!slackApp) throw new Error('the Slack app is not built yet');
     const thread = new ThreadNotifier({
@@ -113,7 +111,8 @@ export async function buildApplication(
       labels,
       approvalChannel: config.approvalChannel,
     });
-    const observers: RunObserver[] = [thread, new WorkflowCompleter(completion)];
+    // (A waiting workflow step is ended by the outbox, an effect of run_finished.)
+    const observers: RunObserver[] = [thread];
     if (metricsObserver) observers.push(metricsObserver);
     return new ObserverList(observers, (e) => logger.warn('progress display failed:', e));
   };

@@ -2,6 +2,7 @@ import type {
   AuditRecord,
   FencingToken,
   NewAuditRecord,
+  NewEffect,
   RequestPatch,
   StepPatch,
   StepUpdate,
@@ -148,6 +149,7 @@ export class FencedWrites {
     now: string,
     expected: RequestStatus[],
     record?: NewAuditRecord,
+    effects: NewEffect[] = [],
   ): Promise<void> {
     this.lease.ensureHeld();
     if (
@@ -157,7 +159,7 @@ export class FencedWrites {
         now,
         expected,
         record,
-        [],
+        effects,
         this.lease.fence,
       ))
     )

@@ -9,6 +9,7 @@ import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
+import { workflowEndEffect } from './effects.js';
 import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
 import { LiveSteps, type RunObserver } from './observer.js';
 import { runStep } from './step-record.js';
@@ -254,12 +255,17 @@ export class Runner {
     const final: RevocationRequest = { ...request, status, summary };
     await store.confirm();
     await this.notify(() => observer?.requestFinished(final, finished));
-    await store.updateRequest(request.id, { status, summary }, this.ctx.iso(), ['running'], {
-      requestId: request.id,
-      actor: 'engine',
-      action: 'run_finished',
-      data: { status, summary },
-    });
+    // A waiting Workflow Builder step ends as an outbox effect of run_finished's own write.
+    const effects = workflowEndEffect(request);
+    await store.updateRequest(
+      request.id,
+      { status, summary },
+      this.ctx.iso(),
+      ['running'],
+      { requestId: request.id, actor: 'engine', action: 'run_finished', data: { status, summary } },
+      effects,
+    );
+    if (effects.length > 0) this.ctx.effectsWritten();
     this.ctx.logger.info(
       `request ${request.id} finished: ${status} (${summary})`,
       logFields({ request_id: request.id }),

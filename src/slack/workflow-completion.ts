@@ -1,5 +1,4 @@
 import { WebClient } from '@slack/web-api';
-import type { RunObserver } from '../engine/observer.js';
 import { ATTENTION_STATES } from '../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
@@ -65,16 +64,4 @@ export async function completeWorkflow(
     { workflow: { functionExecutionId: execution, completedAt: deps.now().toISOString() } },
     deps.now().toISOString(),
   );
-}
-
-/** Completes the waiting workflow step when a run finishes. */
-export class WorkflowCompleter implements RunObserver {
-  constructor(private readonly deps: WorkflowCompletionDeps) {}
-  async requestStarted(): Promise<undefined> {
-    return undefined;
-  }
-  async stepFinished(): Promise<void> {}
-  async requestFinished(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
-    await completeWorkflow(this.deps, request, steps);
-  }
 }

@@ -5,7 +5,6 @@ import type { RevocationRequest, RevocationStep } from '../../src/engine/types.j
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { MetricsObserver } from '../../src/metrics/observer.js';
 import { ThreadNotifier } from '../../src/slack/thread-notifier.js';
-import { WorkflowCompleter } from '../../src/slack/workflow-completion.js';
 import { captureLogs } from '../helpers/capture.js';
 import { MemorySystem, world } from './world.js';
 
@@ -130,12 +129,6 @@ describe('a 2,000-step run’s display', () => {
           approvalChannel: 'C0SEC',
           // No redraw falls due during the run: the parent is drawn when it starts and finishes.
           progressIntervalMs: 600_000,
-        }),
-        new WorkflowCompleter({
-          store: w.store,
-          logger,
-          apiUrl: 'http://127.0.0.1:9/api/',
-          now: () => new Date(),
         }),
         new MetricsObserver({ steps: { inc: () => {} }, takeovers: { inc: () => {} } }, new Set()),
       ],

@@ -12,6 +12,7 @@ import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
+import { functionExecuted } from '../helpers/workflow.js';
 
 /**
  * Every effect of a state change is an outbox row written with it: a crash between the change
@@ -195,6 +196,51 @@ describe('SIGKILL between a state change and what the world is told', () => {
       expect(w.notes(/was denied/)).toHaveLength(1);
       expect(w.cards()).toHaveLength(1);
       expect(verifyChain(await w.store().listAudit()).ok).toBe(true);
+    },
+  );
+
+  it(
+    'a workflow step: killed after the run finished, before the step is completed: completed once after the restart',
+    { timeout: 90_000 },
+    async () => {
+      const w = await world();
+      await signedPost(
+        `${w.first.url}/slack/events`,
+        functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UREQ' }, 'FxCRASH'),
+        'application/json',
+        { secret: SECRETS.signing },
+      );
+      const card = await w.slack.waitFor(() => w.cards()[0], 20_000);
+      const [request] = await w.store().listRequestsForTarget('UALICE', 1);
+      w.killAt('functions.completeSuccess');
+      await signedPost(
+        `${w.first.url}/slack/events`,
+        interactionBody(
+          buttonClick({
+            userId: 'UAPP1',
+            actionId: 'approve_request',
+            value: request?.id ?? '',
+            channel: 'C0APPROVE',
+            messageTs: card.ts,
+          }),
+        ),
+        'application/x-www-form-urlencoded',
+        { secret: SECRETS.signing },
+      );
+      await w.restart();
+      const store = w.store();
+      const done = await w.slack.waitFor(async () => {
+        const r = await store.getRequest(request?.id ?? '');
+        return r?.workflow?.completedAt ? r : undefined;
+      }, 20_000);
+      expect(done.status).toBe('done');
+      await new Promise((r) => setTimeout(r, 1_500));
+      // The call the kill dropped (never applied) and the one after the restart; never a completeError.
+      const completions = w.slack.callsTo('functions.completeSuccess');
+      expect(completions).toHaveLength(2);
+      expect(completions.every((c) => c.args.function_execution_id === 'FxCRASH')).toBe(true);
+      expect(w.slack.callsTo('functions.completeError')).toHaveLength(0);
+      expect(w.slack.callsTo('admin.users.session.reset')).toHaveLength(1);
     },
   );
 });
