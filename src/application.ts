@@ -121,7 +121,6 @@ export async function buildApplication(
     observerFor,
     config,
     engine,
-    store,
     directory,
     membership,
     logger,
@@ -136,7 +135,6 @@ export async function buildApplication(
         createAlertHandlers({
           apiToken: config.apiToken,
           engine,
-          store,
           systems: systems.map((x) => x.id),
           logger,
           bodyTimeoutMs: httpLimits(options.httpLimits).bodyTimeoutMs,
@@ -148,6 +146,7 @@ export async function buildApplication(
     : apiRoutes;
   const slack = createSlackApp(deps, {
     logger,
+    readiness: store,
     routes,
     socketRetryBaseMs: options.socketRetryBaseMs,
     httpLimits: options.httpLimits,

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -11,11 +11,32 @@ function sources(dir: string): string[] {
   });
 }
 
-function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+/** Every module a source text names: `import … from`, `export … from`, `import '…'`, `import('…')`. */
+function specifiers(text: string): string[] {
   return [
-    ...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
-  ].map((m) => m[1] ?? m[2] ?? '');
+    ...text.matchAll(
+      /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+}
+
+function imports(file: string): string[] {
+  return specifiers(readFileSync(file, 'utf8'));
+}
+
+/** The folders of the edge: Slack's transport, listeners and blocks, and the alert API. */
+const EDGE = ['src/slack', 'src/api'];
+
+/**
+ * The relative imports in `text` (of the file at `file`) that resolve to the store, `src/store/`,
+ * however they are spelled (`../store/types.js`, `../../store`, type-only, re-exported, dynamic).
+ */
+function storeImports(file: string, text: string): string[] {
+  return specifiers(text).filter((spec) => {
+    if (!spec.startsWith('.')) return false;
+    const target = relative(root, resolve(dirname(file), spec));
+    return target === 'src/store' || target.startsWith('src/store/') || target.startsWith('src/store.');
+  });
 }
 
 /** Which folders may not import what: transport stays at the edge. */
@@ -49,6 +70,36 @@ describe('import boundaries', () => {
       expect(offenders).toEqual([]);
     });
   }
+
+  it('no edge module imports the store: only the engine writes it, the surfaces call the engine', () => {
+    const files = EDGE.flatMap((folder) => sources(join(root, folder)));
+    expect(files.length).toBeGreaterThan(20);
+    const offenders = files.flatMap((file) =>
+      storeImports(file, readFileSync(file, 'utf8')).map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the store rule catches a store import however it is written (it is not vacuous)', () => {
+    const listener = join(root, 'src/slack/listeners/commands/example.ts');
+    const text = [
+      "import type { Store } from '../../../store/types.js';",
+      "import { SqliteStore } from '../../../store/sqlite.js';",
+      "export { openStore } from '../../../store';",
+      "import '../../../store/index.js';",
+      "const m = await import('../../../store/postgres.js');",
+      "import { helpText } from '../../blocks/help.js';",
+      "import type { RevocationEngine } from '../../../engine/engine.js';",
+      "import type { ReadinessProbe } from '../../../runtime/readiness.js';",
+    ].join('\n');
+    expect(storeImports(listener, text)).toEqual([
+      '../../../store/types.js',
+      '../../../store/sqlite.js',
+      '../../../store',
+      '../../../store/index.js',
+      '../../../store/postgres.js',
+    ]);
+  });
 
   it('the boundary check sees imports (it is not vacuous)', () => {
     const seen = imports(join(root, 'src/slack/app.ts'));

@@ -6,9 +6,8 @@ import type { RevocationEngine } from '../engine/engine.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_HTTP_LIMITS } from '../slack/http-limits.js';
-import type { Store } from '../store/types.js';
 import { isRequestId } from '../util/ids.js';
-import { conflictBody, conflictRecord, sameAlert, scopedIdempotencyKey } from './idempotency.js';
+import { conflictBody, conflictData, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
 const MAX_BODY = 64 * 1024;
 export const REQUESTS_PATH = '/api/revocation-requests';
@@ -36,13 +35,10 @@ export type AlertBody = z.infer<typeof alertSchema>;
 
 export interface AlertEndpointDeps {
   apiToken: string;
+  /** Everything the API records and reads (the status URL) goes through the engine. */
   engine: RevocationEngine;
-  /** Read-only here: the status URL, and the audit record of a refused key reuse. */
-  store: Store;
   systems: SystemId[];
   logger: Logger;
-  /** Clock for audit records written here (default: the system clock). */
-  now?: (() => Date) | undefined;
   /**
    * Deadline for a body this handler reads itself (default: the server's, 5 s). The HTTP server's body guard
    * normally reads it first, under the same limits as Slack's requests, and hands it on.
@@ -171,8 +167,10 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     requesterId: string,
     systems: readonly SystemId[],
   ): Promise<void> {
-    await deps.store.appendAudit(
-      conflictRecord(existing, {
+    await deps.engine.idempotencyConflict(
+      existing.id,
+      { kind: 'api', id: requesterId },
+      conflictData({
         requesterId,
         idempotencyKey: body.idempotency_key,
         email: body.email,
@@ -180,7 +178,6 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
         reason: body.reason,
         systems,
       }),
-      (deps.now?.() ?? new Date()).toISOString(),
     );
     deps.logger.warn(
       `alert API: idempotency key reused by ${requesterId} for a different alert; request ${existing.id} kept, the new alert refused`,
@@ -267,8 +264,8 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     }
     // The answer is read from the store after the request's write: never a status the store has
     // already moved past (the approval card is an outbox effect of that write).
-    const current = (await deps.store.getRequest(request.id)) ?? request;
-    const steps = await deps.store.listSteps(request.id);
+    const current = (await deps.engine.request(request.id)) ?? request;
+    const steps = await deps.engine.steps(request.id);
     sendJson(
       res,
       created ? 202 : 200,
@@ -285,13 +282,13 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
   ): Promise<void> {
     if (!bearerMatches(req.headers.authorization, deps.apiToken)) return unauthorized(res);
     const id = req.params?.id ?? '';
-    const request = isRequestId(id) ? await deps.store.getRequest(id) : undefined;
+    const request = isRequestId(id) ? await deps.engine.request(id) : undefined;
     // The token is for alerting tools: it reads the requests alerts created, nothing else. Any
     // other request (slash command, workflow, CLI) answers exactly like an id that does not
     // exist, so a token holder cannot even learn that it does.
     if (!request || request.source !== 'api')
       return sendJson(res, 404, { error: 'not_found', message: 'No such request.' });
-    sendJson(res, 200, publicRequest(request, await deps.store.listSteps(id)));
+    sendJson(res, 200, publicRequest(request, await deps.engine.steps(id)));
   }
 
   const guard =

@@ -1,6 +1,5 @@
 import type { SystemId } from '../config.js';
 import type { RevocationRequest } from '../engine/types.js';
-import type { NewAuditRecord } from '../store/types.js';
 import { sameEmail } from '../util/email.js';
 
 /**
@@ -38,25 +37,20 @@ export function sameAlert(existing: RevocationRequest, ask: AlertAsk): boolean {
 }
 
 /**
- * The audit record of a refused alert: which request holds the key, who reused it, and
- * everything the refused alert asked for, so that it is not lost even though nothing ran.
+ * What the audit record of a refused alert keeps (the engine records it against the request that
+ * holds the key, in the name of who reused it): everything the refused alert asked for, so that
+ * it is not lost even though nothing ran.
  */
-export function conflictRecord(
-  existing: RevocationRequest,
+export function conflictData(
   ask: AlertAsk & { idempotencyKey?: string | undefined },
-): NewAuditRecord {
+): Record<string, unknown> {
   return {
-    requestId: existing.id,
-    actor: `api:${ask.requesterId}`,
-    action: 'idempotency_conflict',
-    data: {
-      idempotencyKey: ask.idempotencyKey ?? null,
-      refused: {
-        email: ask.email ?? null,
-        slackUserId: ask.slackUserId ?? null,
-        reason: ask.reason,
-        systems: [...ask.systems],
-      },
+    idempotencyKey: ask.idempotencyKey ?? null,
+    refused: {
+      email: ask.email ?? null,
+      slackUserId: ask.slackUserId ?? null,
+      reason: ask.reason,
+      systems: [...ask.systems],
     },
   };
 }

@@ -6,28 +6,32 @@ import { type DecisionResult, Decisions } from './decisions.js';
 import { IntakeJournal, type JournalEntry, type JournaledAsk } from './intake-journal.js';
 import type { RunObserver } from './observer.js';
 import type { SystemPreview } from './plan.js';
+import { Records } from './records.js';
 import { type Ask, type AskResult, Intake } from './request.js';
 import { Runner } from './runner.js';
-import type { Actor, RevocationRequest, ThreadRef } from './types.js';
+import type { Actor, RevocationRequest, RevocationStep, ThreadRef } from './types.js';
 
 export type { DecisionResult, EngineDeps, JournaledAsk, JournalEntry };
 
 /**
  * The domain engine, one object over its parts: intake (the one use case every surface calls,
- * {@link RevocationEngine.ask}), decisions, and the runner. It imports nothing from Slack's
- * transport and hands out neither its store nor its providers.
+ * {@link RevocationEngine.ask}), decisions, the runner, and the records the surfaces read and
+ * report facts to. It imports nothing from Slack's transport and hands out neither its store nor
+ * its providers: it is the store's only writer, and the surfaces' only way to read it.
  */
 export class RevocationEngine {
   private readonly intake: Intake;
   private readonly decisions: Decisions;
   private readonly runner: Runner;
   private readonly journal: IntakeJournal;
+  private readonly records: Records;
 
   constructor(deps: EngineDeps) {
     const ctx = new EngineContext(deps);
     this.intake = new Intake(ctx);
     this.decisions = new Decisions(ctx);
     this.runner = new Runner(ctx);
+    this.records = new Records(ctx);
     this.journal = new IntakeJournal(ctx, this.intake, this.runner.runnerId, deps.leaseMs ?? 30_000);
   }
 
@@ -99,5 +103,40 @@ export class RevocationEngine {
   /** Housekeeping: the journaled submissions nobody recorded (their lease expired), taken over to record. */
   dueJournaled(limit?: number): Promise<JournalEntry[]> {
     return this.journal.due(limit);
+  }
+
+  /** A request as stored now (undefined when there is none). */
+  request(id: string): Promise<RevocationRequest | undefined> {
+    return this.records.request(id);
+  }
+
+  /** A request's steps as stored now, in plan order. */
+  steps(requestId: string): Promise<RevocationStep[]> {
+    return this.records.steps(requestId);
+  }
+
+  /** The newest requests naming a Slack user, newest first (`/revoke-sessions history`). */
+  history(slackUserId: string, limit = 10): Promise<RevocationRequest[]> {
+    return this.records.history(slackUserId, limit);
+  }
+
+  /** Requests a runner may claim now (approved, or left by a runner whose lease expired). */
+  runnable(limit = 20): Promise<RevocationRequest[]> {
+    return this.records.runnable(limit);
+  }
+
+  /** Audits a surface's refusal of someone before anything was asked (e.g. not a requester). */
+  refused(actor: Actor, why: string, via: string): Promise<void> {
+    return this.records.refused(actor, why, via);
+  }
+
+  /** Audits an ask refused because its idempotency key is held by request `heldBy` for another ask. */
+  idempotencyConflict(heldBy: string, actor: Actor, refused: Record<string, unknown>): Promise<void> {
+    return this.records.idempotencyConflict(heldBy, actor, refused);
+  }
+
+  /** Records (and audits) that a request's workflow step was ended; its token is forgotten. */
+  workflowCompleted(requestId: string, functionExecutionId: string, outcome: string): Promise<boolean> {
+    return this.records.workflowCompleted(requestId, functionExecutionId, outcome);
   }
 }

@@ -4,6 +4,7 @@ import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logg
 import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
 import { webApiFetch } from '../providers/slack-admin/web-transport.js';
+import type { ReadinessProbe } from '../runtime/readiness.js';
 import { listenFailure } from '../startup/errors.js';
 import { guardReceiverBodies, guardServerBodies } from './body-guard.js';
 import type { SlackDeps } from './context.js';
@@ -34,6 +35,8 @@ export interface SlackApp {
 
 export interface SlackAppOptions {
   logger: RedactingLogger;
+  /** What `/readyz` asks the store (a read-only port; the app never holds the store). */
+  readiness: ReadinessProbe;
   /** Extra HTTP routes (the alert API, metrics) on the same port. */
   routes?: CustomRoute[];
   /** Body and timeout limits of the HTTP server (defaults: {@link DEFAULT_HTTP_LIMITS}). */
@@ -83,7 +86,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
     ...healthRoutes({
       mode: config.mode,
       systems: deps.systems.map((s) => s.id),
-      store: deps.store,
+      probe: options.readiness,
       redact: (text) => options.logger.redact(text),
       get connection() {
         return connection;

@@ -44,7 +44,7 @@ export async function resolveCard(
   request: RevocationRequest,
 ): Promise<void> {
   if (!request.approvalCard) return;
-  const steps = await deps.store.listSteps(request.id);
+  const steps = await deps.engine.steps(request.id);
   const message = parentMessage(request, steps, deps.labels);
   await client.chat.update({
     channel: request.approvalCard.channel,

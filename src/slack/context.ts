@@ -6,7 +6,6 @@ import type { RunObserver } from '../engine/observer.js';
 import { laneOfRequest, type RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
-import type { Store } from '../store/types.js';
 import type { SystemChoice } from './blocks/request-modal.js';
 import type { Labels } from './blocks/results.js';
 import type { WorkQueue } from './work-queue.js';
@@ -14,8 +13,8 @@ import type { WorkQueue } from './work-queue.js';
 /** Everything the Slack listeners need; built once by the composition root. */
 export interface SlackDeps {
   config: Config;
+  /** The only way in to the store: listeners read and record through the engine. */
   engine: RevocationEngine;
-  store: Store;
   directory: SlackDirectory;
   membership: MembershipChecker;
   logger: Logger;
@@ -53,10 +52,8 @@ export function startRun(deps: SlackDeps, request: RevocationRequest): void {
  */
 export async function resumeRuns(deps: SlackDeps, limit = 20): Promise<number> {
   let queued = 0;
-  for (const id of await deps.store.listRunnable(deps.now().toISOString(), limit)) {
-    if (deps.background.has(`run:${id}`)) continue;
-    const request = await deps.store.getRequest(id);
-    if (!request) continue;
+  for (const request of await deps.engine.runnable(limit)) {
+    if (deps.background.has(`run:${request.id}`)) continue;
     startRun(deps, request);
     queued++;
   }

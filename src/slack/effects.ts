@@ -44,7 +44,7 @@ function noteText(request: RevocationRequest, about: NoteAbout): string | undefi
 export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): Record<string, EffectHandler> {
   const requestOf = async (d: Delivery): Promise<RevocationRequest> => {
     const id = d.effect.requestId;
-    const request = id ? await deps.store.getRequest(id) : undefined;
+    const request = id ? await deps.engine.request(id) : undefined;
     if (!request) throw new PermanentEffectError(`request ${id ?? '(none)'} is not in the store`);
     return request;
   };
@@ -78,9 +78,9 @@ export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): R
     [EFFECT.workflowEnd]: async (d) => {
       const request = await requestOf(d);
       await completeWorkflow(
-        { store: deps.store, logger: deps.logger, apiUrl: deps.config.slack.apiUrl, now: deps.now },
+        { engine: deps.engine, logger: deps.logger, apiUrl: deps.config.slack.apiUrl },
         request,
-        await deps.store.listSteps(request.id),
+        await deps.engine.steps(request.id),
       );
     },
   };

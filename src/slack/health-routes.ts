@@ -1,12 +1,13 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { OutboxHealth, Store } from '../store/types.js';
+import type { OutboxHealth, ReadinessProbe } from '../runtime/readiness.js';
 import { VERSION } from '../version.js';
 import type { SocketConnection } from './socket-connection.js';
 
 export interface HealthDeps {
   mode: 'http' | 'socket';
   systems: string[];
-  store: Store;
+  /** The store, as far as readiness asks it (a read-only port). */
+  probe: ReadinessProbe;
   /** The Socket Mode connection (Socket Mode only). */
   connection?: SocketConnection | undefined;
   /** How long the store may take to answer the readiness query (default 2 s). */
@@ -21,14 +22,14 @@ function json(res: Parameters<CustomRoute['handler']>[1], status: number, body: 
 }
 
 async function storeCheck(
-  store: Store,
+  probe: ReadinessProbe,
   timeoutMs: number,
   redact: (text: string) => string,
 ): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      store.ping(),
+      probe.ping(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
@@ -77,11 +78,11 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
       handler: (_req, res) => {
         void (async () => {
           const reasons: string[] = [];
-          const store = await storeCheck(deps.store, deps.storeTimeoutMs ?? 2_000, deps.redact);
+          const store = await storeCheck(deps.probe, deps.storeTimeoutMs ?? 2_000, deps.redact);
           if (store) reasons.push(store);
           // The outbox is a detail, never a reason to take the replica out of service: a card that
           // Slack refuses for good must not stop revocations. Failed effects are named here.
-          const outbox = store ? undefined : await deps.store.outboxHealth().catch(() => undefined);
+          const outbox = store ? undefined : await deps.probe.outboxHealth().catch(() => undefined);
           const slack = deps.connection?.status();
           if (slack && slack.state !== 'connected') {
             reasons.push(`Socket Mode is ${slack.state}: ${slack.reason ?? 'not connected to Slack'}`);

@@ -1,14 +1,14 @@
 import { WebClient } from '@slack/web-api';
+import type { RevocationEngine } from '../engine/engine.js';
 import { ATTENTION_STATES } from '../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
 
 export interface WorkflowCompletionDeps {
-  store: Store;
+  /** Where the completion is recorded (with its audit record). */
+  engine: Pick<RevocationEngine, 'workflowCompleted'>;
   logger: Logger;
   apiUrl: string;
-  now: () => Date;
 }
 
 /** The step's outputs, as declared in manifest.yml. */
@@ -40,6 +40,7 @@ export async function completeWorkflow(
     retryConfig: { retries: 2 },
   });
   const execution = link.functionExecutionId;
+  let outcome: 'completed' | 'failed' = 'completed';
   if (request.status === 'denied' || request.status === 'expired' || request.status === 'failed') {
     const why =
       request.status === 'denied'
@@ -49,6 +50,7 @@ export async function completeWorkflow(
             ? `The request was closed: ${request.decisionNote}; nothing was revoked.`
             : 'The revocation expired without an approval; nothing was revoked.'
           : `The revocation failed in every system (${request.summary ?? 'see the results thread'}).`;
+    outcome = 'failed';
     await client.functions.completeError({
       function_execution_id: execution,
       error: `${why} Request ${request.id}.`,
@@ -59,9 +61,5 @@ export async function completeWorkflow(
       outputs: workflowOutputs(request, steps),
     });
   }
-  await deps.store.updateRequest(
-    request.id,
-    { workflow: { functionExecutionId: execution, completedAt: deps.now().toISOString() } },
-    deps.now().toISOString(),
-  );
+  await deps.engine.workflowCompleted(request.id, execution, outcome);
 }

@@ -64,6 +64,11 @@ describe('Workflow Builder step revoke_user_sessions', () => {
     const stored = await h.app.store.getRequest(request?.id ?? '');
     expect(stored?.workflow?.completedAt).toBeDefined();
     expect(stored?.workflow?.botAccessToken).toBeUndefined();
+    const records = await h.app.store.listAudit({ requestId: request?.id ?? '' });
+    // The step's end is recorded by the engine, with its audit record (once).
+    expect(records.filter((a) => a.action === 'workflow_completed').map((a) => [a.actor, a.data])).toEqual([
+      ['system', { functionExecutionId: 'Fx0123ABC', outcome: 'completed' }],
+    ]);
     const audit = JSON.stringify(await h.app.store.listAudit());
     expect(audit).not.toContain(FUNCTION_TOKEN);
   });

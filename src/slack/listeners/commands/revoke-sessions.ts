@@ -9,15 +9,15 @@ import { parseCommandText } from '../../guards/command-text.js';
 import { loadPreview } from '../../preview-loader.js';
 import { tellUser } from '../../tell-user.js';
 
-/** Answers `history` and `status` from the store (fast: no vendor call; a Slack lookup only for an email). */
+/** Answers `history` and `status` from what the engine recorded (fast: no vendor call; a Slack lookup only for an email). */
 async function lookupText(
   deps: SlackDeps,
   intent: Extract<CommandIntent, { kind: 'history' | 'status' }>,
 ): Promise<string> {
   if (intent.kind === 'status') {
-    const request = await deps.store.getRequest(intent.requestId);
+    const request = await deps.engine.request(intent.requestId);
     if (!request) return `No request \`${intent.requestId}\`.`;
-    return statusText(request, await deps.store.listSteps(request.id), deps.labels);
+    return statusText(request, await deps.engine.steps(request.id), deps.labels);
   }
   let userId = intent.target.kind === 'user' ? intent.target.userId : undefined;
   if (intent.target.kind === 'email') {
@@ -27,7 +27,7 @@ async function lookupText(
     userId = (await Promise.race([lookup, timeout]))?.id;
   }
   if (!userId) return 'I could not find a Slack user with that email (in time); try the @mention.';
-  return historyText(userId, await deps.store.listRequestsForTarget(userId, 10));
+  return historyText(userId, await deps.engine.history(userId, 10));
 }
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -48,14 +48,7 @@ export function revokeSessionsCommand(deps: SlackDeps) {
     const refusal = await requesterRefusal(deps, command.user_id);
     if (refusal) {
       await ack({ response_type: 'ephemeral', text: refusal.text });
-      await deps.store.appendAudit(
-        {
-          actor: `slack:${command.user_id}`,
-          action: 'request_refused',
-          data: { why: refusal.why, via: 'slash_command' },
-        },
-        deps.now().toISOString(),
-      );
+      await deps.engine.refused({ kind: 'slack', id: command.user_id }, refusal.why, 'slash_command');
       return;
     }
     if (intent.kind === 'history' || intent.kind === 'status') {

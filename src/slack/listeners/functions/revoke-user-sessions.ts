@@ -59,17 +59,8 @@ async function runStep(deps: SlackDeps, { event, fail }: Args): Promise<void> {
     if (recorded) {
       // Recorded but not posted: close it so nobody can approve a step that already failed.
       await deps.engine.withdraw(recorded.id, 'the workflow step could not post its approval card');
-      await deps.store
-        .updateRequest(
-          recorded.id,
-          {
-            workflow: {
-              functionExecutionId: event.function_execution_id,
-              completedAt: deps.now().toISOString(),
-            },
-          },
-          deps.now().toISOString(),
-        )
+      await deps.engine
+        .workflowCompleted(recorded.id, event.function_execution_id, 'failed')
         .catch((e: unknown) => deps.logger.warn('could not forget the workflow token:', e));
     }
     await fail({ error: message });

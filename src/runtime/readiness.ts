@@ -1,0 +1,14 @@
+import type { OutboxHealth } from '../store/types.js';
+
+export type { OutboxHealth };
+
+/**
+ * What `/readyz` may ask of the store, and nothing else: whether it answers, and how the outbox is
+ * doing. The store satisfies it; the health routes hold only this port, never the store.
+ */
+export interface ReadinessProbe {
+  /** Resolves when the store answers a cheap query. */
+  ping(): Promise<void>;
+  /** Effects waiting for delivery, and those that failed for good. */
+  outboxHealth(): Promise<OutboxHealth>;
+}
