@@ -7,9 +7,18 @@ import type {
   ThreadRef,
   WorkflowLink,
 } from '../engine/types.js';
-import type { Effect, EffectOutcome, NewEffect, OutboxHealth } from './outbox.js';
 
 export type { Effect, EffectOutcome, NewEffect, OutboxHealth } from './outbox.js';
+export {
+  type IntakeEntry,
+  type IntakeState,
+  IntakeTakenError,
+  type NewIntake,
+  type StoreQueues,
+} from './queues.js';
+
+import type { NewEffect } from './outbox.js';
+import type { StoreQueues } from './queues.js';
 
 /** One append-only audit record; `hash` chains it to the record before it. */
 export interface AuditRecord {
@@ -63,44 +72,6 @@ export interface CreateOptions {
   intake?: { key: string; owner: string } | undefined;
 }
 
-/** What became of a submission in the intake journal. */
-export type IntakeState = 'pending' | 'done' | 'refused';
-
-/** A submission as journaled before its surface acknowledged it. */
-export interface NewIntake {
-  /** The idempotency key its request gets. */
-  key: string;
-  /** Who submitted it (`slack:U…`). */
-  actor: string;
-  /** The submission as the engine will ask for it (JSON). */
-  form: Record<string, unknown>;
-  /** Where it was submitted from, when known. */
-  channelId?: string | undefined;
-}
-
-/** One intake journal entry. */
-export interface IntakeEntry extends NewIntake {
-  state: IntakeState;
-  /** 1 for the surface's own attempt; each claim after a lease expired adds one. */
-  attempts: number;
-  owner?: string | undefined;
-  leaseUntil?: string | undefined;
-  /** The request it became (`done`). */
-  requestId?: string | undefined;
-  /** Why no request was recorded (`refused`). */
-  message?: string | undefined;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A create that completes an intake entry which its owner no longer holds: nothing was written. */
-export class IntakeTakenError extends Error {
-  constructor(readonly key: string) {
-    super(`intake entry ${key} is held by another process`);
-    this.name = 'IntakeTakenError';
-  }
-}
-
 export interface RequestPatch {
   status?: RequestStatus;
   thread?: ThreadRef;
@@ -151,7 +122,7 @@ export interface StoreMetrics {
  * {@link FencingToken} its claim took, they change nothing (and write no audit
  * record) once another claim took the request or the request stopped `running`.
  */
-export interface Store {
+export interface Store extends StoreQueues {
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
   migrate(): Promise<void>;
   /** Inserts a request and one pending step per system in one transaction; with an idempotency key already used, returns that request. */
@@ -261,55 +232,9 @@ export interface Store {
   heartbeat(replicaId: string, now: string, staleBefore: string): Promise<number>;
   /** This replica stops: the others take its share at their next heartbeat. */
   leave(replicaId: string): Promise<void>;
-  /** Writes effects to the outbox on their own (an effect of an effect); a key already written is skipped. */
-  addEffects(effects: NewEffect[], now: string): Promise<void>;
-  /**
-   * Claims up to `limit` due effects for `owner` until `leaseUntil`: pending, not held (or held
-   * past its lease), and the first still pending of its request. Each claim counts an attempt.
-   */
-  claimEffects(owner: string, now: string, leaseUntil: string, limit: number): Promise<Effect[]>;
-  /** Extends `owner`'s hold on an effect it is still delivering (false: it lost it). */
-  renewEffectLease(id: number, owner: string, leaseUntil: string): Promise<boolean>;
-  /** Records what a delivery achieved so far, while `owner` holds the effect (false: it does not). */
-  saveEffectProgress(id: number, owner: string, progress: Record<string, unknown>): Promise<boolean>;
-  /** Ends `owner`'s delivery: done, to be retried at a time, or failed for good. False when `owner` lost it. */
-  settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean>;
-  /** The outbox's effects (one request's, or all), in the order they were written. */
-  listEffects(requestId?: string): Promise<Effect[]>;
-  /** Pending and failed effects at a glance (metrics, readiness, doctor, the CLI). */
-  outboxHealth(): Promise<OutboxHealth>;
   /** A cheap read for readiness probes; rejects when the database cannot answer. */
   ping(): Promise<void>;
   /** Read-only counts for metrics (see {@link StoreMetrics}). */
   metricsSnapshot(now: string): Promise<StoreMetrics>;
   close(): Promise<void>;
-  /**
-   * Journals a submission before its surface acknowledges it: `pending`, attempt 1, held by
-   * `owner` until `leaseUntil`. False, changing nothing, when the key is journaled already and
-   * pending or done; a refused entry (nothing was recorded for it) is replaced by the new one.
-   */
-  journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean>;
-  /** Keys of `pending` entries whose lease expired by `now` (their process died or gave up), oldest first. */
-  listDueIntake(now: string, limit: number): Promise<string[]>;
-  /**
-   * Compare-and-set claim of a `pending` entry whose lease expired by `now`: held by `owner` until
-   * `leaseUntil`, one more attempt counted. Returns the entry when this owner got it.
-   */
-  claimIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<IntakeEntry | undefined>;
-  /** Extends `owner`'s lease on a `pending` entry. Returns false when it was lost (or settled). */
-  renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
-  /**
-   * Compare-and-set: a `pending` entry held by `owner` becomes `refused` with `message`; `record`,
-   * when given, is audited in the same transaction. Returns whether it changed.
-   */
-  refuseIntake(
-    key: string,
-    owner: string,
-    message: string,
-    now: string,
-    record?: NewAuditRecord,
-  ): Promise<boolean>;
-  getIntake(key: string): Promise<IntakeEntry | undefined>;
-  /** Forgets settled (`done`, `refused`) entries last changed before `before`; returns how many. */
-  pruneIntake(before: string): Promise<number>;
 }
