@@ -10,7 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { cardStatus } from '../helpers/blocks.js';
 import { capturePostgresAudit } from '../helpers/capture.js';
-import { type ChildApp, kill9, startChildApp } from '../helpers/child-app.js';
+import { type ChildApp, childEnv, kill9, startChildApp } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
@@ -46,16 +46,10 @@ describe('kill -9 between a form’s ack and its request', () => {
     ];
     const dir = mkdtempSync(join(tmpdir(), 'revoke-intake-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const env = {
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_ADMIN_TOKEN: SECRETS.admin,
-      SLACK_API_URL: fake.url,
-      PORT: '0',
-      REVOKE_REQUESTERS: 'UREQ',
+    const env = childEnv(fake.url, '', {
       DATABASE_URL: `sqlite:${join(dir, 'revoke.db')}`,
       LOG_LEVEL: 'warn',
-    };
+    });
 
     const first: ChildApp = await startChildApp(env);
     cleanups.push(() => {
@@ -222,16 +216,7 @@ describe.skipIf(!url)('kill -9 between a form’s ack and its request, with repl
     ];
     const database = new URL(url ?? '');
     database.searchParams.set('options', `-c search_path=${schema}`);
-    const env = {
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_ADMIN_TOKEN: SECRETS.admin,
-      SLACK_API_URL: fake.url,
-      PORT: '0',
-      REVOKE_REQUESTERS: 'UREQ',
-      DATABASE_URL: database.toString(),
-      LOG_LEVEL: 'warn',
-    };
+    const env = childEnv(fake.url, '', { DATABASE_URL: database.toString(), LOG_LEVEL: 'warn' });
     const apps = await Promise.all([startChildApp(env), startChildApp(env), startChildApp(env)]);
     const store = new PostgresStore(database.toString());
     try {

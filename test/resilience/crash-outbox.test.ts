@@ -95,7 +95,29 @@ describe('SIGKILL between a state change and what the world is told', () => {
     cleanups.push(() => clearInterval(track));
     const notes = (pattern: RegExp) =>
       slack.messages.filter((m) => m.ephemeralFor === 'UREQ' && pattern.test(m.text ?? ''));
-    return { slack, first, killAt, restart, store, submit, cards, notes };
+    /** Waits for the approval card, arms the kill at `method`, then UAPP1 clicks `actionId` on it. */
+    const decideWhenKilledAt = async (actionId: string, method: string) => {
+      const card = await slack.waitFor(() => cards()[0], 20_000);
+      const [request] = await store().listRequestsForTarget('UALICE', 1);
+      killAt(method);
+      const click = buttonClick({
+        userId: 'UAPP1',
+        actionId,
+        value: request?.id ?? '',
+        channel: 'C0APPROVE',
+        messageTs: card.ts,
+      });
+      await signedPost(
+        `${first.url}/slack/events`,
+        interactionBody(click),
+        'application/x-www-form-urlencoded',
+        {
+          secret: SECRETS.signing,
+        },
+      );
+      return { card, request };
+    };
+    return { slack, first, killAt, restart, store, submit, cards, notes, decideWhenKilledAt };
   }
 
   it(
@@ -170,23 +192,7 @@ describe('SIGKILL between a state change and what the world is told', () => {
     async () => {
       const w = await world();
       await w.submit(w.first);
-      const card = await w.slack.waitFor(() => w.cards()[0], 20_000);
-      const [request] = await w.store().listRequestsForTarget('UALICE', 1);
-      w.killAt('chat.update');
-      await signedPost(
-        `${w.first.url}/slack/events`,
-        interactionBody(
-          buttonClick({
-            userId: 'UAPP1',
-            actionId: 'deny_request',
-            value: request?.id ?? '',
-            channel: 'C0APPROVE',
-            messageTs: card.ts,
-          }),
-        ),
-        'application/x-www-form-urlencoded',
-        { secret: SECRETS.signing },
-      );
+      const { card } = await w.decideWhenKilledAt('deny_request', 'chat.update');
       await w.restart();
       await w.slack.waitFor(() => w.notes(/was denied/).length === 1 || undefined, 20_000);
       await new Promise((r) => setTimeout(r, 1_500));
@@ -210,23 +216,7 @@ describe('SIGKILL between a state change and what the world is told', () => {
         'application/json',
         { secret: SECRETS.signing },
       );
-      const card = await w.slack.waitFor(() => w.cards()[0], 20_000);
-      const [request] = await w.store().listRequestsForTarget('UALICE', 1);
-      w.killAt('functions.completeSuccess');
-      await signedPost(
-        `${w.first.url}/slack/events`,
-        interactionBody(
-          buttonClick({
-            userId: 'UAPP1',
-            actionId: 'approve_request',
-            value: request?.id ?? '',
-            channel: 'C0APPROVE',
-            messageTs: card.ts,
-          }),
-        ),
-        'application/x-www-form-urlencoded',
-        { secret: SECRETS.signing },
-      );
+      const { request } = await w.decideWhenKilledAt('approve_request', 'functions.completeSuccess');
       await w.restart();
       const store = w.store();
       const done = await w.slack.waitFor(async () => {

@@ -6,7 +6,7 @@ import { verifyChain } from '../../src/store/audit-chain.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { cardStatus } from '../helpers/blocks.js';
-import { type ChildApp, kill9, startChildApp, waitForDone } from '../helpers/child-app.js';
+import { type ChildApp, childEnv, kill9, startChildApp, waitForDone } from '../helpers/child-app.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
@@ -57,16 +57,10 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
     ];
     const dir = mkdtempSync(join(tmpdir(), 'revoke-crash-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const env = {
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_ADMIN_TOKEN: SECRETS.admin,
-      SLACK_API_URL: fake.url,
-      PORT: '0',
-      REVOKE_REQUESTERS: 'UREQ',
+    const env = childEnv(fake.url, '', {
       DATABASE_URL: `sqlite:${join(dir, 'revoke.db')}`,
       LOG_LEVEL: 'warn',
-    };
+    });
 
     const first: ChildApp = await startChildApp(env);
     cleanups.push(() => {
