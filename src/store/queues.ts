@@ -1,5 +1,5 @@
+import type { NewAuditRecord } from './audit-record.js';
 import type { Effect, EffectOutcome, NewEffect, OutboxHealth } from './outbox.js';
-import type { NewAuditRecord } from './types.js';
 
 /** What became of a submission in the intake journal. */
 export type IntakeState = 'pending' | 'done' | 'refused';

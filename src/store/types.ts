@@ -17,27 +17,11 @@ export {
   type StoreQueues,
 } from './queues.js';
 
+import type { AuditRecord, NewAuditRecord } from './audit-record.js';
 import type { NewEffect } from './outbox.js';
 import type { StoreQueues } from './queues.js';
 
-/** One append-only audit record; `hash` chains it to the record before it. */
-export interface AuditRecord {
-  seq: number;
-  at: string;
-  requestId: string | null;
-  actor: string;
-  action: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-
-export interface NewAuditRecord {
-  requestId?: string | undefined;
-  actor: string;
-  action: string;
-  data?: Record<string, unknown> | undefined;
-}
+export type { AuditRecord, NewAuditRecord } from './audit-record.js';
 
 /** An audit record written with the request that a create makes (its `requestId` is the new id). */
 export type AuditDraft = Omit<NewAuditRecord, 'requestId'>;
