@@ -2,17 +2,14 @@ import type { WebClient } from '@slack/web-api';
 import { EFFECT, type NoteAbout } from '../engine/effects.js';
 import type { RevocationRequest, ThreadRef } from '../engine/types.js';
 import { type Delivery, type EffectHandler, PermanentEffectError } from '../runtime/outbox-worker.js';
-import { escapeInline, mention } from '../util/mrkdwn.js';
+import { escapeInline } from '../util/mrkdwn.js';
 import { approvalCard, resolveCard, tellRequester } from './approval-flow.js';
-import { personText } from './blocks/results.js';
+import { decidedByText, personText } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
 import { completeWorkflow } from './workflow-completion.js';
 
-/** The decider's mention (`slack:U…`), or who else decided. */
-function decider(request: RevocationRequest): string {
-  const by = request.decidedBy ?? '';
-  return by.startsWith('slack:') ? mention(by.slice('slack:'.length)) : escapeInline(by || 'someone');
-}
+/** Who decided the request, as the card says it. */
+const decider = (request: RevocationRequest): string => decidedByText(request.decidedBy ?? 'someone');
 
 /** What the requester is told, per event; rendered from the store at delivery (never stale). */
 function noteText(request: RevocationRequest, about: NoteAbout): string | undefined {

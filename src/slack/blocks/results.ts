@@ -130,7 +130,8 @@ function slackDate(iso: string): string {
   return `<!date^${epoch}^{date_short_pretty} {time}|${iso}>`;
 }
 
-function decidedByText(decidedBy: string): string {
+/** Who decided (`slack:U…` as a mention, anyone else as escaped text). */
+export function decidedByText(decidedBy: string): string {
   const [kind, id] = decidedBy.split(':');
   return kind === 'slack' && id ? mention(id) : escapeInline(decidedBy);
 }
