@@ -16,6 +16,12 @@ export interface ApprovalPolicy {
 
 export type DecisionKind = 'approve' | 'deny' | 'break_glass';
 
+/** Whether any of a request's people is protected, or might be (`unknownGroups`: the unreadable groups). */
+export interface Protection {
+  isProtected: boolean;
+  unknownGroups: string[];
+}
+
 export type DecisionCheck = { allowed: true } | { allowed: false; reason: string };
 
 /** Shortest break-glass justification accepted. */
@@ -48,7 +54,7 @@ export class Approvals {
    * Whether any of these people is in REVOKE_PROTECTED_USERS. A person whose membership cannot be
    * checked is protected (`unknownGroups` says why): protection never lapses because Slack failed.
    */
-  async protection(...targets: Person[]): Promise<{ isProtected: boolean; unknownGroups: string[] }> {
+  async protection(...targets: Person[]): Promise<Protection> {
     const unknown = new Set<string>();
     for (const target of targets) {
       if (!target.slackUserId) continue;
@@ -69,11 +75,15 @@ export class Approvals {
    * that applies is named (an alert about a protected person says both).
    */
   async approvalReason(source: RequestSource, ...targets: Person[]): Promise<string | undefined> {
+    return this.reasonFor(source, await this.protection(...targets), targets.length);
+  }
+
+  /** {@link approvalReason} for people whose {@link protection} was read already (`people`: how many). */
+  reasonFor(source: RequestSource, protection: Protection, people: number): string | undefined {
     const reasons: string[] = [];
     if (source === 'api' || source === 'workflow')
       reasons.push('requests from automated sources always need an approver');
-    const protection = await this.protection(...targets);
-    const who = targets.length > 1 ? 'one of the people' : 'the person';
+    const who = people > 1 ? 'one of the people' : 'the person';
     if (protection.isProtected && protection.unknownGroups.length > 0) {
       reasons.push(
         `could not check whether ${who} is protected (${unreadableGroups(protection.unknownGroups)}), so treated as protected`,

@@ -195,9 +195,13 @@ export class Intake {
     const actor = `${input.requester.kind}:${input.requester.id}`;
     const { approvals } = this.ctx.deps;
     const targets = allTargets(input);
+    // The people's protection is read once: it decides the policy and is recorded with the plan.
+    const protection = approvals
+      ? await approvals.protection(...targets)
+      : { isProtected: false, unknownGroups: [] as string[] };
     const policyWhy =
       approvals && input.source !== 'cli'
-        ? await approvals.approvalReason(input.source, ...targets)
+        ? approvals.reasonFor(input.source, protection, targets.length)
         : undefined;
     if (policyWhy && !options.needsApproval) {
       this.ctx.logger.warn(
@@ -206,9 +210,6 @@ export class Intake {
     }
     const needsApproval = options.needsApproval || policyWhy !== undefined;
     const approvalReason = needsApproval ? (options.approvalReason ?? policyWhy) : undefined;
-    const protection = approvals
-      ? await approvals.protection(...targets)
-      : { isProtected: false, unknownGroups: [] as string[] };
     const protectedTarget = protection.isProtected;
     const protectionUnknown = protection.unknownGroups.length > 0 ? protection.unknownGroups : undefined;
     const status = needsApproval ? 'pending_approval' : 'approved';
