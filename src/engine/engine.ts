@@ -76,11 +76,15 @@ export class RevocationEngine {
     return this.runner.run(requestId, observer);
   }
 
-  resumeRunnable(
+  /** Runs every request that is approved or whose runner died (lease expired), one after another. */
+  async resumeRunnable(
     observerFor: (r: RevocationRequest) => RunObserver | undefined,
-    limit?: number,
+    limit = 20,
   ): Promise<number> {
-    return this.runner.resumeRunnable(observerFor, limit);
+    let ran = 0;
+    for (const request of await this.records.runnable(limit))
+      if (await this.runner.run(request.id, observerFor(request))) ran++;
+    return ran;
   }
 
   /**

@@ -48,20 +48,6 @@ export class Runner {
     this.clock = deps.monotonicNow ?? (() => performance.now());
   }
 
-  /** Runs every request that is approved or whose runner died (lease expired). */
-  async resumeRunnable(
-    observerFor: (r: RevocationRequest) => RunObserver | undefined,
-    limit = 20,
-  ): Promise<number> {
-    let ran = 0;
-    for (const id of await this.ctx.store.listRunnable(this.ctx.iso(), limit)) {
-      const request = await this.ctx.store.getRequest(id);
-      if (!request) continue;
-      if (await this.run(id, observerFor(request))) ran++;
-    }
-    return ran;
-  }
-
   /**
    * Claims and runs one request to a final state. Returns the final request, or undefined when
    * another runner holds it.
