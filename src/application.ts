@@ -13,7 +13,6 @@ import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import { sweepExpired } from './slack/approval-flow.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { resumeRuns, type SlackDeps } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
@@ -182,7 +181,8 @@ export async function buildApplication(
     [
       { name: 'share', run: () => share.beat() },
       { name: 'resume', run: () => resumeRuns(deps) },
-      { name: 'expire', run: () => sweepExpired(deps) },
+      // Lapsed approvals expire; their cards, requesters and workflow steps are told by the outbox.
+      { name: 'expire', run: () => engine.expireDue() },
       { name: 'intake', run: () => recordUnrecordedForms(deps, slack.client) },
     ],
     housekeepingMs,

@@ -64,11 +64,3 @@ export async function tellRequester(
   if (request.requester.kind !== 'slack') return;
   await tellUser(client, deps.logger, request.requester.id, request.origin?.channelId, text);
 }
-
-/**
- * Marks lapsed approvals expired; their cards are redrawn, the requesters told and waiting
- * workflow steps failed by the outbox (effects of the same write).
- */
-export async function sweepExpired(deps: SlackDeps): Promise<void> {
-  await deps.engine.expireDue();
-}
