@@ -1,5 +1,7 @@
+import type { Sql } from 'sql-template-tag';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
-import type { Dialect, Executor } from './backend.js';
+import type { Backend, Dialect, Executor } from './backend.js';
+import { insertEffectsIn, type NewEffect } from './outbox.js';
 import { insertAudit, lastAudit } from './statements.js';
 import type { AuditRecord, NewAuditRecord } from './types.js';
 
@@ -42,4 +44,24 @@ export async function appendAllIn(
   let last: AuditRecord | undefined;
   for (const r of records) last = await appendAuditIn(tx, dialect, r, now);
   return last;
+}
+
+/**
+ * Runs a compare-and-set `update`; only when it changed a row, `record` is appended and `effects`
+ * written to the outbox in the same transaction. Without either, the update runs on its own.
+ */
+export async function changeWithRecord(
+  db: Backend,
+  update: Sql,
+  now: string,
+  record?: NewAuditRecord,
+  effects: readonly NewEffect[] = [],
+): Promise<boolean> {
+  if (!record && effects.length === 0) return (await db.run(update)) === 1;
+  return db.transaction(async (tx) => {
+    const changed = (await tx.run(update)) === 1;
+    if (changed && record) await appendAuditIn(tx, db.dialect, record, now);
+    if (changed) await insertEffectsIn(tx, effects, now);
+    return changed;
+  });
 }

@@ -1,5 +1,5 @@
 import sql, { empty, type Sql } from 'sql-template-tag';
-import { appendAuditIn } from './audit-append.js';
+import { changeWithRecord } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
 import type { IntakeEntry, IntakeState, NewAuditRecord, NewIntake } from './types.js';
 
@@ -139,13 +139,7 @@ export async function refuseIntakeIn(
   now: string,
   record: NewAuditRecord | undefined,
 ): Promise<boolean> {
-  const update = refuseIntake(key, owner, message, now);
-  if (!record) return (await db.run(update)) === 1;
-  return db.transaction(async (tx) => {
-    const changed = (await tx.run(update)) === 1;
-    if (changed) await appendAuditIn(tx, db.dialect, record, now);
-    return changed;
-  });
+  return changeWithRecord(db, refuseIntake(key, owner, message, now), now, record);
 }
 
 export async function getIntakeIn(db: Executor, key: string): Promise<IntakeEntry | undefined> {

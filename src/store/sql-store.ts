@@ -5,7 +5,7 @@ import {
   type RevocationStep,
   stepKeys,
 } from '../engine/types.js';
-import { appendAllIn, appendAuditIn } from './audit-append.js';
+import { appendAllIn, appendAuditIn, changeWithRecord } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
 import { claimIn, holdsIn } from './fence.js';
 import { completeIntakeIn } from './intake.js';
@@ -105,14 +105,7 @@ export class SqlStore extends SqlQueues implements Store {
     fence?: FencingToken,
   ): Promise<boolean> {
     if (expected?.length === 0) return false;
-    const update = q.updateRequest(id, patch, now, expected, fence);
-    if (!record && effects.length === 0) return (await this.db.run(update)) === 1;
-    return this.db.transaction(async (tx) => {
-      const changed = (await tx.run(update)) === 1;
-      if (changed && record) await appendAuditIn(tx, this.db.dialect, record, now);
-      if (changed) await insertEffectsIn(tx, effects, now);
-      return changed;
-    });
+    return changeWithRecord(this.db, q.updateRequest(id, patch, now, expected, fence), now, record, effects);
   }
 
   async claim(
