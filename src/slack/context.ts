@@ -33,16 +33,18 @@ export interface SlackDeps {
  * Queues an approved request's run (never refused), showing progress through its observer. Its
  * run slot is its lane's, by the rule its vendor calls follow: a one-person or alert request is
  * urgent (lane `runs`), any other request for several people `bulk`, which never takes the run
- * slots kept for urgent work. A request whose run already waits or runs here is not queued twice.
+ * slots kept for urgent work. A request whose run already waits or runs here is not queued twice
+ * (false).
  */
-export function startRun(deps: SlackDeps, request: RevocationRequest): void {
+export function startRun(deps: SlackDeps, request: RevocationRequest): boolean {
   const key = `run:${request.id}`;
-  if (deps.background.has(key)) return;
+  if (deps.background.has(key)) return false;
   deps.background.run('run', () => deps.engine.run(request.id, deps.observerFor(request)), {
     name: `request ${request.id}`,
     key,
     lane: laneOfRequest(request) === 'bulk' ? 'bulk' : 'runs',
   });
+  return true;
 }
 
 /**
@@ -52,11 +54,7 @@ export function startRun(deps: SlackDeps, request: RevocationRequest): void {
  */
 export async function resumeRuns(deps: SlackDeps, limit = 20): Promise<number> {
   let queued = 0;
-  for (const request of await deps.engine.runnable(limit)) {
-    if (deps.background.has(`run:${request.id}`)) continue;
-    startRun(deps, request);
-    queued++;
-  }
+  for (const request of await deps.engine.runnable(limit)) if (startRun(deps, request)) queued++;
   return queued;
 }
 
