@@ -4,7 +4,6 @@ import { alertRoutes } from './api/routes.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { buildCore, buildSystems } from './core.js';
 import type { RevocationEngine } from './engine/engine.js';
-import { ObserverList, type RunObserver } from './engine/observer.js';
 import { ReplicaShare } from './engine/replicas.js';
 import { Scheduler } from './engine/scheduler.js';
 import { RedactingLogger, Redactor } from './log.js';
@@ -18,7 +17,6 @@ import { resumeRuns, type SlackDeps } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/listeners/views/revoke-request-submission.js';
-import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { openStore } from './startup/open-store.js';
 import type { Store } from './store/types.js';
@@ -101,23 +99,8 @@ export async function buildApplication(
     return p ? [{ id, label: p.label, capabilities: p.capabilities }] : [];
   });
   const labels = (id: SystemId) => providers.get(id)?.label ?? id;
-  let slackApp: SlackApp | undefined;
-  const observerFor = (): RunObserver => {
-    if (!slackApp) throw new Error('the Slack app is not built yet');
-    const thread = new ThreadNotifier({
-      client: slackApp.client,
-      logger,
-      labels,
-      approvalChannel: config.approvalChannel,
-    });
-    // (A waiting workflow step is ended by the outbox, an effect of run_finished.)
-    const observers: RunObserver[] = [thread];
-    if (metricsObserver) observers.push(metricsObserver);
-    return new ObserverList(observers, (e) => logger.warn('progress display failed:', e));
-  };
   const deps: SlackDeps = {
     approvals,
-    observerFor,
     config,
     engine,
     directory,
@@ -150,7 +133,6 @@ export async function buildApplication(
     socketRetryBaseMs: options.socketRetryBaseMs,
     httpLimits: options.httpLimits,
   });
-  slackApp = slack;
   // Every effect of a state change (cards, notes to requesters, workflow completions) is delivered
   // from the store's outbox, at least once, by this worker (and every replica's).
   outbox = new OutboxWorker(

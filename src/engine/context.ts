@@ -31,6 +31,8 @@ export interface EngineDeps {
   observer?: RunObserver | undefined;
   /** How long an approval request stays open (default 1 h). */
   approvalTtlMs?: number;
+  /** A bulk run's results parent is redrawn at most this often (default 2 s). */
+  progressIntervalMs?: number;
   /** Told after a write that added outbox effects (the outbox worker delivers them at once). */
   effectsWritten?: (() => void) | undefined;
 }

@@ -15,6 +15,14 @@ export const EFFECT = {
   requesterNote: 'requester_note',
   /** End a waiting Workflow Builder step (complete or fail, exactly once). */
   workflowEnd: 'workflow_end',
+  /** Show the run's results parent: post it (its `ts` is recorded), or redraw the card or thread it already has. */
+  threadParent: 'thread_parent',
+  /** One system's threaded reply for a one-person request, then the parent redrawn. */
+  stepReply: 'step_reply',
+  /** A bulk request's threaded reply for one system, once every person is done there. */
+  systemSummary: 'system_summary',
+  /** Redraw the results parent as the run stands (a bulk's progress, and the final state). */
+  threadRedraw: 'thread_redraw',
 } as const;
 
 /** What a requester note is about. */
@@ -51,3 +59,48 @@ export const workflowEndEffect = (request: Pick<RevocationRequest, 'id' | 'workf
   request.workflow && !request.workflow.completedAt
     ? [{ kind: EFFECT.workflowEnd, key: `${EFFECT.workflowEnd}:${request.id}`, requestId: request.id }]
     : [];
+
+/** The run's results parent, once per request (a resumed run's claim writes the same key again: nothing). */
+export const threadParentEffect = (requestId: string): NewEffect => ({
+  kind: EFFECT.threadParent,
+  key: `${EFFECT.threadParent}:${requestId}`,
+  requestId,
+});
+
+/** A one-person request's reply for one finished step. */
+export const stepReplyEffect = (requestId: string, stepKey: string): NewEffect => ({
+  kind: EFFECT.stepReply,
+  key: `${EFFECT.stepReply}:${requestId}:${stepKey}`,
+  requestId,
+  payload: { step: stepKey },
+});
+
+/** A bulk request's reply for one system whose people are all done. */
+export const systemSummaryEffect = (requestId: string, system: string): NewEffect => ({
+  kind: EFFECT.systemSummary,
+  key: `${EFFECT.systemSummary}:${requestId}:${system}`,
+  requestId,
+  payload: { system },
+});
+
+/** A redraw of the results parent; `why` makes it unique (a progress tick's number, or `final`). */
+export const threadRedrawEffect = (requestId: string, why: string): NewEffect => ({
+  kind: EFFECT.threadRedraw,
+  key: `${EFFECT.threadRedraw}:${requestId}:${why}`,
+  requestId,
+});
+
+/**
+ * What the results thread of a finished run must show, written with run_finished: every reply
+ * (keys already written add nothing, so a reply lost to a crash between its step and its effect
+ * is written here), then the final redraw, then the workflow's end.
+ */
+export function runFinishedEffects(
+  request: Pick<RevocationRequest, 'id' | 'workflow' | 'additionalTargets'>,
+  steps: readonly { key: string; system: string }[],
+): NewEffect[] {
+  const replies = request.additionalTargets?.length
+    ? [...new Set(steps.map((s) => s.system))].map((system) => systemSummaryEffect(request.id, system))
+    : steps.map((s) => stepReplyEffect(request.id, s.key));
+  return [...replies, threadRedrawEffect(request.id, 'final'), ...workflowEndEffect(request)];
+}

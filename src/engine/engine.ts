@@ -139,6 +139,11 @@ export class RevocationEngine {
     return this.records.idempotencyConflict(heldBy, actor, refused);
   }
 
+  /** Records where a request's results thread is (the outbox posted its parent, or its card became it). */
+  threadPosted(requestId: string, thread: ThreadRef): Promise<void> {
+    return this.records.threadPosted(requestId, thread);
+  }
+
   /** Records (and audits) that a request's workflow step was ended; its token is forgotten. */
   workflowCompleted(requestId: string, functionExecutionId: string, outcome: string): Promise<boolean> {
     return this.records.workflowCompleted(requestId, functionExecutionId, outcome);

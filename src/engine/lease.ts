@@ -124,22 +124,30 @@ export class FencedWrites {
     patch: StepPatch,
     records: NewAuditRecord[],
     now: string,
+    effects: NewEffect[] = [],
   ): Promise<AuditRecord> {
     this.lease.ensureHeld();
-    const last = await this.store.finishStep(this.own(requestId), key, patch, records, now, this.lease.fence);
+    const last = await this.store.finishStep(
+      this.own(requestId),
+      key,
+      patch,
+      records,
+      now,
+      this.lease.fence,
+      effects,
+    );
     if (!last) this.refused(`step ${key}'s outcome`);
     return last;
   }
 
   /**
-   * Patches one step (the display's `notifiedAt`). Never throws for a lost lease (it runs beside
-   * the vendor calls): answers false, and the lease is marked lost for every later check.
+   * Writes display effects of the run (a bulk system's reply, a progress redraw) while the lease is
+   * held. They follow no write of their own: run_finished writes each again (a key already written
+   * adds nothing), so one lost to a crash here is written then.
    */
-  async updateStep(requestId: string, key: string, patch: StepPatch): Promise<boolean> {
-    if (this.lease.lost) return false;
-    const ok = await this.store.updateStep(this.own(requestId), key, patch, this.lease.fence);
-    if (!ok) this.lease.lose('another runner took the request');
-    return ok;
+  async addEffects(effects: NewEffect[], now: string): Promise<void> {
+    this.lease.ensureHeld();
+    await this.store.addEffects(effects, now);
   }
 
   /** Patches the running request (with `record`, when given) while it is in `expected`, under the fence. */

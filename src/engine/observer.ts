@@ -1,5 +1,5 @@
 import type { SystemId } from '../config.js';
-import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep, type ThreadRef } from './types.js';
+import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**
  * A run's steps as they stand: one live, read-only view for the whole run, handed to every
@@ -77,16 +77,13 @@ export class LiveSteps implements RunSteps {
 }
 
 /**
- * Told about a request's progress so a surface (Slack thread, CLI output) can
- * show it. Implementations must not throw for display problems that should not
- * stop a revocation; the engine logs and ignores their errors anyway.
+ * Told about a run's progress so a watcher (the CLI's output, metrics) can show it. Slack's results
+ * thread is not one: it is delivered from the outbox. Errors are logged and ignored: a display
+ * never stops a revocation.
  */
 export interface RunObserver {
-  /**
-   * The run starts. A display that shows the request somewhere (a Slack thread) answers with
-   * where: the engine records it before any vendor call and hands it back on every later call.
-   */
-  requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<ThreadRef | undefined>;
+  /** The run starts (or resumes: `steps` as they stand). */
+  requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<void>;
   /**
    * One step finished. `steps` is the run's live view ({@link RunSteps}), the same object on every
    * call: read what is needed before the first await (it moves on as other steps finish), and
@@ -111,18 +108,8 @@ export class ObserverList implements RunObserver {
     if (failed[0]) throw failed[0].reason;
   }
 
-  /**
-   * Every observer is told; the first thread any of them answers with is the request's. A thread
-   * that was posted is answered even when another observer failed (so it is recorded, not posted
-   * again); otherwise a failure rejects, as for the other calls.
-   */
-  async requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<ThreadRef | undefined> {
-    const results = await Promise.allSettled(this.observers.map((o) => o.requestStarted(request, steps)));
-    const thread = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []))[0];
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    for (const f of failed) this.onError(f.reason);
-    if (!thread && failed[0]) throw failed[0].reason;
-    return thread;
+  requestStarted(request: RevocationRequest, steps: RevocationStep[]): Promise<void> {
+    return this.each((o) => o.requestStarted(request, steps));
   }
   stepFinished(request: RevocationRequest, step: RevocationStep, steps: RunSteps): Promise<void> {
     return this.each((o) => o.stepFinished(request, step, steps));

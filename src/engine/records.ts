@@ -1,5 +1,5 @@
 import type { EngineContext } from './context.js';
-import type { Actor, RevocationRequest, RevocationStep } from './types.js';
+import type { Actor, RevocationRequest, RevocationStep, ThreadRef } from './types.js';
 
 /**
  * What the surfaces read, and the facts they report that change no request's lifecycle: the
@@ -59,5 +59,10 @@ export class Records {
       undefined,
       { requestId, actor: 'system', action: 'workflow_completed', data: { functionExecutionId, outcome } },
     );
+  }
+
+  /** Where the request's results thread is (its parent was posted, or its approval card became it). */
+  async threadPosted(requestId: string, thread: ThreadRef): Promise<void> {
+    await this.ctx.store.updateRequest(requestId, { thread }, this.ctx.iso());
   }
 }

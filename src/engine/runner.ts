@@ -9,25 +9,27 @@ import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
-import { workflowEndEffect } from './effects.js';
+import { runFinishedEffects, threadParentEffect } from './effects.js';
 import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
 import { LiveSteps, type RunObserver } from './observer.js';
 import { runStep } from './step-record.js';
 import { finalStatus, summarize } from './summary.js';
+import { BulkThreadEffects } from './thread-effects.js';
 import { allTargets, laneOfRequest, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**
  * Runs requests: claims one with a renewed lease (compare-and-set, so one runner at a time and a
  * dead runner's work is taken over), runs each system as an independent step (in parallel; one
  * failing never stops another; a bulk request's people at most `perSystemConcurrency` at a time per
- * system), and records the outcome. The thread reference a display returns is recorded here, and
- * the run goes on with that request; nothing mutates the request in place.
+ * system), and records the outcome. What the world is told (the results thread, a workflow step's
+ * end) is written to the outbox with the writes that cause it, never shown from here; a run's own
+ * observer (the CLI's progress, metrics) only watches.
  *
  * Leases are fenced: each claim takes a new fencing token and every write of the run is
  * conditional on it (see `FencingToken`), and the lease is checked before every vendor call and
- * every display — by the fence, and by its deadline on the local monotonic clock. A runner that
+ * every write — by the fence, and by its deadline on the local monotonic clock. A runner that
  * lost its lease (paused past it, or another replica's clock ahead) stops at once: no further
- * vendor call, display or write; the runner that claimed the request finishes it.
+ * vendor call or write; the runner that claimed the request finishes it.
  */
 export class Runner {
   readonly runnerId: string;
@@ -71,8 +73,11 @@ export class Runner {
         action: previous === 'running' ? 'run_resumed' : 'run_started',
         data: { runner: owner, fence: token },
       }),
+      // The results thread's parent is the outbox's to show, once (a resumed run adds nothing).
+      [threadParentEffect(requestId)],
     );
     if (fence === undefined) return undefined;
+    this.ctx.effectsWritten();
     const lease = new Lease(requestId, owner, fence, this.leaseMs, this.clock, claimedAt);
     // Every write of this run is fenced by its claim; nothing is shown once its lease is lost.
     const store = new FencedWrites(this.ctx.store, lease);
@@ -94,15 +99,18 @@ export class Runner {
     // Lookups made when the request was recorded, moments ago with no approval wait, are reused.
     const fresh = this.ctx.takeFreshLookups(requestId);
     if (fresh) this.lookups.set(requestId, fresh);
+    let bulkThread: BulkThreadEffects | undefined;
     try {
+      const request = await this.mustGet(requestId);
+      if (request.additionalTargets?.length) bulkThread = new BulkThreadEffects(this.ctx, store, requestId);
       const steps = await store.listSteps(requestId);
-      const request = await this.started(store, await this.mustGet(requestId), steps, observer);
+      await this.notify(() => observer?.requestStarted(request, steps));
       // One live view of the steps for the whole run, updated in place as each finishes and handed
       // to every display call: no copy per step, so a display's work per step stays constant.
       const current = new LiveSteps(steps);
-      // Each step's reply is shown alongside the next vendor calls, never in front of them: the
-      // downstream systems do not wait for the identity providers' thread replies.
-      const displays: Promise<void>[] = [];
+      // Displays run beside the next vendor calls, never in front of them. (The results thread is
+      // not one of them: its effects are written with the run's own writes.)
+      const displays: Promise<unknown>[] = [];
       // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
       // And every attempt of every vendor call first checks the lease, and the claim's token.
       await inLane(laneOfRequest(request), () =>
@@ -111,20 +119,14 @@ export class Runner {
           () =>
             this.fanOut(store, request, steps, async (done) => {
               current.set(done);
-              if (done.notifiedAt || !observer) return;
-              displays.push(
-                (async () => {
-                  if (await this.notify(() => observer.stepFinished(request, done, current))) {
-                    const notifiedAt = this.ctx.iso();
-                    await store.updateStep(requestId, done.key, { notifiedAt });
-                    current.set({ ...current.get(done.key), ...done, notifiedAt });
-                  }
-                })(),
-              );
+              // Told first, while the view shows exactly this step more (see RunObserver.stepFinished).
+              if (observer) displays.push(this.notify(() => observer.stepFinished(request, done, current)));
+              await bulkThread?.stepFinished(done, current);
             }),
         ),
       );
       await Promise.all(displays);
+      bulkThread?.stop();
       return await this.finish(store, request, current.list(), observer);
     } catch (error) {
       if (!(error instanceof LeaseLost)) throw error;
@@ -134,29 +136,12 @@ export class Runner {
       );
       return undefined;
     } finally {
+      bulkThread?.stop();
       running = false;
       this.lookups.delete(requestId);
       clearInterval(heartbeat);
       await this.ctx.store.releaseLease(requestId, owner, fence).catch(() => {});
     }
-  }
-
-  /** Tells the display the run started and records the thread it answers with (once). */
-  private async started(
-    store: FencedWrites,
-    request: RevocationRequest,
-    steps: RevocationStep[],
-    observer: RunObserver | undefined,
-  ): Promise<RevocationRequest> {
-    let thread: Awaited<ReturnType<RunObserver['requestStarted']>>;
-    const ok = await this.notify(async () => {
-      thread = await observer?.requestStarted(request, steps);
-    });
-    if (!ok || !thread || (request.thread?.channel === thread.channel && request.thread.ts === thread.ts))
-      return request;
-    // Recorded before any vendor call, so a resumed run reuses this thread instead of posting another.
-    await store.updateRequest(request.id, { thread }, this.ctx.iso(), ['running']);
-    return { ...request, thread };
   }
 
   /**
@@ -225,10 +210,9 @@ export class Runner {
   }
 
   /**
-   * Shows the outcome, then records it with run_finished (one write, fenced: a runner that lost
-   * its lease finishes nothing). Shown first on purpose: a crash in between re-runs nothing (every
-   * step is final) and shows it again, whereas the other order could leave a stale "in progress"
-   * message forever. Nothing is shown once the lease is lost.
+   * Records the outcome with run_finished (one write, fenced: a runner that lost its lease finishes
+   * nothing), and with it what the world is told of it: the results thread's final state (every
+   * reply, then the redraw) and a waiting workflow step's end, as outbox effects.
    */
   private async finish(
     store: FencedWrites,
@@ -238,25 +222,22 @@ export class Runner {
   ): Promise<RevocationRequest> {
     const status = finalStatus(finished);
     const summary = summarize(finished);
-    const final: RevocationRequest = { ...request, status, summary };
-    await store.confirm();
-    await this.notify(() => observer?.requestFinished(final, finished));
-    // A waiting Workflow Builder step ends as an outbox effect of run_finished's own write.
-    const effects = workflowEndEffect(request);
     await store.updateRequest(
       request.id,
       { status, summary },
       this.ctx.iso(),
       ['running'],
       { requestId: request.id, actor: 'engine', action: 'run_finished', data: { status, summary } },
-      effects,
+      runFinishedEffects(request, finished),
     );
-    if (effects.length > 0) this.ctx.effectsWritten();
+    this.ctx.effectsWritten();
     this.ctx.logger.info(
       `request ${request.id} finished: ${status} (${summary})`,
       logFields({ request_id: request.id }),
     );
-    return this.mustGet(request.id);
+    const final = await this.mustGet(request.id);
+    await this.notify(() => observer?.requestFinished(final, finished));
+    return final;
   }
 
   private async mustGet(id: string): Promise<RevocationRequest> {

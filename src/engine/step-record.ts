@@ -2,6 +2,7 @@ import { logFields } from '../log.js';
 import type { Person } from '../providers/types.js';
 import type { NewAuditRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
+import { stepReplyEffect } from './effects.js';
 import type { FencedWrites } from './lease.js';
 import { type BulkPhase, runProviderStep } from './step.js';
 import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
@@ -103,7 +104,11 @@ export async function runStep(
     { state, result, finishedAt, ...(account ? { account } : {}) },
     records,
     finishedAt,
+    // A one-person request's reply in the results thread follows the outcome's own write (a bulk's
+    // replies are one per system, written by the runner as each system completes).
+    request.additionalTargets?.length ? [] : [stepReplyEffect(request.id, step.key)],
   );
+  ctx.effectsWritten();
   ctx.logger.info(
     `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,
     logFields({ request_id: request.id, system: step.system }),

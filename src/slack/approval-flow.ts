@@ -1,11 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { SystemPreview } from '../engine/plan.js';
 import type { RevocationRequest, ThreadRef } from '../engine/types.js';
+import type { Delivery } from '../runtime/outbox-worker.js';
 import { previewLine } from './blocks/request-modal.js';
 import { parentMessage } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
+import { destinations, postOnce } from './post-once.js';
 import { tellUser } from './tell-user.js';
-import { destinations, postToFirstChannel } from './thread-notifier.js';
 
 /** The preview the approver sees: one line per system (sessions, or why not). */
 export function approverPreview(previews: SystemPreview[]): string | undefined {
@@ -23,14 +24,16 @@ export async function approvalCard(
   deps: SlackDeps,
   client: WebClient,
   request: RevocationRequest,
+  delivery: Delivery,
 ): Promise<ThreadRef | undefined> {
   // With chosen sessions the card lists exactly those (its own block), not everything listed.
   const preview = request.selection ? undefined : approverPreview(request.plan?.preview ?? []);
   const card = parentMessage(request, [], deps.labels, { buttons: true, preview });
-  const ref = await postToFirstChannel(
+  const ref = await postOnce(
     client,
     deps.logger,
-    destinations(request, deps.config.approvalChannel),
+    delivery,
+    { channels: destinations(request, deps.config.approvalChannel) },
     card,
   );
   if (!ref) deps.logger.error(`request ${request.id}: no channel accepted the approval card`);

@@ -2,7 +2,6 @@ import type { Config, SystemId } from '../config.js';
 import { type Membership, type MembershipChecker, unreadableGroups } from '../engine/access.js';
 import type { Approvals } from '../engine/approval.js';
 import type { RevocationEngine } from '../engine/engine.js';
-import type { RunObserver } from '../engine/observer.js';
 import { laneOfRequest, type RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
@@ -25,12 +24,10 @@ export interface SlackDeps {
   background: WorkQueue;
   now: () => Date;
   approvals: Approvals;
-  /** The progress display for a request (its Slack thread, and a waiting workflow step). */
-  observerFor: (request: RevocationRequest) => RunObserver;
 }
 
 /**
- * Queues an approved request's run (never refused), showing progress through its observer. Its
+ * Queues an approved request's run (never refused); its results thread is the outbox's to show. Its
  * run slot is its lane's, by the rule its vendor calls follow: a one-person or alert request is
  * urgent (lane `runs`), any other request for several people `bulk`, which never takes the run
  * slots kept for urgent work. A request whose run already waits or runs here is not queued twice
@@ -39,7 +36,7 @@ export interface SlackDeps {
 export function startRun(deps: SlackDeps, request: RevocationRequest): boolean {
   const key = `run:${request.id}`;
   if (deps.background.has(key)) return false;
-  deps.background.run('run', () => deps.engine.run(request.id, deps.observerFor(request)), {
+  deps.background.run('run', () => deps.engine.run(request.id), {
     name: `request ${request.id}`,
     key,
     lane: laneOfRequest(request) === 'bulk' ? 'bulk' : 'runs',

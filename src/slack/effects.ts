@@ -6,6 +6,7 @@ import { escapeInline } from '../util/mrkdwn.js';
 import { approvalCard, resolveCard, tellRequester } from './approval-flow.js';
 import { decidedByText, personText } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
+import { threadEffectHandlers } from './thread-effects.js';
 import { completeWorkflow } from './workflow-completion.js';
 
 /** Who decided the request, as the card says it. */
@@ -35,8 +36,9 @@ function noteText(request: RevocationRequest, about: NoteAbout): string | undefi
 
 /**
  * The Slack presenter of the outbox: one handler per effect kind the engine writes. Each renders
- * from the store at delivery and is safe to run again: the card's `ts` is saved the moment Slack
- * answers and recorded with the engine, so a retry finds it and never posts a second card.
+ * from the store at delivery and is safe to run again: a posted message's `ts` is saved the moment
+ * Slack answers (and a retry of a delivery killed before that looks for the message first), so a
+ * retry never posts a second card, parent or reply.
  */
 export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): Record<string, EffectHandler> {
   const requestOf = async (d: Delivery): Promise<RevocationRequest> => {
@@ -46,6 +48,7 @@ export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): R
     return request;
   };
   return {
+    ...threadEffectHandlers(deps, client, requestOf),
     [EFFECT.approvalCard]: async (d) => {
       const request = await requestOf(d);
       if (request.approvalCard) return; // posted and recorded by an earlier attempt
@@ -56,12 +59,11 @@ export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): R
       }
       // Decided (or withdrawn) before the card went out: there is nothing left to approve.
       if (request.status !== 'pending_approval') return;
-      const posted = await approvalCard(deps, client(), request);
+      const posted = await approvalCard(deps, client(), request, d);
       if (!posted) {
         await deps.engine.withdraw(request.id, 'the approval card could not be posted in any channel');
         return;
       }
-      await d.saveProgress({ posted });
       await deps.engine.cardPosted(request.id, posted);
     },
     [EFFECT.cardRedraw]: async (d) => {

@@ -4,6 +4,9 @@ import { ATTENTION_STATES } from '../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
 
+/** What Slack answers for an execution that was ended already. */
+const ENDED = ['function_execution_not_found', 'execution_not_in_running_state'];
+
 export interface WorkflowCompletionDeps {
   /** Where the completion is recorded (with its audit record). */
   engine: Pick<RevocationEngine, 'workflowCompleted'>;
@@ -40,7 +43,19 @@ export async function completeWorkflow(
     retryConfig: { retries: 2 },
   });
   const execution = link.functionExecutionId;
-  let outcome: 'completed' | 'failed' = 'completed';
+  let outcome = 'completed';
+  // Slack ends an execution once: after that it answers that it is not found, or not running — an
+  // earlier call of ours went through (its answer lost, or the process killed before recording
+  // it), or the workflow was ended otherwise. Either way there is nothing left to end: recorded so.
+  const ending = async (call: Promise<unknown>) => {
+    try {
+      await call;
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (!code || !ENDED.includes(code)) throw error;
+      outcome = `${outcome} (already ended: Slack answered ${code})`;
+    }
+  };
   if (request.status === 'denied' || request.status === 'expired' || request.status === 'failed') {
     const why =
       request.status === 'denied'
@@ -51,15 +66,19 @@ export async function completeWorkflow(
             : 'The revocation expired without an approval; nothing was revoked.'
           : `The revocation failed in every system (${request.summary ?? 'see the results thread'}).`;
     outcome = 'failed';
-    await client.functions.completeError({
-      function_execution_id: execution,
-      error: `${why} Request ${request.id}.`,
-    });
+    await ending(
+      client.functions.completeError({
+        function_execution_id: execution,
+        error: `${why} Request ${request.id}.`,
+      }),
+    );
   } else {
-    await client.functions.completeSuccess({
-      function_execution_id: execution,
-      outputs: workflowOutputs(request, steps),
-    });
+    await ending(
+      client.functions.completeSuccess({
+        function_execution_id: execution,
+        outputs: workflowOutputs(request, steps),
+      }),
+    );
   }
   await deps.engine.workflowCompleted(request.id, execution, outcome);
 }

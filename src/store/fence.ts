@@ -2,12 +2,14 @@ import type { Sql } from 'sql-template-tag';
 import type { RequestStatus } from '../engine/types.js';
 import { appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
+import { insertEffectsIn, type NewEffect } from './outbox.js';
 import * as q from './statements.js';
 import type { FencingToken, NewAuditRecord } from './types.js';
 
 /**
  * Claims a request for running with the next fencing token (see `Store.claim`): the token, or
- * undefined when it was not claimed. With `record`, the claim and its audit record are one write.
+ * undefined when it was not claimed. With `record` (and `effects`), the claim, its audit record and
+ * its effects are one write.
  */
 export async function claimIn(
   db: Backend,
@@ -16,16 +18,18 @@ export async function claimIn(
   leaseUntil: string,
   now: string,
   record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
+  effects: NewEffect[] = [],
 ): Promise<FencingToken | undefined> {
   const update = q.claim(id, owner, leaseUntil, now);
   const token = (rows: { fence: number | string }[]) => (rows[0] ? Number(rows[0].fence) : undefined);
-  if (!record) return token(await db.all(update));
+  if (!record && effects.length === 0) return token(await db.all(update));
   return db.transaction(async (tx) => {
     // Locked (or inside the write lock): the status read is the one the update changes.
     const [before] = await tx.all<{ status: RequestStatus }>(q.selectStatus(id, db.dialect));
     const fence = before ? token(await tx.all(update)) : undefined;
     if (!before || fence === undefined) return undefined;
-    await appendAuditIn(tx, db.dialect, record(before.status, fence), now);
+    if (record) await appendAuditIn(tx, db.dialect, record(before.status, fence), now);
+    await insertEffectsIn(tx, effects, now);
     return fence;
   });
 }

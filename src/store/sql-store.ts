@@ -114,8 +114,9 @@ export class SqlStore extends SqlQueues implements Store {
     leaseUntil: string,
     now: string,
     record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
+    effects?: NewEffect[],
   ): Promise<FencingToken | undefined> {
-    return claimIn(this.db, id, owner, leaseUntil, now, record);
+    return claimIn(this.db, id, owner, leaseUntil, now, record, effects);
   }
 
   async renewLease(
@@ -188,6 +189,7 @@ export class SqlStore extends SqlQueues implements Store {
     record: NewAuditRecord | NewAuditRecord[],
     now: string,
     fence?: FencingToken,
+    effects: NewEffect[] = [],
   ): Promise<AuditRecord | undefined> {
     const records = Array.isArray(record) ? record : [record];
     if (records.length === 0) throw new Error('finishStep needs an audit record');
@@ -195,6 +197,7 @@ export class SqlStore extends SqlQueues implements Store {
       if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
         return undefined;
       await updateStepIn(tx, requestId, stepKey, patch);
+      await insertEffectsIn(tx, effects, now);
       return appendAllIn(tx, this.db.dialect, records, now);
     });
   }

@@ -141,7 +141,8 @@ export interface Store extends StoreQueues {
    * `owner`'s lease until `leaseUntil` and takes the next {@link FencingToken}. Returns that
    * token, or undefined when the request was not claimed (another runner holds it, or it is not
    * runnable). `record`, given the status the request had before the claim and the new token, is
-   * the audit record written in the same transaction when the claim succeeds.
+   * the audit record written in the same transaction when the claim succeeds; so are `effects`
+   * written to the outbox (a key already written adds nothing).
    */
   claim(
     id: string,
@@ -149,6 +150,7 @@ export interface Store extends StoreQueues {
     leaseUntil: string,
     now: string,
     record?: (previous: RequestStatus, fence: FencingToken) => NewAuditRecord,
+    effects?: NewEffect[],
   ): Promise<FencingToken | undefined>;
   /**
    * Extends the lease while `owner` still holds it (and, with `fence`, under that claim). Returns
@@ -177,7 +179,7 @@ export interface Store extends StoreQueues {
    * Records a step's outcome and its audit record(s) in one transaction (a crash cannot keep one
    * without the other). Returns the last record written. With `fence`, fenced: when the token is
    * no longer the request's (or the request is no longer `running`) it writes neither the step
-   * nor its records and returns undefined.
+   * nor its records and returns undefined. `effects` are written to the outbox in the same transaction.
    */
   finishStep(
     requestId: string,
@@ -186,6 +188,7 @@ export interface Store extends StoreQueues {
     record: NewAuditRecord | NewAuditRecord[],
     now: string,
     fence?: FencingToken,
+    effects?: NewEffect[],
   ): Promise<AuditRecord | undefined>;
   /**
    * Patches one step, named by its key (`slack`, or `slack#3` for a bulk request's fourth person).

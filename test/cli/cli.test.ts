@@ -124,8 +124,19 @@ describe('break-glass CLI', () => {
     try {
       const at = new Date().toISOString();
       await store.addEffects([{ kind: 'requester_note', key: `note:${id}`, requestId: id }], at);
-      const [effect] = await store.claimEffects('t', at, new Date(Date.now() + 60_000).toISOString(), 1);
-      await store.settleEffect(effect?.id ?? 0, 't', { failed: 'channel_not_found' }, at);
+      // No app delivers here: its results thread's effects (written by the run) are delivered by
+      // hand, then the note fails for good.
+      for (;;) {
+        const [effect] = await store.claimEffects('t', at, new Date(Date.now() + 60_000).toISOString(), 1);
+        if (!effect) break;
+        const failed = effect.kind === 'requester_note';
+        await store.settleEffect(
+          effect.id,
+          't',
+          failed ? { failed: 'channel_not_found' } : { done: true },
+          at,
+        );
+      }
     } finally {
       await store.close();
     }
@@ -136,9 +147,13 @@ describe('break-glass CLI', () => {
     const json = JSON.parse((await cli(['status', id ?? '', '--json'], env)).stdout) as {
       effects: unknown[];
     };
-    expect(json.effects).toEqual([
-      { kind: 'requester_note', state: 'failed', attempts: 1, lastError: 'channel_not_found' },
-    ]);
+    expect(json.effects).toContainEqual({
+      kind: 'requester_note',
+      state: 'failed',
+      attempts: 1,
+      lastError: 'channel_not_found',
+    });
+    expect(json.effects).toContainEqual({ kind: 'thread_parent', state: 'done', attempts: 1 });
     const doctor = await cli(['doctor'], env);
     expect(doctor.stdout).toMatch(/outbox: 0 effect\(s\) waiting; 1 effect\(s\) .* FAILED for good/);
   });

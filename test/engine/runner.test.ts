@@ -53,21 +53,29 @@ describe('engine.run', () => {
     expect(actions.at(-1)).toBe('run_finished');
   });
 
-  it('records the thread a display answers with, hands it on, and never runs a request twice', async () => {
+  it('writes the results thread to the outbox with the run, tells its observer, and never runs a request twice', async () => {
     const request = await recorded();
-    const seen: (string | undefined)[] = [];
+    const seen: string[] = [];
     const display: RunObserver = {
-      requestStarted: async () => ({ channel: 'C1', ts: '1.1' }),
-      stepFinished: async (r) => {
-        seen.push(r.thread?.ts);
+      requestStarted: async (r) => {
+        seen.push(`started ${r.status}`);
+      },
+      stepFinished: async (_r, step) => {
+        seen.push(`${step.system} ${step.state}`);
       },
       requestFinished: async (r) => {
-        seen.push(r.thread?.ts);
+        seen.push(`finished ${r.status}`);
       },
     };
     await w.engine.run(request.id, display);
-    expect(seen).toEqual(['1.1', '1.1', '1.1']);
-    expect((await w.store.getRequest(request.id))?.thread).toEqual({ channel: 'C1', ts: '1.1' });
+    expect(seen.sort()).toEqual(['finished done', 'huawei revoked', 'mattermost revoked', 'started running']);
+    // The parent with the claim, a reply with each step's outcome, the final redraw with run_finished.
+    expect((await w.store.listEffects(request.id)).map((e) => e.key)).toEqual([
+      `thread_parent:${request.id}`,
+      expect.stringMatching(new RegExp(`^step_reply:${request.id}:(mattermost|huawei)$`)),
+      expect.stringMatching(new RegExp(`^step_reply:${request.id}:(mattermost|huawei)$`)),
+      `thread_redraw:${request.id}:final`,
+    ]);
     expect(await w.engine.run(request.id, display)).toBeUndefined();
     expect(mm.revoked).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ADMIN_SCOPES, BOT_SCOPES } from '../../src/slack/scopes.js';
 import { capture } from '../helpers/capture.js';
 
 interface ContractArg {
@@ -80,6 +81,8 @@ export interface FakeMessage {
   text?: string;
   blocks?: unknown[];
   ephemeralFor?: string;
+  /** Message metadata as posted (`{event_type, event_payload}`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface Failure {
@@ -101,8 +104,13 @@ export interface FakeSlackOptions {
   scopes?: { bot?: string[]; admin?: string[] };
 }
 
-export const ALL_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'users:read.email', 'usergroups:read'];
-export const ALL_ADMIN_SCOPES = ['admin.users:read', 'admin.users:write'];
+export const ALL_BOT_SCOPES: string[] = [...BOT_SCOPES];
+export const ALL_ADMIN_SCOPES: string[] = [...ADMIN_SCOPES];
+
+function parseMetadata(v: unknown): FakeMessage['metadata'] {
+  const parsed = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
+  return parsed as FakeMessage['metadata'];
+}
 
 function parseValue(v: string): unknown {
   if (/^[[{]/.test(v)) {
@@ -134,6 +142,8 @@ export class FakeSlack {
    * then is unknown to the caller).
    */
   beforeAnswer?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
+  /** Workflow function executions ended by `functions.complete*` (each ends once). */
+  readonly endedExecutions = new Set<string>();
   /** A broken pager: `admin.users.session.list` always answers the first page's cursor again. */
   loopSessionCursor = false;
   /** Sessions per `admin.users.session.list` page at most (Slack: 1,000). */
@@ -290,9 +300,10 @@ export class FakeSlack {
     send(200, answer, { 'x-oauth-scopes': scopes.join(',') });
   }
 
+  /** Message timestamps as Slack makes them: the second it took the message, unique and increasing (a sequence in the micro part). */
   private nextTs(): string {
     this.seq += 1;
-    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
   }
 
   private answer(method: string, a: Record<string, unknown>, isBot: boolean): Record<string, unknown> {
@@ -346,8 +357,36 @@ export class FakeSlack {
           thread_ts: a.thread_ts as string | undefined,
           text: a.text as string,
           blocks: a.blocks as unknown[],
+          ...(a.metadata ? { metadata: parseMetadata(a.metadata) } : {}),
         });
         return { ok: true, channel: resolved, ts };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // Newest first, as Slack answers; metadata only when asked for. (One page: tests post few.)
+        const channel = String(a.channel);
+        if (/^[UW]/.test(channel)) return fail('channel_not_found');
+        if (/^C/.test(channel) && !(this.options.memberChannels ?? []).includes(channel))
+          return fail('not_in_channel');
+        const oldest = Number(a.oldest ?? 0);
+        const inThread = method === 'conversations.replies';
+        const withMetadata = a.include_all_metadata === true || a.include_all_metadata === 'true';
+        const list = this.messages
+          .filter(
+            (m) =>
+              m.channel === channel &&
+              !m.ephemeralFor &&
+              Number(m.ts) >= oldest &&
+              (inThread ? m.ts === a.ts || m.thread_ts === a.ts : !m.thread_ts),
+          )
+          .reverse()
+          .map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata ? { metadata: m.metadata } : {}),
+          }));
+        return { ok: true, messages: list, has_more: false, response_metadata: { next_cursor: '' } };
       }
       case 'chat.update': {
         const m = this.messages.find((x) => x.channel === a.channel && x.ts === a.ts);
@@ -410,8 +449,14 @@ export class FakeSlack {
         return { ok: true };
       }
       case 'functions.completeSuccess':
-      case 'functions.completeError':
-        return a.function_execution_id ? { ok: true } : fail('invalid_arguments');
+      case 'functions.completeError': {
+        // An execution ends once; after that Slack no longer finds it.
+        const id = a.function_execution_id;
+        if (!id) return fail('invalid_arguments');
+        if (this.endedExecutions.has(String(id))) return fail('function_execution_not_found');
+        this.endedExecutions.add(String(id));
+        return { ok: true };
+      }
       case 'admin.users.session.resetBulk': {
         const ids = a.user_ids as string[];
         if (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000) return fail('invalid_arguments');

@@ -39,6 +39,8 @@ export interface Harness {
   logs: string[];
   command(fields: Record<string, string>): Promise<Response>;
   interact(payload: unknown): Promise<Response>;
+  /** Waits until the outbox has delivered every effect written so far (Slack shows what the store says). */
+  delivered(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,9 @@ export async function startHarness(
       signedPost(`${url}/slack/events`, interactionBody(payload), 'application/x-www-form-urlencoded', {
         secret: SECRETS.signing,
       }),
+    delivered: async () => {
+      await slack.waitFor(async () => ((await app.store.outboxHealth()).pending === 0 ? true : undefined));
+    },
     close: async () => {
       await app.stop();
       // The audit rows this app wrote, for the run's secrets scan.

@@ -178,12 +178,12 @@ describe('SIGKILL at 22 points of a four-system revocation', () => {
     if (point.when === 'after' && point.call === 'batch_delete')
       expect(hw.requestsTo('batch_delete')).toHaveLength(1);
     expect(verifyChain(await store.listAudit()).ok).toBe(true);
-    // The thread tells the whole story: one parent, one reply per system, final summary.
-    await slack.waitFor(
-      () =>
-        slack.messages.find((m) => !m.thread_ts && /3 revoked, 1 queued/.test(cardStatus(m.blocks) ?? '')),
-      10_000,
-    );
+    // The thread tells the whole story once the outbox has delivered it: one parent, one reply per
+    // system, final summary.
+    await slack.waitFor(async () => (await store.outboxHealth()).pending === 0, 10_000);
+    expect(
+      slack.messages.filter((m) => !m.thread_ts && /3 revoked, 1 queued/.test(cardStatus(m.blocks) ?? '')),
+    ).toHaveLength(1);
     const parents = slack.messages.filter((m) => !m.thread_ts && !m.ephemeralFor && m.channel === 'C0SEC');
     expect(parents).toHaveLength(1);
     const replies = slack.messages.filter((m) => m.thread_ts === parents[0]?.ts);

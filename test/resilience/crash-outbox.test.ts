@@ -51,20 +51,26 @@ describe('SIGKILL between a state change and what the world is told', () => {
       first.proc.kill('SIGKILL');
     });
     let fired = false;
-    /** Kills the app the `nth` time it makes `method` (before Slack applies it). */
-    const killAt = (method: string, nth = 1) => {
+    /**
+     * Kills the app the `nth` time it makes `method`: before Slack applies it, or (`after`) once
+     * Slack applied it and before the app hears the answer.
+     */
+    const killAt = (method: string, nth = 1, when: 'before' | 'after' = 'before') => {
       let seen = 0;
-      slack.beforeAnswer = async (m) => {
+      const hook = async (m: string) => {
         if (fired || m !== method || ++seen !== nth) return false;
         fired = true;
         await kill9(first);
         return true;
       };
+      if (when === 'before') slack.beforeAnswer = hook;
+      else slack.afterApply = hook;
     };
     const restart = async (): Promise<ChildApp> => {
       await Promise.race([first.exited, new Promise((r) => setTimeout(r, 30_000))]);
       expect(fired, `kill point never reached: ${first.output.join('')}`).toBe(true);
       slack.beforeAnswer = undefined;
+      slack.afterApply = undefined;
       const second = await startChildApp(env);
       cleanups.push(async () => {
         second.proc.kill('SIGKILL');
@@ -96,10 +102,14 @@ describe('SIGKILL between a state change and what the world is told', () => {
     const notes = (pattern: RegExp) =>
       slack.messages.filter((m) => m.ephemeralFor === 'UREQ' && pattern.test(m.text ?? ''));
     /** Waits for the approval card, arms the kill at `method`, then UAPP1 clicks `actionId` on it. */
-    const decideWhenKilledAt = async (actionId: string, method: string) => {
+    const decideWhenKilledAt = async (
+      actionId: string,
+      method: string,
+      when: 'before' | 'after' = 'before',
+    ) => {
       const card = await slack.waitFor(() => cards()[0], 20_000);
       const [request] = await store().listRequestsForTarget('UALICE', 1);
-      killAt(method);
+      killAt(method, 1, when);
       const click = buttonClick({
         userId: 'UAPP1',
         actionId,
@@ -206,6 +216,50 @@ describe('SIGKILL between a state change and what the world is told', () => {
   );
 
   it(
+    'killed after Slack took the card, before it answered: the retry finds it, and posts no second card',
+    { timeout: 90_000 },
+    async () => {
+      const w = await world();
+      w.killAt('chat.postMessage', 1, 'after');
+      await w.submit(w.first);
+      await w.restart();
+      await w.slack.waitFor(() => w.notes(/needs approval/).length === 1 || undefined, 20_000);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
+      expect(w.cards()).toHaveLength(1);
+      const [request] = await w.store().listRequestsForTarget('UALICE', 1);
+      expect(request?.approvalCard?.ts).toBe(w.cards()[0]?.ts);
+      // The retry looked in the approval channel for the card its key marks.
+      const looked = w.slack.callsTo('conversations.history');
+      expect(looked.map((c) => [c.args.channel, String(c.args.include_all_metadata)])).toEqual([
+        ['C0APPROVE', 'true'],
+      ]);
+    },
+  );
+
+  it(
+    'a run killed after Slack took its thread reply, before it answered: one reply, the card redrawn as finished',
+    { timeout: 90_000 },
+    async () => {
+      const w = await world();
+      await w.submit(w.first);
+      // Approved: the card becomes the results parent (redrawn), so the run's first post is its reply.
+      const { card, request } = await w.decideWhenKilledAt('approve_request', 'chat.postMessage', 'after');
+      await w.restart();
+      const store = w.store();
+      await w.slack.waitFor(async () => {
+        const r = await store.getRequest(request?.id ?? '');
+        return r?.status === 'done' && (await store.outboxHealth()).pending === 0 ? r : undefined;
+      }, 20_000);
+      const replies = w.slack.messages.filter((m) => m.thread_ts === card.ts);
+      expect(replies.map((m) => m.text)).toEqual(['Slack: revoked']);
+      expect(w.slack.callsTo('conversations.replies').length).toBeGreaterThan(0);
+      expect(cardStatus(w.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(/Finished/);
+      expect(w.cards()).toHaveLength(1);
+    },
+  );
+
+  it(
     'a workflow step: killed after the run finished, before the step is completed: completed once after the restart',
     { timeout: 90_000 },
     async () => {
@@ -231,6 +285,36 @@ describe('SIGKILL between a state change and what the world is told', () => {
       expect(completions.every((c) => c.args.function_execution_id === 'FxCRASH')).toBe(true);
       expect(w.slack.callsTo('functions.completeError')).toHaveLength(0);
       expect(w.slack.callsTo('admin.users.session.reset')).toHaveLength(1);
+    },
+  );
+
+  it(
+    'a workflow step: killed after Slack ended it, before the answer: ended once, recorded as already ended',
+    { timeout: 90_000 },
+    async () => {
+      const w = await world();
+      await signedPost(
+        `${w.first.url}/slack/events`,
+        functionExecuted({ user_id: 'UALICE', reason: 'Offboarding', requested_by: 'UREQ' }, 'FxAFTER'),
+        'application/json',
+        { secret: SECRETS.signing },
+      );
+      const { request } = await w.decideWhenKilledAt('approve_request', 'functions.completeSuccess', 'after');
+      await w.restart();
+      const store = w.store();
+      await w.slack.waitFor(async () => {
+        const r = await store.getRequest(request?.id ?? '');
+        return r?.workflow?.completedAt ? r : undefined;
+      }, 20_000);
+      // Slack ended the execution once (the retry was answered that it is gone), and no error was sent.
+      expect([...w.slack.endedExecutions]).toEqual(['FxAFTER']);
+      expect(w.slack.callsTo('functions.completeError')).toHaveLength(0);
+      const completed = (await store.listAudit({ requestId: request?.id })).filter(
+        (a) => a.action === 'workflow_completed',
+      );
+      expect(completed.map((a) => a.data.outcome)).toEqual([
+        'completed (already ended: Slack answered function_execution_not_found)',
+      ]);
     },
   );
 });

@@ -102,6 +102,15 @@ describe.skipIf(!url)('fenced leases: a replica that lost its lease sends and wr
     return rows[0]?.status;
   }
 
+  /** Effects of the request not yet delivered (the outbox of every replica delivers them). */
+  async function undelivered(id: string): Promise<number> {
+    const { rows } = await admin.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM ${schema}.outbox WHERE request_id = $1 AND state = 'pending'`,
+      [id],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await ok())) {
@@ -183,9 +192,11 @@ describe.skipIf(!url)('fenced leases: a replica that lost its lease sends and wr
         if (!frozen) throw new Error(`no replica holds the lease (owner ${lease.owner})`);
         frozen.proc.kill('SIGSTOP');
         // Past its lease, the other replica takes the request over and finishes it.
+        // …and its results thread is delivered (an effect the frozen replica held is taken over
+        // once its claim lapses: what it does after SIGCONT is the run's doing, not the outbox's).
         await until(
-          'the other replica finished the request',
-          async () => (await statusOf(lease.id)) === 'done',
+          'the other replica finished the request and its thread',
+          async () => (await statusOf(lease.id)) === 'done' && (await undelivered(lease.id)) === 0,
         );
         atResume = await snapshot();
         resumedAt = Date.now();
@@ -245,8 +256,8 @@ describe.skipIf(!url)('fenced leases: a replica that lost its lease sends and wr
         const ahead = await startChildApp({ ...env, TEST_CLOCK_OFFSET_MS: '4000' });
         children.push(ahead);
         await until(
-          'the replica ahead finished the request',
-          async () => (await statusOf(lease.id)) === 'done',
+          'the replica ahead finished the request and its thread',
+          async () => (await statusOf(lease.id)) === 'done' && (await undelivered(lease.id)) === 0,
         );
         atAnswer = await snapshot();
         answeredAt = Date.now();

@@ -80,6 +80,7 @@ describe('every vendor fault ends in a truthful state, within the retry bound, t
       return r && ['done', 'partially_failed', 'failed'].includes(r.status) ? r : undefined;
     });
     const steps = await h.app.store.listSteps(request.id);
+    await h.delivered();
     const replies = h.slack.messages.filter((m) => m.thread_ts === parent.ts);
     return { request, steps, replies };
   }

@@ -73,6 +73,7 @@ describe('one Slack lookup per person per run', () => {
     const request = await finished();
     expect(request.status).toBe('done');
     expect(lookupsOf('UP1')).toBe(2);
+    await h.delivered();
     expect(statusLine(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(/Finished/);
   });
 });

@@ -4,6 +4,7 @@ import { ConfigError, type SystemId } from '../../config.js';
 import { asRevokeError } from '../../errors.js';
 import { systemById } from '../../providers/registry.js';
 import { SlackApi } from '../../providers/slack-admin/client.js';
+import { ADMIN_SCOPES, BOT_SCOPES } from '../../slack/scopes.js';
 import { type CliBase, configuredSystems, createCliBase } from '../context.js';
 import { type Io, safe } from '../output.js';
 import { inspectStore, sqliteCreatable } from '../store-access.js';
@@ -14,8 +15,6 @@ interface Check {
   detail: string;
 }
 
-const BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'users:read.email', 'usergroups:read'];
-const ADMIN_SCOPES = ['admin.users:read', 'admin.users:write'];
 const authTest = z.object({
   ok: z.literal(true),
   team: z.string().optional(),
