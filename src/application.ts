@@ -165,7 +165,7 @@ export async function buildApplication(
       { name: 'resume', run: () => resumeRuns(deps) },
       // Lapsed approvals expire; their cards, requesters and workflow steps are told by the outbox.
       { name: 'expire', run: () => engine.expireDue() },
-      { name: 'intake', run: () => recordUnrecordedForms(deps, slack.client) },
+      { name: 'intake', run: () => recordUnrecordedForms(deps) },
     ],
     housekeepingMs,
     (name, fn) => deps.background.run(name, fn),

@@ -13,6 +13,8 @@ export const EFFECT = {
   cardRedraw: 'card_redraw',
   /** Tell the requester what happened to their request. */
   requesterNote: 'requester_note',
+  /** Tell someone their acknowledged submission was not recorded, and why (no request follows it). */
+  intakeRefused: 'intake_refused',
   /** End a waiting Workflow Builder step (complete or fail, exactly once). */
   workflowEnd: 'workflow_end',
   /** Show the run's results parent: post it (its `ts` is recorded), or redraw the card or thread it already has. */
@@ -25,8 +27,18 @@ export const EFFECT = {
   threadRedraw: 'thread_redraw',
 } as const;
 
-/** What a requester note is about. */
-export type NoteAbout = 'needs_approval' | 'approved' | 'denied' | 'expired' | 'withdrawn';
+/**
+ * What a requester note is about. `recorded_late`: an acknowledged form was recorded only after a
+ * restart (payload `submittedAt`); `left_out`: people the request could not name (payload `people`).
+ */
+export type NoteAbout =
+  | 'needs_approval'
+  | 'approved'
+  | 'denied'
+  | 'expired'
+  | 'withdrawn'
+  | 'recorded_late'
+  | 'left_out';
 
 export const approvalCardEffect = (requestId: string): NewEffect => ({
   kind: EFFECT.approvalCard,
@@ -37,6 +49,7 @@ export const approvalCardEffect = (requestId: string): NewEffect => ({
 export const requesterNoteEffect = (
   request: Pick<RevocationRequest, 'id' | 'requester'>,
   about: NoteAbout,
+  details: Record<string, unknown> = {},
 ) =>
   request.requester.kind === 'slack'
     ? [
@@ -44,10 +57,56 @@ export const requesterNoteEffect = (
           kind: EFFECT.requesterNote,
           key: `${EFFECT.requesterNote}:${request.id}:${about}`,
           requestId: request.id,
-          payload: { about },
+          payload: { ...details, about },
         },
       ]
     : [];
+
+/** At most this many refused people are named in a note (the audit log has them all). */
+const MAX_NAMED = 20;
+
+/**
+ * The notes a request recorded from a journaled form is written with: that it was recorded only
+ * after a restart, and who was left out of it. Before its approval card (its effects go in order).
+ */
+export function intakeNotes(
+  request: Pick<RevocationRequest, 'id' | 'requester'>,
+  replayedFrom: string | undefined,
+  refusedPeople: readonly string[],
+): NewEffect[] {
+  return [
+    ...(replayedFrom ? requesterNoteEffect(request, 'recorded_late', { submittedAt: replayedFrom }) : []),
+    ...(refusedPeople.length > 0
+      ? requesterNoteEffect(request, 'left_out', {
+          count: refusedPeople.length,
+          people: refusedPeople.slice(0, MAX_NAMED).map((p) => p.slice(0, 200)),
+        })
+      : []),
+  ];
+}
+
+/** A journaled submission that was refused: its requester is told why (a Slack requester only). */
+export function intakeRefusedEffect(
+  entry: { key: string; receivedAt: string; replayed: boolean },
+  requester: { kind: string; id: string },
+  channelId: string | undefined,
+  message: string,
+): NewEffect[] {
+  if (requester.kind !== 'slack') return [];
+  return [
+    {
+      kind: EFFECT.intakeRefused,
+      key: `${EFFECT.intakeRefused}:${entry.key}:${entry.receivedAt}`,
+      payload: {
+        user: requester.id,
+        channel: channelId ?? null,
+        message: message.slice(0, 2_700),
+        submittedAt: entry.receivedAt,
+        replayed: entry.replayed,
+      },
+    },
+  ];
+}
 
 export const cardRedrawEffect = (requestId: string, why: string): NewEffect => ({
   kind: EFFECT.cardRedraw,

@@ -1,6 +1,7 @@
 import { logFields } from '../log.js';
 import { IntakeTakenError } from '../store/types.js';
 import type { EngineContext } from './context.js';
+import { intakeRefusedEffect } from './effects.js';
 import type { Ask, AskResult, Intake } from './request.js';
 
 /** An ask journaled under its idempotency key (the key its request gets). */
@@ -76,9 +77,22 @@ export class IntakeJournal {
     this.hold(key);
     try {
       if (entry.attempts > MAX_INTAKE_ATTEMPTS) return await this.giveUp(entry);
-      const result = await this.intake.ask(entry.ask, { key, owner: this.owner });
+      // A form recorded after a restart: its requester is told so, with the request's own write.
+      const result = await this.intake.ask(
+        entry.ask,
+        { key, owner: this.owner },
+        entry.replayed ? entry.receivedAt : undefined,
+      );
       if (result.ok) return result;
-      const refused = await this.ctx.store.refuseIntake(key, this.owner, result.message, this.ctx.iso());
+      const refused = await this.ctx.store.refuseIntake(
+        key,
+        this.owner,
+        result.message,
+        this.ctx.iso(),
+        undefined,
+        this.refusalNote(entry, result.message),
+      );
+      if (refused) this.ctx.effectsWritten();
       return refused ? result : undefined;
     } catch (error) {
       if (error instanceof IntakeTakenError) {
@@ -131,10 +145,23 @@ export class IntakeJournal {
         action: 'request_refused',
         data: { why: 'could not be recorded', via: ask.source, attempts: entry.attempts - 1 },
       },
+      this.refusalNote(entry, NOT_RECORDED_TEXT),
     );
     if (!refused) return undefined;
+    this.ctx.effectsWritten();
     this.ctx.logger.error(`submission ${ask.idempotencyKey} could not be recorded; the requester is told`);
     return { ok: false, code: 'not_recorded', message: NOT_RECORDED_TEXT, refusedPeople: [] };
+  }
+
+  /** The note telling the requester their acknowledged submission was refused (written with the refusal). */
+  private refusalNote(entry: JournalEntry, message: string) {
+    const { ask } = entry;
+    return intakeRefusedEffect(
+      { key: ask.idempotencyKey, receivedAt: entry.receivedAt, replayed: entry.replayed },
+      ask.requester,
+      ask.origin?.channelId,
+      message,
+    );
   }
 
   /** Keeps this process's lease on the entry while it waits to be recorded and while it is. */

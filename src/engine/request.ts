@@ -2,10 +2,10 @@ import type { SystemId } from '../config.js';
 import { logFields } from '../log.js';
 import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
-import type { CreateOptions } from '../store/types.js';
+import type { CreateOptions, NewEffect } from '../store/types.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
-import { approvalCardEffect } from './effects.js';
+import { approvalCardEffect, intakeNotes } from './effects.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
 import {
@@ -69,12 +69,21 @@ export class Intake {
    * Every vendor call it makes (looking the people up, the preview) is in the request's lane: a
    * request for several people that no alert raised is bulk work, and leaves urgent requests their share.
    */
-  ask(ask: Ask, intake?: CreateOptions['intake']): Promise<AskResult> {
-    return inLane(laneOf({ source: ask.source, people: ask.people.length }), () => this.askNow(ask, intake));
+  ask(ask: Ask, intake?: CreateOptions['intake'], replayedFrom?: string): Promise<AskResult> {
+    return inLane(laneOf({ source: ask.source, people: ask.people.length }), () =>
+      this.askNow(ask, intake, replayedFrom),
+    );
   }
 
-  /** `intake`: the journal entry (and its holder) the request completes in the same write. */
-  private async askNow(ask: Ask, intake: CreateOptions['intake']): Promise<AskResult> {
+  /**
+   * `intake`: the journal entry (and its holder) the request completes in the same write;
+   * `replayedFrom`: when that entry's form was submitted, if it is recorded only after a restart.
+   */
+  private async askNow(
+    ask: Ask,
+    intake: CreateOptions['intake'],
+    replayedFrom: string | undefined,
+  ): Promise<AskResult> {
     const { approvals, directory } = this.ctx.deps;
     const who = `${ask.requester.kind}:${ask.requester.id}`;
     const may = approvals ? await approvals.mayRequest(ask.requester) : ({ state: 'member' } as const);
@@ -141,6 +150,8 @@ export class Intake {
         idempotencyKey: ask.idempotencyKey,
         workflow: ask.workflow,
         intake,
+        // A journaled form's requester hears of it in Slack (other surfaces answer with the result).
+        notes: intake ? (r) => intakeNotes(r, replayedFrom, refusedPeople) : undefined,
         alsoAudit: [
           ...notOwned.map(([system, sessionIds]) => ({
             action: 'session_not_owned',
@@ -188,7 +199,9 @@ export class Intake {
       ttlMs?: number | undefined;
       /** Further records written in the same transaction, after `request_created`. */
       alsoAudit?: { action: string; data?: Record<string, unknown> }[] | undefined;
-    } & Omit<CreateOptions, 'expiresAt' | 'audit'>,
+      /** Notes to the requester written with the request (before its approval card). */
+      notes?: ((request: Pick<RevocationRequest, 'id' | 'requester'>) => NewEffect[]) | undefined;
+    } & Omit<CreateOptions, 'expiresAt' | 'audit' | 'effects'>,
   ): Promise<{ request: RevocationRequest; created: boolean }> {
     const unknown = input.systems.filter((s) => !this.ctx.providers.has(s));
     if (unknown.length > 0) throw new Error(`Systems not configured: ${unknown.join(', ')}`);
@@ -226,9 +239,13 @@ export class Intake {
     };
     const record: NewRequest = { ...input, plan: Object.keys(plan).length > 0 ? plan : undefined };
     const id = this.ctx.newId();
+    // The approval card is an effect of recording the request: written with it, delivered by the outbox.
+    const effects = [
+      ...(options.notes?.({ id, requester: input.requester }) ?? []),
+      ...(needsApproval ? [approvalCardEffect(id)] : []),
+    ];
     const result = await this.ctx.store.createRequest(id, record, status, this.ctx.iso(), {
-      // The approval card is an effect of recording the request: written with it, delivered by the outbox.
-      effects: needsApproval ? [approvalCardEffect(id)] : [],
+      effects,
       expiresAt,
       idempotencyKey: options.idempotencyKey,
       workflow: options.workflow,
@@ -256,7 +273,7 @@ export class Intake {
       ],
     });
     if (result.created) {
-      if (needsApproval) this.ctx.effectsWritten();
+      if (effects.length > 0) this.ctx.effectsWritten();
       this.ctx.logger.info(
         `request ${result.request.id} recorded (${status}) by ${actor}`,
         logFields({ request_id: result.request.id, actor }),

@@ -6,16 +6,46 @@ import { escapeInline } from '../util/mrkdwn.js';
 import { approvalCard, resolveCard, tellRequester } from './approval-flow.js';
 import { decidedByText, personText } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
+import { tellUser } from './tell-user.js';
 import { threadEffectHandlers } from './thread-effects.js';
 import { completeWorkflow } from './workflow-completion.js';
 
 /** Who decided the request, as the card says it. */
 const decider = (request: RevocationRequest): string => decidedByText(request.decidedBy ?? 'someone');
 
+/** A Slack date for when a form was submitted (the reader's time zone). */
+function submittedAt(iso: unknown): string {
+  const at = Date.parse(String(iso));
+  return Number.isNaN(at)
+    ? 'earlier'
+    : `<!date^${Math.floor(at / 1000)}^{date_short_pretty} at {time}|${String(iso)}>`;
+}
+
+/** Said of a form that was acknowledged but recorded (or refused) only after a restart. */
+const interrupted = (iso: unknown) =>
+  `The revocation form you submitted ${submittedAt(iso)} was accepted, but the app restarted (or failed) before recording it`;
+
 /** What the requester is told, per event; rendered from the store at delivery (never stale). */
-function noteText(request: RevocationRequest, about: NoteAbout): string | undefined {
+function noteText(
+  request: RevocationRequest,
+  about: NoteAbout,
+  payload: Record<string, unknown>,
+): string | undefined {
   const id = `\`${request.id}\``;
   switch (about) {
+    case 'recorded_late':
+      return `${interrupted(payload.submittedAt)}; it is recorded now as request ${id} for ${personText(request)}.`;
+    case 'left_out': {
+      const people = Array.isArray(payload.people)
+        ? payload.people.map((p) => escapeInline(String(p), 200))
+        : [];
+      const more =
+        Number(payload.count) > people.length ? ` (and ${Number(payload.count) - people.length} more)` : '';
+      return `Left out of request ${id} (${Number(payload.count) || people.length}): ${people.join(' · ')}${more}`.slice(
+        0,
+        3000,
+      );
+    }
     case 'needs_approval': {
       const card = request.approvalCard;
       if (!card) return undefined;
@@ -71,8 +101,22 @@ export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): R
     },
     [EFFECT.requesterNote]: async (d) => {
       const request = await requestOf(d);
-      const text = noteText(request, d.effect.payload.about as NoteAbout);
+      const text = noteText(request, d.effect.payload.about as NoteAbout, d.effect.payload);
       if (text) await tellRequester(deps, client(), request, text);
+    },
+    [EFFECT.intakeRefused]: async (d) => {
+      const p = d.effect.payload;
+      const why = escapeInline(String(p.message ?? ''), 2700);
+      const text = p.replayed
+        ? `${interrupted(p.submittedAt)}; it cannot be recorded: ${why} Nothing was revoked.`
+        : `Nothing was revoked: ${why}`;
+      await tellUser(
+        client(),
+        deps.logger,
+        String(p.user),
+        typeof p.channel === 'string' ? p.channel : undefined,
+        text,
+      );
     },
     [EFFECT.workflowEnd]: async (d) => {
       const request = await requestOf(d);

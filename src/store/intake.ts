@@ -1,6 +1,7 @@
 import sql, { empty, type Sql } from 'sql-template-tag';
 import { changeWithRecord } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
+import type { NewEffect } from './outbox.js';
 import type { IntakeEntry, IntakeState, NewAuditRecord, NewIntake } from './types.js';
 
 /*
@@ -138,8 +139,9 @@ export async function refuseIntakeIn(
   message: string,
   now: string,
   record: NewAuditRecord | undefined,
+  effects: NewEffect[] = [],
 ): Promise<boolean> {
-  return changeWithRecord(db, refuseIntake(key, owner, message, now), now, record);
+  return changeWithRecord(db, refuseIntake(key, owner, message, now), now, record, effects);
 }
 
 export async function getIntakeIn(db: Executor, key: string): Promise<IntakeEntry | undefined> {

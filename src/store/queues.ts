@@ -78,7 +78,8 @@ export interface StoreQueues {
   renewIntake(key: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
   /**
    * Compare-and-set: a `pending` entry held by `owner` becomes `refused` with `message`; `record`,
-   * when given, is audited in the same transaction. Returns whether it changed.
+   * when given, is audited in the same transaction, and `effects` written (the requester's note).
+   * Returns whether it changed.
    */
   refuseIntake(
     key: string,
@@ -86,6 +87,7 @@ export interface StoreQueues {
     message: string,
     now: string,
     record?: NewAuditRecord,
+    effects?: NewEffect[],
   ): Promise<boolean>;
   getIntake(key: string): Promise<IntakeEntry | undefined>;
   /** Forgets settled (`done`, `refused`) entries last changed before `before`; returns how many. */

@@ -71,8 +71,15 @@ export abstract class SqlQueues {
     return iq.renewIntakeIn(this.db, key, owner, leaseUntil, now);
   }
 
-  refuseIntake(key: string, by: string, why: string, at: string, audit?: NewAuditRecord): Promise<boolean> {
-    return iq.refuseIntakeIn(this.db, key, by, why, at, audit);
+  refuseIntake(
+    key: string,
+    by: string,
+    why: string,
+    at: string,
+    audit?: NewAuditRecord,
+    effects?: NewEffect[],
+  ): Promise<boolean> {
+    return iq.refuseIntakeIn(this.db, key, by, why, at, audit, effects);
   }
 
   getIntake(key: string): Promise<IntakeEntry | undefined> {

@@ -130,9 +130,10 @@ describe('kill -9 between a form’s ack and its request', () => {
         requestId: request?.id,
         attempts: 2,
       });
-      await fake.waitFor(() =>
-        fake.messages.find((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
-      );
+      await fake.waitFor(async () => (await store.outboxHealth()).pending === 0);
+      expect(
+        fake.messages.filter((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
+      ).toHaveLength(1);
       // It ran: Alice's sessions are gone, Bob's untouched; one reset, one parent, one reply.
       expect(fake.sessions.map((s) => s.session_id)).toEqual([3]);
       expect(fake.callsTo('admin.users.session.reset')).toHaveLength(1);
@@ -152,6 +153,11 @@ describe('kill -9 between a form’s ack and its request', () => {
       expect(told[0]?.text).toContain(
         `was accepted, but the app restarted (or failed) before recording it; it is recorded now as request \`${request?.id}\` for <@UALICE> (alice@example.com).`,
       );
+      // …as an effect written with the request itself, before its thread.
+      expect((await store.listEffects(request?.id)).map((e) => [e.key, e.state])[0]).toEqual([
+        `requester_note:${request?.id}:recorded_late`,
+        'done',
+      ]);
       // Housekeeping rounds after it find nothing more to record.
       await new Promise((r) => setTimeout(r, 1_000));
       expect(await store.listRequestsForTarget('UALICE', 5)).toHaveLength(1);

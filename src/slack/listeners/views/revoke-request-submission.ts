@@ -1,13 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { JournalEntry, JournaledAsk } from '../../../engine/engine.js';
 import { laneOf } from '../../../providers/budget/index.js';
-import { escapeInline } from '../../../util/mrkdwn.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
-import { personText } from '../../blocks/results.js';
 import { requesterRefusal, type SlackDeps, startRun, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
-import { tellUser } from '../../tell-user.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -28,7 +24,7 @@ export const NOT_JOURNALED_TEXT =
  * posts the thread. A form that cannot be journaled is answered with an error, never acked.
  */
 export function revokeRequestSubmission(deps: SlackDeps) {
-  return async ({ ack, body, view, client }: Args): Promise<void> => {
+  return async ({ ack, body, view }: Args): Promise<void> => {
     const userId = body.user.id;
     const parsed = parseRequestView(view.state.values, systemIds(deps));
     if (!parsed.ok) {
@@ -72,7 +68,7 @@ export function revokeRequestSubmission(deps: SlackDeps) {
       await ack();
     } finally {
       // Undefined: the same form again, already journaled (its first submission records it).
-      if (journaled.entry) queueRecording(deps, client, journaled.entry);
+      if (journaled.entry) queueRecording(deps, journaled.entry);
     }
   };
 }
@@ -104,12 +100,12 @@ function formAsk(
  * a bulk run slot (its lane is the one its lookups are in), so it never holds up the forms, and
  * never the run slots kept for one-person requests.
  */
-function queueRecording(deps: SlackDeps, client: WebClient, entry: JournalEntry): void {
+function queueRecording(deps: SlackDeps, entry: JournalEntry): void {
   const lane = laneOf({ source: entry.ask.source, people: entry.ask.people.length });
   deps.background.enqueue({
     kind: 'request.submit',
     lane: lane === 'bulk' ? 'bulk' : 'interactive',
-    task: () => submitAndRun(deps, client, entry),
+    task: () => submitAndRun(deps, entry),
   });
 }
 
@@ -117,44 +113,21 @@ function queueRecording(deps: SlackDeps, client: WebClient, entry: JournalEntry)
  * The housekeeping round's part: every acknowledged form that no process recorded (it died, or
  * recording failed) is recorded now, with its own idempotency key, and its requester told.
  */
-export async function recordUnrecordedForms(deps: SlackDeps, client: WebClient): Promise<number> {
+export async function recordUnrecordedForms(deps: SlackDeps): Promise<number> {
   const entries = await deps.engine.dueJournaled();
-  for (const entry of entries) queueRecording(deps, client, entry);
+  for (const entry of entries) queueRecording(deps, entry);
   return entries.length;
 }
 
-/** A Slack date for when a form was submitted (the reader's time zone). */
-function submittedAt(entry: JournalEntry): string {
-  const at = Date.parse(entry.receivedAt);
-  return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} at {time}|${entry.receivedAt}>`;
-}
-
-async function submitAndRun(deps: SlackDeps, client: WebClient, entry: JournalEntry): Promise<void> {
-  const userId = entry.ask.requester.id;
-  const tell = (text: string) => tellUser(client, deps.logger, userId, entry.ask.origin?.channelId, text);
+/**
+ * Records a journaled form. What its requester is told (that it was recorded only after a restart,
+ * who was left out, why it was refused) is written with the record or the refusal, and delivered by
+ * the outbox; an approval card likewise. What is left here is to start the run of a request that
+ * needs no approval.
+ */
+async function submitAndRun(deps: SlackDeps, entry: JournalEntry): Promise<void> {
   const asked = await deps.engine.recordJournaled(entry);
-  if (!asked) return; // another process took it over, and tells the requester
-  const interrupted = `The revocation form you submitted ${submittedAt(entry)} was accepted, but the app restarted (or failed) before recording it`;
-  if (!asked.ok) {
-    const why = escapeInline(asked.message, 2700);
-    await tell(
-      entry.replayed
-        ? `${interrupted}; it cannot be recorded: ${why} Nothing was revoked.`
-        : `Nothing was revoked: ${why}`,
-    );
-    return;
-  }
-  if (entry.replayed && asked.created) {
-    const { request } = asked;
-    await tell(`${interrupted}; it is recorded now as request \`${request.id}\` for ${personText(request)}.`);
-  }
-  if (asked.refusedPeople.length > 0) {
-    const names = asked.refusedPeople.map((m) => escapeInline(m, 200)).join(' · ');
-    await tell(`Left out of the request (${asked.refusedPeople.length}): ${names}`.slice(0, 3000));
-  }
-  if (!asked.created) return; // the same submission arrived twice
-  const { request } = asked;
-  // Waiting for an approver: its card is an outbox effect of the request's own write.
-  if (asked.next === 'approve') return;
-  startRun(deps, request);
+  // Undefined: another process took it over; refused or the same submission twice: nothing to run.
+  if (!asked?.ok || !asked.created || asked.next === 'approve') return;
+  startRun(deps, asked.request);
 }
