@@ -16,7 +16,7 @@ import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { resumeRuns, type SlackDeps } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
-import { recordUnrecordedForms } from './slack/listeners/views/revoke-request-submission.js';
+import { recordUnrecordedForms } from './slack/journaled.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { openStore } from './startup/open-store.js';
 import type { Store } from './store/types.js';

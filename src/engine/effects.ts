@@ -85,26 +85,32 @@ export function intakeNotes(
   ];
 }
 
-/** A journaled submission that was refused: its requester is told why (a Slack requester only). */
+/**
+ * A journaled submission that was refused: a workflow step is failed with the reason (its token is
+ * read from the journal entry when delivered, never copied into the outbox); a form's Slack
+ * requester is told why.
+ */
 export function intakeRefusedEffect(
   entry: { key: string; receivedAt: string; replayed: boolean },
-  requester: { kind: string; id: string },
-  channelId: string | undefined,
+  ask: {
+    requester: { kind: string; id: string };
+    origin?: { channelId?: string | undefined } | undefined;
+    workflow?: { functionExecutionId: string } | undefined;
+  },
   message: string,
 ): NewEffect[] {
-  if (requester.kind !== 'slack') return [];
+  const common = {
+    key: `${EFFECT.intakeRefused}:${entry.key}:${entry.receivedAt}`,
+    kind: EFFECT.intakeRefused,
+  };
+  const said = { message: message.slice(0, 2_700), submittedAt: entry.receivedAt, replayed: entry.replayed };
+  if (ask.workflow)
+    return [
+      { ...common, payload: { ...said, intake: entry.key, execution: ask.workflow.functionExecutionId } },
+    ];
+  if (ask.requester.kind !== 'slack') return [];
   return [
-    {
-      kind: EFFECT.intakeRefused,
-      key: `${EFFECT.intakeRefused}:${entry.key}:${entry.receivedAt}`,
-      payload: {
-        user: requester.id,
-        channel: channelId ?? null,
-        message: message.slice(0, 2_700),
-        submittedAt: entry.receivedAt,
-        replayed: entry.replayed,
-      },
-    },
+    { ...common, payload: { ...said, user: ask.requester.id, channel: ask.origin?.channelId ?? null } },
   ];
 }
 

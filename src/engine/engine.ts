@@ -139,6 +139,11 @@ export class RevocationEngine {
     return this.records.idempotencyConflict(heldBy, actor, refused);
   }
 
+  /** The workflow step token a journaled submission came with (see {@link Records.journaledStepToken}). */
+  journaledStepToken(intakeKey: string): Promise<string | undefined> {
+    return this.records.journaledStepToken(intakeKey);
+  }
+
   /** Records where a request's results thread is (the outbox posted its parent, or its card became it). */
   threadPosted(requestId: string, thread: ThreadRef): Promise<void> {
     return this.records.threadPosted(requestId, thread);

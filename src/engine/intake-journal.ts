@@ -158,8 +158,7 @@ export class IntakeJournal {
     const { ask } = entry;
     return intakeRefusedEffect(
       { key: ask.idempotencyKey, receivedAt: entry.receivedAt, replayed: entry.replayed },
-      ask.requester,
-      ask.origin?.channelId,
+      ask,
       message,
     );
   }

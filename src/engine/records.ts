@@ -65,4 +65,14 @@ export class Records {
   async threadPosted(requestId: string, thread: ThreadRef): Promise<void> {
     await this.ctx.store.updateRequest(requestId, { thread }, this.ctx.iso());
   }
+
+  /**
+   * The workflow step token a journaled submission came with (to fail the step when the submission
+   * is refused). Kept in the journal only, never in the outbox; undefined once the entry is gone.
+   */
+  async journaledStepToken(intakeKey: string): Promise<string | undefined> {
+    const entry = await this.ctx.store.getIntake(intakeKey);
+    const workflow = entry?.form.workflow as { botAccessToken?: unknown } | undefined;
+    return typeof workflow?.botAccessToken === 'string' ? workflow.botAccessToken : undefined;
+  }
 }

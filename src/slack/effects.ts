@@ -8,7 +8,7 @@ import { decidedByText, personText } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
 import { tellUser } from './tell-user.js';
 import { threadEffectHandlers } from './thread-effects.js';
-import { completeWorkflow } from './workflow-completion.js';
+import { completeWorkflow, endStep } from './workflow-completion.js';
 
 /** Who decided the request, as the card says it. */
 const decider = (request: RevocationRequest): string => decidedByText(request.decidedBy ?? 'someone');
@@ -106,6 +106,15 @@ export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): R
     },
     [EFFECT.intakeRefused]: async (d) => {
       const p = d.effect.payload;
+      if (typeof p.execution === 'string') {
+        // A workflow step's submission: the step fails with the reason, by its own token.
+        const token = await deps.engine.journaledStepToken(String(p.intake));
+        if (!token) throw new PermanentEffectError('the workflow step token is no longer journaled');
+        await endStep(deps.config.slack.apiUrl, token, p.execution, {
+          error: `Nothing was revoked: ${String(p.message)}`,
+        });
+        return;
+      }
       const why = escapeInline(String(p.message ?? ''), 2700);
       const text = p.replayed
         ? `${interrupted(p.submittedAt)}; it cannot be recorded: ${why} Nothing was revoked.`

@@ -26,6 +26,32 @@ export function workflowOutputs(request: RevocationRequest, steps: RevocationSte
 }
 
 /**
+ * Ends a workflow step's execution with its own short-lived token: `outputs` → completeSuccess,
+ * an error text → completeError. Slack ends an execution once: after that it answers that it is
+ * not found, or not running — an earlier call of ours went through (its answer lost, or the
+ * process killed before recording it), or the workflow was ended otherwise. Either way there is
+ * nothing left to end: answered as `already ended: …`, else undefined.
+ */
+export async function endStep(
+  apiUrl: string,
+  token: string,
+  execution: string,
+  end: { outputs: Record<string, unknown> } | { error: string },
+): Promise<string | undefined> {
+  const client = new WebClient(token, { slackApiUrl: apiUrl, retryConfig: { retries: 2 } });
+  try {
+    if ('outputs' in end)
+      await client.functions.completeSuccess({ function_execution_id: execution, outputs: end.outputs });
+    else await client.functions.completeError({ function_execution_id: execution, error: end.error });
+    return undefined;
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (!code || !ENDED.includes(code)) throw error;
+    return `already ended: Slack answered ${code}`;
+  }
+}
+
+/**
  * Ends a waiting Workflow Builder step exactly once: `functions.completeSuccess`
  * when the revocation ran (outputs say whether every system succeeded),
  * `functions.completeError` when it was denied, expired or failed everywhere.
@@ -38,47 +64,22 @@ export async function completeWorkflow(
 ): Promise<void> {
   const link = request.workflow;
   if (!link || link.completedAt || !link.botAccessToken) return;
-  const client = new WebClient(link.botAccessToken, {
-    slackApiUrl: deps.apiUrl,
-    retryConfig: { retries: 2 },
-  });
   const execution = link.functionExecutionId;
-  let outcome = 'completed';
-  // Slack ends an execution once: after that it answers that it is not found, or not running — an
-  // earlier call of ours went through (its answer lost, or the process killed before recording
-  // it), or the workflow was ended otherwise. Either way there is nothing left to end: recorded so.
-  const ending = async (call: Promise<unknown>) => {
-    try {
-      await call;
-    } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
-      if (!code || !ENDED.includes(code)) throw error;
-      outcome = `${outcome} (already ended: Slack answered ${code})`;
-    }
-  };
-  if (request.status === 'denied' || request.status === 'expired' || request.status === 'failed') {
-    const why =
-      request.status === 'denied'
-        ? `The revocation was denied${request.decidedBy ? ` by ${request.decidedBy}` : ''}; nothing was revoked.`
-        : request.status === 'expired'
-          ? request.decidedBy === 'system' && request.decisionNote
-            ? `The request was closed: ${request.decisionNote}; nothing was revoked.`
-            : 'The revocation expired without an approval; nothing was revoked.'
-          : `The revocation failed in every system (${request.summary ?? 'see the results thread'}).`;
-    outcome = 'failed';
-    await ending(
-      client.functions.completeError({
-        function_execution_id: execution,
-        error: `${why} Request ${request.id}.`,
-      }),
-    );
-  } else {
-    await ending(
-      client.functions.completeSuccess({
-        function_execution_id: execution,
-        outputs: workflowOutputs(request, steps),
-      }),
-    );
-  }
-  await deps.engine.workflowCompleted(request.id, execution, outcome);
+  const failed = request.status === 'denied' || request.status === 'expired' || request.status === 'failed';
+  const why =
+    request.status === 'denied'
+      ? `The revocation was denied${request.decidedBy ? ` by ${request.decidedBy}` : ''}; nothing was revoked.`
+      : request.status === 'expired'
+        ? request.decidedBy === 'system' && request.decisionNote
+          ? `The request was closed: ${request.decisionNote}; nothing was revoked.`
+          : 'The revocation expired without an approval; nothing was revoked.'
+        : `The revocation failed in every system (${request.summary ?? 'see the results thread'}).`;
+  const ended = await endStep(
+    deps.apiUrl,
+    link.botAccessToken,
+    execution,
+    failed ? { error: `${why} Request ${request.id}.` } : { outputs: workflowOutputs(request, steps) },
+  );
+  const outcome = failed ? 'failed' : 'completed';
+  await deps.engine.workflowCompleted(request.id, execution, ended ? `${outcome} (${ended})` : outcome);
 }

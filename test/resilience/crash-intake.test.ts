@@ -14,6 +14,7 @@ import { type ChildApp, childEnv, kill9, startChildApp } from '../helpers/child-
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
+import { functionExecuted } from '../helpers/workflow.js';
 
 /**
  * An acknowledged form is never lost: the app is killed right after it acked a submitted form and
@@ -27,7 +28,7 @@ describe('kill -9 between a form’s ack and its request', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function crashAfterAck(target: string) {
+  async function crashAfterAck(target: string, via: 'form' | 'workflow' = 'form') {
     const fake = new FakeSlack({
       botToken: SECRETS.bot,
       adminToken: SECRETS.admin,
@@ -49,7 +50,11 @@ describe('kill -9 between a form’s ack and its request', () => {
     const env = childEnv(fake.url, '', {
       DATABASE_URL: `sqlite:${join(dir, 'revoke.db')}`,
       LOG_LEVEL: 'warn',
+      // A workflow step's request always waits for an approver.
+      REVOKE_APPROVERS: 'UAPP1',
+      REVOKE_APPROVAL_CHANNEL: 'C0SEC',
     });
+    fake.addUser(user('UAPP1', 'app1@example.com'));
 
     const first: ChildApp = await startChildApp(env);
     cleanups.push(() => {
@@ -62,13 +67,21 @@ describe('kill -9 between a form’s ack and its request', () => {
       await kill9(first);
       return true;
     };
-    const res = await signedPost(
-      `${first.url}/slack/events`,
-      interactionBody(submission(formValues({ target }))),
-      'application/x-www-form-urlencoded',
-      { secret: SECRETS.signing },
-    );
-    // Slack saw the ack: 200 and no errors for the form (the modal closed as accepted).
+    const res =
+      via === 'form'
+        ? await signedPost(
+            `${first.url}/slack/events`,
+            interactionBody(submission(formValues({ target }))),
+            'application/x-www-form-urlencoded',
+            { secret: SECRETS.signing },
+          )
+        : await signedPost(
+            `${first.url}/slack/events`,
+            functionExecuted({ user_id: target, reason: 'Offboarding', requested_by: 'UREQ' }, 'FxSTEP'),
+            'application/json',
+            { secret: SECRETS.signing },
+          );
+    // Slack saw the ack: 200 and no errors (the modal closed as accepted; the event delivered).
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     await first.exited;
@@ -76,13 +89,13 @@ describe('kill -9 between a form’s ack and its request', () => {
     fake.beforeAnswer = undefined;
     const store = new SqliteStore(join(dir, 'revoke.db'));
     cleanups.push(() => store.close());
-    // Killed before the request: nothing recorded, the journal holds the form.
+    // Killed before the request: nothing recorded, the journal holds the submission.
     expect(await store.listRequestsForTarget(target, 5)).toEqual([]);
-    expect(await store.getIntake('view:VSUBMIT')).toMatchObject({
+    expect(await store.getIntake(via === 'form' ? 'view:VSUBMIT' : 'workflow:FxSTEP')).toMatchObject({
       state: 'pending',
       actor: 'slack:UREQ',
-      channelId: 'C0SEC',
       attempts: 1,
+      ...(via === 'form' ? { channelId: 'C0SEC' } : {}),
     });
 
     const second = await startChildApp(env);
@@ -194,6 +207,56 @@ describe('kill -9 between a form’s ack and its request', () => {
       // Told once: later rounds do not take a refused form up again.
       await new Promise((r) => setTimeout(r, 1_000));
       expect(toldUREQ(fake)).toHaveLength(1);
+    },
+  );
+
+  it(
+    'a workflow step acked and killed before its request: recorded after the restart, its card posted once',
+    { timeout: 60_000 },
+    async () => {
+      const { fake, store, second } = await crashAfterAck('UALICE', 'workflow');
+      const request = await fake
+        .waitFor(async () => (await store.listRequestsForTarget('UALICE', 5))[0], 30_000)
+        .catch(() => {
+          throw new Error(`never recorded:\n${second.output.join('')}`);
+        });
+      expect(request).toMatchObject({
+        source: 'workflow',
+        status: 'pending_approval',
+        idempotencyKey: 'workflow:FxSTEP',
+        workflow: { functionExecutionId: 'FxSTEP' },
+      });
+      expect(await store.getIntake('workflow:FxSTEP')).toMatchObject({
+        state: 'done',
+        requestId: request.id,
+      });
+      await fake.waitFor(async () => (await store.outboxHealth()).pending === 0);
+      const cards = fake.messages.filter((m) => !m.thread_ts && m.channel === 'C0SEC');
+      expect(cards).toHaveLength(1);
+      // Still waiting for its approver: the step is not ended, and nothing was revoked.
+      expect(fake.callsTo('functions.completeError')).toEqual([]);
+      expect(fake.callsTo('functions.completeSuccess')).toEqual([]);
+      expect(fake.callsTo('admin.users.session.reset')).toEqual([]);
+    },
+  );
+
+  it(
+    'a workflow step acked and killed, then refused after the restart: the step fails once, with why',
+    { timeout: 60_000 },
+    async () => {
+      const { fake, store } = await crashAfterAck('UGONE', 'workflow');
+      const failed = await fake.waitFor(() => fake.callsTo('functions.completeError')[0], 30_000);
+      expect(failed.args.function_execution_id).toBe('FxSTEP');
+      expect(String(failed.args.error)).toMatch(/^Nothing was revoked: .*is deactivated in Slack/);
+      expect(await store.getIntake('workflow:FxSTEP')).toMatchObject({ state: 'refused' });
+      // The step's token stayed in the journal: the outbox row that failed it does not hold it.
+      await fake.waitFor(async () => (await store.outboxHealth()).pending === 0);
+      const [effect] = (await store.listEffects()).filter((e) => e.kind === 'intake_refused');
+      expect(effect?.state).toBe('done');
+      expect(Object.values(effect?.payload ?? {}).map(String)).not.toContain(expect.stringMatching(/^xwfp-/));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(fake.callsTo('functions.completeError')).toHaveLength(1);
+      expect(toldUREQ(fake)).toEqual([]);
     },
   );
 });

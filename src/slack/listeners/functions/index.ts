@@ -4,5 +4,6 @@ import { revokeUserSessionsStep, STEP_CALLBACK_ID } from './revoke-user-sessions
 
 /** Registers the Workflow Builder custom steps. */
 export function register(app: App, deps: SlackDeps): void {
-  app.function(STEP_CALLBACK_ID, revokeUserSessionsStep(deps));
+  // Acknowledged by the step itself, once it is journaled (never before: see revokeUserSessionsStep).
+  app.function(STEP_CALLBACK_ID, { autoAcknowledge: false }, revokeUserSessionsStep(deps));
 }

@@ -1,9 +1,9 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { SYSTEM_IDS } from '../../../config.js';
-import type { RevocationRequest } from '../../../engine/types.js';
-import { asRevokeError } from '../../../errors.js';
+import type { JournaledAsk } from '../../../engine/engine.js';
 import { type SlackDeps, systemIds } from '../../context.js';
+import { queueRecording } from '../../journaled.js';
 
 type Args = SlackEventMiddlewareArgs<'function_executed'> & AllMiddlewareArgs;
 
@@ -19,64 +19,49 @@ const inputsSchema = z.object({
     .regex(/^[UW][A-Z0-9]{2,}$/, 'must be the person who used this workflow'),
 });
 
-/** Why the step stops before anything is recorded; its message goes to `fail`. */
-class StepRefused extends Error {}
+/** The step's failure when it could not be journaled: nothing was started. */
+export const NOT_JOURNALED_STEP_TEXT =
+  'Nothing was revoked: the request could not be recorded right now. Run the workflow again in a moment.';
 
 /**
- * The Workflow Builder step: validates its inputs, checks that the person who ran the workflow
- * (`requested_by`) may request, records a request in their name that always needs an approver
- * other than them (persisting the execution id and its token so the step completes after
- * approval, even across a restart), and posts the approval card. It ends in exactly one of
- * `complete` / `fail` on every path: here when it cannot go on, else when the request ends
- * (see workflow-completion.ts).
+ * The Workflow Builder step: validates its inputs, then journals the step as a submission in the
+ * requester's name (`requested_by`) before acknowledging it — the engine's intake journal, as for
+ * the form: an acknowledged step is never lost — and records it after the ack. The request always
+ * needs an approver other than them; its execution id and token are kept so the step ends after
+ * the decision, even across a restart. It ends in exactly one of `complete` / `fail` on every
+ * path: here when its inputs are wrong; else as an outbox effect of its refusal or of the
+ * request's end (see workflow-completion.ts). A step that cannot be journaled fails at once, saying
+ * so (nothing was started).
  */
 export function revokeUserSessionsStep(deps: SlackDeps) {
-  return async (args: Args): Promise<void> => {
-    // Bolt has acked the event; the step's work waits its turn in the queue (never refused).
-    deps.background.enqueue({
-      kind: 'workflow.step',
-      name: `workflow step ${args.event.function_execution_id}`,
-      task: () => runStep(deps, args),
-    });
+  return async ({ event, ack, fail }: Args): Promise<void> => {
+    const ask = stepAsk(deps, event);
+    if (typeof ask === 'string') {
+      await fail({ error: ask });
+      await ack();
+      return;
+    }
+    const journaled = await deps.engine.receive(ask).then(
+      (entry) => ({ entry }),
+      (error: unknown) => {
+        deps.logger.error(`workflow step ${event.function_execution_id} could not be journaled:`, error);
+        return undefined;
+      },
+    );
+    if (!journaled) {
+      // As a form that cannot be journaled is refused in the modal: the step fails at once, saying so.
+      await fail({ error: NOT_JOURNALED_STEP_TEXT });
+      await ack();
+      return;
+    }
+    await ack();
+    // Undefined: Slack delivered the same step again; its first delivery is recorded.
+    if (journaled.entry) queueRecording(deps, journaled.entry);
   };
 }
 
-/** The step's work after the ack: ends in exactly one of `complete` / `fail` (see above). */
-async function runStep(deps: SlackDeps, { event, fail }: Args): Promise<void> {
-  let recorded: RevocationRequest | undefined;
-  try {
-    const outcome = await record(deps, event, (r) => {
-      recorded = r;
-    });
-    if (outcome === 'waiting') return;
-    throw new StepRefused(outcome);
-  } catch (error) {
-    const message =
-      error instanceof StepRefused
-        ? error.message
-        : `Nothing was revoked: the request could not be recorded or posted (${asRevokeError(error).message}).`;
-    if (!(error instanceof StepRefused)) deps.logger.error('workflow step failed:', error);
-    if (recorded) {
-      // Recorded but not posted: close it so nobody can approve a step that already failed.
-      await deps.engine.withdraw(recorded.id, 'the workflow step could not post its approval card');
-      await deps.engine
-        .workflowCompleted(recorded.id, event.function_execution_id, 'failed')
-        .catch((e: unknown) => deps.logger.warn('could not forget the workflow token:', e));
-    }
-    await fail({ error: message });
-  }
-}
-
-/**
- * Everything before the wait for an approver. Resolves `waiting` once the request (and, with it,
- * its approval card in the outbox) is recorded, or when Slack delivered the same event twice; else
- * with the reason to fail the step.
- */
-async function record(
-  deps: SlackDeps,
-  event: Args['event'],
-  onRecorded: (request: RevocationRequest) => void,
-): Promise<'waiting' | string> {
+/** What the step asks for, in the engine's terms, or why its inputs are refused (its `fail` text). */
+function stepAsk(deps: SlackDeps, event: Args['event']): JournaledAsk | string {
   const parsed = inputsSchema.safeParse(event.inputs ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -91,7 +76,7 @@ async function record(
   if (unknown.length > 0 || wanted.length === 0) {
     return `Systems not configured here: ${unknown.join(', ') || 'none given'}. Configured: ${enabled.join(', ') || 'none'}.`;
   }
-  const asked = await deps.engine.ask({
+  return {
     source: 'workflow',
     requester: { kind: 'slack', id: inputs.requested_by },
     people: [{ kind: 'user', userId: inputs.user_id }],
@@ -101,11 +86,5 @@ async function record(
     origin: {},
     idempotencyKey: `workflow:${executionId}`,
     workflow: { functionExecutionId: executionId, botAccessToken: event.bot_access_token },
-  });
-  if (!asked.ok) return `Nothing was revoked: ${asked.message}`;
-  if (!asked.created) return 'waiting'; // Slack retried the event; the first delivery is being handled
-  onRecorded(asked.request);
-  // The approval card is an outbox effect of the request's write; if no channel accepts it, the
-  // request is withdrawn and this step fails (another effect of that write).
-  return 'waiting';
+  };
 }

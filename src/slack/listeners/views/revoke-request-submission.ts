@@ -1,9 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { JournalEntry, JournaledAsk } from '../../../engine/engine.js';
-import { laneOf } from '../../../providers/budget/index.js';
+import type { JournaledAsk } from '../../../engine/engine.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
-import { requesterRefusal, type SlackDeps, startRun, systemIds } from '../../context.js';
+import { requesterRefusal, type SlackDeps, systemIds } from '../../context.js';
 import { parseRequestView, type RequestForm } from '../../guards/request-view.js';
+import { queueRecording } from '../../journaled.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -91,43 +91,4 @@ function formAsk(
     origin: { channelId },
     idempotencyKey: `view:${viewId}`,
   };
-}
-
-/**
- * Queues the recording of a journaled form: just acked, or taken over by the housekeeping round.
- * Never refused by the queue (a revocation is never dropped); it waits ahead of any preview. A
- * bulk's recording looks everyone up within its vendor budgets, minutes at Slack's tiers: it takes
- * a bulk run slot (its lane is the one its lookups are in), so it never holds up the forms, and
- * never the run slots kept for one-person requests.
- */
-function queueRecording(deps: SlackDeps, entry: JournalEntry): void {
-  const lane = laneOf({ source: entry.ask.source, people: entry.ask.people.length });
-  deps.background.enqueue({
-    kind: 'request.submit',
-    lane: lane === 'bulk' ? 'bulk' : 'interactive',
-    task: () => submitAndRun(deps, entry),
-  });
-}
-
-/**
- * The housekeeping round's part: every acknowledged form that no process recorded (it died, or
- * recording failed) is recorded now, with its own idempotency key, and its requester told.
- */
-export async function recordUnrecordedForms(deps: SlackDeps): Promise<number> {
-  const entries = await deps.engine.dueJournaled();
-  for (const entry of entries) queueRecording(deps, entry);
-  return entries.length;
-}
-
-/**
- * Records a journaled form. What its requester is told (that it was recorded only after a restart,
- * who was left out, why it was refused) is written with the record or the refusal, and delivered by
- * the outbox; an approval card likewise. What is left here is to start the run of a request that
- * needs no approval.
- */
-async function submitAndRun(deps: SlackDeps, entry: JournalEntry): Promise<void> {
-  const asked = await deps.engine.recordJournaled(entry);
-  // Undefined: another process took it over; refused or the same submission twice: nothing to run.
-  if (!asked?.ok || !asked.created || asked.next === 'approve') return;
-  startRun(deps, asked.request);
 }
