@@ -18,16 +18,21 @@ export const EXIT = {
 /** Steps that did something (ended or queued sessions). */
 const DID: readonly string[] = ['revoked', 'queued', 'partial'];
 
+/** The people no system has an account for (a mistyped email is not a success). */
+export function foundNowhere(request: RevocationRequest, steps: RevocationStep[]) {
+  return allTargets(request).filter((_, i) => {
+    const mine = steps.filter((s) => s.targetIndex === i);
+    return mine.length > 0 && mine.every((s) => s.state === 'no_account');
+  });
+}
+
 /**
  * The exit code of a run's outcome: 0 when every step is done and nothing was left out, 1 when
  * nothing was done anywhere, else 3 (partly done). A person found in no system, a step needing
  * attention, or a system left out (`leftOut`: Slack unreachable) each make it less than done.
  */
 export function exitForRun(request: RevocationRequest, steps: RevocationStep[], leftOut: number): number {
-  const nowhere = allTargets(request).some((_, i) => {
-    const mine = steps.filter((s) => s.targetIndex === i);
-    return mine.length > 0 && mine.every((s) => s.state === 'no_account');
-  });
+  const nowhere = foundNowhere(request, steps).length > 0;
   const attention = steps.some(
     (s) => ATTENTION_STATES.includes(s.state) || s.state === 'pending' || s.state === 'running',
   );

@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import type { SystemId } from '../../config.js';
 import { previewPerson } from '../../engine/plan.js';
-import { allTargets } from '../../engine/types.js';
+import { systemLabel } from '../../providers/registry.js';
 import type { SlackScope } from '../../providers/types.js';
 import { mapLimit } from '../../util/limit.js';
 import { type CliBase, type CliContext, configuredSystems, toPersonRef, withBase } from '../context.js';
-import { EXIT, exitForRun } from '../exit-codes.js';
+import { EXIT, exitForRun, foundNowhere } from '../exit-codes.js';
 import { type Io, previewLines, safe } from '../output.js';
 import { phaseCounter, progressMode } from '../progress.js';
 import { runRequest } from '../run-request.js';
@@ -75,8 +75,7 @@ export async function revokeCommand(base0: CliBase, io: Io, o: RevokeOptions): P
   // Opened before any vendor is asked: a store that cannot be used stops the run before it starts.
   // A dry run writes nothing, so it needs none.
   const opened = o.dryRun ? undefined : await o.openStore();
-  const found = await lookUpPeople(await reachSlack(base0, o.noSlack), o.targets);
-  const { base, people } = found;
+  const { base, people } = await lookUpPeople(await reachSlack(base0, o.noSlack), o.targets);
   const slackNot = slackNotDone(base, o.systems);
   if (base.slackLeftOut !== undefined) sayWithoutSlack(io, o.json, base.slackLeftOut, slackNot !== undefined);
   const notDone = slackNot === undefined ? [] : [{ system: 'slack' as const, why: slackNot }];
@@ -147,42 +146,31 @@ export async function revokeCommand(base0: CliBase, io: Io, o: RevokeOptions): P
     io.err(`   => ${request.status}: ${request.summary ?? ''}`);
     for (const { why } of notDone)
       io.err(
-        `   ${'Slack'.padEnd(13)} NOT DONE    ${safe(why)}: its sessions were not revoked. When Slack is back, run this again with --systems slack.`,
+        `   ${systemLabel('slack').padEnd(13)} NOT DONE    ${safe(why)}: its sessions were not revoked. When Slack is back, run this again with --systems slack.`,
       );
     if (people.length > 1) io.err(`   Each person's result: revoke-sessions status ${request.id}`);
   }
   if (o.json) {
-    io.out(
-      JSON.stringify(
-        [
-          {
-            id: request.id,
-            status: request.status,
-            summary: request.summary,
-            target: request.target,
-            additionalTargets: request.additionalTargets ?? [],
-            steps: steps.map((s) => ({
-              system: s.system,
-              person: s.targetIndex,
-              state: s.state,
-              result: s.result,
-            })),
-            notDone,
-            interrupted,
-          },
-        ],
-        null,
-        2,
-      ),
-    );
+    const result = {
+      id: request.id,
+      status: request.status,
+      summary: request.summary,
+      target: request.target,
+      additionalTargets: request.additionalTargets ?? [],
+      steps: steps.map((s) => ({
+        system: s.system,
+        person: s.targetIndex,
+        state: s.state,
+        result: s.result,
+      })),
+      notDone,
+      interrupted,
+    };
+    io.out(JSON.stringify([result], null, 2));
   }
   if (interrupted) return EXIT.interrupted;
   // Nobody found anywhere is not a success: the email may be mistyped.
-  const nowhere = allTargets(request).filter((_, i) => {
-    const mine = steps.filter((s) => s.targetIndex === i);
-    return mine.length > 0 && mine.every((s) => s.state === 'no_account');
-  });
-  for (const p of nowhere)
+  for (const p of foundNowhere(request, steps))
     io.err(
       `No account for ${safe(p.email ?? p.slackUserId)} in any system: nothing was revoked. Check the email.`,
     );
