@@ -10,6 +10,7 @@ import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
+import { type DrainResult, drain } from './runtime/drain.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
@@ -55,7 +56,11 @@ export interface Application {
   /** Present when METRICS_ENABLED=true. */
   metrics: AppMetrics | undefined;
   start(): Promise<Server | undefined>;
-  stop(): Promise<void>;
+  /**
+   * The bounded drain (SHUTDOWN_GRACE_SECONDS): takes no new work, lets running work go on for the
+   * grace period, releases the leases of what is left (see {@link drain}), then closes the store.
+   */
+  stop(): Promise<DrainResult>;
 }
 
 /** The composition root: config → store → providers → engine → Slack app. */
@@ -192,11 +197,14 @@ export async function buildApplication(
     },
     stop: async () => {
       scheduler.stop();
-      await worker.stop();
-      await slack.stop();
+      const left = await drain(
+        { runs: engine.runs, quiesce: () => Promise.all([worker.stop(), slack.stop()]), logger },
+        config.shutdownGraceMs,
+      );
       await share.leave().catch(() => {});
       metrics?.close();
       await store.close();
+      return left;
     },
   };
 }

@@ -47,6 +47,8 @@ export interface Config {
   databaseUrl: string;
   /** How long start-up keeps retrying an unreachable PostgreSQL before giving up. */
   databaseRetryMs: number;
+  /** On SIGTERM, how long running work may go on before its leases are released and the process exits. */
+  shutdownGraceMs: number;
   /** Every vendor budget's limit, by key (documented limits, then `REVOKE_RATE_LIMITS`). */
   rateLimits: RateTable;
   /** The share of every budget, and of the run slots, that bulk work leaves to urgent requests (`REVOKE_URGENT_RESERVE`). */
@@ -128,6 +130,11 @@ const envSchema = z.object({
     }
   }),
   DATABASE_CONNECT_RETRY_SECONDS: opt.superRefine((v, ctx) => {
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 3600)) {
+      ctx.addIssue({ code: 'custom', message: 'a number of seconds from 0 to 3600' });
+    }
+  }),
+  SHUTDOWN_GRACE_SECONDS: opt.superRefine((v, ctx) => {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) <= 3600)) {
       ctx.addIssue({ code: 'custom', message: 'a number of seconds from 0 to 3600' });
     }
@@ -270,6 +277,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     breakGlassUsers: principals(env.REVOKE_BREAK_GLASS_USERS),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseRetryMs: Number(env.DATABASE_CONNECT_RETRY_SECONDS ?? 60) * 1000,
+    shutdownGraceMs: Number(env.SHUTDOWN_GRACE_SECONDS ?? 20) * 1000,
     rateLimits,
     urgentReserve: parseReserve(env.REVOKE_URGENT_RESERVE) ?? DEFAULT_URGENT_RESERVE,
     systems,

@@ -41,9 +41,20 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (!app) process.exit(0); // still opening the store: nothing has started yet
-    app.logger.info(`${signal}: finishing running work, then stopping`);
+    const grace = app.config.shutdownGraceMs / 1000;
+    app.logger.info(
+      `${signal}: stopping — no new work; running work has up to ${grace} s (SHUTDOWN_GRACE_SECONDS) to finish, then its leases are released`,
+    );
     app.stop().then(
-      () => process.exit(0),
+      ({ stopped, handedOver }) => {
+        const left = [...new Set([...stopped, ...handedOver])];
+        if (left.length > 0)
+          app?.logger.warn(
+            `stopped before ${left.length} run(s) finished (${left.join(', ')}): their leases are released, so another replica or the next start resumes them at once`,
+          );
+        else app?.logger.info('stopped: all running work finished');
+        process.exit(0);
+      },
       (error: unknown) => {
         app?.logger.error('shutdown failed:', error);
         process.exit(1);

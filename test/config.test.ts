@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(c.requireApproval).toBe(false);
     expect(c.approvalTtlMs).toBe(3_600_000);
     expect(c.logLevel).toBe('info');
+    expect(c.shutdownGraceMs).toBe(20_000);
     expect([...c.requesters.users]).toEqual(['U0123ABC']);
     expect([...c.requesters.groups]).toEqual(['S0GROUP1']);
     expect(c.approvers).toEqual(c.requesters);
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'mysql://x',
       LOG_LEVEL: 'loud',
       SLACK_API_URL: 'not a url',
+      SHUTDOWN_GRACE_SECONDS: '20s',
     };
     const p = problems(env);
     const text = p.join('\n');
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
       'DATABASE_URL',
       'LOG_LEVEL',
       'SLACK_API_URL',
+      'SHUTDOWN_GRACE_SECONDS',
     ]) {
       expect(text).toContain(name);
     }
@@ -110,6 +113,14 @@ describe('loadConfig', () => {
     const { SLACK_SIGNING_SECRET: _s, ...rest } = BASE;
     const c = loadConfig({ ...rest, SLACK_APP_TOKEN: 'xapp-1-A1-123-abc' });
     expect(c.mode).toBe('socket');
+  });
+
+  it('reads SHUTDOWN_GRACE_SECONDS (0 is allowed: hand over at once)', () => {
+    expect(loadConfig({ ...BASE, SHUTDOWN_GRACE_SECONDS: '0' }).shutdownGraceMs).toBe(0);
+    expect(loadConfig({ ...BASE, SHUTDOWN_GRACE_SECONDS: '45' }).shutdownGraceMs).toBe(45_000);
+    expect(problems({ ...BASE, SHUTDOWN_GRACE_SECONDS: '3601' }).join('\n')).toMatch(
+      /SHUTDOWN_GRACE_SECONDS .*a number of seconds from 0 to 3600/,
+    );
   });
 
   it('treats empty values as unset', () => {

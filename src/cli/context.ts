@@ -21,6 +21,8 @@ export interface CliBase {
   budgets: Budgets;
   logger: RedactingLogger;
   actor: Actor;
+  /** Why Slack is left out of this command (it cannot be reached, or `--no-slack`); unset while it is used. */
+  slackLeftOut?: string | undefined;
 }
 
 /** A {@link CliBase} with the store and the engine, for the commands that read or write requests. */
@@ -34,10 +36,10 @@ export interface CliContext extends CliBase {
 export type StoreUse = 'none' | 'existing' | 'create';
 
 /** Loads the config and builds the providers; needs no bot token or Slack connection for the non-Slack systems. */
-export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean): CliBase {
+export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean, json = false): CliBase {
   const config = loadConfig(env, { requireSlack: false });
-  // A person reads the CLI's stderr: readable lines unless LOG_FORMAT asks for JSON.
-  const format = env.LOG_FORMAT === undefined ? 'pretty' : config.logFormat;
+  // A person reads the CLI's stderr: readable lines unless LOG_FORMAT (or --json: a JSON line each) asks for JSON.
+  const format = env.LOG_FORMAT === undefined ? (json ? 'json' : 'pretty') : config.logFormat;
   const logger = new RedactingLogger(
     new Redactor(secretsOf(config)),
     verbose ? 'debug' : 'error',
@@ -77,13 +79,21 @@ export async function withStore(base: CliBase, use: 'existing' | 'create'): Prom
   } catch (error) {
     throw storeOpenError(error, url);
   }
-  // The same composition root as the app: policy from the config, the engine over the store.
-  const { engine } = buildCore(
-    base.config,
-    { directory: base.directory, providers: base.providers, budgets: base.budgets },
-    { store, logger: base.logger },
-  );
-  return { ...base, store, engine, close: () => store.close() };
+  return { ...base, store, engine: engineOn(base, store), close: () => store.close() };
+}
+
+/** The same composition root as the app: policy from the config, the engine over the store. */
+function engineOn(base: CliBase, store: Store): RevocationEngine {
+  const systems = { directory: base.directory, providers: base.providers, budgets: base.budgets };
+  return buildCore(base.config, systems, { store, logger: base.logger }).engine;
+}
+
+/**
+ * The context on another base (Slack left out after the store was opened): the same store, an
+ * engine over that base's directory and systems.
+ */
+export function withBase(ctx: CliContext, base: CliBase): CliContext {
+  return { ...base, store: ctx.store, engine: engineOn(base, ctx.store), close: ctx.close };
 }
 
 /** The systems that are configured and have a provider. */
@@ -113,6 +123,10 @@ export function toPersonRef(ref: string): PersonRef {
 export async function resolvePerson(ctx: CliBase, ref: string): Promise<Person> {
   const problem = personRefProblem(ref);
   if (problem) throw new Error(problem);
+  if (ctx.slackLeftOut !== undefined && SLACK_USER_ID.test(ref))
+    throw new Error(
+      `${ref} is a Slack user ID, and Slack is not used now (${ctx.slackLeftOut}): name the person by email.`,
+    );
   const resolved = await resolveOne(ctx.directory, toPersonRef(ref), true);
   if (!resolved.ok) throw new Error(resolved.message);
   return resolved.person;

@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 import { enableAnySystem } from '../config/systems.js';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
-import { auditCommand, auditVerifyCommand, statusCommand } from './commands/audit.js';
+import { auditCommand, auditVerifyCommand } from './commands/audit.js';
 import { doctorCommand } from './commands/doctor.js';
+import { resumeCommand } from './commands/resume.js';
 import { askOnTerminal, revokeCommand } from './commands/revoke.js';
 import { sessionsCommand } from './commands/sessions.js';
+import { statusCommand } from './commands/status.js';
 import {
   type CliBase,
   type CliContext,
@@ -54,6 +56,7 @@ function parse(argv: string[]) {
       'web-only': { type: 'boolean' },
       'mobile-only': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      'no-slack': { type: 'boolean' },
       yes: { type: 'boolean', short: 'y' },
       json: { type: 'boolean' },
       user: { type: 'string' },
@@ -105,6 +108,8 @@ function checkUsage(spec: CommandSpec, args: string[], values: Values): void {
   }
   if (values['web-only'] && values['mobile-only'])
     throw new UsageError('--web-only and --mobile-only exclude each other.', spec);
+  if (values['no-slack'] && parseSystems(values.systems)?.includes('slack'))
+    throw new UsageError('--no-slack and --systems slack exclude each other.', spec);
 }
 
 /** The configuration is valid but cannot serve the command: exit 2 with the message alone. */
@@ -159,13 +164,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
         return 0;
       }
       case 'sessions': {
-        const base = createCliBase(env, values.verbose === true);
+        const base = createCliBase(env, values.verbose === true, json);
         requireSystems(base);
-        return await sessionsCommand(base, io, args[0] ?? '', json);
+        return await sessionsCommand(base, io, args[0] ?? '', { json, noSlack: values['no-slack'] === true });
       }
       case 'revoke': {
         const systems = parseSystems(values.systems);
-        const base = createCliBase(env, values.verbose === true);
+        const base = createCliBase(env, values.verbose === true, json);
         requireSystems(base);
         return await revokeCommand(base, io, {
           targets: args,
@@ -173,6 +178,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
           systems,
           scope: values['web-only'] ? 'web' : values['mobile-only'] ? 'mobile' : 'all',
           dryRun: values['dry-run'] === true,
+          noSlack: values['no-slack'] === true,
           yes: values.yes === true,
           json,
           confirm: process.stdin.isTTY ? askOnTerminal : undefined,
@@ -187,9 +193,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
         return await doctorCommand(env, io, json, values.verbose === true);
       case 'audit':
       case 'audit verify':
-      case 'status': {
-        ctx = await withStore(createCliBase(env, values.verbose === true), 'existing');
+      case 'status':
+      case 'resume': {
+        ctx = await withStore(createCliBase(env, values.verbose === true, json), 'existing');
         if (spec.name === 'status') return await statusCommand(ctx, io, args[0] ?? '', json);
+        if (spec.name === 'resume') return await resumeCommand(ctx, io, args[0] ?? '', json);
         if (spec.name === 'audit verify') return await auditVerifyCommand(ctx, io, json, values.anchor);
         return await auditCommand(ctx, io, { user: values.user, since: values.since, json });
       }

@@ -1,16 +1,37 @@
 import { describeStep, type Phrase, STATE_WORD } from '../engine/outcome.js';
 import type { SystemPreview } from '../engine/plan.js';
-import type { RevocationRequest, RevocationStep } from '../engine/types.js';
+import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from '../engine/types.js';
+
+/** Where live progress is drawn: the terminal behind stderr. */
+export interface ProgressSink {
+  /** Whether it is a terminal (progress is then redrawn in place). */
+  readonly tty: boolean;
+  /** Its width in characters, when known. */
+  readonly columns?: number | undefined;
+  /** Writes text as is (control sequences included). */
+  write(text: string): void;
+}
 
 /** Where the CLI writes; injectable for tests. */
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** The terminal for live progress; absent (or not a terminal): a line every few seconds. */
+  progress?: ProgressSink | undefined;
 }
 
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  progress: {
+    get tty() {
+      return process.stderr.isTTY === true;
+    },
+    get columns() {
+      return process.stderr.columns;
+    },
+    write: (text) => process.stderr.write(text),
+  },
 };
 
 /** Strips control characters so vendor-supplied text cannot drive the terminal. */
@@ -58,30 +79,62 @@ function terminal(p: Phrase): string {
   return text;
 }
 
-/** A step as one line: the system, its state in one word, and the engine's sentence for it. */
-export function stepLine(step: RevocationStep, label: string, request?: RevocationRequest): string {
-  const sentence = describeStep(request ?? NO_REQUEST, step, label)
+/** The engine's sentence for a step, as terminal text (`label` names the system in it). */
+export function stepSentence(step: RevocationStep, label: string, request?: RevocationRequest): string {
+  return describeStep(request ?? NO_REQUEST, step, label)
     .phrases.map(terminal)
     .join('');
-  return `${label.padEnd(13)} ${STATE_WORD[step.state].padEnd(11)} ${sentence}`;
+}
+
+/** A step's state in one word and the engine's sentence for it. */
+function stepText(step: RevocationStep, label: string, request?: RevocationRequest): string {
+  return `${STATE_WORD[step.state].padEnd(11)} ${stepSentence(step, label, request)}`;
+}
+
+/** A step as one line: the system, its state in one word, and the engine's sentence for it. */
+export function stepLine(step: RevocationStep, label: string, request?: RevocationRequest): string {
+  return `${label.padEnd(13)} ${stepText(step, label, request)}`;
 }
 
 /** Stands in for the request when only the step is at hand (the sentence then names no selection). */
 const NO_REQUEST = { selection: undefined } as RevocationRequest;
 
+/** Who a step is for: the person's email (or Slack user ID). */
+export function personOf(request: RevocationRequest, index: number): string {
+  const p = index === 0 ? request.target : request.additionalTargets?.[index - 1];
+  return safe(p?.email ?? p?.slackUserId ?? '?');
+}
+
+/**
+ * A request as lines: its facts, then its steps grouped by system — one line per system for one
+ * person; for several, each system's count of finished steps, then one line per person.
+ */
 export function requestLines(
   request: RevocationRequest,
   steps: RevocationStep[],
   label: (s: string) => string,
 ): string[] {
-  return [
+  const people = 1 + (request.additionalTargets?.length ?? 0);
+  const lines = [
     `${request.id}  ${request.status}${request.summary ? ` — ${request.summary}` : ''}`,
-    `  target:    ${safe(request.target.email ?? request.target.slackUserId ?? '?')}`,
+    `  target:    ${personOf(request, 0)}${people > 1 ? ` and ${people - 1} more` : ''}`,
     `  requester: ${safe(request.requester.name ?? request.requester.id)} (${request.requester.kind}) at ${request.createdAt}`,
     `  reason:    ${safe(request.reason)}`,
     ...(request.decidedBy
       ? [`  decided:   ${safe(request.decidedBy)}${request.breakGlass ? ' (BREAK-GLASS)' : ''}`]
       : []),
-    ...steps.map((s) => `  ${stepLine(s, label(s.system), request)}`),
   ];
+  if (people === 1) return [...lines, ...steps.map((s) => `  ${stepLine(s, label(s.system), request)}`)];
+  const bySystem = new Map<string, RevocationStep[]>();
+  for (const step of steps) bySystem.set(step.system, [...(bySystem.get(step.system) ?? []), step]);
+  const width = Math.min(40, Math.max(...steps.map((s) => personOf(request, s.targetIndex).length)));
+  for (const [system, mine] of bySystem) {
+    const final = mine.filter((s) => FINAL_STEP_STATES.includes(s.state)).length;
+    lines.push(`  ${label(system)}: ${final} of ${mine.length} finished`);
+    for (const s of mine)
+      lines.push(
+        `    ${personOf(request, s.targetIndex).padEnd(width)}  ${stepText(s, label(system), request)}`,
+      );
+  }
+  return lines;
 }

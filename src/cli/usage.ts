@@ -27,22 +27,28 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'sessions',
     summary: "every configured system's sessions for a person",
-    usage: 'revoke-sessions sessions <email|slack-user-id> [--json]',
+    usage: 'revoke-sessions sessions <email|slack-user-id> [--no-slack] [--json]',
     args: { min: 1, max: 1, what: 'one email or Slack user ID' },
-    options: [],
-    details:
-      'Looks the person up in every configured system (by the exact email) and lists their sessions.\nExit 1 when a system could not be asked.',
+    options: ['no-slack'],
+    details: `Looks the person up in every configured system (by the exact email) and lists their sessions.
+Without Slack (--no-slack, or Slack cannot be reached) the email is looked up in each system
+directly and Slack is reported as not asked. Exit 3 when some system could not be asked, 1 when none could.`,
   },
   {
     name: 'revoke',
     summary: 'end sessions now; asks first unless --yes',
-    usage: `revoke-sessions revoke <email|slack-user-id>... --reason R\n      [--systems ${SYSTEM_IDS.join(',')}] [--web-only | --mobile-only] [--dry-run] [--yes] [--json]`,
+    usage: `revoke-sessions revoke <email|slack-user-id>... --reason R\n      [--systems ${SYSTEM_IDS.join(',')}] [--no-slack] [--web-only | --mobile-only] [--dry-run] [--yes] [--json]`,
     args: { min: 1, max: 1_000, what: 'at least one email or Slack user ID' },
-    options: ['reason', 'systems', 'web-only', 'mobile-only', 'dry-run', 'yes'],
+    options: ['reason', 'systems', 'no-slack', 'web-only', 'mobile-only', 'dry-run', 'yes'],
     details: `Previews each system, asks for confirmation (on a terminal; --yes skips it), then revokes at once:
 no Slack approval is possible when Slack is down. Recorded in the audit log as the local OS user
 with the reason (at least ${MIN_REASON_CHARS} characters besides spaces), and marked approval_bypassed.
-Exit 1 when any system failed or needs attention.`,
+When Slack cannot be reached (or with --no-slack), people are looked up by email in each system,
+Slack is reported NOT DONE, and every other system goes on.
+Progress goes to stderr: live per system on a terminal, a line every few seconds otherwise, one JSON
+event per step with --json (stdout stays the result). Ctrl-C stops before the next vendor call and
+leaves the request to resume (the app resumes it, or: revoke-sessions resume <id>).
+Exit 0 done; 1 nothing done; 3 partly done (a system failed, needs attention or was not reached); 130 interrupted.`,
   },
   {
     name: 'doctor',
@@ -77,7 +83,18 @@ Exit 1 when any system failed or needs attention.`,
     usage: 'revoke-sessions status <request-id> [--json]',
     args: { min: 1, max: 1, what: 'one request ID' },
     options: [],
-    details: 'Exit 1 when there is no such request. A database that does not exist is an error.',
+    details:
+      'Steps grouped by system; for several people, each step names its person.\nExit 1 when there is no such request. A database that does not exist is an error.',
+  },
+  {
+    name: 'resume',
+    summary: 'finish a request left part-way (Ctrl-C, a stopped app)',
+    usage: 'revoke-sessions resume <request-id> [--json]',
+    args: { min: 1, max: 1, what: 'one request ID' },
+    options: [],
+    details: `Takes the request's lease over (at once when it was released; when its runner died, once the lease
+lapses; while another runner works on it, waits for that runner) and runs what is left, with the same
+progress and exit codes as revoke. A finished step is never repeated. A finished request is shown.`,
   },
   {
     name: 'help',
@@ -101,8 +118,10 @@ Options:
   --help      this text; after a command, that command's help
   --version   the version
 
-Exit codes: 0 success; 1 a system failed, a check failed, the store could not be reached or the audit log
-is tampered; 2 bad usage or configuration (no system configured, DATABASE_URL naming no database).
+Exit codes: 0 success; 1 nothing was done (every system failed), a check failed, the store could not be
+reached or the audit log is tampered; 2 bad usage or configuration (no system configured, DATABASE_URL
+naming no database); 3 partly done (a system failed, needs attention or could not be reached, e.g. Slack);
+130 interrupted (Ctrl-C; the request is left to resume).
 The requester recorded in the audit log is the local OS user; revoke needs --reason.`;
 
 /** `<command> --help`. */

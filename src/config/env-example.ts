@@ -42,6 +42,11 @@ DATABASE_URL=sqlite:./data/revoke-sessions.db
 # How long start-up keeps retrying an unreachable PostgreSQL (seconds)
 DATABASE_CONNECT_RETRY_SECONDS=60
 
+# --- Stopping: on SIGTERM the app takes no new work, lets running work go on this many seconds, then
+# releases its leases (another replica, or the next start, takes the rest over at once) and exits 0.
+# Keep it below the orchestrator's kill timeout (Kubernetes terminationGracePeriodSeconds, default 30).
+SHUTDOWN_GRACE_SECONDS=20
+
 `;
 
 /** The shared settings after them. */

@@ -1,5 +1,6 @@
 import type { SystemId } from '../config.js';
 import type { Person } from '../providers/types.js';
+import type { RunControl } from './active-runs.js';
 import type { DecisionKind } from './approval.js';
 import { EngineContext, type EngineDeps } from './context.js';
 import { type DecisionResult, Decisions } from './decisions.js';
@@ -33,6 +34,11 @@ export class RevocationEngine {
     this.runner = new Runner(ctx);
     this.records = new Records(ctx);
     this.journal = new IntakeJournal(ctx, this.intake, this.runner.runnerId, deps.leaseMs ?? 30_000);
+  }
+
+  /** How this process stops taking runs and hands over the ones in progress (drain, Ctrl-C). */
+  get runs(): RunControl {
+    return this.runner.runs;
   }
 
   /** This process's identity for leases. */

@@ -23,6 +23,20 @@ export class LeaseLost extends Error {
 }
 
 /**
+ * Thrown where a run finds it was told to stop (its process is stopping, or the CLI was
+ * interrupted): the run stops before its next vendor call, step start or display, and releases its
+ * lease; the runner that claims the request next resumes it. What a call already in flight answers
+ * is still recorded (the lease is not lost).
+ */
+export class RunStopped extends LeaseLost {
+  constructor(requestId: string, why: string) {
+    super(requestId, why);
+    this.message = `request ${requestId}: stopped (${why})`;
+    this.name = 'RunStopped';
+  }
+}
+
+/**
  * One claim of a request by this runner: the claim's fencing token, and the lease's deadline as
  * last renewed, by the local monotonic clock (a pause of the whole process — a GC pause, a stopped
  * or migrated VM — moves that clock on, and no wall-clock step or skew can move it back). Once
@@ -31,6 +45,7 @@ export class LeaseLost extends Error {
 export class Lease {
   private deadline: number;
   private lostWhy: string | undefined;
+  private stopWhy: string | undefined;
 
   constructor(
     readonly requestId: string,
@@ -43,6 +58,11 @@ export class Lease {
     claimedAt: number,
   ) {
     this.deadline = claimedAt + ms;
+  }
+
+  /** Whether the run was told to stop ({@link stop}). */
+  get stopped(): boolean {
+    return this.stopWhy !== undefined;
   }
 
   /** Whether the lease is known lost (a refused write or renewal, or a check past the deadline). */
@@ -59,6 +79,15 @@ export class Lease {
     if (this.lostWhy === undefined && this.clock() >= this.deadline)
       this.lostWhy = `its deadline passed ${Math.round(this.clock() - this.deadline)} ms ago, unrenewed`;
     if (this.lostWhy !== undefined) throw new LeaseLost(this.requestId, this.lostWhy);
+    if (this.stopWhy !== undefined) throw new RunStopped(this.requestId, this.stopWhy);
+  }
+
+  /**
+   * The run is to stop: every later {@link check} throws {@link RunStopped}, so no vendor call,
+   * step start or display follows; outcomes of calls already in flight are still written.
+   */
+  stop(why: string): void {
+    this.stopWhy ??= why;
   }
 
   /** Throws {@link LeaseLost} when the lease is known lost (the deadline alone is left to the fence). */

@@ -33,7 +33,14 @@ export interface Ask {
   idempotencyKey?: string | undefined;
   workflow?: WorkflowLink | undefined;
   /** The break-glass CLI: no approval is possible, so none is asked for — and that is on record. */
-  bypassApproval?: { via: string; host?: string | undefined } | undefined;
+  bypassApproval?:
+    | {
+        via: string;
+        host?: string | undefined;
+        /** Configured systems this request leaves out, and why (the CLI when Slack cannot be reached). */
+        notDone?: { system: SystemId; why: string }[] | undefined;
+      }
+    | undefined;
 }
 
 /** `not_recorded`: a journaled submission that could not be recorded in several attempts. */

@@ -7,6 +7,7 @@ import { inLane } from '../providers/budget/index.js';
 import { guardVendorCalls } from '../providers/retry.js';
 import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
+import { ActiveRuns, type RunControl } from './active-runs.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
 import { runFinishedEffects, threadParentEffect } from './effects.js';
@@ -40,6 +41,8 @@ export class Runner {
   private readonly clock: () => number;
   /** The fresh lookups of the requests this runner is running now. */
   private readonly lookups = new Map<string, (DirectoryUser | undefined)[]>();
+  /** The runs in progress: how the process stops taking runs and hands them over (drain, Ctrl-C). */
+  private readonly active: ActiveRuns;
 
   constructor(private readonly ctx: EngineContext) {
     const { deps } = ctx;
@@ -48,6 +51,14 @@ export class Runner {
     this.leaseMs = deps.leaseMs ?? 30_000;
     this.concurrency = deps.perSystemConcurrency ?? 4;
     this.clock = deps.monotonicNow ?? (() => performance.now());
+    this.active = new ActiveRuns((lease) =>
+      ctx.store.releaseLease(lease.requestId, lease.owner, lease.fence),
+    );
+  }
+
+  /** Stops taking runs, stops the runs in progress, hands them over (see {@link RunControl}). */
+  get runs(): RunControl {
+    return this.active;
   }
 
   /**
@@ -58,6 +69,8 @@ export class Runner {
     requestId: string,
     observer: RunObserver | undefined = this.ctx.deps.observer,
   ): Promise<RevocationRequest | undefined> {
+    // A stopping runner claims nothing more: the request is left for the next runner.
+    if (this.active.closed) return undefined;
     const owner = this.runnerId;
     const claimedAt = this.clock();
     // The claim and its run_started / run_resumed record are one write. A request still `running`
@@ -79,6 +92,7 @@ export class Runner {
     if (fence === undefined) return undefined;
     this.ctx.effectsWritten();
     const lease = new Lease(requestId, owner, fence, this.leaseMs, this.clock, claimedAt);
+    const ended = this.active.add(lease);
     // Every write of this run is fenced by its claim; nothing is shown once its lease is lost.
     const store = new FencedWrites(this.ctx.store, lease);
     if (observer) observer = fencedObserver(observer, lease);
@@ -141,6 +155,7 @@ export class Runner {
       this.lookups.delete(requestId);
       clearInterval(heartbeat);
       await this.ctx.store.releaseLease(requestId, owner, fence).catch(() => {});
+      ended();
     }
   }
 

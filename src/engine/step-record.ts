@@ -3,7 +3,7 @@ import type { Person } from '../providers/types.js';
 import type { NewAuditRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { stepReplyEffect } from './effects.js';
-import type { FencedWrites } from './lease.js';
+import { type FencedWrites, RunStopped } from './lease.js';
 import { type BulkPhase, runProviderStep } from './step.js';
 import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
 
@@ -69,6 +69,10 @@ export async function runStep(
       };
   const finishedAt = ctx.iso();
   const { state, result, account } = outcome;
+  // Told to stop meanwhile: a failure may be a call the run refused to send, so the step is left
+  // unfinished (the next runner re-checks it; a real failure is simply tried again there).
+  if (state === 'failed' && store.lease.stopped)
+    throw new RunStopped(request.id, 'a call was refused: the run was told to stop');
   // The outcome and its audit record are written together: a crash cannot leave a finished step unaudited.
   const records: NewAuditRecord[] = [];
   if (result.refusedSessions?.length) {

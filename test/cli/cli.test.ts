@@ -10,7 +10,7 @@ import { FakeMattermost } from '../fakes/mattermost.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { captureSqliteAudit } from '../helpers/capture.js';
 import { SECRETS, user } from '../helpers/harness.js';
-import { cli } from './run.js';
+import { cli, events } from './run.js';
 
 describe('break-glass CLI', () => {
   const fake = new FakeSlack({ botToken: SECRETS.bot, adminToken: SECRETS.admin });
@@ -99,7 +99,15 @@ describe('break-glass CLI', () => {
     expect(run.code, run.stderr).toBe(0);
     const [result] = JSON.parse(run.stdout) as { id: string; status: string; steps: { state: string }[] }[];
     expect(result?.status).toBe('done');
-    expect(run.stderr).toMatch(/Slack\s+REVOKED/);
+    // stderr streams one JSON event per step under --json (stdout stays the result).
+    const step = events(run.stderr).find((e) => e.event === 'step');
+    expect(step).toMatchObject({
+      system: 'slack',
+      person: 'alice@example.com',
+      state: 'revoked',
+      done: 1,
+      total: 1,
+    });
     expect(fake.sessions.map((s) => s.session_id)).toEqual([2]);
     const status = await cli(['status', result?.id ?? ''], env);
     expect(status.stdout).toContain(`${userInfo().username}@`);

@@ -1,20 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMattermost } from '../fakes/mattermost.js';
-import { cli, type DoctorReport, doctorLines } from './run.js';
-
-/** A TCP port nothing listens on (bound once, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 1;
-}
+import { cli, type DoctorReport, deadPort, doctorLines } from './run.js';
 
 describe('CLI with no system configured: an error, exit 2, nothing done', () => {
   const dir = mkdtempSync(join(tmpdir(), 'revoke-cli-none-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOkta, OKTA_TOKEN } from '../fakes/okta.js';
 import { captureSqliteAudit } from '../helpers/capture.js';
-import { cli, doctorLines } from './run.js';
+import { cli, doctorLines, events } from './run.js';
 
 /** The break-glass CLI with only Okta connected: doctor, and a revoke that says what it could not verify. */
 describe('CLI with Okta', () => {
@@ -52,8 +52,9 @@ describe('CLI with Okta', () => {
     expect(run.code, run.stderr).toBe(0);
     const [result] = JSON.parse(run.stdout) as { status: string }[];
     expect(result?.status).toBe('done');
-    const line = run.stderr.split('\n').find((l) => /^\s*Okta\s+REVOKED/.test(l));
-    expect(line).toContain('revoked, not verifiable by listing');
+    const step = events(run.stderr).find((e) => e.event === 'step' && e.system === 'okta');
+    expect(step?.state).toBe('revoked');
+    expect(step?.sentence).toContain('revoked, not verifiable by listing');
     expect(fake.cleared).toEqual([{ userId: '00ualice', oauthTokens: true }]);
     expect(fake.violations).toEqual([]);
   });

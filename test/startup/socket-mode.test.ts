@@ -89,7 +89,7 @@ describe('Socket Mode start-up tells the truth', () => {
 
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
-    expect(records(child).some((r) => r.msg.startsWith('SIGTERM: finishing running work'))).toBe(true);
+    expect(records(child).some((r) => r.msg.startsWith('SIGTERM: stopping — no new work'))).toBe(true);
     expect(child.output()).not.toContain(APP_TOKEN);
     expect(child.output()).not.toContain(BOT);
   }, 30_000);

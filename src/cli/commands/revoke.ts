@@ -1,12 +1,15 @@
 import { createInterface } from 'node:readline/promises';
 import type { SystemId } from '../../config.js';
 import { previewPerson } from '../../engine/plan.js';
-import { ATTENTION_STATES } from '../../engine/summary.js';
-import { allTargets, type RevocationRequest, type RevocationStep } from '../../engine/types.js';
-import type { Person, SlackScope } from '../../providers/types.js';
+import { systemLabel } from '../../providers/registry.js';
+import type { SlackScope } from '../../providers/types.js';
 import { mapLimit } from '../../util/limit.js';
-import { type CliBase, type CliContext, configuredSystems, resolvePerson, toPersonRef } from '../context.js';
-import { type Io, previewLines, safe, stepLine } from '../output.js';
+import { type CliBase, type CliContext, configuredSystems, toPersonRef, withBase } from '../context.js';
+import { EXIT, exitForRun, foundNowhere } from '../exit-codes.js';
+import { type Io, previewLines, safe } from '../output.js';
+import { phaseCounter, progressMode } from '../progress.js';
+import { runRequest } from '../run-request.js';
+import { lookUpPeople, reachSlack, sayWithoutSlack, slackNotDone } from '../slack-reach.js';
 import { MAX_REASON_CHARS, MIN_REASON_CHARS } from '../usage.js';
 
 export interface RevokeOptions {
@@ -19,6 +22,8 @@ export interface RevokeOptions {
   json: boolean;
   /** Asks the operator; undefined when there is no terminal. */
   confirm?: ((question: string) => Promise<boolean>) | undefined;
+  /** Leave Slack out: look people up by email in each system, and revoke nothing in Slack. */
+  noSlack: boolean;
   /** Opens (or creates, like the app) the store; called once the arguments are known to be good. */
   openStore: () => Promise<CliContext>;
 }
@@ -46,58 +51,76 @@ export async function askOnTerminal(question: string): Promise<boolean> {
 /**
  * `revoke <email|id>… --reason R`: the break-glass path. It runs at once
  * (no Slack approval is possible when Slack is down), through the same engine,
- * store and audit log, recorded as the local OS user with the reason.
+ * store and audit log, recorded as the local OS user with the reason. It never needs Slack:
+ * with `--no-slack`, or when Slack cannot be reached, people are looked up by email in each
+ * system, Slack is reported not done, and every other system goes on.
  */
-export async function revokeCommand(base: CliBase, io: Io, o: RevokeOptions): Promise<number> {
+export async function revokeCommand(base0: CliBase, io: Io, o: RevokeOptions): Promise<number> {
   const problem = reasonProblem(o.reason);
   if (problem) {
     io.err(problem);
-    return 2;
+    return EXIT.usage;
   }
   const reason = o.reason?.trim() ?? '';
-  const enabled = configuredSystems(base);
-  const systems = o.systems ?? enabled;
-  const unknown = systems.filter((s) => !enabled.includes(s));
+  const enabled = configuredSystems(base0);
+  const unknown = (o.systems ?? []).filter((s) => !enabled.includes(s));
   if (unknown.length > 0) {
     io.err(`Not configured here: ${unknown.join(', ')}. Configured: ${enabled.join(', ') || 'none'}.`);
-    return 2;
+    return EXIT.usage;
   }
   if (o.yes === false && o.dryRun === false && !o.confirm) {
     io.err('Refusing to revoke without confirmation: no terminal to ask on. Re-run with --yes.');
-    return 2;
+    return EXIT.usage;
   }
   // Opened before any vendor is asked: a store that cannot be used stops the run before it starts.
   // A dry run writes nothing, so it needs none.
-  const ctx = o.dryRun ? undefined : await o.openStore();
-  // Bounded like the engine (vendors rate-limit): a long list of people never becomes a burst of calls.
-  const people: Person[] = await mapLimit(o.targets, 4, (ref) => resolvePerson(base, ref));
-  const previews = await mapLimit(people, 4, (p) => previewPerson(base.providers, systems, p));
+  const opened = o.dryRun ? undefined : await o.openStore();
+  const { base, people } = await lookUpPeople(await reachSlack(base0, o.noSlack), o.targets);
+  const slackNot = slackNotDone(base, o.systems);
+  if (base.slackLeftOut !== undefined) sayWithoutSlack(io, o.json, base.slackLeftOut, slackNot !== undefined);
+  const notDone = slackNot === undefined ? [] : [{ system: 'slack' as const, why: slackNot }];
+  const systems = (o.systems ?? enabled).filter((s) => base.providers.has(s));
+  if (systems.length === 0) {
+    io.err('Nothing was revoked: no system asked for can be used now.');
+    return EXIT.failed;
+  }
+  const mode = progressMode(io, o.json);
+  const looking = phaseCounter(io, mode, 'looking people up', people.length);
+  const previews = await mapLimit(people, 4, async (p) => {
+    const preview = await previewPerson(base.providers, systems, p);
+    looking.tick();
+    return preview;
+  });
+  looking.end();
   if (!o.json || o.dryRun) {
     people.forEach((p, i) => {
       io.err(`== ${p.email ?? p.slackUserId}`);
       for (const line of previewLines(previews[i] ?? [])) io.err(`   ${line}`);
     });
   }
-  if (!ctx) {
-    if (o.json) io.out(JSON.stringify({ dryRun: true, people, previews }, null, 2));
+  if (!opened) {
+    if (o.json) io.out(JSON.stringify({ dryRun: true, people, previews, notDone }, null, 2));
     io.err('Dry run: nothing was revoked.');
-    return 0;
+    return notDone.length > 0 ? EXIT.partly : EXIT.ok;
   }
   if (!o.yes) {
     if (!o.confirm) {
       io.err('Refusing to revoke without confirmation: no terminal to ask on. Re-run with --yes.');
-      return 2;
+      return EXIT.usage;
     }
+    const without = notDone.length > 0 ? ' (not in Slack: it cannot be used now)' : '';
     if (
-      !(await o.confirm(`Revoke the sessions above for ${people.length} person(s) in ${systems.join(', ')}?`))
+      !(await o.confirm(
+        `Revoke the sessions above for ${people.length} person(s) in ${systems.join(', ')}${without}?`,
+      ))
     ) {
       io.err('Cancelled; nothing was revoked.');
-      return 1;
+      return EXIT.failed;
     }
   }
-  const results: { request: RevocationRequest; steps: RevocationStep[] }[] = [];
+  const ctx = withBase(opened, base);
   // One request for everyone (bulk): one audit trail, per-person results; the bypass of approval
-  // is recorded with it, in one write.
+  // (and a system left out) is recorded with it, in one write.
   const asked = await ctx.engine.ask({
     source: 'cli',
     requester: ctx.actor,
@@ -106,64 +129,50 @@ export async function revokeCommand(base: CliBase, io: Io, o: RevokeOptions): Pr
     slackScope: o.scope,
     reason,
     origin: {},
-    bypassApproval: { via: 'break-glass CLI', host: ctx.actor.name },
+    bypassApproval: {
+      via: 'break-glass CLI',
+      host: ctx.actor.name,
+      ...(notDone.length > 0 ? { notDone } : {}),
+    },
   });
   if (!asked.ok || asked.next !== 'run') {
     io.err(`Nothing was revoked: ${safe(asked.ok ? 'the request was not approved to run' : asked.message)}`);
-    return 1;
+    return EXIT.failed;
   }
   for (const refused of asked.refusedPeople) io.err(`Left out: ${safe(refused)}`);
-  const { request } = asked;
-  const label = (s: SystemId) => ctx.providers.get(s)?.label ?? s;
-  const who = (i: number) => {
-    const p = i === 0 ? request.target : request.additionalTargets?.[i - 1];
-    return p?.email ?? p?.slackUserId ?? '?';
-  };
-  const final = await ctx.engine.run(request.id, {
-    requestStarted: async () => {
-      io.err(`-- ${request.id}: revoking for ${people.length} person(s)`);
-      return undefined;
-    },
-    stepFinished: async (_r, step) =>
+  if (!o.json) io.err(`-- ${asked.request.id}: revoking for ${people.length} person(s)`);
+  const { request, steps, interrupted } = await runRequest(ctx, io, asked.request, o.json);
+  if (!o.json && !interrupted) {
+    io.err(`   => ${request.status}: ${request.summary ?? ''}`);
+    for (const { why } of notDone)
       io.err(
-        `   ${people.length > 1 ? `${safe(who(step.targetIndex))}  ` : ''}${stepLine(step, label(step.system), request)}`,
-      ),
-    requestFinished: async (r) => io.err(`   => ${r.status}: ${r.summary ?? ''}`),
-  });
-  const steps = await ctx.store.listSteps(request.id);
-  results.push({ request: final ?? request, steps });
-  if (o.json) {
-    io.out(
-      JSON.stringify(
-        results.map((r) => ({
-          id: r.request.id,
-          status: r.request.status,
-          summary: r.request.summary,
-          target: r.request.target,
-          additionalTargets: r.request.additionalTargets ?? [],
-          steps: r.steps.map((s) => ({
-            system: s.system,
-            person: s.targetIndex,
-            state: s.state,
-            result: s.result,
-          })),
-        })),
-        null,
-        2,
-      ),
-    );
+        `   ${systemLabel('slack').padEnd(13)} NOT DONE    ${safe(why)}: its sessions were not revoked. When Slack is back, run this again with --systems slack.`,
+      );
+    if (people.length > 1) io.err(`   Each person's result: revoke-sessions status ${request.id}`);
   }
-  const failed = results.some((r) => r.steps.some((s) => ATTENTION_STATES.includes(s.state)));
+  if (o.json) {
+    const result = {
+      id: request.id,
+      status: request.status,
+      summary: request.summary,
+      target: request.target,
+      additionalTargets: request.additionalTargets ?? [],
+      steps: steps.map((s) => ({
+        system: s.system,
+        person: s.targetIndex,
+        state: s.state,
+        result: s.result,
+      })),
+      notDone,
+      interrupted,
+    };
+    io.out(JSON.stringify([result], null, 2));
+  }
+  if (interrupted) return EXIT.interrupted;
   // Nobody found anywhere is not a success: the email may be mistyped.
-  const nowhere = results.flatMap(({ request, steps }) =>
-    allTargets(request).filter((_, i) => {
-      const mine = steps.filter((s) => s.targetIndex === i);
-      return mine.length > 0 && mine.every((s) => s.state === 'no_account');
-    }),
-  );
-  for (const p of nowhere)
+  for (const p of foundNowhere(request, steps))
     io.err(
       `No account for ${safe(p.email ?? p.slackUserId)} in any system: nothing was revoked. Check the email.`,
     );
-  return failed || nowhere.length > 0 ? 1 : 0;
+  return exitForRun(request, steps, notDone.length);
 }
