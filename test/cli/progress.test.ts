@@ -179,8 +179,9 @@ describe('CLI progress, Ctrl-C and resume', () => {
     'on a terminal, a live line per system is redrawn in place',
     { timeout: 60_000 },
     async () => {
+      // Slow enough that the run lasts well over the 1 s before a rate is shown.
       mm.hook = async (_route, when) => {
-        if (when === 'before') await new Promise((r) => setTimeout(r, 100));
+        if (when === 'before') await new Promise((r) => setTimeout(r, 250));
         return false;
       };
       const inTerminal = (argv: string[]) => [
