@@ -45,6 +45,8 @@ export interface ApplicationOptions {
   workQueue?: WorkQueueOptions;
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
+  /** The address to listen on (default: every interface; the demo keeps to 127.0.0.1). */
+  host?: string;
 }
 
 export interface Application {
@@ -149,6 +151,7 @@ export async function buildApplication(
     routes,
     socketRetryBaseMs: options.socketRetryBaseMs,
     httpLimits: options.httpLimits,
+    host: options.host,
   });
   slackApp = slack;
   // Every effect of a state change (cards, notes to requesters, workflow completions) is delivered

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { FakeVendor, type Received, type Reply } from './vendor.js';
 
@@ -191,6 +191,12 @@ export class FakeGoogle extends FakeVendor {
     this.keyFile = join(mkdtempSync(join(tmpdir(), 'google-key-')), 'service-account.json');
     writeFileSync(this.keyFile, JSON.stringify(this.keyFileContent()), { mode: 0o600 });
     return url;
+  }
+
+  /** Stops the server and removes the key file it wrote. */
+  override async close(): Promise<void> {
+    await super.close();
+    if (this.keyFile) rmSync(dirname(this.keyFile), { recursive: true, force: true });
   }
 
   /** The JSON key file as Google Cloud issues it. */

@@ -22,6 +22,8 @@ export interface SeedPerson {
   email: string;
   sessions: number;
   deactivated?: boolean;
+  /** Where and when the sessions were last used (the demo shows them; tests leave the minimal ones). */
+  seen?: { ip: string; at: Date } | undefined;
 }
 
 /** What the contract suite can make the next call of an operation answer. */
@@ -159,7 +161,7 @@ export function slackSystem(
           user_id: id,
           session_id: seq++,
           team_id: 'T1',
-          created: { os: 'Mac' },
+          created: { os: 'Mac', ...(p.seen ? { ip: p.seen.ip, device_hardware: 'MacBook Pro' } : {}) },
           kind: 'desktop',
         });
       }
@@ -247,8 +249,9 @@ export function mattermostSystem(fake = new FakeMattermost()): FakeSystem {
           id: `mm-s${seq}`,
           user_id: id,
           token: `mm-session-token-${seq++}`,
-          create_at: 1,
-          last_activity_at: 2,
+          create_at: p.seen ? p.seen.at.getTime() - 3_600_000 : 1,
+          last_activity_at: p.seen ? p.seen.at.getTime() : 2,
+          ...(p.seen ? { props: { browser: 'Chrome', platform: 'Macintosh', os: 'Mac OS' } } : {}),
         });
       }
       return id;
@@ -294,7 +297,12 @@ export function huaweiSystem(fake = new FakeHuawei()): FakeSystem {
       const id = `hw-${p.name}`;
       fake.users.push({ user_id: id, user_name: p.name, emails: [{ value: p.email }] });
       for (let i = 0; i < p.sessions; i++) {
-        fake.sessions.push({ session_id: `hw-s${seq++}`, user_id: id, creation_time: 1_700_000_000 });
+        fake.sessions.push({
+          session_id: `hw-s${seq++}`,
+          user_id: id,
+          creation_time: p.seen ? Math.floor(p.seen.at.getTime() / 1000) - 3600 : 1_700_000_000,
+          ...(p.seen ? { ip_address: p.seen.ip, user_agent: 'Mozilla/5.0 (Macintosh) Chrome' } : {}),
+        });
       }
       return id;
     },
