@@ -51,6 +51,17 @@ export function interactionBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** What every interaction payload starts with: its type, the team, the user, the app. */
+function envelope(type: string, userId: string) {
+  return {
+    type,
+    team: TEAM,
+    user: { id: userId, team_id: TEAM.id },
+    api_app_id: 'ADEMO',
+    trigger_id: `demo.${type}`,
+  };
+}
+
 /** The request form submitted by `userId`: every system, all sessions, with a reason. */
 export function formSubmission(o: {
   userId: string;
@@ -61,11 +72,7 @@ export function formSubmission(o: {
   reason: string;
 }) {
   return {
-    type: 'view_submission',
-    team: TEAM,
-    user: { id: o.userId, team_id: TEAM.id },
-    api_app_id: 'ADEMO',
-    trigger_id: 'demo.submit',
+    ...envelope('view_submission', o.userId),
     view: {
       id: o.viewId,
       team_id: TEAM.id,
@@ -100,11 +107,7 @@ export function buttonClick(o: {
   value: string;
 }) {
   return {
-    type: 'block_actions',
-    team: TEAM,
-    user: { id: o.userId, team_id: TEAM.id },
-    api_app_id: 'ADEMO',
-    trigger_id: 'demo.click',
+    ...envelope('block_actions', o.userId),
     container: { type: 'message', message_ts: o.messageTs, channel_id: o.channelId, is_ephemeral: false },
     channel: { id: o.channelId },
     message: { type: 'message', ts: o.messageTs },

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEMS } from '../../src/providers/registry.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
-import { type MainProcess, spawnMain } from '../helpers/main-process.js';
+import { logRecords, type MainProcess, spawnMain } from '../helpers/main-process.js';
 
 const BASE = {
   SLACK_BOT_TOKEN: 'xoxb-5555-6666-nosystemwarningbot',
@@ -11,15 +11,6 @@ const BASE = {
   PORT: '0',
   LOG_FORMAT: 'json',
 };
-
-/** The JSON log lines of the process so far. */
-function logLines(child: MainProcess): { level: string; msg: string }[] {
-  return child
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { level: string; msg: string });
-}
 
 describe('start-up with no system configured', () => {
   let child: MainProcess | undefined;
@@ -38,10 +29,10 @@ describe('start-up with no system configured', () => {
   it('starts, and warns that no request can end a session, naming how to turn each system on', async () => {
     child = spawnMain(BASE);
     await child.waitFor(/No system is configured/);
-    const warning = logLines(child).find((l) => /No system is configured/.test(l.msg));
+    const warning = logRecords(child).find((l) => /No system is configured/.test(l.msg));
     expect(warning?.level).toBe('warn');
     for (const s of SYSTEMS) expect(warning?.msg).toContain(s.enableWith);
-    expect(logLines(child).find((l) => /listening/.test(l.msg))?.msg).toMatch(/systems: none/);
+    expect(logRecords(child).find((l) => /listening/.test(l.msg))?.msg).toMatch(/systems: none/);
   });
 
   it('says nothing of the kind when a system is configured', async () => {
@@ -49,7 +40,7 @@ describe('start-up with no system configured', () => {
     await child.waitFor(/listening/);
     // The warning would follow the listening line at once.
     await new Promise((r) => setTimeout(r, 200));
-    expect(logLines(child).find((l) => /listening/.test(l.msg))?.msg).toMatch(/systems: Mattermost;/);
+    expect(logRecords(child).find((l) => /listening/.test(l.msg))?.msg).toMatch(/systems: Mattermost;/);
     expect(child.output()).not.toMatch(/No system is configured/);
   });
 });
