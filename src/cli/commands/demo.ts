@@ -36,9 +36,10 @@ export async function demoCommand(io: Io, o: DemoOptions): Promise<number> {
       const { runSlackDemo } = await import('../../demo/slack-mode.js');
       await runSlackDemo(world, say, { port: o.port, stopped: o.stopped() });
     }
+    const kept = o.slack ? [world.databaseUrl, world.slackDatabaseUrl] : [world.databaseUrl];
     say.out(
       o.keep
-        ? `\nThe database is kept: DATABASE_URL=${o.slack ? world.slackDatabaseUrl : world.databaseUrl} npx revoke-sessions audit`
+        ? `\nKept: ${kept.map((url) => `DATABASE_URL=${url} npx revoke-sessions audit`).join('\n      ')}`
         : '\nDone: the fakes are stopped and the temporary database is removed (--keep keeps it).',
     );
     return result.ok ? 0 : 1;
