@@ -1,11 +1,20 @@
 /**
  * Writes the files that derive from the system registry: `.env.example` (each system's section
- * from its descriptor) and the systems enum of `docs/openapi.yaml`. Run after adding a system:
- * `npm run generate`. A test fails while either file is out of date.
+ * from its descriptor), the systems enum of `docs/openapi.yaml`, the Slack app manifests (HTTP
+ * and Socket Mode), the package description and the marked passages of README.md and SECURITY.md
+ * that name the systems. Run after adding a system: `npm run generate`. A test fails while any
+ * of them is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderEnvExample } from '../src/config/env-example.js';
 import { SYSTEM_IDS } from '../src/providers/registry.js';
+import {
+  httpManifest,
+  readmeText,
+  securityText,
+  socketManifest,
+  withPackageDescription,
+} from './product-text.js';
 
 const root = new URL('..', import.meta.url);
 
@@ -16,9 +25,22 @@ export function withSystemsEnum(yaml: string): string {
   return yaml.replace(marked, `$1${SYSTEM_IDS.join(', ')}$2`);
 }
 
+/** Every generated file (path from the repository root) with what it must hold. */
+export function generatedFiles(read: (path: string) => string): { path: string; content: string }[] {
+  const manifest = httpManifest(read('manifest.yml'));
+  return [
+    { path: '.env.example', content: renderEnvExample() },
+    { path: 'docs/openapi.yaml', content: withSystemsEnum(read('docs/openapi.yaml')) },
+    { path: 'manifest.yml', content: manifest },
+    { path: 'manifest.socket.yml', content: socketManifest(manifest) },
+    { path: 'package.json', content: withPackageDescription(read('package.json')) },
+    { path: 'README.md', content: readmeText(read('README.md')) },
+    { path: 'SECURITY.md', content: securityText(read('SECURITY.md')) },
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(new URL('.env.example', root), renderEnvExample());
-  const openapi = new URL('docs/openapi.yaml', root);
-  writeFileSync(openapi, withSystemsEnum(readFileSync(openapi, 'utf8')));
-  process.stdout.write('wrote .env.example and docs/openapi.yaml from the registry\n');
+  const files = generatedFiles((path) => readFileSync(new URL(path, root), 'utf8'));
+  for (const { path, content } of files) writeFileSync(new URL(path, root), content);
+  process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')} from the registry\n`);
 }

@@ -44,6 +44,8 @@ export interface ApplicationOptions {
   workQueue?: WorkQueueOptions;
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
+  /** The address to listen on (default: every interface; the demo keeps to 127.0.0.1). */
+  host?: string;
 }
 
 export interface Application {
@@ -137,6 +139,7 @@ export async function buildApplication(
     routes,
     socketRetryBaseMs: options.socketRetryBaseMs,
     httpLimits: options.httpLimits,
+    host: options.host,
   });
   // Every effect of a state change (cards, notes to requesters, workflow completions) is delivered
   // from the store's outbox, at least once, by this worker (and every replica's).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { opt, splitList, tokenVar, urlVar } from './config/env.js';
+import { withSecretFiles } from './config/secret-files.js';
 import {
   configuredSystemIds,
   configureSystems,
@@ -180,16 +181,27 @@ const envSchema = z.object({
   ...systemsEnvShape(),
 });
 
-/** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
-const CUT_SENSITIVE = new Set([
+/** The shared settings whose value is a secret. */
+const SHARED_SECRET_VARS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
-  'REVOKE_APPROVAL_CHANNEL',
   'REVOKE_API_TOKEN',
   'METRICS_TOKEN',
+] as const;
+
+/** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
+const CUT_SENSITIVE = new Set([...SHARED_SECRET_VARS, 'REVOKE_APPROVAL_CHANNEL', ...SYSTEM_SECRET_VARS]);
+
+/**
+ * The variables that may be read from a file instead, as `<VAR>_FILE`: every secret one, and
+ * DATABASE_URL (it holds the database password). A variable that names a file already is not.
+ */
+export const FILE_VARS: readonly string[] = [
+  ...SHARED_SECRET_VARS,
+  'DATABASE_URL',
   ...SYSTEM_SECRET_VARS,
-]);
+].filter((name) => !name.endsWith('_FILE'));
 
 type Env = z.infer<typeof envSchema>;
 
@@ -212,13 +224,19 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Builds the configuration from an environment (defaults < env). Throws one
- * {@link ConfigError} naming every missing or malformed variable; never echoes a secret.
+ * Builds the configuration from an environment (defaults < env, `<VAR>_FILE` for each of
+ * {@link FILE_VARS}). Throws one {@link ConfigError} naming every missing or malformed variable;
+ * never echoes a secret.
  */
-export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+export function loadConfig(
+  givenEnv: NodeJS.ProcessEnv = process.env,
+  options: LoadConfigOptions = {},
+): Config {
   const requireSlack = options.requireSlack ?? true;
-  const parsed = envSchema.safeParse(rawEnv);
   const problems: string[] = [];
+  // Container secrets: `<VAR>_FILE` read once, here, before anything is checked.
+  const rawEnv = withSecretFiles(givenEnv, FILE_VARS, problems);
+  const parsed = envSchema.safeParse(rawEnv);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       problems.push(`${issue.path.join('.')} is malformed: it must be ${issue.message}`);

@@ -1,11 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { type Application, buildApplication } from './application.js';
+import { enableAnySystem } from './config/systems.js';
 import { ConfigError, loadConfig, secretsOf } from './config.js';
 import { dotenvCutOffs } from './dotenv-check.js';
 import { Redactor } from './log.js';
 import { StartupError } from './startup/errors.js';
 import { VERSION } from './version.js';
+
+/** Said at start when no system is configured: the app runs, but every request would end nothing. */
+const NO_SYSTEM_WARNING = `No system is configured, so no request can end any session. Set the variables of at least one system: ${enableAnySystem()} (see .env.example).`;
 
 /** Writes one start-up failure to stderr (scrubbed, no stack) and exits non-zero. */
 function fail(text: string, code: number, redactor: Redactor = new Redactor()): never {
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
         app.deps.systems.map((s) => s.label).join(', ') || 'none'
       }; store: ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres'}`,
     );
+    if (app.deps.systems.length === 0) app.logger.warn(NO_SYSTEM_WARNING);
   } catch (error) {
     if (error instanceof StartupError) fail(`revoke-sessions cannot start: ${error.message}`, 1, redactor);
     fail(

@@ -39,6 +39,23 @@ function storeImports(file: string, text: string): string[] {
   });
 }
 
+/**
+ * The modules `text` (of `file`) loads at run time that a production install lacks: a devDependency
+ * (type-only imports vanish at build time and are allowed) or a file outside `src/`.
+ */
+function runtimeImports(file: string, text: string, devDependencies: string[]): string[] {
+  const loaded = [
+    ...text.matchAll(
+      /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+  return loaded.filter((spec) => {
+    if (spec.startsWith('.')) return !relative(root, resolve(dirname(file), spec)).startsWith('src/');
+    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
+    return devDependencies.includes(name);
+  });
+}
+
 /** Which folders may not import what: transport stays at the edge. */
 const RULES: { folder: string; forbidden: RegExp; why: string }[] = [
   {
@@ -98,6 +115,30 @@ describe('import boundaries', () => {
       '../../../store',
       '../../../store/index.js',
       '../../../store/postgres.js',
+    ]);
+  });
+
+  it('src loads no devDependency and nothing outside src: the production install (npm ci --omit=dev) runs it all', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: object };
+    const dev = Object.keys(pkg.devDependencies);
+    const offenders = sources(join(root, 'src')).flatMap((file) =>
+      runtimeImports(file, readFileSync(file, 'utf8'), dev).map(
+        (spec) => `${relative(root, file)} loads ${spec}`,
+      ),
+    );
+    expect(offenders).toEqual([]);
+    // Not vacuous: a value import of a devDependency, of a test file, a dynamic one; never a type-only import.
+    const text = [
+      "import { Ajv } from 'ajv';",
+      "import { user } from '../../test/helpers/harness.js';",
+      "const y = await import('yaml');",
+      "import type { KnownBlock } from '@slack/types';",
+      "import { z } from 'zod';",
+    ].join('\n');
+    expect(runtimeImports(join(root, 'src/demo/x.ts'), text, dev)).toEqual([
+      'ajv',
+      '../../test/helpers/harness.js',
+      'yaml',
     ]);
   });
 

@@ -24,7 +24,11 @@ interface Manifest {
   >;
 }
 
-const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8')) as Manifest;
+const load = (file: string) =>
+  parse(readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')) as Manifest;
+const manifest = load('manifest.yml');
+/** The Socket Mode manifest, generated from manifest.yml (npm run generate). */
+const socket = load('manifest.socket.yml');
 
 function validator() {
   const ajv = new Ajv({ strict: false, allErrors: true, formats: { uri: true } });
@@ -37,11 +41,32 @@ function validator() {
 const SCOPES_THE_CODE_NEEDS: string[] = [...BOT_SCOPES];
 
 describe('manifest.yml', () => {
-  it("is valid against Slack's manifest JSON Schema", () => {
+  it.each([
+    ['manifest.yml', manifest],
+    ['manifest.socket.yml', socket],
+  ])("%s is valid against Slack's manifest JSON Schema", (_file, m) => {
     const validate = validator();
-    const ok = validate(manifest);
+    const ok = validate(m);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
+  });
+
+  it('manifest.socket.yml is the same app in Socket Mode: no request URL, socket mode on', () => {
+    const settings = socket.settings as Manifest['settings'] & {
+      socket_mode_enabled: boolean;
+      event_subscriptions: { request_url?: string };
+    };
+    expect(settings.socket_mode_enabled).toBe(true);
+    expect(socket.features.slash_commands[0]?.url).toBeUndefined();
+    expect(settings.interactivity.request_url).toBeUndefined();
+    expect(settings.event_subscriptions.request_url).toBeUndefined();
+    // Everything else is the HTTP manifest's.
+    const withoutUrls = structuredClone(manifest) as Manifest & { settings: Record<string, unknown> };
+    delete withoutUrls.features.slash_commands[0]?.url;
+    delete (withoutUrls.settings.interactivity as { request_url?: string }).request_url;
+    delete (withoutUrls.settings.event_subscriptions as { request_url?: string }).request_url;
+    withoutUrls.settings.socket_mode_enabled = true;
+    expect(socket).toEqual(withoutUrls);
   });
 
   it('the schema rejects what it should (the validator is not vacuous)', () => {

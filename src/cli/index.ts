@@ -4,6 +4,7 @@ import { enableAnySystem } from '../config/systems.js';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
 import { auditCommand, auditVerifyCommand } from './commands/audit.js';
+import { demoCommand, demoSignCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { resumeCommand } from './commands/resume.js';
 import { askOnTerminal, revokeCommand } from './commands/revoke.js';
@@ -62,6 +63,9 @@ function parse(argv: string[]) {
       user: { type: 'string' },
       since: { type: 'string' },
       anchor: { type: 'string' },
+      slack: { type: 'boolean' },
+      port: { type: 'string' },
+      keep: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -117,6 +121,14 @@ class SetupError extends Error {}
 
 function requireSystems(base: CliBase): void {
   if (configuredSystems(base).length === 0) throw new SetupError(NO_SYSTEM);
+}
+
+/** Resolves on the first Ctrl-C or SIGTERM (and keeps either from killing the process meanwhile). */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 /** Runs one CLI invocation; returns the exit code. */
@@ -188,6 +200,23 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
           },
         });
       }
+      case 'demo': {
+        const port = values.port === undefined ? 3000 : Number(values.port);
+        if (values.port !== undefined && !(/^\d{1,5}$/.test(values.port) && port <= 65535))
+          throw new UsageError('--port takes a TCP port number from 0 to 65535.', spec);
+        if (values.port !== undefined && !values.slack)
+          throw new UsageError('--port goes with --slack.', spec);
+        return await demoCommand(io, {
+          slack: values.slack === true,
+          port,
+          keep: values.keep === true,
+          json,
+          verbose: values.verbose === true,
+          stopped: untilInterrupted,
+        });
+      }
+      case 'demo sign':
+        return demoSignCommand(io, args[0] ?? '');
       case 'doctor':
         // Builds its own checks: every failure, the configuration's included, is one FAIL line.
         return await doctorCommand(env, io, json, values.verbose === true);

@@ -97,6 +97,26 @@ lapses; while another runner works on it, waits for that runner) and runs what i
 progress and exit codes as revoke. A finished step is never repeated. A finished request is shown.`,
   },
   {
+    name: 'demo',
+    summary: 'see a revocation end to end, against local fakes of every system',
+    usage: 'revoke-sessions demo [--slack [--port N]] [--keep] [--json]',
+    args: { min: 0, max: 0, what: 'no arguments (or "sign")' },
+    options: ['slack', 'port', 'keep'],
+    details: `Starts a fake of every system on 127.0.0.1 (no account, no network; .env is not read), seeds
+people and sessions, and walks one request through the real engine: preview, request, approval,
+revocation, verification, audit verify. --slack then starts the Slack app against a fake Slack
+(on --port, default 3000) and prints the curl lines that drive it, until Ctrl-C. --keep keeps the
+temporary database. Exit 1 when a system did not end the sessions or the audit log did not verify.`,
+  },
+  {
+    name: 'demo sign',
+    summary: "sign a request body with the demo app's signing secret (used by demo --slack's curl lines)",
+    usage: 'revoke-sessions demo sign <body>',
+    args: { min: 1, max: 1, what: 'the request body, as curl sends it' },
+    options: [],
+    details: "Prints curl's -H options for Slack's signature headers, signed now with the demo's own secret.",
+  },
+  {
     name: 'help',
     summary: 'this text, or one command’s',
     usage: 'revoke-sessions help [command]',
@@ -129,13 +149,11 @@ export function commandHelp(spec: CommandSpec): string {
   return `Usage: ${spec.usage}\n\n${spec.summary[0]?.toUpperCase()}${spec.summary.slice(1)}.\n${spec.details}\n\nGlobal options: --json, --verbose, --help.`;
 }
 
-/** Finds the command a list of positionals names (`audit verify` before `audit`). */
+/** Finds the command a list of positionals names (`audit verify` before `audit`, `demo sign` before `demo`). */
 export function findCommand(positionals: string[]): { spec: CommandSpec; args: string[] } | undefined {
-  const [first, second, ...rest] = positionals;
-  if (first === 'audit' && second === 'verify') {
-    const spec = COMMANDS.find((c) => c.name === 'audit verify');
-    return spec && { spec, args: rest };
-  }
+  const [first, second] = positionals;
+  const two = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  if (two) return { spec: two, args: positionals.slice(2) };
   const spec = COMMANDS.find((c) => c.name === first);
   return spec && { spec, args: positionals.slice(1) };
 }

@@ -8,6 +8,9 @@ const HEAD = `# revoke-sessions configuration. Copy to .env and fill in. Empty m
 # reads as empty and SECRET=abc#def as "abc". Quote any value containing #,
 # spaces or quotes: SLACK_SIGNING_SECRET="abc#def". The app refuses to start
 # when a value looks cut off this way, and names the variable.
+#
+# Container secrets: every secret variable (and DATABASE_URL) may be read from a file instead,
+# named by <VAR>_FILE, e.g. SLACK_BOT_TOKEN_FILE=/run/secrets/slack_bot_token. Set one of the two.
 
 # --- Slack app (required) ---
 # Bot token from "OAuth & Permissions" (xoxb-…)

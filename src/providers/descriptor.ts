@@ -30,6 +30,11 @@ export interface SystemDescriptor<Id extends string = string, C = unknown> {
   readonly id: Id;
   /** Its name in sentences, cards and the CLI. */
   readonly label: string;
+  /**
+   * Its product's name in prose (README, Slack manifest) when the label says less, e.g.
+   * `Slack (Enterprise Grid)`; the label when absent. `npm run generate` writes it into those texts.
+   */
+  readonly product?: string | undefined;
   /** Its environment variables, each with its schema; checked with the shared ones, every problem at once. */
   readonly env: Readonly<Record<string, z.ZodType<string | undefined, string | undefined>>>;
   /** Variables whose value is a secret (never echoed; a `#` cut in `.env` is refused). */

@@ -43,17 +43,19 @@ export interface SlackAppOptions {
   httpLimits?: Partial<HttpLimits> | undefined;
   /** First wait after a failed Socket Mode connection attempt (default 1 s). */
   socketRetryBaseMs?: number;
+  /** The address to listen on (default: every interface; the demo keeps to 127.0.0.1). */
+  host?: string | undefined;
 }
 
 /** Where Slack posts events, commands and interactions (HTTP mode). */
 const SLACK_ENDPOINTS: readonly string[] = ['/slack/events'];
 
 /** Listens Socket Mode's HTTP server (health, readiness, metrics, alert API); a busy port names PORT. */
-function listen(server: Server, port: number): Promise<Server> {
+function listen(server: Server, port: number, host: string | undefined): Promise<Server> {
   return new Promise((resolve, reject) => {
     const onError = (error: unknown) => reject(listenFailure(error, port));
     server.once('error', onError);
-    server.listen(port, () => {
+    server.listen({ port, host }, () => {
       server.off('error', onError);
       resolve(server);
     });
@@ -185,7 +187,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
         const server = (receiver as unknown as { httpServer?: Server }).httpServer;
         if (server) {
           applyServerTimeouts(server, limits);
-          await listen(server, config.port);
+          await listen(server, config.port, options.host);
         }
         connection.start();
         return server;
@@ -193,7 +195,8 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
       let started: unknown;
       try {
         // Tight timeouts: headers and body within seconds, not Node's 60 s / 300 s (slow-loris).
-        started = (await app.start(config.port, serverOptions(limits))) as unknown;
+        const where = options.host ? { port: config.port, host: options.host } : config.port;
+        started = (await app.start(where, serverOptions(limits))) as unknown;
       } catch (error) {
         throw listenFailure(error, config.port);
       }

@@ -7,27 +7,18 @@ import { type Application, buildApplication } from '../../src/application.js';
 import { loadConfig } from '../../src/config.js';
 import type { HttpLimits } from '../../src/slack/http-limits.js';
 import type { WorkQueueOptions } from '../../src/slack/work-queue.js';
-import { FakeSlack, type FakeUser } from '../fakes/slack.js';
+import { FAKE_SLACK_TOKENS, FakeSlack, fakeUser } from '../fakes/slack.js';
 import { captureLogs, captureSqliteAudit } from './capture.js';
 import { commandBody, interactionBody, signedPost } from './slack-signing.js';
 
 export const SECRETS = {
-  bot: 'xoxb-1111111111-2222222222-botbotbotbotbotbotbotbot',
-  admin: 'xoxp-3333333333-4444444444-adminadminadminadmin',
+  bot: FAKE_SLACK_TOKENS.bot,
+  admin: FAKE_SLACK_TOKENS.admin,
   signing: 'signing-secret-0123456789abcdef',
 };
 
-export function user(id: string, email: string, extra: Partial<FakeUser> = {}): FakeUser {
-  return {
-    id,
-    name: email.split('@')[0] ?? id,
-    real_name: `Real ${id}`,
-    team_id: 'T1',
-    profile: { email, display_name: email.split('@')[0] },
-    enterprise_user: { teams: ['T1'] },
-    ...extra,
-  };
-}
+/** A member of the fake organization. */
+export const user = fakeUser;
 
 export interface Harness {
   app: Application;

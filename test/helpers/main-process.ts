@@ -20,6 +20,15 @@ export interface MainProcess {
   cleanup(): Promise<void>;
 }
 
+/** The JSON log records (LOG_FORMAT=json) the child wrote so far. */
+export function logRecords(child: MainProcess): { level: string; msg: string }[] {
+  return child
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: string; msg: string });
+}
+
 /** Runs `src/main.ts` (the `npm start` path) as a child process with exactly `env` (plus PATH). */
 export function spawnMain(
   env: Record<string, string>,

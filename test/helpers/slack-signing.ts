@@ -1,10 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
+import { slackSignature } from '../../src/demo/slack-requests.js';
 
-/** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`. */
-export function slackSignature(secret: string, timestamp: number | string, body: string): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
+/** Slack's request signature (the demo's `demo sign` makes the same). */
+export { slackSignature };
 
 export interface SignedPostOptions {
   secret: string;

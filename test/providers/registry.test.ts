@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { withSystemsEnum } from '../../scripts/generate.js';
+import { generatedFiles } from '../../scripts/generate.js';
 import { COMMANDS } from '../../src/cli/usage.js';
 import { renderEnvExample } from '../../src/config/env-example.js';
 import { enableAnySystem } from '../../src/config/systems.js';
@@ -68,10 +68,24 @@ describe('the system registry', () => {
     for (const name of others) expect(sections.has(example.get(name))).toBe(false);
   });
 
-  it('.env.example and the OpenAPI document are what the registry generates (npm run generate)', () => {
-    expect(read('../../.env.example')).toBe(renderEnvExample());
-    const openapi = read('../../docs/openapi.yaml');
-    expect(withSystemsEnum(openapi)).toBe(openapi);
+  it.each(
+    generatedFiles((path) => read(`../../${path}`)).map((f) => [f.path, f.content]),
+  )('%s is what the registry generates (npm run generate)', (path, content) => {
+    expect(read(`../../${path}`) === content, `${path} is out of date: run npm run generate`).toBe(true);
+  });
+
+  it('the generated texts name every system (the manifest and package.json)', () => {
+    const manifest = parse(read('../../manifest.yml')) as {
+      display_information: { long_description: string };
+      features: { slash_commands: { description: string }[] };
+    };
+    const pkg = JSON.parse(read('../../package.json')) as { description: string };
+    for (const s of SYSTEMS) {
+      expect(manifest.display_information.long_description).toContain('product' in s ? s.product : s.label);
+      expect(manifest.features.slash_commands[0]?.description).toContain(s.label);
+      expect(pkg.description).toContain(s.label);
+    }
+    expect(renderEnvExample()).toBe(read('../../.env.example'));
   });
 
   it('.env.example as it stands configures no system by half: with the Slack basics it loads', () => {

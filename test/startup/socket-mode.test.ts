@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { type MainProcess, spawnMain } from '../helpers/main-process.js';
+import { logRecords, type MainProcess, spawnMain } from '../helpers/main-process.js';
 
 const APP_TOKEN = 'xapp-1-A0123-4567-socketmodeapptokensecret';
 const BOT = 'xoxb-5555-7777-socketmodebottoken';
@@ -48,15 +48,6 @@ async function readyz(child: MainProcess): Promise<{ status: number; body: Readi
   return { status: res.status, body: (await res.json()) as Readiness };
 }
 
-/** The JSON log records the child wrote so far. */
-function records(child: MainProcess): { level: string; msg: string }[] {
-  return child
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { level: string; msg: string });
-}
-
 describe('Socket Mode start-up tells the truth', () => {
   let child: MainProcess | undefined;
   let slack: Server | undefined;
@@ -83,13 +74,13 @@ describe('Socket Mode start-up tells the truth', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { version: string }).version).toMatch(/^\d+\.\d+\.\d+/);
-    const named = records(child).find((r) => r.msg.includes('SLACK_APP_TOKEN'));
+    const named = logRecords(child).find((r) => r.msg.includes('SLACK_APP_TOKEN'));
     expect(named?.level).toBe('error');
     expect(named?.msg).toMatch(/not connected to Slack: Slack rejected SLACK_APP_TOKEN \(invalid_auth\)/);
 
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
-    expect(records(child).some((r) => r.msg.startsWith('SIGTERM: stopping — no new work'))).toBe(true);
+    expect(logRecords(child).some((r) => r.msg.startsWith('SIGTERM: stopping — no new work'))).toBe(true);
     expect(child.output()).not.toContain(APP_TOKEN);
     expect(child.output()).not.toContain(BOT);
   }, 30_000);

@@ -13,6 +13,7 @@ export { type AkSkCredentials, signRequest } from './signer.js';
 export const huawei = defineSystem({
   id: 'huawei',
   label: HUAWEI_QUIRKS.label,
+  product: 'Huawei Cloud IAM Identity Center',
   env: HUAWEI_ENV,
   secretVars: ['HUAWEI_SECRET_KEY', 'HUAWEI_SECURITY_TOKEN'],
   envExample: `# --- Huawei Cloud IAM Identity Center (AK/SK; security token for temporary credentials) ---

@@ -37,6 +37,7 @@ export function createSlackAdminProvider(
 export const slack = defineSystem({
   id: 'slack',
   label: 'Slack',
+  product: 'Slack (Enterprise Grid)',
   env: SLACK_ADMIN_ENV,
   secretVars: ['SLACK_ADMIN_TOKEN'],
   enableWith: 'SLACK_ADMIN_TOKEN (Slack)',
