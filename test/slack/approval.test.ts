@@ -139,16 +139,15 @@ describe('four-eyes approval', () => {
     } finally {
       release();
     }
-    // Once Slack answers again, the card becomes the results parent and the reply lands under it.
-    await h.slack.waitFor(() =>
-      h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
-    );
+    // The store records the outcome without waiting for Slack; once Slack answers again, the
+    // outbox makes the card the results parent, and the reply lands under it.
+    await h.slack.waitFor(async () => (await status(request.id)) === 'done' || undefined);
+    await h.delivered();
+    expect(cardStatus(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(/Finished/);
     expect(h.slack.messages.filter((m) => m.thread_ts === card.ts)).toHaveLength(1);
     expect(showsAnywhere(h.slack.messages.find((m) => m.ts === card.ts)?.blocks, 'approve_request')).toBe(
       false,
     );
-    // The card shows the outcome a moment before the store records it.
-    await h.slack.waitFor(async () => (await status(request.id)) === 'done' || undefined);
   });
 
   it('denies: nothing revoked, card and requester told', async () => {
