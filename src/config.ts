@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { opt, splitList, tokenVar, urlVar } from './config/env.js';
+import type { SystemId } from './catalog.js';
 import { withSecretFiles } from './config/secret-files.js';
 import {
   configuredSystemIds,
@@ -9,20 +9,18 @@ import {
   systemSecrets,
   systemsEnvShape,
 } from './config/systems.js';
+import type { PrincipalList } from './engine/principals.js';
+import type { LogLevel } from './log.js';
 import { DEFAULT_URGENT_RESERVE, parseReserve, type RateTable, rateTable } from './providers/budget/index.js';
-import type { SystemId, SystemSettings } from './providers/registry.js';
+import type { SystemSettings } from './providers/registry.js';
 import { slackApiUrl } from './providers/slack-admin/settings.js';
 import { parseDuration } from './util/duration.js';
+import { opt, splitList, tokenVar, urlVar } from './util/env-vars.js';
 
-export { splitList } from './config/env.js';
+export { SYSTEM_IDS, type SystemId } from './catalog.js';
+export { splitList } from './util/env-vars.js';
 
-export { SYSTEM_IDS, type SystemId } from './providers/registry.js';
-
-/** A Slack principal in an allow-list: a user (`U…`/`W…`) or a user group (`S…`). */
-export interface PrincipalList {
-  users: ReadonlySet<string>;
-  groups: ReadonlySet<string>;
-}
+export type { LogLevel, PrincipalList };
 
 export interface SlackConfig {
   botToken: string;
@@ -30,8 +28,6 @@ export interface SlackConfig {
   appToken: string | undefined;
   apiUrl: string;
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** The validated configuration of one process. Secrets live here and nowhere else. */
 export interface Config {

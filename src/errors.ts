@@ -1,4 +1,4 @@
-import type { SystemId } from './config.js';
+import type { SystemId } from './catalog.js';
 
 /** Stable error codes; the Slack edge and the CLI turn them into sentences. */
 export enum ErrorCode {

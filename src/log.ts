@@ -1,5 +1,7 @@
 import { type Logger as PinoLogger, pino } from 'pino';
-import type { LogLevel } from './config.js';
+
+/** How much the log says, least first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** How log records are written: one JSON object a line (default), or a readable line for humans. */
 export type LogFormat = 'json' | 'pretty';

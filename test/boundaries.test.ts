@@ -146,4 +146,100 @@ describe('import boundaries', () => {
     const seen = imports(join(root, 'src/slack/app.ts'));
     expect(seen).toContain('@slack/bolt');
   });
+
+  it('the import graph has no circle', () => {
+    const files = sources(join(root, 'src'));
+    expect(circles(graph(files))).toEqual([]);
+  });
+
+  it('the circle check finds one (it is not vacuous)', () => {
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
+    expect(circles(g)).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('the low modules import nothing above them, and only the composition roots import config.ts', () => {
+    const files = sources(join(root, 'src'));
+    const g = graph(files);
+    const wrong: string[] = [];
+    for (const [file, targets] of g) {
+      const low = LOW.some((l) => file === l || file.startsWith(`${l}/`));
+      for (const target of targets) {
+        if (low && !LOW.some((l) => target === l || target.startsWith(`${l}/`)))
+          wrong.push(`${file} -> ${target} (a low module reaches up)`);
+        if (target === 'src/config.ts' && !ROOTS.some((r) => file === r || file.startsWith(`${r}/`)))
+          wrong.push(`${file} -> src/config.ts (not a composition root)`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });
+
+/** Modules at the bottom of the house: they import only each other (and packages). */
+const LOW = ['src/catalog.ts', 'src/errors.ts', 'src/log.ts', 'src/util', 'src/version.ts'];
+
+/** The composition roots (and the edges that carry the configuration to their parts). */
+const ROOTS = [
+  'src/main.ts',
+  'src/application.ts',
+  'src/core.ts',
+  'src/cli',
+  'src/startup',
+  'src/config',
+  'src/slack/context.ts',
+];
+
+/** Each source file (relative to the root) and the source files it imports. */
+function graph(files: string[]): Map<string, string[]> {
+  const known = new Set(files.map((f) => relative(root, f)));
+  const g = new Map<string, string[]>();
+  for (const file of files) {
+    const from = relative(root, file);
+    const targets = imports(file)
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => relative(root, resolve(dirname(file), spec)).replace(/\.js$/, '.ts'))
+      .map((t) => (known.has(t) ? t : known.has(`${t}/index.ts`) ? `${t}/index.ts` : t))
+      .filter((t) => known.has(t));
+    g.set(from, [...new Set(targets)]);
+  }
+  return g;
+}
+
+/** The strongly connected groups of more than one file (Tarjan), each sorted, sorted by first. */
+function circles(g: Map<string, string[]>): string[][] {
+  let index = 0;
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index);
+    index += 1;
+    stack.push(v);
+    on.add(v);
+    for (const w of g.get(v) ?? []) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v) ?? 0, idx.get(w) ?? 0));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const group: string[] = [];
+      for (;;) {
+        const w = stack.pop() as string;
+        on.delete(w);
+        group.push(w);
+        if (w === v) break;
+      }
+      if (group.length > 1) found.push(group.sort());
+    }
+  };
+  for (const v of g.keys()) if (!idx.has(v)) visit(v);
+  return found.sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+}

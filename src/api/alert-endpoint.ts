@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { SYSTEM_IDS, type SystemId } from '../config.js';
+import { SYSTEM_IDS, type SystemId } from '../catalog.js';
 import type { RevocationEngine } from '../engine/engine.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { SystemRateLimits } from '../providers/budget/index.js';
 import { SYSTEMS, type SystemId, type SystemSettings } from '../providers/registry.js';
-import type { EnvValues } from './env.js';
+import type { EnvValues } from '../util/env-vars.js';
 
 /** Every system's variables with their schemas, composed from the registry. */
 export function systemsEnvShape(): Record<string, z.ZodType<string | undefined, string | undefined>> {

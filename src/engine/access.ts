@@ -1,4 +1,4 @@
-import type { PrincipalList } from '../config.js';
+import type { PrincipalList } from './principals.js';
 
 /** Resolves a Slack user group to its member user IDs. */
 export type GroupResolver = (groupId: string) => Promise<string[]>;

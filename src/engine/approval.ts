@@ -1,7 +1,7 @@
-import type { PrincipalList } from '../config.js';
 import type { Person } from '../providers/types.js';
 import { sameEmail } from '../util/email.js';
 import { DECISION_MAX_AGE_MS, type Membership, type MembershipChecker, unreadableGroups } from './access.js';
+import type { PrincipalList } from './principals.js';
 import { type Actor, allTargets, type RequestSource, type RevocationRequest } from './types.js';
 
 export interface ApprovalPolicy {

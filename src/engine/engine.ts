@@ -1,4 +1,4 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import type { Person } from '../providers/types.js';
 import type { RunControl } from './active-runs.js';
 import type { DecisionKind } from './approval.js';

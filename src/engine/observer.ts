@@ -1,4 +1,4 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**

@@ -1,27 +1,9 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { asRevokeError } from '../errors.js';
-import type {
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  ProviderMap,
-  Session,
-} from '../providers/types.js';
-import type { RequestPlan } from './types.js';
+import type { Person, ProviderMap } from '../providers/types.js';
+import type { RequestPlan, SystemPreview } from './types.js';
 
-/** What one system knows about the person before anything is revoked (the dry run). */
-export interface SystemPreview {
-  system: SystemId;
-  label: string;
-  capabilities: ProviderCapabilities;
-  lookup?: AccountLookup | undefined;
-  /** Present when the system can list and the account was found (and the viewer may see them). */
-  sessions?: Session[] | undefined;
-  /** Set instead of `sessions` when the viewer may only see how many there are (a protected person). */
-  sessionCount?: number | undefined;
-  /** A lookup or listing failure, as a sentence. */
-  error?: string | undefined;
-}
+export type { SystemPreview };
 
 const PREVIEW_TIMEOUT_MS = 8_000;
 

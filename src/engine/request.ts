@@ -1,4 +1,4 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { logFields } from '../log.js';
 import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';

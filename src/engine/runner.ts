@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
 import { inLane } from '../providers/budget/index.js';

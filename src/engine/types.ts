@@ -1,7 +1,27 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { type Lane, laneOf } from '../providers/budget/index.js';
-import type { Account, Person, Session, SlackScope } from '../providers/types.js';
-import type { SystemPreview } from './plan.js';
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  Session,
+  SlackScope,
+} from '../providers/types.js';
+
+/** What one system knows about the person before anything is revoked (the dry run). */
+export interface SystemPreview {
+  system: SystemId;
+  label: string;
+  capabilities: ProviderCapabilities;
+  lookup?: AccountLookup | undefined;
+  /** Present when the system can list and the account was found (and the viewer may see them). */
+  sessions?: Session[] | undefined;
+  /** Set instead of `sessions` when the viewer may only see how many there are (a protected person). */
+  sessionCount?: number | undefined;
+  /** A lookup or listing failure, as a sentence. */
+  error?: string | undefined;
+}
 
 export type { Person };
 

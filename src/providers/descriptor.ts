@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { EnvValues } from '../config/env.js';
 import type { Logger } from '../log.js';
+import type { EnvValues } from '../util/env-vars.js';
 import type { Budgets, SystemRateLimits } from './budget/index.js';
 import type { VendorQuirks } from './quirks.js';
 import type { RetryPolicy } from './retry.js';

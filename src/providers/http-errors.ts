@@ -1,4 +1,4 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { ErrorCode, RevokeError } from '../errors.js';
 import type { Redactor } from '../log.js';
 import type { FailureFacts, VendorQuirks } from './quirks.js';

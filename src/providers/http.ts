@@ -1,6 +1,6 @@
 import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { ErrorCode, RevokeError } from '../errors.js';
 import { type Logger, logFields, Redactor } from '../log.js';
 import { Budgets } from './budget/index.js';

@@ -1,3 +1,4 @@
+import { SYSTEM_IDS, type SystemId } from '../catalog.js';
 import { box } from './box/index.js';
 import { entra } from './entra/index.js';
 import { google } from './google-workspace/index.js';
@@ -7,9 +8,9 @@ import { okta } from './okta/index.js';
 import { slack } from './slack-admin/index.js';
 
 /**
- * Every system revoke-sessions can act on, in display order (identity providers first, when
- * there are any: they run first in a request). Config, labels, the CLI, the API's enum, the
- * `.env.example` sections and the test tables derive from this list: one line per system.
+ * Every system's descriptor, in the catalog's order (a test holds the two together). Config,
+ * labels, the CLI, the API's enum, the `.env.example` sections and the test tables derive from
+ * this list: one line per system here, one id in `catalog.ts`.
  */
 // biome-ignore format: one entry per line, so adding a system is a one-line change here
 export const SYSTEMS = [
@@ -25,14 +26,12 @@ export const SYSTEMS = [
 /** One registered system's descriptor. */
 export type RegisteredSystem = (typeof SYSTEMS)[number];
 
-/** A system's id: the union of the registry's ids. */
-export type SystemId = RegisteredSystem['id'];
+/** Fails to compile when the registry and the catalog disagree (a system missing in one of them). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const covers: Same<RegisteredSystem['id'], SystemId> = true;
+void covers;
 
-/** The registry's ids, in display order. */
-export const SYSTEM_IDS = SYSTEMS.map((s) => s.id) as readonly SystemId[] as readonly [
-  SystemId,
-  ...SystemId[],
-];
+export { SYSTEM_IDS, type SystemId };
 
 /** The settings type of one system, from its descriptor. */
 export type SettingsOf<K extends SystemId> =

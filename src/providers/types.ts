@@ -1,4 +1,4 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 
 /** Who we are acting on, as known from Slack (or the CLI): the email is the join key across systems. */
 export interface Person {

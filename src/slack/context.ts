@@ -1,4 +1,5 @@
-import type { Config, SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
+import type { Config } from '../config.js';
 import { type Membership, type MembershipChecker, unreadableGroups } from '../engine/access.js';
 import type { Approvals } from '../engine/approval.js';
 import type { RevocationEngine } from '../engine/engine.js';

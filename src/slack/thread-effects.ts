@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import { EFFECT } from '../engine/effects.js';
 import type { RevocationRequest, RevocationStep, ThreadRef } from '../engine/types.js';
 import { type EffectHandler, PermanentEffectError } from '../runtime/outbox-worker.js';

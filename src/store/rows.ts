@@ -1,4 +1,4 @@
-import type { SystemId } from '../config.js';
+import type { SystemId } from '../catalog.js';
 import type {
   NewRequest,
   Person,

@@ -1,8 +1,8 @@
-import { FakeBox as ShippedFakeBox } from '../../src/demo/fakes/box.js';
+import { FakeBox as ShippedFakeBox } from '../../src/fakes/box.js';
 import { loadSpec } from '../helpers/openapi.js';
 import { openApiContract } from './vendor.js';
 
-export * from '../../src/demo/fakes/box.js';
+export * from '../../src/fakes/box.js';
 
 const spec = loadSpec(new URL('../contracts/box/box_openapi.trimmed.json', import.meta.url));
 

@@ -1,1 +1,1 @@
-export * from '../../src/demo/fakes/entra.js';
+export * from '../../src/fakes/entra.js';

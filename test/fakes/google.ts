@@ -1,1 +1,1 @@
-export * from '../../src/demo/fakes/google.js';
+export * from '../../src/fakes/google.js';

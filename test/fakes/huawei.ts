@@ -3,11 +3,11 @@ import {
   type FakeHuaweiOptions,
   HUAWEI_ROUTES,
   FakeHuawei as ShippedFakeHuawei,
-} from '../../src/demo/fakes/huawei.js';
+} from '../../src/fakes/huawei.js';
 import { loadSpec } from '../helpers/openapi.js';
 import { openApiContract, type Received, type Reply, type VendorContract } from './vendor.js';
 
-export * from '../../src/demo/fakes/huawei.js';
+export * from '../../src/fakes/huawei.js';
 
 const spec = loadSpec(
   new URL('../contracts/huawei/identitycenterstore_sessions.openapi.json', import.meta.url),

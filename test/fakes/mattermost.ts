@@ -1,8 +1,8 @@
-import { FakeMattermost as ShippedFakeMattermost } from '../../src/demo/fakes/mattermost.js';
+import { FakeMattermost as ShippedFakeMattermost } from '../../src/fakes/mattermost.js';
 import { loadSpec } from '../helpers/openapi.js';
 import { openApiContract } from './vendor.js';
 
-export * from '../../src/demo/fakes/mattermost.js';
+export * from '../../src/fakes/mattermost.js';
 
 const spec = loadSpec(new URL('../contracts/mattermost/mattermost_sessions.openapi.json', import.meta.url));
 

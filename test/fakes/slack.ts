@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { FakeSlack as ShippedFakeSlack } from '../../src/demo/fakes/slack.js';
+import { FakeSlack as ShippedFakeSlack } from '../../src/fakes/slack.js';
 import { capture } from '../helpers/capture.js';
 
-export * from '../../src/demo/fakes/slack.js';
+export * from '../../src/fakes/slack.js';
 
 interface ContractArg {
   required?: boolean | string;

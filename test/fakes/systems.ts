@@ -12,7 +12,7 @@ import {
   mattermostSystem,
   oktaSystem,
   slackSystem,
-} from '../../src/demo/fakes/systems.js';
+} from '../../src/fakes/systems.js';
 import type { SystemId } from '../../src/providers/registry.js';
 import { FakeBox } from './box.js';
 import { FakeHuawei } from './huawei.js';
@@ -20,7 +20,7 @@ import { FakeMattermost } from './mattermost.js';
 import { FakeOkta } from './okta.js';
 import { FAKE_SLACK_TOKENS, FakeSlack } from './slack.js';
 
-export * from '../../src/demo/fakes/systems.js';
+export * from '../../src/fakes/systems.js';
 
 /** A fresh, unstarted fake per system, in the registry's order. */
 export const FAKE_SYSTEMS: { readonly [K in SystemId]: () => FakeSystem } = {

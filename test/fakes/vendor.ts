@@ -1,8 +1,8 @@
 /** The vendor fakes ship with the product (the demo runs them); the tests add the vendors' contracts. */
-import type { Received, VendorContract } from '../../src/demo/fakes/vendor.js';
+import type { Received, VendorContract } from '../../src/fakes/vendor.js';
 import { type Spec, validateRequest } from '../helpers/openapi.js';
 
-export * from '../../src/demo/fakes/vendor.js';
+export * from '../../src/fakes/vendor.js';
 
 /** Checks every request against a vendored OpenAPI document (`skip`: requests it does not describe). */
 export function openApiContract(

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { slackSignature } from '../../src/demo/slack-requests.js';
+import { slackSignature } from '../../src/cli/demo/slack-requests.js';
 
 /** Slack's request signature (the demo's `demo sign` makes the same). */
 export { slackSignature };

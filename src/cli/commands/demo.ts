@@ -1,7 +1,7 @@
-import { demoSigningHeaders } from '../../demo/slack-requests.js';
-import { type WalkthroughResult, walkthrough } from '../../demo/walkthrough.js';
-import { type DemoWorld, startDemoWorld } from '../../demo/world.js';
 import { createCliBase, withStore } from '../context.js';
+import { demoSigningHeaders } from '../demo/slack-requests.js';
+import { type WalkthroughResult, walkthrough } from '../demo/walkthrough.js';
+import { type DemoWorld, startDemoWorld } from '../demo/world.js';
 import type { Io } from '../output.js';
 
 export interface DemoOptions {
@@ -33,7 +33,7 @@ export async function demoCommand(io: Io, o: DemoOptions): Promise<number> {
   try {
     const result = await walk(world, say, o, o.json ? io : undefined);
     if (o.slack) {
-      const { runSlackDemo } = await import('../../demo/slack-mode.js');
+      const { runSlackDemo } = await import('../demo/slack-mode.js');
       await runSlackDemo(world, say, { port: o.port, stopped: o.stopped() });
     }
     const kept = o.slack ? [world.databaseUrl, world.slackDatabaseUrl] : [world.databaseUrl];

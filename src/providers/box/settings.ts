@@ -1,4 +1,4 @@
-import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../config/env.js';
+import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../util/env-vars.js';
 
 /** A Box Client Credentials Grant app acting as the enterprise's service account. */
 export interface BoxConfig {

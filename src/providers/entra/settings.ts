@@ -1,4 +1,4 @@
-import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../config/env.js';
+import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../util/env-vars.js';
 
 /** A Microsoft Entra ID app registration using the client-credentials grant against Microsoft Graph. */
 export interface EntraConfig {

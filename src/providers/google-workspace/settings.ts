@@ -1,4 +1,4 @@
-import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../config/env.js';
+import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../util/env-vars.js';
 import { readServiceAccountKey, type ServiceAccountKey } from './keyfile.js';
 
 /** A service account with domain-wide delegation, acting as one Google Workspace admin. */

@@ -1,4 +1,4 @@
-import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../config/env.js';
+import { allOrNone, type EnvValues, noTrailingSlash, opt, patternVar, urlVar } from '../../util/env-vars.js';
 
 /** AK/SK credentials (optionally temporary, with a security token) for one identity store. */
 export interface HuaweiConfig {

@@ -1,4 +1,4 @@
-import { allOrNone, type EnvValues, noTrailingSlash, opt, urlVar } from '../../config/env.js';
+import { allOrNone, type EnvValues, noTrailingSlash, opt, urlVar } from '../../util/env-vars.js';
 
 /** A Mattermost server and a bot or personal access token with `edit_other_users`. */
 export interface MattermostConfig {

@@ -1,4 +1,4 @@
-import { allOrNone, type EnvValues, noTrailingSlash, opt, urlVar } from '../../config/env.js';
+import { allOrNone, type EnvValues, noTrailingSlash, opt, urlVar } from '../../util/env-vars.js';
 
 /** An Okta org and an API token (sent as `Authorization: SSWS <token>`). */
 export interface OktaConfig {

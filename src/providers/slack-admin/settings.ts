@@ -1,4 +1,4 @@
-import { type EnvValues, tokenVar } from '../../config/env.js';
+import { type EnvValues, tokenVar } from '../../util/env-vars.js';
 
 /** The org admin user token for `admin.users.session.*`, and the Web API it talks to. */
 export interface SlackAdminConfig {

@@ -1,4 +1,4 @@
-import type { SystemId } from '../../config.js';
+import type { SystemId } from '../../catalog.js';
 
 /** The ephemeral help text for `/revoke-sessions help`. */
 export function helpText(systems: { id: SystemId; label: string }[]): string {

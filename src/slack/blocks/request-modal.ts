@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { SystemId } from '../../config.js';
+import type { SystemId } from '../../catalog.js';
 import type { SystemPreview } from '../../engine/plan.js';
 import type { ProviderCapabilities, Session } from '../../providers/types.js';
 import { escapeInline, plain } from '../../util/mrkdwn.js';

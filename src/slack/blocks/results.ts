@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { SystemId } from '../../config.js';
+import type { SystemId } from '../../catalog.js';
 import { unreadableGroups } from '../../engine/access.js';
 import {
   allTargets,

@@ -1,4 +1,4 @@
-import type { SystemId } from '../../config.js';
+import type { SystemId } from '../../catalog.js';
 import { describeStep, type Phrase } from '../../engine/outcome.js';
 import { ATTENTION_STATES, summarize } from '../../engine/summary.js';
 import {

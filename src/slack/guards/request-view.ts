@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SYSTEM_IDS, type SystemId } from '../../config.js';
+import { SYSTEM_IDS, type SystemId } from '../../catalog.js';
 import type { SlackScope } from '../../providers/types.js';
 import { IDS } from '../blocks/ids.js';
 

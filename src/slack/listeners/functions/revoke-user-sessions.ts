@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { SYSTEM_IDS } from '../../../config.js';
+import { SYSTEM_IDS } from '../../../catalog.js';
 import type { JournaledAsk } from '../../../engine/engine.js';
 import { type SlackDeps, systemIds } from '../../context.js';
 import { queueRecording } from '../../journaled.js';

@@ -3,10 +3,10 @@
  * contract suite, the test tables and the benchmarks take their systems from here. A system in
  * the registry without an entry here does not typecheck.
  */
-import type { ProviderDeps } from '../../providers/descriptor.js';
-import type { SystemId } from '../../providers/registry.js';
-import { SlackApi } from '../../providers/slack-admin/client.js';
-import { SlackDirectory } from '../../providers/slack-admin/directory.js';
+import type { ProviderDeps } from '../providers/descriptor.js';
+import type { SystemId } from '../providers/registry.js';
+import { SlackApi } from '../providers/slack-admin/client.js';
+import { SlackDirectory } from '../providers/slack-admin/directory.js';
 import { BOX_CREDENTIALS, FakeBox } from './box.js';
 import { ENTRA_CREDENTIALS, FakeEntra } from './entra.js';
 import { FakeGoogle, GOOGLE_TOKEN_PREFIX } from './google.js';

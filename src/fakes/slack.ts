@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADMIN_SCOPES, BOT_SCOPES } from '../../slack/scopes.js';
+import { ADMIN_SCOPES, BOT_SCOPES } from '../slack/scopes.js';
 
 /** A Slack user as the fake's directory holds it (the users.info shape). */
 export interface FakeUser {

@@ -1,4 +1,4 @@
-import { verifySignature } from '../../providers/huawei-cloud/signer.js';
+import { verifySignature } from '../providers/huawei-cloud/signer.js';
 import { FakeVendor, type Received, type Reply } from './vendor.js';
 
 /** The fake's default credentials and identity store (a 12-character ID, as the API requires). */

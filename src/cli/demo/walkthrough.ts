@@ -1,12 +1,12 @@
-import { auditVerifyCommand } from '../cli/commands/audit.js';
-import type { CliContext } from '../cli/context.js';
-import { type Io, previewLines, safe, stepLine } from '../cli/output.js';
-import { enabledSystems } from '../config.js';
-import { resolvePerson } from '../engine/people.js';
-import { previewPerson } from '../engine/plan.js';
-import { ATTENTION_STATES } from '../engine/summary.js';
-import type { Actor } from '../engine/types.js';
-import type { SystemId } from '../providers/registry.js';
+import { enabledSystems } from '../../config.js';
+import { resolvePerson } from '../../engine/people.js';
+import { previewPerson } from '../../engine/plan.js';
+import { ATTENTION_STATES } from '../../engine/summary.js';
+import type { Actor } from '../../engine/types.js';
+import type { SystemId } from '../../providers/registry.js';
+import { auditVerifyCommand } from '../commands/audit.js';
+import type { CliContext } from '../context.js';
+import { type Io, previewLines, safe, stepLine } from '../output.js';
 import { DEMO_PEOPLE } from './world.js';
 
 const bob: Actor = { kind: 'slack', id: DEMO_PEOPLE.bob.slackUserId, name: 'bob' };

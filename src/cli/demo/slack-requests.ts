@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { SystemId } from '../providers/registry.js';
-import { IDS } from '../slack/blocks/ids.js';
+import type { SystemId } from '../../providers/registry.js';
+import { IDS } from '../../slack/blocks/ids.js';
 
 /**
  * The demo app's signing secret. Everyone can read it here: it guards nothing but the demo, whose

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SYSTEMS, type SystemId } from '../providers/registry.js';
-import { FAKE_SLACK_TOKENS, FakeSlack, fakeUser } from './fakes/slack.js';
-import { FAKE_SYSTEMS, type FakeSystem, slackSystem } from './fakes/systems.js';
+import { FAKE_SLACK_TOKENS, FakeSlack, fakeUser } from '../../fakes/slack.js';
+import { FAKE_SYSTEMS, type FakeSystem, slackSystem } from '../../fakes/systems.js';
+import { SYSTEMS, type SystemId } from '../../providers/registry.js';
 
 /** The people of the demo organization. */
 export const DEMO_PEOPLE = {

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { buildApplication } from '../application.js';
-import { type Io, safe } from '../cli/output.js';
-import { enabledSystems, loadConfig } from '../config.js';
-import { IDS } from '../slack/blocks/ids.js';
+import { buildApplication } from '../../application.js';
+import { enabledSystems, loadConfig } from '../../config.js';
+import { IDS } from '../../slack/blocks/ids.js';
+import { type Io, safe } from '../output.js';
 import {
   buttonClick,
   commandBody,
