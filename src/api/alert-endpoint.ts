@@ -7,6 +7,7 @@ import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_HTTP_LIMITS } from '../slack/http-limits.js';
 import { isRequestId } from '../util/ids.js';
+import { MAX_REASON_CHARS, SLACK_USER_ID } from '../util/input-rules.js';
 import { conflictBody, conflictData, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
 const MAX_BODY = 64 * 1024;
@@ -16,11 +17,8 @@ export const REQUESTS_PATH = '/api/revocation-requests';
 export const alertSchema = z
   .object({
     email: z.email().max(254).optional(),
-    slack_user_id: z
-      .string()
-      .regex(/^[UW][A-Z0-9]{2,20}$/, 'a Slack user ID such as U0123ABCD')
-      .optional(),
-    reason: z.string().trim().min(1, 'required').max(1000),
+    slack_user_id: z.string().regex(SLACK_USER_ID, 'a Slack user ID such as U0123ABCD').optional(),
+    reason: z.string().trim().min(1, 'required').max(MAX_REASON_CHARS),
     source: z.string().trim().min(1, 'required').max(100),
     systems: z.array(z.enum(SYSTEM_IDS)).min(1).max(SYSTEM_IDS.length).optional(),
     idempotency_key: z.string().min(1).max(200).optional(),

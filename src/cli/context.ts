@@ -10,6 +10,7 @@ import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { SLACK_USER_ID } from '../util/input-rules.js';
 import { safe } from './output.js';
 import { requireExistingStore, storeOpenError } from './store-access.js';
 
@@ -101,7 +102,6 @@ export function configuredSystems(ctx: CliBase) {
   return enabledSystems(ctx.config).filter((s) => ctx.providers.has(s));
 }
 
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Why a command-line person reference is neither an email nor a Slack user ID, or undefined when it is one. */

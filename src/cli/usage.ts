@@ -1,4 +1,5 @@
 import { SYSTEM_IDS } from '../providers/registry.js';
+import { MAX_REASON_CHARS } from '../util/input-rules.js';
 
 /** One CLI command: what it takes, and its help text. */
 export interface CommandSpec {
@@ -20,7 +21,7 @@ export const GLOBAL_OPTIONS = ['json', 'verbose', 'help'] as const;
 /** The fewest non-space characters a reason may have (the audit log needs a real one). */
 export const MIN_REASON_CHARS = 3;
 /** The longest reason, as in the Slack form. */
-export const MAX_REASON_CHARS = 1_000;
+export { MAX_REASON_CHARS };
 
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly CommandSpec[] = [

@@ -3,6 +3,7 @@ import { logFields } from '../log.js';
 import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
 import type { CreateOptions, NewEffect } from '../store/types.js';
+import { notConfiguredText } from '../util/input-rules.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
 import { approvalCardEffect, intakeNotes } from './effects.js';
@@ -183,7 +184,7 @@ export class Intake {
   private invalid(ask: Ask): string | undefined {
     const unknown = ask.systems.filter((s) => !this.ctx.providers.has(s));
     if (ask.systems.length === 0) return 'Choose at least one system.';
-    if (unknown.length > 0) return `Systems not configured here: ${unknown.join(', ')}.`;
+    if (unknown.length > 0) return notConfiguredText(unknown, [...this.ctx.providers.keys()]);
     if (ask.people.length === 0) return 'Name the person whose sessions to revoke.';
     if (ask.people.length > MAX_PEOPLE) return `At most ${MAX_PEOPLE} people in one request.`;
     if (ask.selection && ask.people.length > 1)

@@ -1,3 +1,4 @@
+import { isSlackUserId } from './input-rules.js';
 /**
  * Escapes user-provided text for Slack mrkdwn as Slack documents it: `&`, `<`
  * and `>` become entities, so `<!here>`, `<@U…>`, `<#C…>` and links cannot be
@@ -26,7 +27,7 @@ export function quoteBlock(text: string, max = 2000): string {
 
 /** A Slack user mention for an ID already validated as `U…`/`W…`; anything else is escaped text. */
 export function mention(userId: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : escapeInline(userId);
+  return isSlackUserId(userId) ? `<@${userId}>` : escapeInline(userId);
 }
 
 /** Plain text for `plain_text` fields and notification text: no escaping needed, but bounded. */

@@ -1,3 +1,4 @@
+import { SLACK_USER_ID } from '../../util/input-rules.js';
 /** Block Kit identifiers shared by the builders, the guards and the listeners. */
 export const IDS = {
   command: '/revoke-sessions',
@@ -41,7 +42,7 @@ export function decodeMetadata(text: string | undefined): RequestViewMetadata {
   try {
     const raw = JSON.parse(text) as Record<string, unknown>;
     const id = (v: unknown, re: RegExp) => (typeof v === 'string' && re.test(v) ? v : undefined);
-    return { c: id(raw.c, /^[CGD][A-Z0-9]{2,}$/), t: id(raw.t, /^[UW][A-Z0-9]{2,}$/) };
+    return { c: id(raw.c, /^[CGD][A-Z0-9]{2,}$/), t: id(raw.t, SLACK_USER_ID) };
   } catch {
     return {};
   }

@@ -1,4 +1,5 @@
 import { foldEmail } from '../../util/email.js';
+import { SLACK_MENTION as MENTION } from '../../util/input-rules.js';
 import { escapeMrkdwn } from '../../util/mrkdwn.js';
 
 /** One person named in the command text. */
@@ -12,7 +13,6 @@ export type CommandIntent =
   | { kind: 'open'; targets: TargetRef[] }
   | { kind: 'invalid'; message: string };
 
-const MENTION = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
 const RAW_ID = /^[UW][A-Z0-9]{6,}$/;
 const MAILTO = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/i;
 const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;

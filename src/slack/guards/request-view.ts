@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SYSTEM_IDS, type SystemId } from '../../catalog.js';
 import type { SlackScope } from '../../providers/types.js';
+import { isSlackUserId, MAX_REASON_CHARS } from '../../util/input-rules.js';
 import { IDS } from '../blocks/ids.js';
 
 /** A validated modal submission. */
@@ -32,7 +33,7 @@ const actionState = z
   .loose();
 const stateSchema = z.record(z.string().max(255), z.record(z.string().max(255), actionState));
 
-export const MAX_REASON = 1_000;
+export const MAX_REASON = MAX_REASON_CHARS;
 
 /** Finds the action state of the first block whose id equals or starts with `blockId`. */
 function pick(values: z.infer<typeof stateSchema>, blockId: string, actionId: string) {
@@ -56,8 +57,7 @@ export function parseRequestView(rawValues: unknown, enabled: readonly SystemId[
 
   const target = pick(values, IDS.targetBlock, IDS.targetAction);
   const targetUserId = target.state?.selected_user ?? '';
-  if (!/^[UW][A-Z0-9]{2,}$/.test(targetUserId))
-    errors[target.blockId] = 'Choose the person whose sessions to revoke.';
+  if (!isSlackUserId(targetUserId)) errors[target.blockId] = 'Choose the person whose sessions to revoke.';
 
   const systemsState = pick(values, IDS.systemsBlock, IDS.systemsAction);
   const chosen = (systemsState.state?.selected_options ?? []).map((o) => o.value);
@@ -69,9 +69,7 @@ export function parseRequestView(rawValues: unknown, enabled: readonly SystemId[
   }
 
   const more = values[IDS.moreTargetsBlock]?.[IDS.moreTargetsAction]?.selected_users ?? [];
-  const additionalUserIds = [
-    ...new Set(more.filter((u) => /^[UW][A-Z0-9]{2,}$/.test(u) && u !== targetUserId)),
-  ];
+  const additionalUserIds = [...new Set(more.filter((u) => isSlackUserId(u) && u !== targetUserId))];
   if (more.length > 999) errors[IDS.moreTargetsBlock] = 'At most 999 more people in one request.';
 
   const scopeValue = pick(values, IDS.scopeBlock, IDS.scopeAction).state?.selected_option?.value ?? 'all';

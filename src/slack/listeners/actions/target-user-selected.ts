@@ -4,6 +4,7 @@ import type {
   SlackActionMiddlewareArgs,
   UsersSelectAction,
 } from '@slack/bolt';
+import { isSlackUserId } from '../../../util/input-rules.js';
 import { decodeMetadata, IDS } from '../../blocks/ids.js';
 import { messageModal, requestModal } from '../../blocks/request-modal.js';
 import { requesterRefusal, type SlackDeps } from '../../context.js';
@@ -20,7 +21,7 @@ export function targetUserSelected(deps: SlackDeps) {
     await ack();
     const view = body.view;
     const userId = action.selected_user;
-    if (!view || !userId || !/^[UW][A-Z0-9]{2,}$/.test(userId)) return;
+    if (!view || !userId || !isSlackUserId(userId)) return;
     deps.background.enqueue({
       kind: 'picker.update',
       task: async () => {

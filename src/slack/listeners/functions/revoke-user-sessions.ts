@@ -2,6 +2,12 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { SYSTEM_IDS } from '../../../catalog.js';
 import type { JournaledAsk } from '../../../engine/engine.js';
+import {
+  MAX_REASON_CHARS,
+  notConfiguredText,
+  SLACK_USER_ID,
+  unconfigured,
+} from '../../../util/input-rules.js';
 import { type SlackDeps, systemIds } from '../../context.js';
 import { queueRecording } from '../../journaled.js';
 
@@ -9,14 +15,18 @@ type Args = SlackEventMiddlewareArgs<'function_executed'> & AllMiddlewareArgs;
 
 export const STEP_CALLBACK_ID = 'revoke_user_sessions';
 
-const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user');
+const userId = z.string().regex(SLACK_USER_ID, 'must be a Slack user');
 const inputsSchema = z.object({
   user_id: userId,
-  reason: z.string().trim().min(1, 'is required').max(1000, 'must be under 1,000 characters'),
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(MAX_REASON_CHARS, `must be under ${MAX_REASON_CHARS} characters`),
   systems: z.array(z.string()).max(10).nullish(),
   requested_by: z
     .string({ error: 'is required: fill it with "Person who used this workflow"' })
-    .regex(/^[UW][A-Z0-9]{2,}$/, 'must be the person who used this workflow'),
+    .regex(SLACK_USER_ID, 'must be the person who used this workflow'),
 });
 
 /** The step's failure when it could not be journaled: nothing was started. */
@@ -72,10 +82,8 @@ function stepAsk(deps: SlackDeps, event: Args['event']): JournaledAsk | string {
   const enabled = systemIds(deps);
   const wanted =
     inputs.systems && inputs.systems.length > 0 ? inputs.systems.map((s) => s.trim().toLowerCase()) : enabled;
-  const unknown = wanted.filter((s) => !enabled.includes(s as (typeof SYSTEM_IDS)[number]));
-  if (unknown.length > 0 || wanted.length === 0) {
-    return `Systems not configured here: ${unknown.join(', ') || 'none given'}. Configured: ${enabled.join(', ') || 'none'}.`;
-  }
+  const unknown = unconfigured(wanted, enabled);
+  if (unknown.length > 0 || wanted.length === 0) return notConfiguredText(unknown, enabled);
   return {
     source: 'workflow',
     requester: { kind: 'slack', id: inputs.requested_by },
