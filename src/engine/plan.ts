@@ -40,7 +40,7 @@ export async function previewPerson(
       const base = { system, label: provider.label, capabilities: provider.capabilities };
       const run = async (): Promise<SystemPreview> => {
         const lookup = await provider.findAccount(person);
-        if (lookup.status !== 'found' || !provider.capabilities.listSessions) return { ...base, lookup };
+        if (lookup.status !== 'found' || !provider.listSessions) return { ...base, lookup };
         return { ...base, lookup, sessions: await provider.listSessions(lookup.account) };
       };
       return [

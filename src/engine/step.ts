@@ -8,6 +8,7 @@ import type {
   Session,
   SessionProvider,
 } from '../providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../providers/types.js';
 import type { RevocationRequest, StepResult, StepState } from './types.js';
 
 export interface StepOutcome {
@@ -65,7 +66,7 @@ export async function ownedSessions(
   chosen: string[],
   planned: Session[] | undefined,
 ): Promise<string[]> {
-  if (!provider.capabilities.listSessions || !provider.capabilities.revokeSelected) return [];
+  if (!provider.listSessions || !provider.revokeSessions) return [];
   const listed = new Set((await provider.listSessions(account)).map((s) => s.id));
   const inPlan = planned ? new Set(planned.map((s) => s.id)) : undefined;
   return [...new Set(chosen)].filter((id) => listed.has(id) && (!inPlan || inPlan.has(id)));
@@ -134,7 +135,7 @@ export async function runProviderStep(
     const inScope = selection !== undefined || request.slackScope === 'all' || !provider.capabilities.scopes;
     let prelisted = bulk?.listed;
     const count = async (): Promise<number> => {
-      const sessions = prelisted ?? (await provider.listSessions(lookup.account));
+      const sessions = prelisted ?? (await listSessionsOf(provider, lookup.account));
       prelisted = undefined; // a re-check always lists afresh
       return selection ? sessions.filter((s) => selection.includes(s.id)).length : sessions.length;
     };
@@ -165,7 +166,7 @@ export async function runProviderStep(
     const outcome =
       bulk?.outcome ??
       (selection && selection.length > 0
-        ? await provider.revokeSessions(account, selection)
+        ? await revokeChosenOf(provider, account, selection)
         : await provider.revokeAll(account, { scope: request.slackScope }));
     const result: StepResult = {
       ...refused,

@@ -1,4 +1,5 @@
 import type { SystemId } from '../catalog.js';
+import { ErrorCode, RevokeError } from '../errors.js';
 
 /** Who we are acting on, as known from Slack (or the CLI): the email is the join key across systems. */
 export interface Person {
@@ -108,12 +109,12 @@ export interface SessionProvider {
   readonly capabilities: ProviderCapabilities;
   /** Finds the person's account by exact identity (never a prefix or "first result"). */
   findAccount(person: Person): Promise<AccountLookup>;
-  /** Lists the account's active sessions; only when `capabilities.listSessions`. */
-  listSessions(account: Account): Promise<Session[]>;
+  /** Lists the account's active sessions; present exactly when `capabilities.listSessions`. */
+  listSessions?(account: Account): Promise<Session[]>;
   /** Ends every session of the account (within the scope where supported). */
   revokeAll(account: Account, options: RevokeAllOptions): Promise<RevokeOutcome>;
-  /** Ends the chosen sessions; only when `capabilities.revokeSelected`. */
-  revokeSessions(account: Account, sessionIds: string[]): Promise<RevokeOutcome>;
+  /** Ends the chosen sessions; present exactly when `capabilities.revokeSelected`. */
+  revokeSessions?(account: Account, sessionIds: string[]): Promise<RevokeOutcome>;
   /**
    * Optional: ends every session of many accounts with the vendor's bulk API
    * (chunked as the vendor allows). Returns, per account ID, the outcome or
@@ -131,3 +132,27 @@ export interface SessionProvider {
 }
 
 export type ProviderMap = ReadonlyMap<SystemId, SessionProvider>;
+
+/** A provider's listing of one account's sessions; refused (not allowed) where it has none. */
+export async function listSessionsOf(provider: SessionProvider, account: Account): Promise<Session[]> {
+  if (!provider.listSessions)
+    throw new RevokeError(`${provider.label} has no API to list a person's sessions.`, {
+      code: ErrorCode.NotAllowed,
+      system: provider.id,
+    });
+  return provider.listSessions(account);
+}
+
+/** A provider's revocation of chosen sessions; refused (not allowed) where it cannot end single ones. */
+export async function revokeChosenOf(
+  provider: SessionProvider,
+  account: Account,
+  ids: string[],
+): Promise<RevokeOutcome> {
+  if (!provider.revokeSessions)
+    throw new RevokeError(`${provider.label} cannot end single sessions; only all of a person's sessions.`, {
+      code: ErrorCode.NotAllowed,
+      system: provider.id,
+    });
+  return provider.revokeSessions(account, ids);
+}

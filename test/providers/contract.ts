@@ -11,6 +11,7 @@ import type { ProviderDeps } from '../../src/providers/descriptor.js';
 import { VendorHttp } from '../../src/providers/http.js';
 import type { RegisteredSystem } from '../../src/providers/registry.js';
 import type { Account, AccountLookup, SessionProvider } from '../../src/providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import type { ContractFault, FakeSystem } from '../fakes/systems.js';
 import { captureLogs } from '../helpers/capture.js';
 
@@ -115,6 +116,9 @@ export function providerContract(
     expect(provider.id).toBe(system.id);
     expect(provider.label).toBe(system.label);
     expect(provider.capabilities).toEqual(system.capabilities);
+    // The optional methods are there exactly when the capabilities say so (no method that only throws).
+    expect(typeof provider.listSessions === 'function').toBe(system.capabilities.listSessions);
+    expect(typeof provider.revokeSessions === 'function').toBe(system.capabilities.revokeSelected);
   });
 
   describe('finding the person', () => {
@@ -156,7 +160,7 @@ export function providerContract(
 
   describe('sessions', () => {
     it.runIf(system.capabilities.listSessions)('lists exactly the account’s own sessions', async () => {
-      const sessions = await provider.listSessions(await found('alice@example.com'));
+      const sessions = await listSessionsOf(provider, await found('alice@example.com'));
       expect(sessions.map((s) => s.id).sort()).toEqual(fake.liveSessions('alice').sort());
       expect(sessions).toHaveLength(2);
       for (const id of fake.liveSessions('bob')) expect(sessions.map((s) => s.id)).not.toContain(id);
@@ -173,7 +177,7 @@ export function providerContract(
 
     it.runIf(system.capabilities.revokeSelected)('revoke-chosen ends the chosen session only', async () => {
       const [chosen, kept] = fake.liveSessions('alice');
-      const outcome = await provider.revokeSessions(await found('alice@example.com'), [chosen ?? '']);
+      const outcome = await revokeChosenOf(provider, await found('alice@example.com'), [chosen ?? '']);
       expect(outcome).toMatchObject({ state: 'revoked', count: 1 });
       expect(fake.liveSessions('alice')).toEqual([kept]);
     });
@@ -182,7 +186,7 @@ export function providerContract(
       `another account’s session id asked under this account: ${expected.foreignSession.survives ? 'survives' : 'is ended (the engine refuses it first)'}`,
       async () => {
         const [bobs] = fake.liveSessions('bob');
-        const outcome = await provider.revokeSessions(await found('alice@example.com'), [bobs ?? '']);
+        const outcome = await revokeChosenOf(provider, await found('alice@example.com'), [bobs ?? '']);
         expect(fake.liveSessions('bob').includes(bobs ?? '')).toBe(expected.foreignSession.survives);
         expect(outcome.state).toBe('revoked');
         expect((outcome.count ?? 0) > 0).toBe(expected.foreignSession.countedAsEnded);

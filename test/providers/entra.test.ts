@@ -13,6 +13,7 @@ import {
   tokenRoles,
 } from '../../src/providers/entra/index.js';
 import type { Account, SessionProvider } from '../../src/providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import { ENTRA_CREDENTIALS, FakeEntra, graphError } from '../fakes/entra.js';
 import { captureLogs } from '../helpers/capture.js';
 
@@ -283,8 +284,8 @@ describe('Microsoft Entra ID provider against a fake identity platform and Graph
 
     it('listing and single sessions are refused as not offered', async () => {
       const account = await found('alice@example.com');
-      expect((await failure(() => provider.listSessions(account))).code).toBe(ErrorCode.NotAllowed);
-      expect((await failure(() => provider.revokeSessions(account, ['x']))).code).toBe(ErrorCode.NotAllowed);
+      expect((await failure(() => listSessionsOf(provider, account))).code).toBe(ErrorCode.NotAllowed);
+      expect((await failure(() => revokeChosenOf(provider, account, ['x']))).code).toBe(ErrorCode.NotAllowed);
     });
   });
 

@@ -11,6 +11,7 @@ import {
   SIGN_OUT_SENTENCE,
 } from '../../src/providers/google-workspace/index.js';
 import type { SessionProvider } from '../../src/providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import {
   FakeGoogle,
   GOOGLE_ADMIN,
@@ -303,7 +304,7 @@ describe('Google Workspace provider against a fake Google', () => {
 
   describe('signing out and the OAuth app grants', () => {
     it('lists the grants as sessions: id = client ID, only the account’s own', async () => {
-      const sessions = await provider.listSessions({
+      const sessions = await listSessionsOf(provider, {
         system: 'google',
         id: 'u-alice',
         login: 'alice@example.com',
@@ -329,7 +330,7 @@ describe('Google Workspace provider against a fake Google', () => {
     it('revoke-chosen revokes only that grant, does not sign out, and says so', async () => {
       const account = { system: 'google' as const, id: 'u-alice', login: 'alice@example.com' };
       const signOuts = fake.requestsTo('signOut').length;
-      const outcome = await provider.revokeSessions(account, ['222.apps.googleusercontent.com']);
+      const outcome = await revokeChosenOf(provider, account, ['222.apps.googleusercontent.com']);
       expect(outcome).toMatchObject({ state: 'revoked', count: 1 });
       expect(outcome.detail).toBe(
         '1 OAuth app grant revoked; not signed out of web and device sessions (revoking all does that)',

@@ -8,6 +8,7 @@ import {
   parseHuaweiError,
 } from '../../src/providers/huawei-cloud/index.js';
 import type { SessionProvider } from '../../src/providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import { type FakeHuawei, HUAWEI_KEYS, startFakeHuawei } from '../fakes/huawei.js';
 import { captureLogs } from '../helpers/capture.js';
 
@@ -178,7 +179,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
   });
 
   it('lists sessions (epoch seconds → ISO) and drops any session of another user', async () => {
-    const sessions = await hw.listSessions(alice);
+    const sessions = await listSessionsOf(hw, alice);
     expect(sessions).toHaveLength(120);
     expect(sessions[0]).toEqual({
       id: 's-0',
@@ -206,13 +207,13 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
         ],
       },
     });
-    expect((await hw.listSessions(alice)).map((s) => s.id)).toEqual(['mine']);
+    expect((await listSessionsOf(hw, alice)).map((s) => s.id)).toEqual(['mine']);
   });
 
   it('revokes chosen sessions in chunks of 50, each ID once', async () => {
     const before = fake.requestsTo('batch_delete').length;
     const chosen = fake.sessions.slice(0, 120).map((s) => s.session_id);
-    const out = await hw.revokeSessions(alice, [...chosen, 's-0']);
+    const out = await revokeChosenOf(hw, alice, [...chosen, 's-0']);
     expect(out).toMatchObject({ state: 'revoked', count: 120, requestId: expect.stringMatching(/^hw-req-/) });
     expect(
       ids(fake, 'batch_delete')
@@ -255,7 +256,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
   it('a wrong secret key is refused by the signature check (401 APIGW.0301), once, and never shown', async () => {
     const before = fake.requests.length;
     const rejected = fake.badSignatures;
-    const e = await failure(make({ secretKey: 'not-the-secret-key-42' }).listSessions(alice));
+    const e = await failure(listSessionsOf(make({ secretKey: 'not-the-secret-key-42' }), alice));
     expect(e).toMatchObject({ code: ErrorCode.VendorAuth, status: 401, vendorCode: 'APIGW.0301' });
     expect(e.message).toMatch(/verify aksk signature fail/);
     // Not retried: the gateway locks an AK for 5 minutes after 5 failed signatures in a row.
@@ -265,11 +266,11 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
 
   it('a clock more than 15 minutes off is refused; X-Sdk-Date follows the injected clock', async () => {
     const skewed = make({}, { now: () => Date.now() - 20 * 60_000 });
-    const e = await failure(skewed.listSessions(alice));
+    const e = await failure(listSessionsOf(skewed, alice));
     expect(e.message).toMatch(/15 minutes/);
-    await make({}, { now: () => Date.parse('2030-01-01T00:00:00Z') })
-      .listSessions(alice)
-      .catch(() => undefined);
+    await listSessionsOf(make({}, { now: () => Date.parse('2030-01-01T00:00:00Z') }), alice).catch(
+      () => undefined,
+    );
     expect(fake.requests.at(-1)?.headers['x-sdk-date']).toBe('20300101T000000Z');
   });
 
@@ -282,14 +283,14 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
     const e = await failure(make({ endpoint: tokenFake.url }).findAccount({ email: 'alice@example.com' }));
     expect(e).toMatchObject({ code: ErrorCode.VendorAuth, status: 401 });
     const bad = await failure(
-      make({ securityToken: 'wrong-token-value-123', endpoint: tokenFake.url }).listSessions(alice),
+      listSessionsOf(make({ securityToken: 'wrong-token-value-123', endpoint: tokenFake.url }), alice),
     );
     expect(bad.code).toBe(ErrorCode.VendorAuth);
   });
 
   it('a 403 keeps its code and request id (body, or the X-Request-Id header)', async () => {
     fake.failNext('sessions', { status: 403 });
-    const e = await failure(hw.listSessions(alice));
+    const e = await failure(listSessionsOf(hw, alice));
     expect(e).toMatchObject({ code: ErrorCode.VendorAuth, status: 403, vendorCode: 'IIC.1000' });
     expect(e.requestId).toMatch(/^hw-req-/);
     expect(e.message).toMatch(/No permission for action .* encoded authorization message/);
@@ -298,7 +299,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
       body: { error_code: 'IIC.1001', error_msg: 'Dependent API access denied.' },
       headers: { 'x-request-id': 'from-the-header' },
     });
-    expect(await failure(hw.revokeSessions(alice, ['s-1']))).toMatchObject({
+    expect(await failure(revokeChosenOf(hw, alice, ['s-1']))).toMatchObject({
       vendorCode: 'IIC.1001',
       requestId: 'from-the-header',
     });
@@ -307,7 +308,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
   it('404 and 400 bodies are surfaced as refused, not retried', async () => {
     const before = fake.requests.length;
     fake.failNext('sessions', { status: 404 });
-    expect(await failure(hw.listSessions(alice))).toMatchObject({
+    expect(await failure(listSessionsOf(hw, alice))).toMatchObject({
       code: ErrorCode.VendorRejected,
       vendorCode: 'IIC.404',
     });
@@ -316,7 +317,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
 
   it('honours 429 Retry-After, then succeeds', async () => {
     fake.failNext('sessions', { status: 429, retryAfter: 4 });
-    expect(await hw.listSessions(alice)).toHaveLength(120);
+    expect(await listSessionsOf(hw, alice)).toHaveLength(120);
     expect(delays).toEqual([4000]);
     fake.failNext('users', ...Array.from({ length: 3 }, () => ({ status: 429, retryAfter: 1 })));
     expect(await failure(hw.findAccount({ email: 'alice@example.com' }))).toMatchObject({
@@ -327,21 +328,21 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
 
   it('retries 5xx and connection resets; surfaces them when they persist', async () => {
     fake.failNext('batch_delete', { status: 500 }, { reset: true });
-    expect(await hw.revokeSessions(alice, ['s-1'])).toMatchObject({ count: 1 });
+    expect(await revokeChosenOf(hw, alice, ['s-1'])).toMatchObject({ count: 1 });
     const before = fake.requestsTo('sessions').length;
     fake.failNext('sessions', { status: 502 }, { status: 503 }, { status: 500 });
-    const e = await failure(hw.listSessions(alice));
+    const e = await failure(listSessionsOf(hw, alice));
     expect(e).toMatchObject({ code: ErrorCode.VendorUnavailable, status: 500, retryable: true });
     expect(e.message).toMatch(/after 3 attempts/);
     expect(fake.requestsTo('sessions').length - before).toBe(3);
     fake.failNext('sessions', { reset: true }, { reset: true }, { reset: true });
-    expect((await failure(hw.listSessions(alice))).code).toBe(ErrorCode.VendorUnavailable);
+    expect((await failure(listSessionsOf(hw, alice))).code).toBe(ErrorCode.VendorUnavailable);
   });
 
   it('times out a slow answer and reports the vendor unavailable', async () => {
     const slow = make({}, { timeoutMs: 80 });
     fake.failNext('sessions', { delayMs: 300 }, { delayMs: 300 }, { delayMs: 300 });
-    const e = await failure(slow.listSessions(alice));
+    const e = await failure(listSessionsOf(slow, alice));
     expect(e.code).toBe(ErrorCode.VendorUnavailable);
     expect(e.message).toMatch(/timeout/);
   });
@@ -349,7 +350,7 @@ describe('Huawei Cloud provider against a signature-checking fake', () => {
   it('malformed JSON is a MalformedResponse, not retried', async () => {
     const before = fake.requestsTo('sessions').length;
     fake.failNext('sessions', { malformed: true });
-    expect((await failure(hw.listSessions(alice))).code).toBe(ErrorCode.MalformedResponse);
+    expect((await failure(listSessionsOf(hw, alice))).code).toBe(ErrorCode.MalformedResponse);
     expect(fake.requestsTo('sessions').length - before).toBe(1);
     fake.failNext('users', { status: 200, body: { users: [{ user_name: 'no id' }] } });
     expect((await failure(hw.findAccount({ email: 'x@example.com' }))).code).toBe(

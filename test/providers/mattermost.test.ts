@@ -3,6 +3,7 @@ import { ErrorCode, type RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { createMattermostProvider } from '../../src/providers/mattermost/index.js';
 import type { SessionProvider } from '../../src/providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import { FakeMattermost, MATTERMOST_TOKEN } from '../fakes/mattermost.js';
 import { captureLogs } from '../helpers/capture.js';
 
@@ -78,7 +79,7 @@ describe('Mattermost provider against a fake Mattermost server', () => {
   });
 
   it('lists only the person’s sessions, without their tokens', async () => {
-    const sessions = await mm.listSessions(alice);
+    const sessions = await listSessionsOf(mm, alice);
     expect(sessions.map((s) => [s.id, s.kind])).toEqual([
       ['s1', 'web'],
       ['s2', 'mobile'],
@@ -88,7 +89,7 @@ describe('Mattermost provider against a fake Mattermost server', () => {
   });
 
   it('revokes all, or the chosen sessions; an already-ended one is not a failure', async () => {
-    expect((await mm.revokeSessions(alice, ['s1', 'nope'])) as object).toMatchObject({
+    expect((await revokeChosenOf(mm, alice, ['s1', 'nope'])) as object).toMatchObject({
       state: 'revoked',
       count: 1,
       detail: '1 had already ended',
@@ -111,7 +112,7 @@ describe('Mattermost provider against a fake Mattermost server', () => {
         status_code: 403,
       },
     });
-    const err = (await mm.listSessions(alice).catch((e) => e)) as RevokeError;
+    const err = (await listSessionsOf(mm, alice).catch((e) => e)) as RevokeError;
     expect(err.code).toBe(ErrorCode.VendorAuth);
     expect(err).toMatchObject({ vendorCode: 'api.context.permissions.app_error', requestId: 'mm-rq-1' });
     expect(err.message).toContain('appropriate permissions');
@@ -129,11 +130,11 @@ describe('Mattermost provider against a fake Mattermost server', () => {
 
   it('turns malformed JSON and a dropped connection into typed errors', async () => {
     fake.failNext('sessions', { malformed: true });
-    expect(((await mm.listSessions(alice).catch((e) => e)) as RevokeError).code).toBe(
+    expect(((await listSessionsOf(mm, alice).catch((e) => e)) as RevokeError).code).toBe(
       ErrorCode.MalformedResponse,
     );
     fake.failNext('sessions', { reset: true }, { reset: true }, { reset: true });
-    expect(((await mm.listSessions(alice).catch((e) => e)) as RevokeError).code).toBe(
+    expect(((await listSessionsOf(mm, alice).catch((e) => e)) as RevokeError).code).toBe(
       ErrorCode.VendorUnavailable,
     );
   });

@@ -15,6 +15,7 @@ import {
   oktaString,
 } from '../../src/providers/okta/index.js';
 import type { Account, AccountLookup, SessionProvider } from '../../src/providers/types.js';
+import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import { world } from '../engine/world.js';
 import { FakeOkta, OKTA_TOKEN, type OktaStatus, oktaError, parseSearch } from '../fakes/okta.js';
 import { captureLogs } from '../helpers/capture.js';
@@ -173,10 +174,11 @@ describe('Okta provider against a fake Okta org', () => {
 
     it('lists nothing and ends no single session: both refuse without a call', async () => {
       expect(
-        (await rejection(() => provider.listSessions({ system: 'okta', id: 'x', login: 'x' }))).code,
+        (await rejection(() => listSessionsOf(provider, { system: 'okta', id: 'x', login: 'x' }))).code,
       ).toBe(ErrorCode.NotAllowed);
       expect(
-        (await rejection(() => provider.revokeSessions({ system: 'okta', id: 'x', login: 'x' }, ['s']))).code,
+        (await rejection(() => revokeChosenOf(provider, { system: 'okta', id: 'x', login: 'x' }, ['s'])))
+          .code,
       ).toBe(ErrorCode.NotAllowed);
       expect(fake.requests).toHaveLength(0);
     });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import type {
   Account,
@@ -8,7 +7,6 @@ import type {
   ProviderCapabilities,
   RevokeAllOptions,
   RevokeOutcome,
-  Session,
   SessionProvider,
 } from '../types.js';
 import type { BoxClient } from './client.js';
@@ -102,20 +100,6 @@ export class BoxProvider implements SessionProvider {
       schema: user,
     });
     return `token issued; acting as ${res.data.login ?? res.data.id}`;
-  }
-
-  async listSessions(): Promise<Session[]> {
-    throw new RevokeError('Box has no API to list a user’s sessions.', {
-      code: ErrorCode.NotAllowed,
-      system: 'box',
-    });
-  }
-
-  async revokeSessions(): Promise<RevokeOutcome> {
-    throw new RevokeError('Box cannot end single sessions; only all of a user’s sessions.', {
-      code: ErrorCode.NotAllowed,
-      system: 'box',
-    });
   }
 
   async revokeAll(account: Account, _options: RevokeAllOptions): Promise<RevokeOutcome> {

@@ -9,7 +9,6 @@ import type {
   ProviderCapabilities,
   RevokeAllOptions,
   RevokeOutcome,
-  Session,
   SessionProvider,
 } from '../types.js';
 import type { EntraClient } from './client.js';
@@ -163,20 +162,6 @@ export class EntraProvider implements SessionProvider {
       roles === undefined ? 'permissions not readable from the token' : checkPermissions(roles);
     const lookup = await this.findAccount({ email: PROBE_EMAIL });
     return `token issued; ${permissions}; Microsoft Graph reachable (probe lookup: ${lookup.status})`;
-  }
-
-  async listSessions(): Promise<Session[]> {
-    throw new RevokeError(`${ENTRA_LABEL} has no API to list a user’s sign-in sessions.`, {
-      code: ErrorCode.NotAllowed,
-      system: 'entra',
-    });
-  }
-
-  async revokeSessions(): Promise<RevokeOutcome> {
-    throw new RevokeError(`${ENTRA_LABEL} cannot end single sessions; only all of a user’s sessions.`, {
-      code: ErrorCode.NotAllowed,
-      system: 'entra',
-    });
   }
 
   /**

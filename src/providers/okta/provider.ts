@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
 import { type ClientDeps, VendorHttp } from '../http.js';
@@ -10,7 +9,6 @@ import type {
   ProviderCapabilities,
   RevokeAllOptions,
   RevokeOutcome,
-  Session,
   SessionProvider,
 } from '../types.js';
 import { OKTA_OPERATIONS, OKTA_QUIRKS } from './quirks.js';
@@ -117,20 +115,6 @@ export class OktaProvider implements SessionProvider {
     });
     const probe = await this.findAccount({ email: PROBE_EMAIL });
     return `token accepted; acting as ${me.data.profile.login ?? me.data.id}; users can be searched (probe: ${probe.status}); clearing sessions needs okta.users.lifecycle.clearSessions, which cannot be checked without clearing someone’s`;
-  }
-
-  async listSessions(): Promise<Session[]> {
-    throw new RevokeError('Okta has no API to list a user’s sessions.', {
-      code: ErrorCode.NotAllowed,
-      system: 'okta',
-    });
-  }
-
-  async revokeSessions(): Promise<RevokeOutcome> {
-    throw new RevokeError('Okta cannot end single sessions; only all of a user’s sessions.', {
-      code: ErrorCode.NotAllowed,
-      system: 'okta',
-    });
   }
 
   /**
