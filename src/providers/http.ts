@@ -278,3 +278,22 @@ export class VendorHttp {
     return this.options.quirks.wording.describe(facts);
   }
 }
+
+/**
+ * A vendor's HTTP client from what every provider has: its deps (logger, retry policy, clock,
+ * budgets, timeout) and what is its own (base URL, secrets, quirks, authentication).
+ */
+export function createVendorHttp(
+  deps: ClientDeps,
+  own: Pick<VendorHttpOptions, 'system' | 'baseUrl' | 'secrets' | 'quirks'> &
+    Partial<Pick<VendorHttpOptions, 'authorize' | 'onUnauthorized' | 'adapter'>>,
+): VendorHttp {
+  return new VendorHttp({
+    ...own,
+    logger: deps.logger,
+    retryPolicy: deps.retryPolicy,
+    sleep: deps.sleep,
+    budgets: deps.budgets,
+    timeoutMs: deps.timeoutMs,
+  });
+}

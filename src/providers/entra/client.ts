@@ -1,16 +1,10 @@
-import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
-import { type ClientDeps, VendorHttp } from '../http.js';
-import { type IssuedToken, TokenCache } from '../token-cache.js';
+import type { ClientDeps } from '../http.js';
+import { OAuthClient } from '../oauth-client.js';
 import { ENTRA_LABEL, ENTRA_OPERATIONS, ENTRA_QUIRKS } from './quirks.js';
 import type { EntraConfig } from './settings.js';
 
 export type EntraDeps = ClientDeps;
-
-const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
-
-/** Refresh this long before the identity platform says the token expires. */
-const EXPIRY_MARGIN_MS = 60_000;
 
 /**
  * AADSTS codes of the token endpoint that point at one variable
@@ -36,71 +30,32 @@ export function graphScope(graphUrl: string): string {
 }
 
 /**
- * Microsoft Graph access with a client-credentials token from the Microsoft identity platform:
- * cached until shortly before expiry, shared by concurrent callers, refreshed once on a 401.
- * The token request goes through {@link VendorHttp} rather than MSAL, so it keeps the one retry
- * policy, timeout, redaction and metrics of every vendor call (and needs no instance discovery).
+ * Microsoft Graph access with a client-credentials token from the Microsoft identity platform
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow —
+ * `POST {login}/{tenant}/oauth2/v2.0/token` with the client secret in the form body). The token
+ * request goes through the shared client rather than MSAL, so it keeps the one retry policy,
+ * timeout, redaction and metrics of every vendor call (and needs no instance discovery).
  */
-export class EntraClient {
-  readonly http: VendorHttp;
-  private readonly tokenHttp: VendorHttp;
-  private readonly token: TokenCache;
-
-  constructor(
-    private readonly config: EntraConfig,
-    deps: EntraDeps,
-  ) {
-    this.token = new TokenCache(() => this.issueToken(), deps.now ?? Date.now, EXPIRY_MARGIN_MS);
-    const common = {
-      system: 'entra' as const,
-      logger: deps.logger,
-      secrets: [config.clientSecret],
-      quirks: ENTRA_QUIRKS,
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      budgets: deps.budgets,
-      timeoutMs: deps.timeoutMs,
-    };
-    this.tokenHttp = new VendorHttp({
-      ...common,
-      baseUrl: `${config.loginUrl}/${encodeURIComponent(config.tenantId)}/oauth2/v2.0/token`,
-    });
-    this.http = new VendorHttp({
-      ...common,
-      baseUrl: config.graphUrl,
-      ...this.token.bearer(),
-    });
-  }
-
-  /**
-   * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow —
-   * `POST {login}/{tenant}/oauth2/v2.0/token` with the client secret in the form body.
-   */
-  accessToken(): Promise<string> {
-    return this.token.get();
-  }
-
-  private async issueToken(): Promise<IssuedToken> {
-    try {
-      const res = await this.tokenHttp.request({
+export class EntraClient extends OAuthClient {
+  constructor(config: EntraConfig, deps: EntraDeps) {
+    super(
+      {
+        system: 'entra',
+        quirks: ENTRA_QUIRKS,
+        secrets: [config.clientSecret],
+        tokenUrl: `${config.loginUrl}/${encodeURIComponent(config.tenantId)}/oauth2/v2.0/token`,
+        apiUrl: config.graphUrl,
         operation: ENTRA_OPERATIONS.token,
-        method: 'POST',
-        path: '',
-        form: {
+        form: () => ({
           grant_type: 'client_credentials',
-          client_id: this.config.clientId,
-          client_secret: this.config.clientSecret,
-          scope: graphScope(this.config.graphUrl),
-        },
-        idempotent: true,
-        schema: tokenResponse,
-      });
-      this.http.addSecret(res.data.access_token);
-      this.tokenHttp.addSecret(res.data.access_token);
-      return { value: res.data.access_token, expiresInSeconds: res.data.expires_in };
-    } catch (error) {
-      throw tokenError(error);
-    }
+          client_id: config.clientId,
+          client_secret: config.clientSecret,
+          scope: graphScope(config.graphUrl),
+        }),
+        tokenError,
+      },
+      deps,
+    );
   }
 }
 

@@ -1,31 +1,22 @@
 import { importPKCS8, SignJWT } from 'jose';
-import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
-import { type ClientDeps, VendorHttp } from '../http.js';
-import { type IssuedToken, TokenCache } from '../token-cache.js';
+import type { ClientDeps } from '../http.js';
+import { OAuthClient } from '../oauth-client.js';
 import { GOOGLE_QUIRKS } from './quirks.js';
 import { googleAdapter } from './rate-limit-adapter.js';
 import { GOOGLE_SCOPES, type GoogleConfig, googleSecrets } from './settings.js';
 
 export type GoogleDeps = ClientDeps;
 
-const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
-
-/** Refresh this long before Google says the token expires. */
-const EXPIRY_MARGIN_MS = 60_000;
 /** Google accepts assertions valid for at most an hour. */
 const ASSERTION_LIFETIME_S = 3600;
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
  * Admin SDK access as a service account impersonating a Workspace admin (domain-wide delegation):
- * an RS256-signed JWT assertion is exchanged for an access token, cached until shortly before it
- * expires, shared by concurrent callers and fetched again once on a 401.
+ * an RS256-signed JWT assertion is exchanged for an access token (see {@link OAuthClient}).
  */
-export class GoogleClient {
-  readonly http: VendorHttp;
-  private readonly tokenHttp: VendorHttp;
-  private readonly token: TokenCache;
+export class GoogleClient extends OAuthClient {
   private signingKey: ReturnType<typeof importPKCS8> | undefined;
   private readonly now: () => number;
 
@@ -33,54 +24,26 @@ export class GoogleClient {
     readonly config: GoogleConfig,
     deps: GoogleDeps,
   ) {
+    // https://developers.google.com/identity/protocols/oauth2/service-account#httprest — POST the
+    // signed assertion (`iss` the service account, `sub` the admin, `scope`, `aud` the token URL).
+    super(
+      {
+        system: 'google',
+        quirks: GOOGLE_QUIRKS,
+        secrets: googleSecrets(config),
+        tokenUrl: config.tokenUrl,
+        apiUrl: config.apiUrl,
+        adapter: googleAdapter(),
+        form: async (client) => {
+          const assertion = await this.assertion();
+          client.addSecret(assertion);
+          return { grant_type: JWT_BEARER, assertion };
+        },
+        tokenError: credentialError,
+      },
+      deps,
+    );
     this.now = deps.now ?? Date.now;
-    this.token = new TokenCache(() => this.fetchToken(), this.now, EXPIRY_MARGIN_MS);
-    const common = {
-      system: 'google' as const,
-      logger: deps.logger,
-      secrets: googleSecrets(config),
-      quirks: GOOGLE_QUIRKS,
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      budgets: deps.budgets,
-      timeoutMs: deps.timeoutMs,
-      adapter: googleAdapter(),
-    };
-    this.tokenHttp = new VendorHttp({ ...common, baseUrl: config.tokenUrl });
-    this.http = new VendorHttp({
-      ...common,
-      baseUrl: config.apiUrl,
-      ...this.token.bearer(),
-    });
-  }
-
-  /**
-   * https://developers.google.com/identity/protocols/oauth2/service-account#httprest — POST the
-   * signed assertion (`iss` the service account, `sub` the admin, `scope`, `aud` the token URL).
-   */
-  accessToken(): Promise<string> {
-    return this.token.get();
-  }
-
-  private async fetchToken(): Promise<IssuedToken> {
-    const assertion = await this.assertion();
-    this.tokenHttp.addSecret(assertion);
-    this.http.addSecret(assertion);
-    try {
-      const res = await this.tokenHttp.request({
-        operation: 'token',
-        method: 'POST',
-        path: '',
-        form: { grant_type: JWT_BEARER, assertion },
-        idempotent: true,
-        schema: tokenResponse,
-      });
-      this.http.addSecret(res.data.access_token);
-      this.tokenHttp.addSecret(res.data.access_token);
-      return { value: res.data.access_token, expiresInSeconds: res.data.expires_in };
-    } catch (error) {
-      throw credentialError(error);
-    }
   }
 
   private async assertion(): Promise<string> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ClientDeps, VendorHttp } from '../http.js';
+import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
 import { HUAWEI_QUIRKS } from './quirks.js';
 import type { HuaweiConfig } from './settings.js';
 import { signRequest } from './signer.js';
@@ -59,18 +59,13 @@ export class HuaweiClient {
     };
     const now = deps.now ?? Date.now;
     this.base = `/v1/identity-stores/${encodeURIComponent(config.identityStoreId)}`;
-    this.http = new VendorHttp({
+    this.http = createVendorHttp(deps, {
       system: 'huawei',
       baseUrl: config.endpoint,
-      logger: deps.logger,
       secrets: [config.secretKey, ...(config.securityToken ? [config.securityToken] : [])],
       quirks: HUAWEI_QUIRKS,
       // Signed per attempt, over the exact method, URL, headers and body about to be sent.
       authorize: (request) => signRequest(request, credentials, now),
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      budgets: deps.budgets,
-      timeoutMs: deps.timeoutMs,
     });
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import { type ClientDeps, VendorHttp } from '../http.js';
+import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
 import type {
   Account,
   AccountLookup,
@@ -61,17 +61,12 @@ export class MattermostProvider implements SessionProvider {
   private readonly http: VendorHttp;
 
   constructor(config: MattermostConfig, deps: MattermostDeps) {
-    this.http = new VendorHttp({
+    this.http = createVendorHttp(deps, {
       system: 'mattermost',
       baseUrl: `${config.url}/api/v4`,
-      logger: deps.logger,
       secrets: [config.token],
       quirks: MATTERMOST_QUIRKS,
       authorize: () => ({ authorization: `Bearer ${config.token}` }),
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      budgets: deps.budgets,
-      timeoutMs: deps.timeoutMs,
     });
   }
 

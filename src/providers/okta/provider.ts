@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
-import { type ClientDeps, VendorHttp } from '../http.js';
+import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
 import type {
   Account,
   AccountLookup,
@@ -42,17 +42,12 @@ export class OktaProvider implements SessionProvider {
   private readonly http: VendorHttp;
 
   constructor(config: OktaConfig, deps: OktaDeps) {
-    this.http = new VendorHttp({
+    this.http = createVendorHttp(deps, {
       system: 'okta',
       baseUrl: `${config.orgUrl}/api/v1`,
-      logger: deps.logger,
       secrets: [config.token],
       quirks: OKTA_QUIRKS,
       authorize: () => ({ authorization: `SSWS ${config.token}` }),
-      retryPolicy: deps.retryPolicy,
-      sleep: deps.sleep,
-      budgets: deps.budgets,
-      timeoutMs: deps.timeoutMs,
     });
   }
 
