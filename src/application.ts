@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
 import { alertRoutes } from './api/routes.js';
+import { ssfTransmitterRoutes } from './api/ssf-transmitter.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { buildCore, buildSystems } from './core.js';
 import type { RevocationEngine } from './engine/engine.js';
@@ -12,6 +13,7 @@ import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { type DrainResult, drain } from './runtime/drain.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
+import { buildSignals } from './signals/index.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { resumeRuns, type SlackDeps } from './slack/context.js';
@@ -44,6 +46,8 @@ export interface ApplicationOptions {
   workQueue?: WorkQueueOptions;
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
+  /** Shared Signals: per-push timeout (default 10 s) and how long a waiting poll waits (default 5 s). */
+  signals?: { pushTimeoutMs?: number; longPollMs?: number };
 }
 
 export interface Application {
@@ -128,9 +132,29 @@ export async function buildApplication(
         }),
       )
     : [];
-  const routes = metrics
-    ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text)), ...apiRoutes]
-    : apiRoutes;
+  const signals = buildSignals(config.signals, {
+    store,
+    systems: config.systems,
+    logger,
+    now,
+    effectsWritten: () => outbox?.kick(),
+    ...options.signals,
+  });
+  const bodyTimeoutMs = httpLimits(options.httpLimits).bodyTimeoutMs;
+  const signalRoutes = signals.transmitter
+    ? ssfTransmitterRoutes({
+        transmitter: signals.transmitter,
+        receivers: config.signals.receivers,
+        universalLogout: config.signals.universalLogout !== undefined,
+        logger,
+        bodyTimeoutMs,
+      })
+    : [];
+  const routes = [
+    ...(metrics ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text))] : []),
+    ...apiRoutes,
+    ...signalRoutes,
+  ];
   const slack = createSlackApp(deps, {
     logger,
     readiness: store,
@@ -142,7 +166,7 @@ export async function buildApplication(
   // from the store's outbox, at least once, by this worker (and every replica's).
   outbox = new OutboxWorker(
     store,
-    slackEffectHandlers(deps, () => slack.client),
+    { ...slackEffectHandlers(deps, () => slack.client), ...signals.handlers },
     logger,
     {
       owner: engine.runnerId,

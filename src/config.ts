@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { opt, splitList, tokenVar, urlVar } from './config/env.js';
 import {
+  configureSignals,
+  SIGNALS_SECRET_VARS,
+  type SignalsConfig,
+  signalsEnvShape,
+  signalsSecrets,
+} from './config/signals.js';
+import {
   configuredSystemIds,
   configureSystems,
   documentedRateLimits,
@@ -62,6 +69,8 @@ export interface Config {
   metricsEnabled: boolean;
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Shared Signals (transmitter, receivers, inbound issuers) and the Okta Universal Logout target. */
+  signals: SignalsConfig;
 }
 
 /** Raised when the environment is missing or has malformed variables; lists every problem at once. */
@@ -176,6 +185,8 @@ const envSchema = z.object({
       });
     }
   }),
+  // Shared Signals and Okta Universal Logout.
+  ...signalsEnvShape,
   // Each system's own variables, from its descriptor.
   ...systemsEnvShape(),
 });
@@ -188,6 +199,7 @@ const CUT_SENSITIVE = new Set([
   'REVOKE_APPROVAL_CHANNEL',
   'REVOKE_API_TOKEN',
   'METRICS_TOKEN',
+  ...SIGNALS_SECRET_VARS,
   ...SYSTEM_SECRET_VARS,
 ]);
 
@@ -256,6 +268,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
   }
   const systems = configureSystems(env, problems);
   const rateLimits = rateTable(documentedRateLimits(), env.REVOKE_RATE_LIMITS, problems);
+  const signals = configureSignals(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const requesters = principals(env.REVOKE_REQUESTERS);
@@ -286,6 +299,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     logFormat: env.LOG_FORMAT?.toLowerCase() === 'pretty' ? 'pretty' : 'json',
     metricsEnabled: env.METRICS_ENABLED?.toLowerCase() === 'true',
     metricsToken: env.METRICS_TOKEN,
+    signals,
   };
 }
 
@@ -315,6 +329,7 @@ export function secretsOf(config: Config): string[] {
     ...systemSecrets(config.systems),
     config.apiToken,
     config.metricsToken,
+    ...signalsSecrets(config.signals),
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

@@ -114,7 +114,7 @@ export class Intake {
     }
     const invalid = this.invalid(ask);
     if (invalid) return { ok: false, code: 'invalid', message: invalid, refusedPeople: [] };
-    const emailOnly = ask.source === 'api' || ask.source === 'cli';
+    const emailOnly = ask.source !== 'slash_command' && ask.source !== 'workflow';
     const resolved = await resolvePeople(directory, ask.people, emailOnly);
     const accepted = resolved.flatMap((r) => (r.ok ? [r.person] : []));
     const directoryUsers = resolved.flatMap((r) => (r.ok ? [r.user] : []));
