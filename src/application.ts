@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
 import { alertRoutes } from './api/routes.js';
+import { ssfEventsRoute } from './api/ssf-events.js';
 import { ssfTransmitterRoutes } from './api/ssf-transmitter.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { buildCore, buildSystems } from './core.js';
@@ -14,6 +15,8 @@ import type { RetryPolicy } from './providers/retry.js';
 import { type DrainResult, drain } from './runtime/drain.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { buildSignals } from './signals/index.js';
+import { SignalReceiver } from './signals/receiver.js';
+import { issuerPath } from './signals/vocabulary.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
 import { resumeRuns, type SlackDeps } from './slack/context.js';
@@ -47,7 +50,7 @@ export interface ApplicationOptions {
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
   /** Shared Signals: per-push timeout (default 10 s) and how long a waiting poll waits (default 5 s). */
-  signals?: { pushTimeoutMs?: number; longPollMs?: number };
+  signals?: { pushTimeoutMs?: number; longPollMs?: number; jwksCooldownMs?: number };
 }
 
 export interface Application {
@@ -150,6 +153,27 @@ export async function buildApplication(
         bodyTimeoutMs,
       })
     : [];
+  const signalReceiver =
+    config.signals.inbound.length > 0
+      ? new SignalReceiver({
+          issuers: config.signals.inbound,
+          engine,
+          signals: store.signals,
+          systems: () => systems.map((x) => x.id),
+          logger,
+          now,
+          jwksCooldownMs: options.signals?.jwksCooldownMs,
+        })
+      : undefined;
+  if (signalReceiver)
+    signalRoutes.push(
+      ssfEventsRoute({
+        receiver: signalReceiver,
+        logger,
+        bodyTimeoutMs,
+        basePath: signals.transmitter ? issuerPath(signals.transmitter.issuer) : '',
+      }),
+    );
   const routes = [
     ...(metrics ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text))] : []),
     ...apiRoutes,
@@ -195,6 +219,15 @@ export async function buildApplication(
       // Lapsed approvals expire; their cards, requesters and workflow steps are told by the outbox.
       { name: 'expire', run: () => engine.expireDue() },
       { name: 'intake', run: () => recordUnrecordedForms(deps) },
+      // Inbound SET ids are kept a day: far past the freshness window, so a replay is always caught.
+      ...(signalReceiver
+        ? [
+            {
+              name: 'ssf-inbound',
+              run: () => store.signals.pruneInbound(new Date(now().getTime() - 86_400_000).toISOString()),
+            },
+          ]
+        : []),
     ],
     housekeepingMs,
     (name, fn) => deps.background.run(name, fn),

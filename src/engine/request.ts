@@ -114,7 +114,9 @@ export class Intake {
     }
     const invalid = this.invalid(ask);
     if (invalid) return { ok: false, code: 'invalid', message: invalid, refusedPeople: [] };
-    const emailOnly = ask.source !== 'slash_command' && ask.source !== 'workflow';
+    // An inbound signal or a Universal Logout call names someone the Slack directory must know: a
+    // person the app cannot find there is not acted on (the caller is told, and it is recorded).
+    const emailOnly = ask.source === 'api' || ask.source === 'cli';
     const resolved = await resolvePeople(directory, ask.people, emailOnly);
     const accepted = resolved.flatMap((r) => (r.ok ? [r.person] : []));
     const directoryUsers = resolved.flatMap((r) => (r.ok ? [r.user] : []));

@@ -48,6 +48,8 @@ export interface SignalStore {
   removeSets(streamId: string, jtis: readonly string[]): Promise<number>;
   /** How many SETs wait in a stream. */
   countWaiting(streamId: string): Promise<number>;
+  /** Whether an inbound SET with this `jti` from this issuer was recorded already. */
+  inboundSeen(issuer: string, jti: string): Promise<boolean>;
   /** Records an inbound SET's `jti` with what became of it; false (changing nothing) when seen before. */
   rememberInbound(issuer: string, jti: string, outcome: string, now: string): Promise<boolean>;
   /** Forgets inbound jtis received before `before` (older than any accepted `iat`); returns how many. */
@@ -141,6 +143,13 @@ export class SqlSignalStore implements SignalStore {
       sql`SELECT COUNT(*) AS n FROM ssf_queue WHERE stream_id = ${streamId}`,
     );
     return Number(row?.n ?? 0);
+  }
+
+  async inboundSeen(issuer: string, jti: string): Promise<boolean> {
+    const rows = await this.db.all(
+      sql`SELECT 1 AS seen FROM ssf_inbound WHERE issuer = ${issuer} AND jti = ${jti}`,
+    );
+    return rows.length > 0;
   }
 
   async rememberInbound(issuer: string, jti: string, outcome: string, now: string): Promise<boolean> {

@@ -78,7 +78,10 @@ export function signalStoreContract(
 
     it('remembers an inbound jti once per issuer, and forgets the old ones', async () => {
       const store = await make();
+      expect(await store.signals.inboundSeen('iss-a', 'j')).toBe(false);
       expect(await store.signals.rememberInbound('iss-a', 'j', 'request', NOW)).toBe(true);
+      expect(await store.signals.inboundSeen('iss-a', 'j')).toBe(true);
+      expect(await store.signals.inboundSeen('iss-b', 'j')).toBe(false);
       expect(await store.signals.rememberInbound('iss-a', 'j', 'request', NOW)).toBe(false);
       expect(await store.signals.rememberInbound('iss-b', 'j', 'unknown_person', NOW)).toBe(true);
       expect(await store.signals.pruneInbound('2026-11-22T10:00:00.001Z')).toBe(2);

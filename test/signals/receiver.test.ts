@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeJwksIssuer } from '../fakes/jwks-issuer.js';
+import { isApprovalCard } from '../helpers/blocks.js';
+import { type Harness, startHarness, user } from '../helpers/harness.js';
+
+const IDP = 'https://idp.example.com';
+const AUD = 'https://revoke.example.com';
+const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+const ACCOUNT_DISABLED = 'https://schemas.openid.net/secevent/risc/event-type/account-disabled';
+
+/** The receiver through the real app: signed SETs pushed to POST /ssf/events. */
+describe('Shared Signals receiver', () => {
+  let h: Harness;
+  const idp = new FakeJwksIssuer(IDP);
+
+  beforeAll(async () => {
+    await idp.start();
+    h = await startHarness(
+      {
+        SSF_INBOUND_ISSUERS: JSON.stringify([{ issuer: IDP, jwks_uri: idp.url, audience: AUD }]),
+        REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
+        REVOKE_APPROVERS: 'UAPP1',
+      },
+      { signals: { jwksCooldownMs: 0 } },
+    );
+    h.slack.addUser(user('UAPP1', 'app1@example.com'));
+  });
+  afterAll(async () => {
+    await h.close();
+    await idp.close();
+  });
+  beforeEach(() => {
+    h.slack.messages.length = 0;
+  });
+
+  const claims = (over: Record<string, unknown> = {}) => ({
+    iss: IDP,
+    aud: AUD,
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomUUID(),
+    sub_id: { format: 'email', email: 'alice@example.com' },
+    events: {
+      [SESSION_REVOKED]: {
+        event_timestamp: Math.floor(Date.now() / 1000),
+        initiating_entity: 'policy',
+        reason_admin: { en: 'Impossible travel' },
+      },
+    },
+    ...over,
+  });
+  const push = (set: string, contentType = 'application/secevent+jwt') =>
+    fetch(`${h.url}/ssf/events`, { method: 'POST', headers: { 'content-type': contentType }, body: set });
+  const refused = async (res: Response) => ({
+    status: res.status,
+    body: (await res.json()) as { err: string },
+  });
+  const signalRequests = async () =>
+    (await h.app.store.listRequestsForTarget('UALICE', 50)).filter((r) => r.source === 'signal');
+
+  it('turns a valid session-revoked SET into one request waiting for approval, naming the signal', async () => {
+    const before = (await signalRequests()).length;
+    const set = await idp.sign(claims(), 'secevent+jwt');
+    const res = await push(set);
+    expect(res.status).toBe(202);
+    const requests = await signalRequests();
+    expect(requests).toHaveLength(before + 1);
+    const [request] = requests;
+    expect(request?.status).toBe('pending_approval');
+    expect(request?.requester).toEqual({ kind: 'signal', id: IDP, name: `CAEP session-revoked from ${IDP}` });
+    expect(request?.reason).toBe(`CAEP session-revoked signal from ${IDP}: Impossible travel`);
+    expect(request?.plan?.approvalReason).toMatch(/signal from another system always needs an approver/);
+    const card = await h.slack.waitFor(() =>
+      h.slack.messages.find((m) => m.channel === 'C0APPROVE' && isApprovalCard(m.blocks)),
+    );
+    expect(JSON.stringify(card.blocks)).toContain('CAEP session-revoked from https://idp.example.com');
+    const audit = await h.app.store.listAudit({ requestId: request?.id });
+    expect(audit.find((a) => a.action === 'request_created')?.actor).toBe(`signal:${IDP}`);
+    // The same SET again: refused as a replay, and still one request.
+    expect(await refused(await push(set))).toEqual({
+      status: 400,
+      body: { err: 'invalid_request', description: 'this jti was received before (replay)' },
+    });
+    expect(await signalRequests()).toHaveLength(before + 1);
+  });
+
+  it('refuses a bad signature, a wrong audience, an unknown issuer, a stale iat, a wrong typ', async () => {
+    const before = (await signalRequests()).length;
+    expect(
+      await refused(await push(await idp.sign(claims(), 'secevent+jwt', { foreignKey: true }))),
+    ).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_key' },
+    });
+    expect(
+      await refused(await push(await idp.sign(claims({ aud: 'https://someone-else' }), 'secevent+jwt'))),
+    ).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_audience' },
+    });
+    expect(
+      await refused(await push(await idp.sign(claims({ iss: 'https://evil.example.com' }), 'secevent+jwt'))),
+    ).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_issuer' },
+    });
+    const stale = claims({ iat: Math.floor(Date.now() / 1000) - 3_600 });
+    expect(await refused(await push(await idp.sign(stale, 'secevent+jwt')))).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_request' },
+    });
+    const future = claims({ iat: Math.floor(Date.now() / 1000) + 3_600 });
+    expect(await refused(await push(await idp.sign(future, 'secevent+jwt')))).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_request' },
+    });
+    expect(await refused(await push(await idp.sign(claims(), 'JWT')))).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_request' },
+    });
+    expect(
+      await refused(await push(await idp.sign(claims({ jti: undefined }), 'secevent+jwt'))),
+    ).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_request' },
+    });
+    expect((await push(await idp.sign(claims(), 'secevent+jwt'), 'application/json')).status).toBe(400);
+    expect(await refused(await push('not a jwt'))).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_request' },
+    });
+    expect(await signalRequests()).toHaveLength(before);
+  });
+
+  it('follows a key rotation: a SET under a new kid is verified after the JWKS is read again', async () => {
+    const kid = await idp.rotate(false);
+    const reads = idp.reads;
+    const res = await push(await idp.sign(claims(), 'secevent+jwt'));
+    expect(res.status).toBe(202);
+    expect(idp.reads).toBeGreaterThan(reads);
+    expect(kid).toMatch(/^key-/);
+  });
+
+  it('a RISC account-disabled signal naming the person by iss_sub becomes a request too', async () => {
+    const before = (await signalRequests()).length;
+    const set = await idp.sign(
+      claims({
+        sub_id: { format: 'iss_sub', iss: IDP, sub: 'alice@example.com' },
+        events: { [ACCOUNT_DISABLED]: { reason: 'hijacking' } },
+      }),
+      'secevent+jwt',
+    );
+    expect((await push(set)).status).toBe(202);
+    const [request] = await signalRequests();
+    expect((await signalRequests()).length).toBe(before + 1);
+    expect(request?.requester.name).toBe(`RISC account-disabled from ${IDP}`);
+    expect(request?.status).toBe('pending_approval');
+  });
+
+  it('a signal for someone the app cannot find is recorded and answered 202, with no request', async () => {
+    const set = await idp.sign(
+      claims({ sub_id: { format: 'email', email: 'nobody@example.com' } }),
+      'secevent+jwt',
+    );
+    const res = await push(set);
+    expect(res.status).toBe(202);
+    const audit = await h.app.store.listAudit({ limit: 5 });
+    const record = audit.find((a) => a.action === 'request_refused' && a.actor === `signal:${IDP}`);
+    expect(String(record?.data?.why)).toMatch(/nobody@example\.com/);
+    expect(record?.data?.via).toBe('signal');
+    // The same jti again is a replay: the signal is on record once.
+    expect((await refused(await push(set))).body.err).toBe('invalid_request');
+  });
+});
