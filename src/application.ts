@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
+import { globalTokenRevocationRoute } from './api/global-token-revocation.js';
 import { alertRoutes } from './api/routes.js';
 import { ssfEventsRoute } from './api/ssf-events.js';
 import { ssfTransmitterRoutes } from './api/ssf-transmitter.js';
@@ -16,10 +17,11 @@ import { type DrainResult, drain } from './runtime/drain.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { buildSignals } from './signals/index.js';
 import { SignalReceiver } from './signals/receiver.js';
+import { UniversalLogout } from './signals/universal-logout.js';
 import { issuerPath } from './signals/vocabulary.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
-import { resumeRuns, type SlackDeps } from './slack/context.js';
+import { resumeRuns, type SlackDeps, startRun } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/journaled.js';
@@ -169,6 +171,25 @@ export async function buildApplication(
     signalRoutes.push(
       ssfEventsRoute({
         receiver: signalReceiver,
+        logger,
+        bodyTimeoutMs,
+        basePath: signals.transmitter ? issuerPath(signals.transmitter.issuer) : '',
+      }),
+    );
+  const ul = config.signals.universalLogout;
+  if (ul)
+    signalRoutes.push(
+      globalTokenRevocationRoute({
+        logout: new UniversalLogout({
+          ...ul,
+          engine,
+          signals: store.signals,
+          systems: () => systems.map((x) => x.id),
+          startRun: (request) => startRun(deps, request),
+          logger,
+          now,
+          jwksCooldownMs: options.signals?.jwksCooldownMs,
+        }),
         logger,
         bodyTimeoutMs,
         basePath: signals.transmitter ? issuerPath(signals.transmitter.issuer) : '',

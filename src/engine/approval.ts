@@ -84,8 +84,6 @@ export class Approvals {
     if (source === 'api' || source === 'workflow')
       reasons.push('requests from automated sources always need an approver');
     if (source === 'signal') reasons.push('a signal from another system always needs an approver');
-    if (source === 'universal_logout')
-      reasons.push('Okta Universal Logout waits for an approver (OKTA_UNIVERSAL_LOGOUT_AUTO is not true)');
     const who = people > 1 ? 'one of the people' : 'the person';
     if (protection.isProtected && protection.unknownGroups.length > 0) {
       reasons.push(

@@ -22,6 +22,9 @@ describe('an SSF issuer with a path', () => {
       SSF_ISSUER: issuer,
       SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
       SSF_RECEIVERS,
+      OKTA_UNIVERSAL_LOGOUT_ISSUER: 'https://acme.okta.com',
+      OKTA_UNIVERSAL_LOGOUT_JWKS_URL: 'https://acme.okta.com/oauth2/v1/keys',
+      OKTA_UNIVERSAL_LOGOUT_AUDIENCE: 'https://revoke.example.com/tenants/acme/oauth/global-token-revocation',
     });
   });
   afterAll(async () => {
@@ -37,6 +40,14 @@ describe('an SSF issuer with a path', () => {
     const meta = plain.json as Record<string, string>;
     expect(meta.issuer).toBe(issuer);
     expect(meta.configuration_endpoint).toBe(`${issuer}/ssf/stream`);
+    // The Universal Logout target is published with the transmitter.
+    expect(meta.global_token_revocation_endpoint).toBe(`${issuer}/oauth/global-token-revocation`);
+    expect(meta.global_token_revocation_endpoint_auth_methods_supported).toEqual(['private_key_jwt']);
+    const unauthenticated = await fetch(meta.global_token_revocation_endpoint ?? '', {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(unauthenticated.status).toBe(401);
     expect((await ssfCall(meta.jwks_uri ?? '', 'GET', undefined)).status).toBe(200);
     const created = await ssfCall(meta.configuration_endpoint ?? '', 'POST', SSF_TOKENS.siem, {});
     expect(created.status).toBe(201);

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeJwksIssuer } from '../fakes/jwks-issuer.js';
+import { FakeSsfReceiver, verifySet } from '../fakes/ssf-receiver.js';
+import { buttonClick } from '../helpers/actions.js';
 import { isApprovalCard } from '../helpers/blocks.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
+import { freePort, SSF_RECEIVERS, SSF_TOKENS, ssfCall, writeRsaKey } from '../helpers/ssf.js';
 
 const IDP = 'https://idp.example.com';
 const AUD = 'https://revoke.example.com';
@@ -13,11 +19,23 @@ const ACCOUNT_DISABLED = 'https://schemas.openid.net/secevent/risc/event-type/ac
 describe('Shared Signals receiver', () => {
   let h: Harness;
   const idp = new FakeJwksIssuer(IDP);
+  // The app transmits too: what an approved signal ends is told onwards, as raised by policy.
+  const downstream = new FakeSsfReceiver();
+  const dir = mkdtempSync(join(tmpdir(), 'revoke-ssf-in-'));
+  let issuer = '';
 
   beforeAll(async () => {
     await idp.start();
+    await downstream.start();
+    writeRsaKey(join(dir, 'ssf.pem'));
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
     h = await startHarness(
       {
+        PORT: String(port),
+        SSF_ISSUER: issuer,
+        SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
+        SSF_RECEIVERS,
         SSF_INBOUND_ISSUERS: JSON.stringify([{ issuer: IDP, jwks_uri: idp.url, audience: AUD }]),
         REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
         REVOKE_APPROVERS: 'UAPP1',
@@ -29,6 +47,8 @@ describe('Shared Signals receiver', () => {
   afterAll(async () => {
     await h.close();
     await idp.close();
+    await downstream.close();
+    rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     h.slack.messages.length = 0;
@@ -82,6 +102,32 @@ describe('Shared Signals receiver', () => {
       body: { err: 'invalid_request', description: 'this jti was received before (replay)' },
     });
     expect(await signalRequests()).toHaveLength(before + 1);
+
+    // Approved by someone else, it runs; the SET it sends onwards says policy raised it.
+    await ssfCall(`${issuer}/ssf/stream`, 'POST', SSF_TOKENS.siem, {
+      delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: `${downstream.url}/events` },
+      events_requested: [SESSION_REVOKED],
+    });
+    const click = buttonClick({
+      userId: 'UAPP1',
+      actionId: 'approve_request',
+      value: request?.id ?? '',
+      channel: 'C0APPROVE',
+      messageTs: card.ts,
+    });
+    expect((await h.interact(click)).status).toBe(200);
+    await h.slack.waitFor(() => downstream.accepted.length >= 1 || undefined);
+    const { payload } = await verifySet(
+      downstream.accepted[0]?.set ?? '',
+      `${issuer}/ssf/jwks`,
+      issuer,
+      'https://siem.example.com',
+    );
+    expect(payload.txn).toBe(request?.id);
+    expect((payload.events as Record<string, unknown>)[SESSION_REVOKED]).toMatchObject({
+      initiating_entity: 'policy',
+      reason_admin: { en: `CAEP session-revoked signal from ${IDP}: Impossible travel` },
+    });
   });
 
   it('refuses a bad signature, a wrong audience, an unknown issuer, a stale iat, a wrong typ', async () => {
@@ -164,8 +210,11 @@ describe('Shared Signals receiver', () => {
     );
     const res = await push(set);
     expect(res.status).toBe(202);
-    const audit = await h.app.store.listAudit({ limit: 5 });
-    const record = audit.find((a) => a.action === 'request_refused' && a.actor === `signal:${IDP}`);
+    const audit = await h.app.store.listAudit({ limit: 1000 });
+    const record = audit.find(
+      (a) =>
+        a.action === 'request_refused' && a.actor === `signal:${IDP}` && /nobody/.test(String(a.data?.why)),
+    );
     expect(String(record?.data?.why)).toMatch(/nobody@example\.com/);
     expect(record?.data?.via).toBe('signal');
     // The same jti again is a replay: the signal is on record once.
