@@ -96,6 +96,10 @@ export function ssfTransmitterRoutes(deps: SsfTransmitterRouteDeps): CustomRoute
       const body = await jsonBody(req, res, deps.bodyTimeoutMs);
       if (body !== undefined) answer(res, await fn(receiver, body));
     });
+  /** A call naming its stream in the query (`?stream_id=`). */
+  const byId = (
+    fn: (receiver: SsfReceiver, id: string | undefined) => Promise<{ status: number; body?: unknown }>,
+  ) => authed(async (r, req, res) => answer(res, await fn(r, queryParam(req, 'stream_id'))));
   const route = (path: string, method: string, what: string, fn: AsyncHandler): CustomRoute => ({
     path,
     method: [method],
@@ -115,54 +119,19 @@ export function ssfTransmitterRoutes(deps: SsfTransmitterRouteDeps): CustomRoute
         'content-type': 'application/jwk-set+json',
       }),
     ),
-    route(
-      `${base}${SSF_PATHS.stream}`,
-      'POST',
-      'stream create',
-      withBody((r, b) => streams.create(r, b)),
-    ),
-    route(
-      `${base}${SSF_PATHS.stream}`,
-      'GET',
-      'stream read',
-      authed(async (r, req, res) => answer(res, await streams.read(r, queryParam(req, 'stream_id')))),
-    ),
-    route(
-      `${base}${SSF_PATHS.stream}`,
-      'PATCH',
-      'stream update',
-      withBody((r, b) => streams.update(r, b, false)),
-    ),
-    route(
-      `${base}${SSF_PATHS.stream}`,
-      'PUT',
-      'stream replace',
-      withBody((r, b) => streams.update(r, b, true)),
-    ),
-    route(
-      `${base}${SSF_PATHS.stream}`,
-      'DELETE',
-      'stream delete',
-      authed(async (r, req, res) => answer(res, await streams.remove(r, queryParam(req, 'stream_id')))),
-    ),
-    route(
-      `${base}${SSF_PATHS.status}`,
-      'GET',
-      'stream status',
-      authed(async (r, req, res) => answer(res, await streams.status(r, queryParam(req, 'stream_id')))),
-    ),
-    route(
-      `${base}${SSF_PATHS.status}`,
-      'POST',
-      'stream status update',
-      withBody((r, b) => streams.setStatus(r, b)),
-    ),
-    route(
-      `${base}${SSF_PATHS.verify}`,
-      'POST',
-      'verification',
-      withBody((r, b) => streams.verify(r, b)),
-    ),
+    // Stream management (SSF §8): [path, method, what it does, how].
+    ...(
+      [
+        [SSF_PATHS.stream, 'POST', 'stream create', withBody((r, b) => streams.create(r, b))],
+        [SSF_PATHS.stream, 'GET', 'stream read', byId((r, id) => streams.read(r, id))],
+        [SSF_PATHS.stream, 'PATCH', 'stream update', withBody((r, b) => streams.update(r, b, false))],
+        [SSF_PATHS.stream, 'PUT', 'stream replace', withBody((r, b) => streams.update(r, b, true))],
+        [SSF_PATHS.stream, 'DELETE', 'stream delete', byId((r, id) => streams.remove(r, id))],
+        [SSF_PATHS.status, 'GET', 'stream status', byId((r, id) => streams.status(r, id))],
+        [SSF_PATHS.status, 'POST', 'stream status update', withBody((r, b) => streams.setStatus(r, b))],
+        [SSF_PATHS.verify, 'POST', 'verification', withBody((r, b) => streams.verify(r, b))],
+      ] as const
+    ).map(([path, method, what, fn]) => route(`${base}${path}`, method, what, fn)),
     route(
       `${base}${SSF_PATHS.poll}/:id`,
       'POST',

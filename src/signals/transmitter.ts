@@ -37,6 +37,9 @@ const seconds = (iso: string | undefined, fallback: number) => {
   return Number.isNaN(ms) ? fallback : Math.floor(ms / 1000);
 };
 
+/** A stream's delivery, as stored. */
+type PushTarget = { method: string; endpoint_url: string; authorization_header?: string };
+
 type StreamProgress = { done?: string[]; rejected?: Record<string, string> };
 
 /**
@@ -49,6 +52,8 @@ type StreamProgress = { done?: string[]; rejected?: Record<string, string> };
 export function transmitterHandlers(deps: TransmitterDeps): Record<string, EffectHandler> {
   const { store, logger } = deps;
   const timeout = deps.pushTimeoutMs ?? 10_000;
+  const push = (to: PushTarget, set: string) =>
+    pushSet(to.endpoint_url, to.authorization_header, set, timeout, deps.fetch);
 
   /** Sends `set` to every stream not yet done; throws (to be retried) if any asks for a retry. */
   async function fanOut(
@@ -63,21 +68,11 @@ export function transmitterHandlers(deps: TransmitterDeps): Record<string, Effec
     for (const stream of streams) {
       if (done.has(stream.id) || stream.status === 'disabled') continue;
       const set = await setFor(stream);
-      const delivery = stream.config.delivery as {
-        method: string;
-        endpoint_url: string;
-        authorization_header?: string;
-      };
+      const delivery = stream.config.delivery as PushTarget;
       if (delivery.method !== DELIVERY.push || stream.status === 'paused') {
         await store.signals.queueSet(stream.id, jti, set, new Date().toISOString());
       } else {
-        const outcome = await pushSet(
-          delivery.endpoint_url,
-          delivery.authorization_header,
-          set,
-          timeout,
-          deps.fetch,
-        );
+        const outcome = await push(delivery, set);
         if ('retry' in outcome) {
           retries.push(`stream ${stream.id}: ${outcome.retry}`);
           continue;
@@ -175,21 +170,13 @@ export function transmitterHandlers(deps: TransmitterDeps): Record<string, Effec
     [SIGNAL_EFFECT.flush]: async (d) => {
       const id = String(d.effect.payload.stream ?? '');
       const stream = await store.signals.getStream(id);
-      const delivery = stream?.config.delivery as
-        | { method: string; endpoint_url: string; authorization_header?: string }
-        | undefined;
+      const delivery = stream?.config.delivery as PushTarget | undefined;
       if (!stream || stream.status !== 'enabled' || delivery?.method !== DELIVERY.push) return;
       for (;;) {
         const held = await store.signals.waitingSets(id, 50);
         if (held.length === 0) return;
         for (const { jti, set } of held) {
-          const outcome = await pushSet(
-            delivery.endpoint_url,
-            delivery.authorization_header,
-            set,
-            timeout,
-            deps.fetch,
-          );
+          const outcome = await push(delivery, set);
           if ('retry' in outcome) throw new Error(`stream ${id}: ${outcome.retry}`);
           if ('rejected' in outcome)
             logger.warn(`SSF: stream ${id} rejected held SET ${jti} (${outcome.rejected.err}); not retried`);

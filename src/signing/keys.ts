@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
+import { readNamedFile } from '../util/read-file.js';
 
 /** The smallest RSA modulus accepted for RS256 signing (RFC 7518 §3.3). */
 export const MIN_RSA_BITS = 2048;
@@ -25,20 +25,13 @@ export interface SigningKey {
 export function loadSigningKey(
   path: string,
   variable: string,
-  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  read?: (path: string) => string,
 ): { key: SigningKey } | { problem: string } {
-  let text: string;
-  try {
-    text = read(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      problem: `${variable} cannot be read (${typeof code === 'string' ? code : 'read error'}): it must be the path of a PEM file with an RSA private key, readable by the app`,
-    };
-  }
+  const file = readNamedFile(path, variable, 'the path of a PEM file with an RSA private key', read);
+  if ('problem' in file) return file;
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: text, format: 'pem' });
+    privateKey = createPrivateKey({ key: file.text, format: 'pem' });
   } catch {
     return {
       problem: `${variable} is not a PEM private key: make one with \`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out ssf-signing.pem\``,

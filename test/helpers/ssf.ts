@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** Receiver tokens the tests give the app (SSF_RECEIVERS): secrets it must never repeat. */
 export const SSF_TOKENS = {
@@ -54,3 +55,34 @@ export async function ssfCall(
   }
   return { status: res.status, json, headers: res.headers };
 }
+
+/**
+ * A transmitter's environment for an app about to start: a fresh key in `dir`, a free loopback
+ * port, and the issuer URL on it (with `path`, when given).
+ */
+export async function transmitterEnv(
+  dir: string,
+  path = '',
+): Promise<{ issuer: string; env: Record<string, string> }> {
+  writeRsaKey(join(dir, 'ssf.pem'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}${path}`;
+  return {
+    issuer,
+    env: {
+      PORT: String(port),
+      SSF_ISSUER: issuer,
+      SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
+      SSF_RECEIVERS,
+    },
+  };
+}
+
+/** Alice's Entra ID account, as the fake holds it. */
+export const ENTRA_ALICE = {
+  id: 'e-alice',
+  displayName: 'Alice',
+  mail: 'alice@example.com',
+  userPrincipalName: 'alice@contoso.onmicrosoft.com',
+  accountEnabled: true,
+};

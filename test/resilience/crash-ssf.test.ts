@@ -9,14 +9,7 @@ import { type ChildApp, childEnv, kill9, startChildApp } from '../helpers/child-
 import { formValues, submission } from '../helpers/forms.js';
 import { SECRETS, user } from '../helpers/harness.js';
 import { interactionBody, signedPost } from '../helpers/slack-signing.js';
-import {
-  freePort,
-  PUSH_AUTHORIZATION,
-  SSF_RECEIVERS,
-  SSF_TOKENS,
-  ssfCall,
-  writeRsaKey,
-} from '../helpers/ssf.js';
+import { PUSH_AUTHORIZATION, SSF_TOKENS, ssfCall, transmitterEnv } from '../helpers/ssf.js';
 
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
@@ -48,15 +41,8 @@ describe('SIGKILL between a revocation and its Shared Signals event', () => {
     cleanups.push(() => receiver.close());
     const dir = mkdtempSync(join(tmpdir(), 'revoke-crash-ssf-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    writeRsaKey(join(dir, 'ssf.pem'));
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
-    const env = childEnv(slack.url, join(dir, 'revoke.db'), {
-      PORT: String(port),
-      SSF_ISSUER: issuer,
-      SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
-      SSF_RECEIVERS,
-    });
+    const { issuer, env: ssf } = await transmitterEnv(dir);
+    const env = childEnv(slack.url, join(dir, 'revoke.db'), ssf);
     const start = async () => {
       const app = await startChildApp(env);
       cleanups.push(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../helpers/harness.js';
-import { freePort, SSF_RECEIVERS, SSF_TOKENS, ssfCall, writeRsaKey } from '../helpers/ssf.js';
+import { SSF_TOKENS, ssfCall, transmitterEnv } from '../helpers/ssf.js';
 
 /** SSF §7.1: an issuer with a path publishes its metadata at the well-known path with the issuer's path appended. */
 describe('an SSF issuer with a path', () => {
@@ -13,15 +13,11 @@ describe('an SSF issuer with a path', () => {
   const dir = mkdtempSync(join(tmpdir(), 'revoke-ssf-path-'));
 
   beforeAll(async () => {
-    writeRsaKey(join(dir, 'ssf.pem'));
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    issuer = `${origin}/tenants/acme`;
+    const transmitter = await transmitterEnv(dir, '/tenants/acme');
+    issuer = transmitter.issuer;
+    origin = new URL(issuer).origin;
     h = await startHarness({
-      PORT: String(port),
-      SSF_ISSUER: issuer,
-      SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
-      SSF_RECEIVERS,
+      ...transmitter.env,
       OKTA_UNIVERSAL_LOGOUT_ISSUER: 'https://acme.okta.com',
       OKTA_UNIVERSAL_LOGOUT_JWKS_URL: 'https://acme.okta.com/oauth2/v1/keys',
       OKTA_UNIVERSAL_LOGOUT_AUDIENCE: 'https://revoke.example.com/tenants/acme/oauth/global-token-revocation',

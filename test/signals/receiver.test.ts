@@ -8,7 +8,7 @@ import { FakeSsfReceiver, verifySet } from '../fakes/ssf-receiver.js';
 import { buttonClick } from '../helpers/actions.js';
 import { isApprovalCard } from '../helpers/blocks.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
-import { freePort, SSF_RECEIVERS, SSF_TOKENS, ssfCall, writeRsaKey } from '../helpers/ssf.js';
+import { SSF_TOKENS, ssfCall, transmitterEnv } from '../helpers/ssf.js';
 
 const IDP = 'https://idp.example.com';
 const AUD = 'https://revoke.example.com';
@@ -27,15 +27,11 @@ describe('Shared Signals receiver', () => {
   beforeAll(async () => {
     await idp.start();
     await downstream.start();
-    writeRsaKey(join(dir, 'ssf.pem'));
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
+    const transmitter = await transmitterEnv(dir);
+    issuer = transmitter.issuer;
     h = await startHarness(
       {
-        PORT: String(port),
-        SSF_ISSUER: issuer,
-        SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
-        SSF_RECEIVERS,
+        ...transmitter.env,
         SSF_INBOUND_ISSUERS: JSON.stringify([{ issuer: IDP, jwks_uri: idp.url, audience: AUD }]),
         REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
         REVOKE_APPROVERS: 'UAPP1',

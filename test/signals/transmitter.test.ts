@@ -7,14 +7,7 @@ import { ENTRA_CREDENTIALS, FakeEntra } from '../fakes/entra.js';
 import { FakeSsfReceiver, verifySet } from '../fakes/ssf-receiver.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
-import {
-  freePort,
-  PUSH_AUTHORIZATION,
-  SSF_RECEIVERS,
-  SSF_TOKENS,
-  ssfCall,
-  writeRsaKey,
-} from '../helpers/ssf.js';
+import { ENTRA_ALICE, PUSH_AUTHORIZATION, SSF_TOKENS, ssfCall, transmitterEnv } from '../helpers/ssf.js';
 
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 const VERIFICATION = 'https://schemas.openid.net/secevent/ssf/event-type/verification';
@@ -33,26 +26,13 @@ describe('Shared Signals transmitter', () => {
 
   beforeAll(async () => {
     await entra.start();
-    entra.users.push({
-      id: 'e-alice',
-      displayName: 'Alice',
-      mail: 'alice@example.com',
-      userPrincipalName: 'alice@contoso.onmicrosoft.com',
-      accountEnabled: true,
-    });
+    entra.users.push(ENTRA_ALICE);
     dir = mkdtempSync(join(tmpdir(), 'revoke-ssf-'));
-    writeRsaKey(join(dir, 'ssf.pem'));
     await receiver.start();
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
+    const transmitter = await transmitterEnv(dir);
+    issuer = transmitter.issuer;
     h = await startHarness(
-      {
-        PORT: String(port),
-        SSF_ISSUER: issuer,
-        SSF_SIGNING_KEY_FILE: join(dir, 'ssf.pem'),
-        SSF_RECEIVERS,
-        ...entra.env(),
-      },
+      { ...transmitter.env, ...entra.env() },
       { outbox: { backoffMs: 100, maxBackoffMs: 200 }, signals: { pushTimeoutMs: 1_000, longPollMs: 300 } },
     );
   });

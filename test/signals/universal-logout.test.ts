@@ -4,6 +4,7 @@ import { FakeEntra } from '../fakes/entra.js';
 import { FakeJwksIssuer } from '../fakes/jwks-issuer.js';
 import { FakeOkta } from '../fakes/okta.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
+import { ENTRA_ALICE } from '../helpers/ssf.js';
 
 const OKTA_ISSUER = 'https://acme.okta.com';
 const TYP = 'global-token-revocation+jwt';
@@ -29,13 +30,7 @@ describe('Okta Universal Logout target', () => {
       sessions: ['s1'],
       oauthTokens: [],
     });
-    entra.users.push({
-      id: 'e-alice',
-      displayName: 'Alice',
-      mail: 'alice@example.com',
-      userPrincipalName: 'alice@contoso.onmicrosoft.com',
-      accountEnabled: true,
-    });
+    entra.users.push(ENTRA_ALICE);
     const env = (aut: string) => ({
       ...entra.env(),
       ...oktaApi.env(),
