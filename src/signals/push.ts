@@ -6,6 +6,15 @@ export type PushOutcome =
   | { rejected: { err: string; description: string } }
   | { retry: string };
 
+/** `text` without the authorization header, or its credential, anywhere in it. */
+function scrub(text: string, authorization: string | undefined): string {
+  if (!authorization) return text;
+  const credential = authorization.replace(/^\S+\s+/, '');
+  return [authorization, credential]
+    .filter((s) => s.length >= 6)
+    .reduce((t, secret) => t.split(secret).join('[redacted]'), text);
+}
+
 /**
  * Pushes one SET (RFC 8935): `POST` with `Content-Type: application/secevent+jwt` and the stream's
  * `Authorization` header. 202 (or any 2xx) = delivered; 400 with `{err, description}` = rejected for
@@ -47,10 +56,13 @@ export async function pushSet(
     } catch {
       // A 400 without the RFC's body is still a rejection.
     }
+    // The receiver's words are kept (audit log, logs): never with its own credential echoed in them.
+    const said = (v: unknown, max: number) =>
+      typeof v === 'string' ? scrub(v, authorization).slice(0, max) : undefined;
     return {
       rejected: {
-        err: typeof body.err === 'string' ? body.err.slice(0, 100) : 'invalid_request',
-        description: typeof body.description === 'string' ? body.description.slice(0, 500) : '',
+        err: said(body.err, 100) ?? 'invalid_request',
+        description: said(body.description, 500) ?? '',
       },
     };
   }
