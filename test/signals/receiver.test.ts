@@ -32,7 +32,11 @@ describe('Shared Signals receiver', () => {
     h = await startHarness(
       {
         ...transmitter.env,
-        SSF_INBOUND_ISSUERS: JSON.stringify([{ issuer: IDP, jwks_uri: idp.url, audience: AUD }]),
+        SSF_INBOUND_ISSUERS: JSON.stringify([
+          { issuer: IDP, jwks_uri: idp.url, audience: AUD },
+          // An issuer whose keys cannot be read (nothing listens on port 1).
+          { issuer: 'https://down.example.com', jwks_uri: 'http://127.0.0.1:1/jwks', audience: AUD },
+        ]),
         REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
         REVOKE_APPROVERS: 'UAPP1',
       },
@@ -172,6 +176,12 @@ describe('Shared Signals receiver', () => {
       body: { err: 'invalid_request' },
     });
     expect(await signalRequests()).toHaveLength(before);
+  });
+
+  it("answers 503 when the issuer's keys cannot be read, so the transmitter tries again", async () => {
+    const res = await push(await idp.sign(claims({ iss: 'https://down.example.com' }), 'secevent+jwt'));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('30');
   });
 
   it('follows a key rotation: a SET under a new kid is verified after the JWKS is read again', async () => {
