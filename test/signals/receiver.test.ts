@@ -95,7 +95,10 @@ describe('Shared Signals receiver', () => {
     );
     expect(JSON.stringify(card.blocks)).toContain('CAEP session-revoked from https://idp.example.com');
     const audit = await h.app.store.listAudit({ requestId: request?.id });
-    expect(audit.find((a) => a.action === 'request_created')?.actor).toBe(`signal:${IDP}`);
+    const created = audit.find((a) => a.action === 'request_created');
+    expect(created?.actor).toBe(`signal:${IDP}`);
+    expect(created?.data?.source).toBe('signal');
+    expect(created?.data?.reason).toBe(`CAEP session-revoked signal from ${IDP}: Impossible travel`);
     // The same SET again: refused as a replay, and still one request.
     expect(await refused(await push(set))).toEqual({
       status: 400,
