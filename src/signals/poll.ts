@@ -22,7 +22,7 @@ const DEFAULT_MAX = 100;
 export interface PollDeps {
   signals: SignalStore;
   logger: Logger;
-  /** How long a poll with `returnImmediately: false` waits for a first SET (default 5 s). */
+  /** How long a poll without `returnImmediately: true` waits for a first SET (default 5 s; RFC 8936 §2.4: long polling is the default). */
   longPollMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function pollStream(deps: PollDeps, stream: StreamRecord, body: unk
   let waiting = await deps.signals.waitingSets(stream.id, max + 1);
   for (
     const until = Date.now() + (deps.longPollMs ?? 5_000);
-    waiting.length === 0 && returnImmediately === false && Date.now() < until;
+    waiting.length === 0 && returnImmediately !== true && Date.now() < until;
   ) {
     await sleep(200);
     waiting = await deps.signals.waitingSets(stream.id, max + 1);
