@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
+import { globalTokenRevocationRoute } from './api/global-token-revocation.js';
 import { alertRoutes } from './api/routes.js';
+import { ssfEventsRoute } from './api/ssf-events.js';
+import { ssfTransmitterRoutes } from './api/ssf-transmitter.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { buildCore, buildSystems } from './core.js';
 import type { RevocationEngine } from './engine/engine.js';
@@ -12,9 +15,13 @@ import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { type DrainResult, drain } from './runtime/drain.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
+import { buildSignals } from './signals/index.js';
+import { SignalReceiver } from './signals/receiver.js';
+import { UniversalLogout } from './signals/universal-logout.js';
+import { issuerPath } from './signals/vocabulary.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
-import { resumeRuns, type SlackDeps } from './slack/context.js';
+import { resumeRuns, type SlackDeps, startRun } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/journaled.js';
@@ -46,6 +53,8 @@ export interface ApplicationOptions {
   outbox?: OutboxWorkerOptions;
   /** The address to listen on (default: every interface; the demo keeps to 127.0.0.1). */
   host?: string;
+  /** Shared Signals: per-push timeout (default 10 s) and how long a waiting poll waits (default 5 s). */
+  signals?: { pushTimeoutMs?: number; longPollMs?: number; jwksCooldownMs?: number };
 }
 
 export interface Application {
@@ -130,9 +139,69 @@ export async function buildApplication(
         }),
       )
     : [];
-  const routes = metrics
-    ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text)), ...apiRoutes]
-    : apiRoutes;
+  const signals = buildSignals(config.signals, {
+    store,
+    systems: config.systems,
+    logger,
+    now,
+    effectsWritten: () => outbox?.kick(),
+    ...options.signals,
+  });
+  const bodyTimeoutMs = httpLimits(options.httpLimits).bodyTimeoutMs;
+  const signalRoutes = signals.transmitter
+    ? ssfTransmitterRoutes({
+        transmitter: signals.transmitter,
+        receivers: config.signals.receivers,
+        universalLogout: config.signals.universalLogout !== undefined,
+        logger,
+        bodyTimeoutMs,
+      })
+    : [];
+  const signalReceiver =
+    config.signals.inbound.length > 0
+      ? new SignalReceiver({
+          issuers: config.signals.inbound,
+          engine,
+          signals: store.signals,
+          systems: () => systems.map((x) => x.id),
+          logger,
+          now,
+          jwksCooldownMs: options.signals?.jwksCooldownMs,
+        })
+      : undefined;
+  if (signalReceiver)
+    signalRoutes.push(
+      ssfEventsRoute({
+        receiver: signalReceiver,
+        logger,
+        bodyTimeoutMs,
+        basePath: signals.transmitter ? issuerPath(signals.transmitter.issuer) : '',
+      }),
+    );
+  const ul = config.signals.universalLogout;
+  if (ul)
+    signalRoutes.push(
+      globalTokenRevocationRoute({
+        logout: new UniversalLogout({
+          ...ul,
+          engine,
+          signals: store.signals,
+          systems: () => systems.map((x) => x.id),
+          startRun: (request) => startRun(deps, request),
+          logger,
+          now,
+          jwksCooldownMs: options.signals?.jwksCooldownMs,
+        }),
+        logger,
+        bodyTimeoutMs,
+        basePath: signals.transmitter ? issuerPath(signals.transmitter.issuer) : '',
+      }),
+    );
+  const routes = [
+    ...(metrics ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text))] : []),
+    ...apiRoutes,
+    ...signalRoutes,
+  ];
   const slack = createSlackApp(deps, {
     logger,
     readiness: store,
@@ -145,7 +214,7 @@ export async function buildApplication(
   // from the store's outbox, at least once, by this worker (and every replica's).
   outbox = new OutboxWorker(
     store,
-    slackEffectHandlers(deps, () => slack.client),
+    { ...slackEffectHandlers(deps, () => slack.client), ...signals.handlers },
     logger,
     {
       owner: engine.runnerId,
@@ -174,6 +243,15 @@ export async function buildApplication(
       // Lapsed approvals expire; their cards, requesters and workflow steps are told by the outbox.
       { name: 'expire', run: () => engine.expireDue() },
       { name: 'intake', run: () => recordUnrecordedForms(deps) },
+      // Inbound SET ids are kept a day: far past the freshness window, so a replay is always caught.
+      ...(signalReceiver
+        ? [
+            {
+              name: 'ssf-inbound',
+              run: () => store.signals.pruneInbound(new Date(now().getTime() - 86_400_000).toISOString()),
+            },
+          ]
+        : []),
     ],
     housekeepingMs,
     (name, fn) => deps.background.run(name, fn),

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import type { SystemId } from './catalog.js';
 import { withSecretFiles } from './config/secret-files.js';
 import {
+  configureSignals,
+  SIGNALS_SECRET_VARS,
+  type SignalsConfig,
+  signalsEnvShape,
+  signalsSecrets,
+} from './config/signals.js';
+import {
   configuredSystemIds,
   configureSystems,
   documentedRateLimits,
@@ -59,6 +66,8 @@ export interface Config {
   metricsEnabled: boolean;
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Shared Signals (transmitter, receivers, inbound issuers) and the Okta Universal Logout target. */
+  signals: SignalsConfig;
 }
 
 /** Raised when the environment is missing or has malformed variables; lists every problem at once. */
@@ -173,6 +182,8 @@ const envSchema = z.object({
       });
     }
   }),
+  // Shared Signals and Okta Universal Logout.
+  ...signalsEnvShape,
   // Each system's own variables, from its descriptor.
   ...systemsEnvShape(),
 });
@@ -187,7 +198,12 @@ const SHARED_SECRET_VARS = [
 ] as const;
 
 /** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
-const CUT_SENSITIVE = new Set([...SHARED_SECRET_VARS, 'REVOKE_APPROVAL_CHANNEL', ...SYSTEM_SECRET_VARS]);
+const CUT_SENSITIVE = new Set([
+  ...SHARED_SECRET_VARS,
+  'REVOKE_APPROVAL_CHANNEL',
+  ...SIGNALS_SECRET_VARS,
+  ...SYSTEM_SECRET_VARS,
+]);
 
 /**
  * The variables that may be read from a file instead, as `<VAR>_FILE`: every secret one, and
@@ -196,6 +212,7 @@ const CUT_SENSITIVE = new Set([...SHARED_SECRET_VARS, 'REVOKE_APPROVAL_CHANNEL',
 export const FILE_VARS: readonly string[] = [
   ...SHARED_SECRET_VARS,
   'DATABASE_URL',
+  ...SIGNALS_SECRET_VARS,
   ...SYSTEM_SECRET_VARS,
 ].filter((name) => !name.endsWith('_FILE'));
 
@@ -270,6 +287,7 @@ export function loadConfig(
   }
   const systems = configureSystems(env, problems);
   const rateLimits = rateTable(documentedRateLimits(), env.REVOKE_RATE_LIMITS, problems);
+  const signals = configureSignals(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const requesters = principals(env.REVOKE_REQUESTERS);
@@ -300,6 +318,7 @@ export function loadConfig(
     logFormat: env.LOG_FORMAT?.toLowerCase() === 'pretty' ? 'pretty' : 'json',
     metricsEnabled: env.METRICS_ENABLED?.toLowerCase() === 'true',
     metricsToken: env.METRICS_TOKEN,
+    signals,
   };
 }
 
@@ -329,6 +348,7 @@ export function secretsOf(config: Config): string[] {
     ...systemSecrets(config.systems),
     config.apiToken,
     config.metricsToken,
+    ...signalsSecrets(config.signals),
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

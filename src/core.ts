@@ -91,6 +91,7 @@ export function buildCore(config: Config, systems: Systems, options: EngineOptio
     leaseMs: options.leaseMs,
     approvalTtlMs: config.approvalTtlMs,
     effectsWritten: options.effectsWritten,
+    signalsOut: config.signals.transmitter !== undefined,
   });
   return { ...systems, membership, approvals, engine };
 }

@@ -44,7 +44,7 @@ export interface AlertEndpointDeps {
   bodyTimeoutMs?: number | undefined;
 }
 
-function sendJson(
+export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
@@ -65,14 +65,14 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 }
 
 /** A body as read: its text, or why it was refused (too large, or not complete in time). */
-type BodyRead = { text: string } | { refused: 413 | 408 };
+export type BodyRead = { text: string } | { refused: 413 | 408 };
 
 /**
  * The request body, at most {@link MAX_BODY} bytes: the body guard's buffered copy when it read
  * it (it always does on the app's HTTP server), else read here with the same size bound and a
  * deadline, so these handlers never wait for, or hold, an unbounded body wherever they are mounted.
  */
-function readBody(req: IncomingMessage, timeoutMs: number): Promise<BodyRead> {
+export function readBody(req: IncomingMessage, timeoutMs: number): Promise<BodyRead> {
   const buffered = (req as IncomingMessage & { rawBody?: unknown }).rawBody;
   if (Buffer.isBuffer(buffered)) {
     return Promise.resolve(

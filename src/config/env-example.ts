@@ -74,11 +74,31 @@ METRICS_ENABLED=false
 METRICS_TOKEN=
 `;
 
+/** Shared Signals and the Okta Universal Logout target (docs/shared-signals.md). */
+const SIGNALS = `# --- Shared Signals transmitter: every revocation becomes a CAEP session-revoked SET for the receivers'
+# streams. The issuer is also the public base URL of the SSF endpoints (https://, or http:// on loopback).
+SSF_ISSUER=
+# RSA private key, PEM, at least 2048 bits: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072
+SSF_SIGNING_KEY_FILE=
+# Who may manage streams, and the aud their streams get (tokens at least 32 characters):
+# SSF_RECEIVERS='[{"audience":"https://siem.example.com","token":"…"}]'
+SSF_RECEIVERS=
+# --- Shared Signals receiver POST /ssf/events: transmitters whose signals become approval requests:
+# SSF_INBOUND_ISSUERS='[{"issuer":"https://acme.okta.com","jwks_uri":"https://acme.okta.com/oauth2/v1/keys","audience":"https://revoke.example.com"}]'
+SSF_INBOUND_ISSUERS=
+# --- Okta Universal Logout target POST /oauth/global-token-revocation (all three, or none)
+OKTA_UNIVERSAL_LOGOUT_ISSUER=
+OKTA_UNIVERSAL_LOGOUT_JWKS_URL=
+OKTA_UNIVERSAL_LOGOUT_AUDIENCE=
+# true: a Universal Logout call runs at once; false: it waits for an approver in Slack
+OKTA_UNIVERSAL_LOGOUT_AUTO=false
+`;
+
 /**
  * `.env.example` as the registry makes it: the shared settings, then each system's own section
  * (from its descriptor), in registry order. `npm run generate` writes it; a test checks the file.
  */
 export function renderEnvExample(): string {
   const sections = SYSTEMS.flatMap((s) => ('envExample' in s && s.envExample ? [s.envExample] : []));
-  return `${HEAD}${sections.join('\n')}\n${TAIL}`;
+  return `${HEAD}${sections.join('\n')}\n${TAIL}\n${SIGNALS}`;
 }

@@ -45,7 +45,7 @@ export class Approvals {
    * its bearer token and the CLI is the local operator's break-glass, so both may; nothing else may.
    */
   async mayRequest(actor: Actor): Promise<Membership> {
-    if (actor.kind === 'api' || actor.kind === 'cli') return { state: 'member' };
+    if (actor.kind === 'api' || actor.kind === 'cli' || actor.kind === 'signal') return { state: 'member' };
     if (actor.kind !== 'slack') return { state: 'not_member' };
     return this.membership.check(actor.id, this.policy.requesters);
   }
@@ -83,6 +83,7 @@ export class Approvals {
     const reasons: string[] = [];
     if (source === 'api' || source === 'workflow')
       reasons.push('requests from automated sources always need an approver');
+    if (source === 'signal') reasons.push('a signal from another system always needs an approver');
     const who = people > 1 ? 'one of the people' : 'the person';
     if (protection.isProtected && protection.unknownGroups.length > 0) {
       reasons.push(

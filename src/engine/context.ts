@@ -33,6 +33,8 @@ export interface EngineDeps {
   approvalTtlMs?: number;
   /** A bulk run's results parent is redrawn at most this often (default 2 s). */
   progressIntervalMs?: number;
+  /** The Shared Signals transmitter is on: write a session-revoked effect for every system that ended sessions. */
+  signalsOut?: boolean | undefined;
   /** Told after a write that added outbox effects (the outbox worker delivers them at once). */
   effectsWritten?: (() => void) | undefined;
 }

@@ -33,6 +33,11 @@ export interface Ask {
   /** A second ask with the same key answers the first request (`created: false`). */
   idempotencyKey?: string | undefined;
   workflow?: WorkflowLink | undefined;
+  /**
+   * The surface's own reason to wait for an approver, on top of the policy's (e.g. an Okta Universal
+   * Logout call when OKTA_UNIVERSAL_LOGOUT_AUTO is not true).
+   */
+  approvalRequired?: string | undefined;
   /** The break-glass CLI: no approval is possible, so none is asked for — and that is on record. */
   bypassApproval?:
     | {
@@ -115,6 +120,8 @@ export class Intake {
     }
     const invalid = this.invalid(ask);
     if (invalid) return { ok: false, code: 'invalid', message: invalid, refusedPeople: [] };
+    // An inbound signal or a Universal Logout call names someone the Slack directory must know: a
+    // person the app cannot find there is not acted on (the caller is told, and it is recorded).
     const emailOnly = ask.source === 'api' || ask.source === 'cli';
     const resolved = await resolvePeople(directory, ask.people, emailOnly);
     const accepted = resolved.flatMap((r) => (r.ok ? [r.person] : []));
@@ -122,8 +129,12 @@ export class Intake {
     const refusedPeople = resolved.flatMap((r) => (r.ok ? [] : [r.message]));
     const [target, ...rest] = accepted;
     if (!target) return { ok: false, code: 'no_person', message: refusedPeople.join(' '), refusedPeople };
-    const why =
+    const policy =
       ask.bypassApproval || !approvals ? undefined : await approvals.approvalReason(ask.source, ...accepted);
+    const why =
+      ask.approvalRequired && !ask.bypassApproval
+        ? [ask.approvalRequired, policy].filter(Boolean).join('; ')
+        : policy;
     // The plan: for one person, what each system reports now — the approver's view and, for chosen
     // sessions, the ones this person owns (with device and IP).
     const previews =

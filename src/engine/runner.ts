@@ -13,6 +13,7 @@ import type { EngineContext } from './context.js';
 import { runFinishedEffects, threadParentEffect } from './effects.js';
 import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
 import { LiveSteps, type RunObserver } from './observer.js';
+import { sessionRevokedEffects } from './signal-effects.js';
 import { runStep } from './step-record.js';
 import { finalStatus, summarize } from './summary.js';
 import { BulkThreadEffects } from './thread-effects.js';
@@ -243,7 +244,7 @@ export class Runner {
       this.ctx.iso(),
       ['running'],
       { requestId: request.id, actor: 'engine', action: 'run_finished', data: { status, summary } },
-      runFinishedEffects(request, finished),
+      [...runFinishedEffects(request, finished), ...sessionRevokedEffects(this.ctx, request.id, finished)],
     );
     this.ctx.effectsWritten();
     this.ctx.logger.info(

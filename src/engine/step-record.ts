@@ -4,6 +4,7 @@ import type { NewAuditRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { stepReplyEffect } from './effects.js';
 import { type FencedWrites, RunStopped } from './lease.js';
+import { sessionRevokedEffects } from './signal-effects.js';
 import { type BulkPhase, runProviderStep } from './step.js';
 import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
 
@@ -109,8 +110,12 @@ export async function runStep(
     records,
     finishedAt,
     // A one-person request's reply in the results thread follows the outcome's own write (a bulk's
-    // replies are one per system, written by the runner as each system completes).
-    request.additionalTargets?.length ? [] : [stepReplyEffect(request.id, step.key)],
+    // replies are one per system, written by the runner as each system completes); so does the
+    // Shared Signals event that tells the rest of the estate.
+    [
+      ...(request.additionalTargets?.length ? [] : [stepReplyEffect(request.id, step.key)]),
+      ...sessionRevokedEffects(ctx, request.id, [{ key: step.key, state }]),
+    ],
   );
   ctx.effectsWritten();
   ctx.logger.info(

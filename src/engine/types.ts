@@ -26,11 +26,11 @@ export interface SystemPreview {
 export type { Person };
 
 /** Where a request came from. */
-export type RequestSource = 'slash_command' | 'workflow' | 'api' | 'cli';
+export type RequestSource = 'slash_command' | 'workflow' | 'api' | 'cli' | 'signal' | 'universal_logout';
 
 /** Who asked: a Slack user, or a local OS user of the CLI. */
 export interface Actor {
-  kind: 'slack' | 'cli' | 'api' | 'workflow';
+  kind: 'slack' | 'cli' | 'api' | 'workflow' | 'signal';
   id: string;
   name?: string | undefined;
 }

@@ -21,6 +21,7 @@ import {
   type StepRow,
 } from './rows.js';
 import { SqlQueues } from './sql-queues.js';
+import { SqlSignalStore } from './ssf.js';
 import * as q from './statements.js';
 import {
   type AuditRecord,
@@ -43,11 +44,14 @@ import {
  * comes with audit records runs in one write transaction with them.
  */
 export class SqlStore extends SqlQueues implements Store {
+  readonly signals: SqlSignalStore;
+
   constructor(
     db: Backend,
     private readonly migrations: readonly Migration[],
   ) {
     super(db);
+    this.signals = new SqlSignalStore(db);
   }
 
   async migrate(): Promise<void> {

@@ -22,6 +22,9 @@ import type { NewEffect } from './outbox.js';
 import type { StoreQueues } from './queues.js';
 
 export type { AuditRecord, NewAuditRecord } from './audit-record.js';
+export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './ssf.js';
+
+import type { SignalStore } from './ssf.js';
 
 /** An audit record written with the request that a create makes (its `requestId` is the new id). */
 export type AuditDraft = Omit<NewAuditRecord, 'requestId'>;
@@ -107,6 +110,8 @@ export interface StoreMetrics {
  * record) once another claim took the request or the request stopped `running`.
  */
 export interface Store extends StoreQueues {
+  /** The Shared Signals tables: streams, the SETs waiting in them, inbound jtis seen. */
+  readonly signals: SignalStore;
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
   migrate(): Promise<void>;
   /** Inserts a request and one pending step per system in one transaction; with an idempotency key already used, returns that request. */

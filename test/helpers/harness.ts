@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Application, buildApplication } from '../../src/application.js';
+import { type Application, type ApplicationOptions, buildApplication } from '../../src/application.js';
 import { loadConfig } from '../../src/config.js';
 import type { HttpLimits } from '../../src/slack/http-limits.js';
 import type { WorkQueueOptions } from '../../src/slack/work-queue.js';
@@ -48,6 +48,9 @@ export interface HarnessOptions {
   httpLimits?: Partial<HttpLimits>;
   /** Bounds, clock, estimator or observer of the after-ack work queue. */
   workQueue?: WorkQueueOptions;
+  /** Outbox worker options (backoff, attempts) and Shared Signals timeouts. */
+  outbox?: ApplicationOptions['outbox'];
+  signals?: ApplicationOptions['signals'];
 }
 
 export async function startHarness(
@@ -85,6 +88,8 @@ export async function startHarness(
     vendorTimeoutMs: options.vendorTimeoutMs,
     httpLimits: options.httpLimits,
     workQueue: options.workQueue,
+    outbox: options.outbox,
+    signals: options.signals,
     now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });

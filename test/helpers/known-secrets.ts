@@ -10,6 +10,7 @@ import { HUAWEI_KEYS } from '../fakes/huawei.js';
 import { MATTERMOST_TOKEN } from '../fakes/mattermost.js';
 import { OKTA_TOKEN } from '../fakes/okta.js';
 import { SECRETS } from './harness.js';
+import { PUSH_AUTHORIZATION, SSF_TOKENS } from './ssf.js';
 
 /** Bearer tokens for the alert API used by the tests. */
 export const API_TOKENS = {
@@ -52,6 +53,9 @@ export const KNOWN_SECRETS: string[] = [
   HUAWEI_KEYS.accessKey,
   API_TOKENS.alert,
   API_TOKENS.flows,
+  SSF_TOKENS.siem,
+  SSF_TOKENS.other,
+  PUSH_AUTHORIZATION.slice('Bearer '.length),
   ...ONE_OFF_SECRETS,
   ...databasePassword(),
 ];

@@ -7,6 +7,7 @@ import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
+import { signalStoreContract } from './ssf-contract.js';
 
 const url = process.env.TEST_DATABASE_URL;
 if (!url && process.env.CI === 'true') {
@@ -50,6 +51,14 @@ describe.skipIf(!url)('PostgreSQL store', () => {
   });
 
   outboxContract(open);
+
+  signalStoreContract(open, async (store) => {
+    const schema = schemaOf.get(store) ?? '';
+    await store.close();
+    const again = new PostgresStore(url ?? '', { schema });
+    await again.migrate();
+    return again;
+  });
 
   storeContract(open, (store) => {
     const schema = schemaOf.get(store) ?? '';

@@ -9,6 +9,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
+import { signalStoreContract } from './ssf-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'revoke-store-'));
 const NOW = '2026-11-22T10:00:00.000Z';
@@ -20,6 +21,19 @@ describe('SQLite store', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   outboxContract(async () => createStore(`sqlite:${join(root, `o${n++}`, 'revoke.db')}`));
+
+  signalStoreContract(
+    async () => {
+      const path = join(root, `s${n++}`, 'revoke.db');
+      const store = await createStore(`sqlite:${path}`);
+      paths.set(store, path);
+      return store;
+    },
+    async (store) => {
+      await store.close();
+      return createStore(`sqlite:${paths.get(store) ?? ''}`);
+    },
+  );
 
   storeContract(
     async () => {

@@ -14,12 +14,14 @@ export function inLane<T>(lane: Lane, fn: () => T): T {
   return lanes.run(lane, fn);
 }
 
+const URGENT_SOURCES = new Set(['api', 'signal', 'universal_logout']);
+
 /** The lane of the work running now: urgent unless a bulk request's work set it to bulk. */
 export function currentLane(): Lane {
   return lanes.getStore() ?? 'urgent';
 }
 
-/** The lane of a request: urgent when it names one person or an alert raised it. */
+/** The lane of a request: urgent when it names one person or an alert (or another system's signal) raised it. */
 export function laneOf(request: { source: string; people: number }): Lane {
-  return request.source === 'api' || request.people <= 1 ? 'urgent' : 'bulk';
+  return URGENT_SOURCES.has(request.source) || request.people <= 1 ? 'urgent' : 'bulk';
 }

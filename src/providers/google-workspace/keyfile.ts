@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readNamedFile } from '../../util/read-file.js';
 
 /** What the app takes from a service account's JSON key file (nothing else of it is kept). */
 export interface ServiceAccountKey {
@@ -30,17 +30,11 @@ const VAR = 'GOOGLE_SERVICE_ACCOUNT_KEY_FILE';
  */
 export function readServiceAccountKey(
   path: string,
-  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  read?: (path: string) => string,
 ): { key: ServiceAccountKey } | { problem: string } {
-  let text: string;
-  try {
-    text = read(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      problem: `${VAR} cannot be read (${typeof code === 'string' ? code : 'read error'}): it must be the path of the service account's JSON key file, readable by the app`,
-    };
-  }
+  const file = readNamedFile(path, VAR, "the path of the service account's JSON key file", read);
+  if ('problem' in file) return file;
+  const { text } = file;
   let json: unknown;
   try {
     json = JSON.parse(text);

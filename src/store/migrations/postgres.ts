@@ -156,4 +156,35 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX outbox_request ON outbox (request_id, id);
     `,
   },
+  {
+    version: 8,
+    name: 'shared signals: streams, the SETs waiting in each, and the inbound jtis seen',
+    sql: `
+      CREATE TABLE ssf_streams (
+        stream_id TEXT COLLATE "C" PRIMARY KEY,
+        audience TEXT COLLATE "C" NOT NULL,
+        config TEXT NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        status_reason TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX ssf_streams_audience ON ssf_streams (audience);
+      CREATE TABLE ssf_queue (
+        stream_id TEXT COLLATE "C" NOT NULL,
+        jti TEXT COLLATE "C" NOT NULL,
+        set_jwt TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (stream_id, jti)
+      );
+      CREATE TABLE ssf_inbound (
+        issuer TEXT COLLATE "C" NOT NULL,
+        jti TEXT COLLATE "C" NOT NULL,
+        outcome TEXT NOT NULL,
+        received_at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (issuer, jti)
+      );
+      CREATE INDEX ssf_inbound_received ON ssf_inbound (received_at);
+    `,
+  },
 ];

@@ -136,4 +136,35 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX outbox_request ON outbox (request_id, id);
     `,
   },
+  {
+    version: 8,
+    name: 'shared signals: streams, the SETs waiting in each, and the inbound jtis seen',
+    sql: `
+      CREATE TABLE ssf_streams (
+        stream_id TEXT PRIMARY KEY,
+        audience TEXT NOT NULL,
+        config TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX ssf_streams_audience ON ssf_streams (audience);
+      CREATE TABLE ssf_queue (
+        stream_id TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        set_jwt TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (stream_id, jti)
+      );
+      CREATE TABLE ssf_inbound (
+        issuer TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (issuer, jti)
+      );
+      CREATE INDEX ssf_inbound_received ON ssf_inbound (received_at);
+    `,
+  },
 ];
