@@ -8,12 +8,11 @@ import { SqlStore } from './sql-store.js';
 
 /**
  * SQLite's part of the dialect. `BEGIN IMMEDIATE` takes the database's one
- * write lock at the start of every write transaction, so the audit log needs
- * no lock of its own and a row read in one is the row it changes (there is no
+ * write lock at the start of every write transaction, so a row read in one
+ * (the audit chain's head included) is the row it changes (there is no
  * `FOR UPDATE`). Steps keep their insertion order in `rowid`.
  */
 const SQLITE_DIALECT: Dialect = {
-  lockAudit: undefined,
   forUpdate: empty,
   stepOrder: sql`rowid`,
   beforeMigrations: async () => {},
@@ -30,7 +29,7 @@ const STATEMENT_CACHE_SIZE = 200;
  * never interleaved with anything else from this process (other processes
  * wait for the file's write lock, up to `busy_timeout`).
  */
-class SqliteBackend implements Backend {
+export class SqliteBackend implements Backend {
   readonly dialect = SQLITE_DIALECT;
   private readonly db: Database.Database;
   private readonly prepared = new Map<string, Database.Statement>();
