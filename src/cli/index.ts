@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { enableAnySystem } from '../config/systems.js';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
-import { auditCommand, auditVerifyCommand, statusCommand } from './commands/audit.js';
+import { statusCommand } from './commands/audit.js';
+import { auditCommand, auditVerifyCommand } from './commands/audit-log.js';
 import { doctorCommand } from './commands/doctor.js';
 import { askOnTerminal, revokeCommand } from './commands/revoke.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -58,6 +59,9 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       user: { type: 'string' },
       since: { type: 'string' },
+      until: { type: 'string' },
+      action: { type: 'string' },
+      csv: { type: 'boolean' },
       anchor: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -191,7 +195,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
         ctx = await withStore(createCliBase(env, values.verbose === true), 'existing');
         if (spec.name === 'status') return await statusCommand(ctx, io, args[0] ?? '', json);
         if (spec.name === 'audit verify') return await auditVerifyCommand(ctx, io, json, values.anchor);
-        return await auditCommand(ctx, io, { user: values.user, since: values.since, json });
+        return await auditCommand(ctx, io, {
+          user: values.user,
+          since: values.since,
+          until: values.until,
+          action: values.action,
+          csv: values.csv === true,
+          json,
+        });
       }
       default:
         throw new UsageError(`Unknown command "${safe(spec.name)}".`);

@@ -6,11 +6,17 @@ import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Resolves once what `out` wrote has left the process's buffer (long outputs wait for a slow reader). */
+  drain?(): Promise<void>;
 }
 
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  drain: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise((resolve) => process.stdout.once('drain', () => resolve()))
+      : Promise.resolve(),
 };
 
 /** Strips control characters so vendor-supplied text cannot drive the terminal. */
