@@ -21,6 +21,7 @@ import { recordUnrecordedForms } from './slack/listeners/views/revoke-request-su
 import { ThreadNotifier } from './slack/thread-notifier.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { openStore } from './startup/open-store.js';
+import type { SqliteOptions } from './store/index.js';
 import type { Store } from './store/types.js';
 
 export interface ApplicationOptions {
@@ -43,6 +44,8 @@ export interface ApplicationOptions {
   socketRetryBaseMs?: number;
   /** Bounds, clock and estimator of the after-ack work queue (tests inject them). */
   workQueue?: WorkQueueOptions;
+  /** How a SQLite store commits (benchmarks compare the modes; default: its writer thread, FULL). */
+  sqlite?: SqliteOptions;
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
 }
@@ -72,6 +75,7 @@ export async function buildApplication(
     logger,
     redactor,
     retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
+    sqlite: options.sqlite,
   });
   const systemsBuilt = buildSystems(config, {
     logger,
