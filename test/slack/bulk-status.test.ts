@@ -1,51 +1,31 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../helpers/harness.js';
+import { type ResponseUrl, responseUrl } from '../helpers/response-url.js';
 import { newRequest } from '../store/contract.js';
 
 type Harness = Awaited<ReturnType<typeof startHarness>>;
 
-/** A local response_url: every body Slack's side would receive. */
-async function responseUrl(): Promise<{ url: string; bodies: { text: string }[]; close(): Promise<void> }> {
-  const bodies: { text: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/commands/response`,
-    bodies,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('/revoke-sessions status of a large bulk', () => {
   let h: Harness;
-  let catcher: Awaited<ReturnType<typeof responseUrl>>;
+  let catcher: ResponseUrl<{ text: string }>;
   beforeAll(async () => {
     h = await startHarness();
-    catcher = await responseUrl();
-    const people = Array.from({ length: 40 }, (_, i) => ({ slackUserId: `UP${String(i).padStart(3, '0')}` }));
-    const [first, ...rest] = people;
-    await h.app.store.createRequest(
-      'r-bulkstat-fortyppl',
-      newRequest({ target: first ?? {}, additionalTargets: rest, systems: ['slack', 'box'] }),
-      'running',
-      new Date().toISOString(),
-    );
+    catcher = await responseUrl<{ text: string }>();
+    await bulk('r-bulkstat-fortyppl', 'UP', 40, 'running');
     await h.app.store.updateStep('r-bulkstat-fortyppl', 'box#7', {
       state: 'failed',
       result: { error: { code: 'x', message: 'Box said no' } },
     });
   });
+  /** A bulk request for `n` people (`<prefix>000`…) on Slack and Box, recorded straight in the store. */
+  const bulk = async (id: string, prefix: string, n: number, status: 'running' | 'done') => {
+    const people = Array.from({ length: n }, (_, i) => ({
+      slackUserId: `${prefix}${String(i).padStart(3, '0')}`,
+    }));
+    const [first, ...rest] = people;
+    const request = newRequest({ target: first ?? {}, additionalTargets: rest, systems: ['slack', 'box'] });
+    await h.app.store.createRequest(id, request, status, new Date().toISOString());
+  };
   afterAll(async () => {
     await catcher.close();
     await h.close();
@@ -72,14 +52,7 @@ describe('/revoke-sessions status of a large bulk', () => {
   });
 
   it('answers a bulk of up to 50 steps in the ack itself, summarised per system', async () => {
-    const people = Array.from({ length: 25 }, (_, i) => ({ slackUserId: `UQ${String(i).padStart(3, '0')}` }));
-    const [first, ...rest] = people;
-    await h.app.store.createRequest(
-      'r-bulkstat-twentyfv',
-      newRequest({ target: first ?? {}, additionalTargets: rest, systems: ['slack', 'box'] }),
-      'done',
-      new Date().toISOString(),
-    );
+    await bulk('r-bulkstat-twentyfv', 'UQ', 25, 'done');
     const before = catcher.bodies.length;
     const ack = (await (
       await h.command({ text: 'status r-bulkstat-twentyfv', response_url: catcher.url })

@@ -2,8 +2,7 @@ import { expect, it } from 'vitest';
 import { verifyChain } from '../../src/store/audit-chain.js';
 import { streamAudit } from '../../src/store/audit-read.js';
 import type { Store } from '../../src/store/types.js';
-import { captureStoreAudit } from '../helpers/capture.js';
-import { newRequest, type RawAccess } from './contract.js';
+import { newRequest, onFreshStore, type RawAccess } from './contract.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';
 const later = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
@@ -14,15 +13,7 @@ const later = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
  * the audit chain's head. Each `open` returns a store on a fresh, migrated database.
  */
 export function atScaleContract(open: () => Promise<Store>, raw: (store: Store) => RawAccess): void {
-  const withStore = async (fn: (s: Store) => Promise<void>) => {
-    const store = await open();
-    try {
-      await fn(store);
-    } finally {
-      await captureStoreAudit(store);
-      await store.close();
-    }
-  };
+  const withStore = onFreshStore(open);
 
   /** Alice's request (r-1), a bulk naming Bob and Carol asked from the CLI (r-2), and records around them. */
   async function seed(s: Store): Promise<void> {
