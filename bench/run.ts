@@ -18,11 +18,14 @@ import { approvalToDone } from './approval-to-done.js';
 import { bulkBenchmark } from './bulk.js';
 import { bulkLinear } from './bulk-linear.js';
 import { commandToModal } from './command-to-modal.js';
+import { commitBenchmark } from './commit.js';
 import { duringBulk } from './during-bulk.js';
+import { growthBenchmark } from './growth.js';
 import { killAllChildren } from './lib/children.js';
 import { watchOtherLoad } from './lib/machine.js';
 import { printSummary, writeResults } from './lib/report.js';
 import type { Benchmark, Section } from './lib/section.js';
+import { postgresBenchmark } from './postgres.js';
 import { startup } from './startup.js';
 
 const BENCHMARKS: Benchmark[] = [
@@ -33,6 +36,9 @@ const BENCHMARKS: Benchmark[] = [
   duringBulk,
   bulkLinear,
   startup,
+  commitBenchmark,
+  growthBenchmark,
+  postgresBenchmark,
 ];
 /** The whole set takes about 17 min (the bulk runs about 4, 5.5 and 2 of them); a stuck one is ended. */
 const WATCHDOG_MS = 30 * 60_000;
