@@ -145,6 +145,7 @@ async function appLevel(dir: string): Promise<{ rows: Row[]; notes: string[] }> 
         await quiet();
       }
     const acks = new Map<string, number[]>();
+    const roundP99s = new Map<string, number[]>();
     for (let round = 0; round < APP_ROUNDS; round++)
       for (const s of scenarios)
         for (const rate of RATES) {
@@ -165,6 +166,7 @@ async function appLevel(dir: string): Promise<{ rows: Row[]; notes: string[] }> 
               .filter(Number.isFinite);
             const key = `${s.id} ${rate} ${a.id}`;
             acks.set(key, [...(acks.get(key) ?? []), ...measured]);
+            roundP99s.set(key, [...(roundP99s.get(key) ?? []), summarize(measured).p99]);
             process.stdout.write(
               `  [commit] ${s.id} ${rate}/s round ${round + 1} ${a.id.padEnd(7)}: ack p99 ${ms(summarize(measured).p99)}\n`,
             );
@@ -175,12 +177,15 @@ async function appLevel(dir: string): Promise<{ rows: Row[]; notes: string[] }> 
     for (const s of scenarios)
       for (const rate of RATES) {
         const min = summarize(acks.get(`${s.id} ${rate} minimal`) ?? []);
+        // The median of the rounds' p99: one round disturbed by the machine's other work does not decide it.
+        const minP99 = median(roundP99s.get(`${s.id} ${rate} minimal`) ?? []);
         for (const m of APP_MODES) {
           const ours = summarize(acks.get(`${s.id} ${rate} ${m.id}`) ?? []);
-          const ratio = ours.p99 / min.p99;
+          const oursP99 = median(roundP99s.get(`${s.id} ${rate} ${m.id}`) ?? []);
+          const ratio = oursP99 / minP99;
           rows.push({
-            metric: `${s.name}, open loop ${rate}/s, ${m.name}: ack p99, ours / minimal`,
-            measured: `${ratio.toFixed(2)} (ours ${ms(ours.p99)}, p50 ${ms(ours.p50)}; minimal ${ms(min.p99)})`,
+            metric: `${s.name}, open loop ${rate}/s, ${m.name}: ack p99 (median of the rounds), ours / minimal`,
+            measured: `${ratio.toFixed(2)} (ours ${ms(oursP99)}, minimal ${ms(minP99)}; all samples: p99 ${ms(ours.p99)} / ${ms(min.p99)}, p50 ${ms(ours.p50)} / ${ms(min.p50)})`,
             target: m.id === 'thread' ? '≤ 1.3' : undefined,
             pass: m.id === 'thread' ? ratio <= 1.3 : undefined,
           });
