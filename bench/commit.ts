@@ -24,7 +24,7 @@ import { median, ms, type Stats, summarize } from './lib/stats.js';
 import { command, targetSelected } from './slack-payloads.js';
 
 const STORE_ROUNDS = 4;
-const SEQUENTIAL = 150;
+const SEQUENTIAL = 160;
 const OPEN = { rate: 200, count: 400 };
 const APP_ROUNDS = 3;
 const PER_ROUND = 250;

@@ -199,7 +199,7 @@ async function serverVersion(url: string): Promise<string | undefined> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    return (await c.query<{ v: string }>('SHOW server_version')).rows[0]?.v;
+    return (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
   } finally {
     await c.end();
   }
