@@ -2,7 +2,7 @@
  * `npm run bench` — runs every benchmark in order, prints a table, and writes
  * bench/RESULTS.md. `npm run bench -- ack startup` runs only the named ones
  * (RESULTS.md then holds only those). Every benchmark is bounded in requests;
- * a watchdog ends the run (and every child process it started) after 30 min.
+ * a watchdog ends the run (and every child process it started) after 45 min.
  *
  * To profile the processes a benchmark starts, pass node flags through
  * BENCH_NODE_ARGS, e.g. `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- modal`.
@@ -18,11 +18,14 @@ import { approvalToDone } from './approval-to-done.js';
 import { bulkBenchmark } from './bulk.js';
 import { bulkLinear } from './bulk-linear.js';
 import { commandToModal } from './command-to-modal.js';
+import { commitBenchmark } from './commit.js';
 import { duringBulk } from './during-bulk.js';
+import { growthBenchmark } from './growth.js';
 import { killAllChildren } from './lib/children.js';
 import { watchOtherLoad } from './lib/machine.js';
 import { printSummary, writeResults } from './lib/report.js';
 import type { Benchmark, Section } from './lib/section.js';
+import { postgresBenchmark } from './postgres.js';
 import { startup } from './startup.js';
 
 const BENCHMARKS: Benchmark[] = [
@@ -33,9 +36,12 @@ const BENCHMARKS: Benchmark[] = [
   duringBulk,
   bulkLinear,
   startup,
+  commitBenchmark,
+  growthBenchmark,
+  postgresBenchmark,
 ];
-/** The whole set takes about 17 min (the bulk runs about 4, 5.5 and 2 of them); a stuck one is ended. */
-const WATCHDOG_MS = 30 * 60_000;
+/** The whole set takes about 26 min (the bulk runs about 4, 5.5 and 2 of them, commits 4, growth 4); a stuck one is ended. */
+const WATCHDOG_MS = 45 * 60_000;
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.id)) : BENCHMARKS;

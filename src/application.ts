@@ -27,6 +27,7 @@ import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/journaled.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { openStore } from './startup/open-store.js';
+import type { SqliteOptions } from './store/index.js';
 import type { Store } from './store/types.js';
 
 export interface ApplicationOptions {
@@ -49,6 +50,8 @@ export interface ApplicationOptions {
   socketRetryBaseMs?: number;
   /** Bounds, clock and estimator of the after-ack work queue (tests inject them). */
   workQueue?: WorkQueueOptions;
+  /** How a SQLite store commits (benchmarks compare the modes; default: its writer thread, FULL). */
+  sqlite?: SqliteOptions;
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
   /** The address to listen on (default: every interface; the demo keeps to 127.0.0.1). */
@@ -86,6 +89,7 @@ export async function buildApplication(
     logger,
     redactor,
     retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
+    sqlite: options.sqlite,
   });
   const systemsBuilt = buildSystems(config, {
     logger,

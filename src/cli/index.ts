@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { enableAnySystem } from '../config/systems.js';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
-import { auditCommand, auditVerifyCommand } from './commands/audit.js';
+import { auditCommand, auditVerifyCommand } from './commands/audit-log.js';
 import { demoCommand, demoSignCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { resumeCommand } from './commands/resume.js';
@@ -62,6 +62,9 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       user: { type: 'string' },
       since: { type: 'string' },
+      until: { type: 'string' },
+      action: { type: 'string' },
+      csv: { type: 'boolean' },
       anchor: { type: 'string' },
       slack: { type: 'boolean' },
       port: { type: 'string' },
@@ -228,7 +231,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
         if (spec.name === 'status') return await statusCommand(ctx, io, args[0] ?? '', json);
         if (spec.name === 'resume') return await resumeCommand(ctx, io, args[0] ?? '', json);
         if (spec.name === 'audit verify') return await auditVerifyCommand(ctx, io, json, values.anchor);
-        return await auditCommand(ctx, io, { user: values.user, since: values.since, json });
+        return await auditCommand(ctx, io, {
+          user: values.user,
+          since: values.since,
+          until: values.until,
+          action: values.action,
+          csv: values.csv === true,
+          json,
+        });
       }
       default:
         throw new UsageError(`Unknown command "${safe(spec.name)}".`);

@@ -18,6 +18,8 @@ export interface Io {
   err(line: string): void;
   /** The terminal for live progress; absent (or not a terminal): a line every few seconds. */
   progress?: ProgressSink | undefined;
+  /** Resolves once what `out` wrote has left the process's buffer (long outputs wait for a slow reader). */
+  drain?(): Promise<void>;
 }
 
 export const processIo: Io = {
@@ -32,6 +34,10 @@ export const processIo: Io = {
     },
     write: (text) => process.stderr.write(text),
   },
+  drain: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise((resolve) => process.stdout.once('drain', () => resolve()))
+      : Promise.resolve(),
 };
 
 /** Strips control characters so vendor-supplied text cannot drive the terminal. */

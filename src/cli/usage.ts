@@ -62,12 +62,18 @@ Exit 0 done; 1 nothing done; 3 partly done (a system failed, needs attention or 
   },
   {
     name: 'audit',
-    summary: 'the audit log, oldest first',
-    usage: 'revoke-sessions audit [--user U] [--since DATE] [--json]',
+    summary: 'the audit log, oldest first; filtered, or exported as CSV',
+    usage: 'revoke-sessions audit [--user U] [--since DATE] [--until DATE] [--action A[,B]] [--csv | --json]',
     args: { min: 0, max: 0, what: 'no arguments (or "verify")' },
-    options: ['user', 'since'],
-    details:
-      'Reads the audit log of the database named by DATABASE_URL; a database that does not exist is an error (nothing is created).',
+    options: ['user', 'since', 'until', 'action', 'csv'],
+    details: `--user: every record of the requests that named the person (as a target or the requester),
+what they did, and the previews of their sessions; a Slack user ID (U…), an email, an actor as the
+log writes it (slack:U…, cli:NAME, api:…), or an OS user name of the CLI. --since is inclusive,
+--until exclusive (a date alone includes that whole day, UTC). --action takes audit actions
+(request_created, step_finished, …). --csv: RFC 4180, with a header; a field starting with = + - @
+gets a leading apostrophe so no spreadsheet runs it as a formula. --json: one JSON array.
+The log is read page by page: any size, constant memory. Reads the database named by DATABASE_URL;
+a database that does not exist is an error (nothing is created).`,
   },
   {
     name: 'audit verify',
@@ -76,7 +82,7 @@ Exit 0 done; 1 nothing done; 3 partly done (a system failed, needs attention or 
     args: { min: 0, max: 0, what: 'no arguments' },
     options: ['anchor'],
     details:
-      "Recomputes every record's hash. Prints the head (SEQ:HASH): note it somewhere the database's owner\ncannot reach; a later run with --anchor fails if that record is gone or changed (records cut off).\nExit 1 when tampered. A database that does not exist is an error (nothing is created).",
+      "Recomputes every record's hash, streaming the log by sequence (constant memory). Prints the head (SEQ:HASH): note it somewhere the database's owner\ncannot reach; a later run with --anchor fails if that record is gone or changed (records cut off).\nExit 1 when tampered. A database that does not exist is an error (nothing is created).",
   },
   {
     name: 'status',

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Logger, Redactor } from '../log.js';
-import { createStore } from '../store/index.js';
+import { createStore, type SqliteOptions } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { errorCode, StartupError } from './errors.js';
 
@@ -25,6 +25,8 @@ export interface OpenStoreOptions {
   /** First wait between attempts; doubles up to 5 s (default 500 ms). */
   retryBaseMs?: number | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** How a SQLite store commits (default: on its writer thread, synchronous FULL). */
+  sqlite?: SqliteOptions | undefined;
 }
 
 function describe(error: unknown, redactor: Redactor): string {
@@ -51,7 +53,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
   if (databaseUrl.startsWith('sqlite:')) {
     const file = resolve(databaseUrl.slice('sqlite:'.length));
     try {
-      return await createStore(`sqlite:${file}`);
+      return await createStore(`sqlite:${file}`, options.sqlite);
     } catch (error) {
       throw new StartupError(
         'DATABASE_URL',

@@ -1,49 +1,57 @@
 import type { Sql } from 'sql-template-tag';
-import { auditHash, GENESIS_HASH } from './audit-chain.js';
+import { auditHash } from './audit-chain.js';
 import type { Backend, Dialect, Executor } from './backend.js';
 import { insertEffectsIn, type NewEffect } from './outbox.js';
-import { insertAudit, lastAudit } from './statements.js';
+import { auditHead, insertAudit, moveAuditHead } from './statements.js';
 import type { AuditRecord, NewAuditRecord } from './types.js';
 
 /**
- * Appends one record inside the caller's write transaction: locks the log as
- * the dialect says (so the last record read is the true predecessor and
- * nobody else takes the next sequence number before the commit), links the
- * record to it and inserts it. Throws (taking the transaction with it) when
- * the record cannot be serialised.
+ * Appends records in order inside the caller's write transaction; resolves to the last one
+ * (undefined for none). The chain head (`audit_head`, one row) is read under the dialect's row
+ * lock, so appends from every connection and process queue on that one row — not on the whole
+ * table — until the commit: the head read is the true predecessor and nobody else takes the
+ * next sequence numbers. Throws (taking the transaction with it) when a record cannot be
+ * serialised.
  */
+export async function appendAllIn(
+  tx: Executor,
+  dialect: Dialect,
+  records: readonly NewAuditRecord[],
+  now: string,
+): Promise<AuditRecord | undefined> {
+  if (records.length === 0) return undefined;
+  const [head] = await tx.all<{ seq: number | string; hash: string }>(auditHead(dialect));
+  if (!head) throw new Error('the audit log has no chain head (audit_head): migrate the store');
+  let seq = Number(head.seq);
+  let prevHash = head.hash;
+  const full = records.map((record): AuditRecord => {
+    const base = {
+      seq: ++seq,
+      at: now,
+      requestId: record.requestId ?? null,
+      actor: record.actor,
+      action: record.action,
+      data: record.data ?? {},
+      prevHash,
+    };
+    const hash = auditHash(base);
+    prevHash = hash;
+    return { ...base, hash };
+  });
+  const last = full[full.length - 1] as AuditRecord;
+  await tx.run(insertAudit(full));
+  await tx.run(moveAuditHead(last));
+  return last;
+}
+
+/** Appends one record inside the caller's write transaction (see {@link appendAllIn}). */
 export async function appendAuditIn(
   tx: Executor,
   dialect: Dialect,
   record: NewAuditRecord,
   now: string,
 ): Promise<AuditRecord> {
-  if (dialect.lockAudit) await tx.run(dialect.lockAudit);
-  const [last] = await tx.all<{ seq: number | string; hash: string }>(lastAudit());
-  const base = {
-    seq: (last ? Number(last.seq) : 0) + 1,
-    at: now,
-    requestId: record.requestId ?? null,
-    actor: record.actor,
-    action: record.action,
-    data: record.data ?? {},
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
-  const full: AuditRecord = { ...base, hash: auditHash(base) };
-  await tx.run(insertAudit(full));
-  return full;
-}
-
-/** Appends several records in order; resolves to the last one (undefined for none). */
-export async function appendAllIn(
-  tx: Executor,
-  dialect: Dialect,
-  records: NewAuditRecord[],
-  now: string,
-): Promise<AuditRecord | undefined> {
-  let last: AuditRecord | undefined;
-  for (const r of records) last = await appendAuditIn(tx, dialect, r, now);
-  return last;
+  return (await appendAllIn(tx, dialect, [record], now)) as AuditRecord;
 }
 
 /**

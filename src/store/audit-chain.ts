@@ -28,39 +28,54 @@ export interface ChainVerification {
   problem?: string | undefined;
 }
 
-/** Verifies a full audit log read in sequence order. */
-export function verifyChain(records: AuditRecord[]): ChainVerification {
-  let prev = GENESIS_HASH;
-  let expectedSeq = records[0]?.seq ?? 1;
-  if (expectedSeq !== 1)
-    return { ok: false, checked: 0, brokenAt: 1, problem: 'the first record(s) are missing' };
-  for (const r of records) {
-    if (r.seq !== expectedSeq) {
-      return {
+/**
+ * Verifies the audit log record by record, in sequence order, holding only the last hash: feed
+ * it a stream of any length. {@link ChainVerifier.add} returns false at the first bad record
+ * (then {@link ChainVerifier.result} says where and why, and further records are ignored).
+ */
+export class ChainVerifier {
+  private prev = GENESIS_HASH;
+  private expectedSeq = 1;
+  private broken: ChainVerification | undefined;
+
+  add(r: AuditRecord): boolean {
+    if (this.broken) return false;
+    const seq = this.expectedSeq;
+    if (r.seq !== seq)
+      this.broken = {
         ok: false,
-        checked: expectedSeq - 1,
-        brokenAt: expectedSeq,
-        problem: `record ${expectedSeq} is missing`,
+        checked: seq - 1,
+        brokenAt: seq,
+        problem: seq === 1 ? 'the first record(s) are missing' : `record ${seq} is missing`,
       };
-    }
-    if (r.prevHash !== prev) {
-      return {
+    else if (r.prevHash !== this.prev)
+      this.broken = {
         ok: false,
-        checked: r.seq - 1,
-        brokenAt: r.seq,
-        problem: `record ${r.seq} does not link to record ${r.seq - 1}`,
+        checked: seq - 1,
+        brokenAt: seq,
+        problem: `record ${seq} does not link to record ${seq - 1}`,
       };
-    }
-    if (auditHash(r) !== r.hash) {
-      return {
+    else if (auditHash(r) !== r.hash)
+      this.broken = {
         ok: false,
-        checked: r.seq - 1,
-        brokenAt: r.seq,
-        problem: `record ${r.seq} was changed after it was written`,
+        checked: seq - 1,
+        brokenAt: seq,
+        problem: `record ${seq} was changed after it was written`,
       };
-    }
-    prev = r.hash;
-    expectedSeq++;
+    if (this.broken) return false;
+    this.prev = r.hash;
+    this.expectedSeq++;
+    return true;
   }
-  return { ok: true, checked: records.length };
+
+  result(): ChainVerification {
+    return this.broken ?? { ok: true, checked: this.expectedSeq - 1 };
+  }
+}
+
+/** Verifies a full audit log read in sequence order. */
+export function verifyChain(records: Iterable<AuditRecord>): ChainVerification {
+  const verifier = new ChainVerifier();
+  for (const r of records) if (!verifier.add(r)) break;
+  return verifier.result();
 }

@@ -19,12 +19,10 @@ export interface Executor {
  */
 export interface Dialect {
   /**
-   * Run first whenever a transaction appends to the audit log, so appends from
-   * every connection and process queue one after another (undefined where the
-   * write transaction itself already excludes other writers).
+   * Appended to a SELECT of a row the same transaction then changes (row lock), or `empty` where
+   * the write transaction itself already excludes other writers. The audit log's chain head is
+   * read with it, so appends from every connection and process queue one after another.
    */
-  readonly lockAudit: Sql | undefined;
-  /** Appended to a SELECT of a row the same transaction then changes (row lock), or `empty`. */
   readonly forUpdate: Sql;
   /** The column that orders a request's steps as they were inserted. */
   readonly stepOrder: Sql;

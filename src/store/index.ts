@@ -1,11 +1,13 @@
-import { SqliteStore } from './sqlite.js';
+import { type SqliteOptions, SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
-/** Opens the store named by DATABASE_URL and applies migrations. */
-export async function createStore(databaseUrl: string): Promise<Store> {
+export type { SqliteOptions } from './sqlite.js';
+
+/** Opens the store named by DATABASE_URL and applies migrations (`sqlite`: how a SQLite store commits). */
+export async function createStore(databaseUrl: string, sqlite?: SqliteOptions): Promise<Store> {
   let store: Store;
   if (databaseUrl.startsWith('sqlite:')) {
-    store = new SqliteStore(databaseUrl.slice('sqlite:'.length));
+    store = new SqliteStore(databaseUrl.slice('sqlite:'.length), sqlite);
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { PostgresStore } = await import('./postgres.js');
     store = new PostgresStore(databaseUrl);

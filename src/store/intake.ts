@@ -74,8 +74,9 @@ const refuseIntake = (key: string, owner: string, message: string, now: string):
   sql`UPDATE intake SET state = 'refused', message = ${message}, lease_until = NULL, updated_at = ${now}
     WHERE key = ${key} AND owner = ${owner} AND state = 'pending'`;
 
+/** Settled entries last changed before `before` (found by their state in `intake_state`, not by a scan). */
 const pruneIntake = (before: string): Sql =>
-  sql`DELETE FROM intake WHERE state <> 'pending' AND updated_at < ${before}`;
+  sql`DELETE FROM intake WHERE state IN ('done', 'refused') AND updated_at < ${before}`;
 
 /**
  * Inside a create's transaction: marks the entry `done` with its request. With `owner`, only while

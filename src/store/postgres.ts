@@ -24,14 +24,13 @@ export interface PostgresStoreOptions {
 /**
  * PostgreSQL's part of the dialect. Under READ COMMITTED, a compare-and-set
  * UPDATE re-checks its WHERE clause once a concurrent one commits, and an
- * insert on a taken idempotency key waits for the other transaction. The
- * audit log is locked in EXCLUSIVE mode: readers pass, every other writer (in
- * any process, or a stray INSERT) queues until the commit, so the last record
- * read is the true predecessor and nobody takes its sequence number.
+ * insert on a taken idempotency key waits for the other transaction. An
+ * audit append reads the chain head `FOR UPDATE`: every other append (in any
+ * process) queues on that one row until the commit, so the head read is the
+ * true predecessor and nobody takes its sequence number; nothing else waits.
  */
 function postgresDialect(schema: string | undefined): Dialect {
   return {
-    lockAudit: sql`LOCK TABLE audit_log IN EXCLUSIVE MODE`,
     forUpdate: sql` FOR UPDATE`,
     stepOrder: sql`ord`,
     beforeMigrations: async (tx) => {
@@ -54,7 +53,7 @@ function executor(on: pg.Pool | pg.PoolClient): Executor {
 }
 
 /** A `pg` connection pool; a transaction is BEGIN … COMMIT on one pooled connection. */
-class PostgresBackend implements Backend {
+export class PostgresBackend implements Backend {
   readonly dialect: Dialect;
   private readonly pool: pg.Pool;
   private readonly onPool: Executor;

@@ -6,24 +6,19 @@ import {
   stepKeys,
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn, changeWithRecord } from './audit-append.js';
+import { AUDIT_PAGE, readAuditIn, streamAudit } from './audit-read.js';
 import type { Backend, Executor } from './backend.js';
 import { claimIn, holdsIn } from './fence.js';
 import { completeIntakeIn } from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import { insertEffectsIn } from './outbox.js';
-import {
-  type AuditRow,
-  type RequestRow,
-  requestToRow,
-  rowToAudit,
-  rowToRequest,
-  rowToStep,
-  type StepRow,
-} from './rows.js';
+import { insertPeopleIn, peopleOf, requestsNaming, slackPerson } from './people.js';
+import { type RequestRow, requestToRow, rowToRequest, rowToStep, type StepRow } from './rows.js';
 import { SqlQueues } from './sql-queues.js';
 import { SqlSignalStore } from './ssf.js';
 import * as q from './statements.js';
 import {
+  type AuditQuery,
   type AuditRecord,
   auditDrafts,
   type CreateOptions,
@@ -83,6 +78,7 @@ export class SqlStore extends SqlQueues implements Store {
         throw new IntakeTakenError(intake.key);
       const keys = stepKeys(request);
       if (keys.length > 0) await tx.run(q.insertSteps(id, keys));
+      await insertPeopleIn(tx, id, now, peopleOf(request));
       const drafts = auditDrafts(options).map((d) => ({ ...d, requestId: id }));
       await appendAllIn(tx, this.db.dialect, drafts, now);
       await insertEffectsIn(
@@ -207,15 +203,28 @@ export class SqlStore extends SqlQueues implements Store {
   }
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
-    return (await this.db.all<RequestRow>(q.requestsForTarget(slackUserId, limit))).map(rowToRequest);
+    return (await this.db.all<RequestRow>(requestsNaming(slackPerson(slackUserId), limit))).map(rowToRequest);
   }
 
   async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {
     return this.db.transaction((tx) => appendAuditIn(tx, this.db.dialect, record, now));
   }
 
+  async readAudit(query: AuditQuery): Promise<AuditRecord[]> {
+    return readAuditIn(this.db, query);
+  }
+
   async listAudit(options: { requestId?: string; limit?: number } = {}): Promise<AuditRecord[]> {
-    return (await this.db.all<AuditRow>(q.listAudit(options.requestId, options.limit))).map(rowToAudit);
+    const records: AuditRecord[] = [];
+    const pageSize = Math.min(options.limit ?? AUDIT_PAGE, AUDIT_PAGE);
+    for await (const r of streamAudit((page) => this.readAudit(page), {
+      requestId: options.requestId,
+      pageSize,
+    })) {
+      records.push(r);
+      if (records.length === options.limit) break;
+    }
+    return records;
   }
 
   async heartbeat(replicaId: string, now: string, staleBefore: string): Promise<number> {

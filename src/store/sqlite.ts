@@ -1,36 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import sql, { empty, type Sql } from 'sql-template-tag';
-import type { Backend, Dialect, Executor } from './backend.js';
+import type { Sql } from 'sql-template-tag';
+import type { Backend, Executor } from './backend.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { SqlStore } from './sql-store.js';
+import { SQLITE_DIALECT, type SqliteSynchronous, STATEMENT_CACHE_SIZE } from './sqlite-dialect.js';
+import { SqliteThreadBackend } from './sqlite-thread.js';
 
 /**
- * SQLite's part of the dialect. `BEGIN IMMEDIATE` takes the database's one
- * write lock at the start of every write transaction, so the audit log needs
- * no lock of its own and a row read in one is the row it changes (there is no
- * `FOR UPDATE`). Steps keep their insertion order in `rowid`.
- */
-const SQLITE_DIALECT: Dialect = {
-  lockAudit: undefined,
-  forUpdate: empty,
-  stepOrder: sql`rowid`,
-  beforeMigrations: async () => {},
-};
-
-/** Statement texts vary with the fields a patch sets and a request's step count; keep the common ones. */
-const STATEMENT_CACHE_SIZE = 200;
-
-/**
- * better-sqlite3 runs every statement synchronously on one connection. Store
+ * SQLite on the event loop: better-sqlite3 runs every statement, and every
+ * COMMIT with its fsync, synchronously on one connection. Store
  * methods are async, so a transaction's body awaits between its statements
  * and another call could slip in and run inside it: every statement and
  * transaction therefore takes its turn in one queue, so a transaction is
  * never interleaved with anything else from this process (other processes
  * wait for the file's write lock, up to `busy_timeout`).
  */
-class SqliteBackend implements Backend {
+export class SqliteBackend implements Backend {
   readonly dialect = SQLITE_DIALECT;
   private readonly db: Database.Database;
   private readonly prepared = new Map<string, Database.Statement>();
@@ -42,14 +29,14 @@ class SqliteBackend implements Backend {
     script: async (text) => void this.db.exec(text),
   };
 
-  constructor(path: string) {
+  constructor(path: string, synchronous: SqliteSynchronous = 'FULL') {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     // Wait for other processes' locks before anything else (the WAL switch on a new file included).
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${synchronous}`);
   }
 
   all<T>(statement: Sql): Promise<T[]> {
@@ -107,12 +94,29 @@ class SqliteBackend implements Backend {
   }
 }
 
+/** How the embedded store commits (the defaults are the product's; benchmarks compare the others). */
+export interface SqliteOptions {
+  /**
+   * `thread` (default): writes and their commits run on a writer thread, so the event loop never
+   * waits for the disk; `inline`: on the event loop (the behaviour before the writer thread).
+   * `:memory:` is always inline (a second connection would see another database).
+   */
+  writer?: 'thread' | 'inline' | undefined;
+  /** `FULL` (default): a committed write survives a power loss; `NORMAL`: a crash of the process only. */
+  synchronous?: SqliteSynchronous | undefined;
+}
+
 /**
  * The embedded store: one SQLite file (WAL mode), created with its folder on
  * first use; the shared SQL of {@link SqlStore} over better-sqlite3.
  */
 export class SqliteStore extends SqlStore {
-  constructor(path: string) {
-    super(new SqliteBackend(path), SQLITE_MIGRATIONS);
+  constructor(path: string, options: SqliteOptions = {}) {
+    const synchronous = options.synchronous ?? 'FULL';
+    const inline = options.writer === 'inline' || path === ':memory:';
+    super(
+      inline ? new SqliteBackend(path, synchronous) : new SqliteThreadBackend(path, synchronous),
+      SQLITE_MIGRATIONS,
+    );
   }
 }

@@ -102,13 +102,6 @@ export const listExpiredApprovals = (now: string, limit: number): Sql =>
   sql`SELECT id FROM requests WHERE status = 'pending_approval' AND expires_at IS NOT NULL AND expires_at <= ${now}
     ORDER BY expires_at, id LIMIT ${limit}`;
 
-/** Requests naming this Slack user as their (first) target, or anywhere in a bulk request's people. */
-export function requestsForTarget(slackUserId: string, limit: number): Sql {
-  const inBulk = `%"slackUserId":"${slackUserId.replace(/[^A-Z0-9]/g, '')}"%`;
-  return sql`SELECT * FROM requests WHERE target_slack_id = ${slackUserId} OR (target LIKE '[%' AND target LIKE ${inBulk})
-    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
-}
-
 export const listSteps = (requestId: string, d: Dialect): Sql =>
   sql`SELECT * FROM steps WHERE request_id = ${requestId} ORDER BY ${d.stepOrder}`;
 
@@ -119,23 +112,22 @@ export function updateStep(requestId: string, key: string, patch: StepPatch): Sq
   return sql`UPDATE steps SET ${join(sets)} WHERE request_id = ${requestId} AND system = ${key}`;
 }
 
-export const lastAudit = (): Sql => sql`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`;
+/** The chain head: the last record's sequence number and hash (locked, in a write transaction, with the dialect's `forUpdate`). */
+export const auditHead = (d: Dialect): Sql =>
+  sql`SELECT seq, hash FROM audit_head WHERE id = 1${d.forUpdate}`;
 
-export const insertAudit = (r: AuditRecord): Sql =>
+export const moveAuditHead = (r: AuditRecord): Sql =>
+  sql`UPDATE audit_head SET seq = ${r.seq}, hash = ${r.hash} WHERE id = 1`;
+
+export const insertAudit = (records: readonly AuditRecord[]): Sql =>
   sql`INSERT INTO audit_log (seq, at, request_id, actor, action, data, prev_hash, hash)
-    VALUES (${r.seq}, ${r.at}, ${r.requestId}, ${r.actor}, ${r.action}, ${JSON.stringify(r.data)}, ${r.prevHash}, ${r.hash})`;
-
-/** The audit log in sequence order, optionally one request's records, optionally the first `limit`. */
-export function listAudit(requestId: string | undefined, limit: number | undefined): Sql {
-  const where = requestId ? sql` WHERE request_id = ${requestId}` : empty;
-  const first = limit === undefined ? empty : sql` LIMIT ${limit}`;
-  return sql`SELECT * FROM audit_log${where} ORDER BY seq${first}`;
-}
+    VALUES ${join(records.map((r) => sql`(${r.seq}, ${r.at}, ${r.requestId}, ${r.actor}, ${r.action}, ${JSON.stringify(r.data)}, ${r.prevHash}, ${r.hash})`))}`;
 
 export const ping = (): Sql => sql`SELECT 1 AS ok`;
 
+/** Requests by source and status, as the triggers of migration 8 keep them (no scan of the requests). */
 export const countRequests = (): Sql =>
-  sql`SELECT source, status, COUNT(*) AS count FROM requests GROUP BY source, status`;
+  sql`SELECT source, status, n AS count FROM request_counts WHERE n > 0`;
 
 export const oldestPendingApproval = (): Sql =>
   sql`SELECT MIN(created_at) AS at FROM requests WHERE status = 'pending_approval'`;

@@ -17,11 +17,11 @@ export {
   type StoreQueues,
 } from './queues.js';
 
-import type { AuditRecord, NewAuditRecord } from './audit-record.js';
+import type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
 import type { NewEffect } from './outbox.js';
 import type { StoreQueues } from './queues.js';
 
-export type { AuditRecord, NewAuditRecord } from './audit-record.js';
+export type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
 export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './ssf.js';
 
 import type { SignalStore } from './ssf.js';
@@ -212,10 +212,17 @@ export interface Store extends StoreQueues {
     now: string,
     fence?: FencingToken,
   ): Promise<boolean>;
-  /** Recent requests naming this Slack user as target, newest first. */
+  /** Recent requests naming this Slack user as a target (first or further person), newest first: an index search on the people of each request. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;
   /** Appends to the hash-chained audit log (serialised: gap-free sequence, each record linked to its true predecessor). */
   appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord>;
+  /**
+   * One page of the audit log in sequence order, found from the primary key (see
+   * {@link AuditQuery}): whatever the log's size, a reader holds one page (`streamAudit` pages
+   * through it).
+   */
+  readAudit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** The audit log (or one request's records, or the first `limit`) in sequence order, all in memory: for tests and small reads; stream large ones with {@link Store.readAudit}. */
   listAudit(options?: { requestId?: string; limit?: number }): Promise<AuditRecord[]>;
   /**
    * Marks this replica alive at `now`, forgets replicas not seen since `staleBefore`, and returns

@@ -1,5 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUSY_TEXT } from '../../src/slack/context.js';
@@ -8,27 +7,7 @@ import { buttonClick } from '../helpers/actions.js';
 import { findBlock, isApprovalCard } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
-
-/** Where Slack's response_url points in these tests: records what the app posts to it. */
-async function responseUrl(): Promise<{ url: string; bodies: unknown[]; close(): Promise<void> }> {
-  const bodies: unknown[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/commands/response`,
-    bodies,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { type ResponseUrl, responseUrl } from '../helpers/response-url.js';
 
 /** A fixed estimate per kind: admission depends on the test, not on how fast this machine is. */
 function fixedEstimates(estimates: Record<string, number>, otherwise = 50) {
@@ -55,7 +34,7 @@ const SESSIONS = [
 
 describe('acks first: after-ack work goes through one bounded queue', () => {
   let h: Harness | undefined;
-  let catcher: Awaited<ReturnType<typeof responseUrl>> | undefined;
+  let catcher: ResponseUrl | undefined;
   afterEach(async () => {
     expect(h?.slack.violations).toEqual([]);
     await h?.close();

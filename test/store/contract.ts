@@ -31,21 +31,25 @@ export function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   };
 }
 
+/** Runs a test body on a fresh store from `open`, then captures its audit records (for the run's secrets scan) and closes it. */
+export function onFreshStore(open: () => Promise<Store>): (fn: (s: Store) => Promise<void>) => Promise<void> {
+  return async (fn) => {
+    const store = await open();
+    try {
+      await fn(store);
+    } finally {
+      await captureStoreAudit(store);
+      await store.close();
+    }
+  };
+}
+
 /**
  * One behavioural contract for every Store implementation. Each call to `open`
  * must return a store on a fresh, empty database (migrated).
  */
 export function storeContract(open: () => Promise<Store>, raw: (store: Store) => RawAccess): void {
-  const withStore = async (fn: (s: Store) => Promise<void>) => {
-    const store = await open();
-    try {
-      await fn(store);
-    } finally {
-      // The audit records the store wrote, for the run's secrets scan.
-      await captureStoreAudit(store);
-      await store.close();
-    }
-  };
+  const withStore = onFreshStore(open);
 
   it('migrates idempotently', () =>
     withStore(async (s) => {

@@ -5,7 +5,8 @@ import { verifyChain } from '../../src/store/audit-chain.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
-import { newRequest, storeContract } from './contract.js';
+import { atScaleContract } from './at-scale-contract.js';
+import { newRequest, type RawAccess, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
 import { signalStoreContract } from './ssf-contract.js';
 
@@ -60,7 +61,7 @@ describe.skipIf(!url)('PostgreSQL store', () => {
     return again;
   });
 
-  storeContract(open, (store) => {
+  const rawAccess = (store: Store): RawAccess => {
     const schema = schemaOf.get(store) ?? '';
     const inSchema = (fn: (c: pg.Client) => Promise<unknown>) =>
       admin(async (c) => {
@@ -82,7 +83,9 @@ describe.skipIf(!url)('PostgreSQL store', () => {
           await c.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
         }),
     };
-  });
+  };
+  storeContract(open, rawAccess);
+  atScaleContract(open, rawAccess);
 
   it('replicas migrating a fresh schema at once all succeed, and each migration is recorded once', async () => {
     const schema = `store_test_${randomBytes(5).toString('hex')}`;

@@ -7,7 +7,8 @@ import { createStore } from '../../src/store/index.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
-import { newRequest, storeContract } from './contract.js';
+import { atScaleContract } from './at-scale-contract.js';
+import { newRequest, type RawAccess, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
 import { signalStoreContract } from './ssf-contract.js';
 
@@ -35,38 +36,38 @@ describe('SQLite store', () => {
     },
   );
 
-  storeContract(
-    async () => {
-      const path = join(root, `t${n++}`, 'nested', 'revoke.db');
-      const store = await createStore(`sqlite:${path}`);
-      paths.set(store, path);
-      return store;
-    },
-    (store) => {
-      const path = paths.get(store) ?? '';
-      const run = async (fn: (db: Database.Database) => void) => {
-        const db = new Database(path);
-        try {
-          fn(db);
-        } finally {
-          db.close();
-        }
-      };
-      return {
-        exec: (sql) => run((db) => db.exec(sql)),
-        editAudit: (seq, data) =>
-          run((db) => {
-            db.exec('DROP TRIGGER IF EXISTS audit_log_no_update');
-            db.prepare('UPDATE audit_log SET data = ? WHERE seq = ?').run(data, seq);
-          }),
-        deleteAudit: (seq) =>
-          run((db) => {
-            db.exec('DROP TRIGGER IF EXISTS audit_log_no_delete');
-            db.prepare('DELETE FROM audit_log WHERE seq = ?').run(seq);
-          }),
-      };
-    },
-  );
+  const openFresh = async () => {
+    const path = join(root, `t${n++}`, 'nested', 'revoke.db');
+    const store = await createStore(`sqlite:${path}`);
+    paths.set(store, path);
+    return store;
+  };
+  const rawAccess = (store: Store): RawAccess => {
+    const path = paths.get(store) ?? '';
+    const run = async (fn: (db: Database.Database) => void) => {
+      const db = new Database(path);
+      try {
+        fn(db);
+      } finally {
+        db.close();
+      }
+    };
+    return {
+      exec: (sql) => run((db) => db.exec(sql)),
+      editAudit: (seq, data) =>
+        run((db) => {
+          db.exec('DROP TRIGGER IF EXISTS audit_log_no_update');
+          db.prepare('UPDATE audit_log SET data = ? WHERE seq = ?').run(data, seq);
+        }),
+      deleteAudit: (seq) =>
+        run((db) => {
+          db.exec('DROP TRIGGER IF EXISTS audit_log_no_delete');
+          db.prepare('DELETE FROM audit_log WHERE seq = ?').run(seq);
+        }),
+    };
+  };
+  storeContract(openFresh, rawAccess);
+  atScaleContract(openFresh, rawAccess);
 
   it('creates the file and its folders on first start, records migrations, and keeps data across reopen', async () => {
     const path = join(root, 'fresh', 'a', 'b', 'revoke.db');

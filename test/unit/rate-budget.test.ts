@@ -93,6 +93,42 @@ describe('RateBudget', () => {
     expect(log.map((l) => l.lane)).toEqual(['urgent', 'bulk', 'bulk']);
   });
 
+  it('counts the window from each answer, in the order the answers came, not the order of the sends', async () => {
+    const budget = new RateBudget('box', { count: 3, perMs: MINUTE }, 0, () => Date.now());
+    const answers = await Promise.all([budget.ready(), budget.ready(), budget.ready()]);
+    const started: number[] = [];
+    for (let i = 0; i < 2; i++) void budget.ready().then(() => started.push(Date.now()));
+    await vi.advanceTimersByTimeAsync(10_000);
+    answers[1]?.(); // answered at 10 s
+    await vi.advanceTimersByTimeAsync(10_000);
+    answers[0]?.(); // at 20 s
+    await vi.advanceTimersByTimeAsync(10_000);
+    answers[2]?.(); // at 30 s
+    await vi.advanceTimersByTimeAsync(MINUTE);
+    expect(started).toEqual([10_000 + MINUTE, 20_000 + MINUTE]);
+  });
+
+  it('stays exact at 100,000 calls a window, each let through in constant time', async () => {
+    const count = 100_000;
+    const budget = new RateBudget('slack:users.info', { count, perMs: MINUTE }, 0.05, () => Date.now());
+    const log: { lane: Lane; at: number }[] = [];
+    start(budget, 'bulk', count, log);
+    start(budget, 'urgent', 5_001, log);
+    await vi.advanceTimersByTimeAsync(0);
+    // Bulk takes its 95,000; urgent the reserved 5,000; one urgent call waits for the next window.
+    expect(log.filter((l) => l.lane === 'bulk')).toHaveLength(95_000);
+    expect(log.filter((l) => l.lane === 'urgent')).toHaveLength(5_000);
+    expect(budget.usage()).toEqual({ inWindow: count, waiting: { urgent: 1, bulk: 5_000 } });
+    await vi.advanceTimersByTimeAsync(MINUTE - 1);
+    expect(log).toHaveLength(count);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log.slice(count).map((l) => [l.lane, l.at])).toEqual([
+      ['urgent', MINUTE],
+      ...Array.from({ length: 5_000 }, () => ['bulk', MINUTE]),
+    ]);
+    expect(budget.usage()).toEqual({ inWindow: 5_001, waiting: { urgent: 0, bulk: 0 } });
+  });
+
   it("takes this replica's share of the limit", () => {
     const budget = new RateBudget('okta', { count: 600, perMs: MINUTE }, 0.05, () => Date.now());
     budget.setShare(1 / 3);

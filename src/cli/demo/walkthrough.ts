@@ -4,7 +4,7 @@ import { previewPerson } from '../../engine/plan.js';
 import { ATTENTION_STATES } from '../../engine/summary.js';
 import type { Actor } from '../../engine/types.js';
 import type { SystemId } from '../../providers/registry.js';
-import { auditVerifyCommand } from '../commands/audit.js';
+import { auditVerifyCommand } from '../commands/audit-log.js';
 import type { CliContext } from '../context.js';
 import { type Io, previewLines, safe, stepLine } from '../output.js';
 import { DEMO_PEOPLE } from './world.js';

@@ -1,3 +1,4 @@
+import { RingQueue } from '../../util/ring-queue.js';
 import { RateGate } from '../retry.js';
 import { currentLane, type Lane } from './lane.js';
 
@@ -13,11 +14,6 @@ export interface CallGate {
   hold(ms: number, pause: Promise<void>): void;
 }
 
-/** A call counted in the window: from when it starts until `perMs` after its answer came. */
-interface Slot {
-  answeredAt: number;
-}
-
 const LANES: readonly Lane[] = ['urgent', 'bulk'];
 
 /**
@@ -26,15 +22,26 @@ const LANES: readonly Lane[] = ['urgent', 'bulk'];
  * share); bulk calls leave `reserve` of it (at least one call) to urgent calls, and waiting urgent
  * calls start before waiting bulk ones. A 429 holds every call of either lane until its
  * Retry-After ends; then urgent calls go first. Without a rate, only the 429 holds apply.
+ *
+ * Every operation takes constant time (amortised), whatever the limit: the window is a count of
+ * calls on their way plus a queue of answer times in the order they came, whose oldest entry is
+ * the next to leave it; the waiting calls are queues too.
  */
 export class RateBudget implements CallGate {
   /**
-   * The calls that count in the window: every call on its way (answeredAt = Infinity) and every one
-   * answered less than `perMs` ago. Counting from the answer, not the send, keeps a vendor that counts
-   * arrivals from ever seeing more than the limit, however the network delays each call.
+   * The calls that count in the window: every call on its way, and every one answered less than
+   * `perMs` ago (its answer time, oldest first). Counting from the answer, not the send, keeps a
+   * vendor that counts arrivals from ever seeing more than the limit, however the network delays
+   * each call.
    */
-  private sent: Slot[] = [];
-  private readonly waiting: Record<Lane, ((slot: Slot) => void)[]> = { urgent: [], bulk: [] };
+  private onTheWay = 0;
+  private readonly answeredAt = new RingQueue<number>();
+  /** The newest answer time queued so far. */
+  private lastAnswer = Number.NEGATIVE_INFINITY;
+  private readonly waiting: Record<Lane, RingQueue<() => void>> = {
+    urgent: new RingQueue(),
+    bulk: new RingQueue(),
+  };
   private readonly gate: RateGate;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private awaitingGate = false;
@@ -67,8 +74,8 @@ export class RateBudget implements CallGate {
   usage(): { inWindow: number; waiting: Record<Lane, number> } {
     this.prune();
     return {
-      inWindow: this.sent.length,
-      waiting: { urgent: this.waiting.urgent.length, bulk: this.waiting.bulk.length },
+      inWindow: this.onTheWay + this.answeredAt.size,
+      waiting: { urgent: this.waiting.urgent.size, bulk: this.waiting.bulk.size },
     };
   }
 
@@ -78,18 +85,23 @@ export class RateBudget implements CallGate {
    */
   async ready(): Promise<() => void> {
     const lane = currentLane();
-    const ahead = this.waiting[lane].length > 0 || (lane === 'bulk' && this.waiting.urgent.length > 0);
-    const slot =
-      (!ahead && !this.gate.held() && this.take(lane)) ||
-      (await new Promise<Slot>((resolve) => {
+    const ahead = this.waiting[lane].size > 0 || (lane === 'bulk' && this.waiting.urgent.size > 0);
+    if (ahead || this.gate.held() || !this.take(lane))
+      await new Promise<void>((resolve) => {
         this.waiting[lane].push(resolve);
         this.pump();
-      }));
+      });
+    const counted = this.rate !== undefined;
     let answered = false;
     return () => {
       if (answered) return;
       answered = true;
-      slot.answeredAt = this.now();
+      if (counted) {
+        this.onTheWay--;
+        // Answer times stay in order even if the wall clock steps back (the window then lasts longer).
+        this.lastAnswer = Math.max(this.lastAnswer, this.now());
+        this.answeredAt.push(this.lastAnswer);
+      }
       this.pump();
     };
   }
@@ -118,15 +130,14 @@ export class RateBudget implements CallGate {
     }
     for (const lane of LANES) {
       const queue = this.waiting[lane];
-      for (let slot = queue.length > 0 && this.take(lane); slot; slot = queue.length > 0 && this.take(lane))
-        queue.shift()?.(slot);
+      while (queue.size > 0 && this.take(lane)) queue.shift()?.();
       // Urgent calls that cannot start mean no bulk call can either (its share is smaller).
-      if (queue.length > 0) break;
+      if (queue.size > 0) break;
     }
-    if (this.waiting.urgent.length + this.waiting.bulk.length === 0 || !this.rate) return;
+    if (this.waiting.urgent.size + this.waiting.bulk.size === 0 || !this.rate) return;
     // The next slot frees when the earliest answered call leaves the window (or when a call on its way is answered).
-    const oldest = Math.min(...this.sent.map((s) => s.answeredAt));
-    if (!Number.isFinite(oldest)) return;
+    const oldest = this.answeredAt.peek();
+    if (oldest === undefined) return;
     const wait = Math.max(1, oldest + this.rate.perMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -134,19 +145,24 @@ export class RateBudget implements CallGate {
     }, wait);
   }
 
-  private take(lane: Lane): Slot | undefined {
-    const slot = { answeredAt: Number.POSITIVE_INFINITY };
-    if (!this.rate) return slot;
+  /** Counts a call of `lane` as started when the window has room for it; false when it has none. */
+  private take(lane: Lane): boolean {
+    if (!this.rate) return true;
     this.prune();
-    if (this.sent.length >= this.limit(lane)) return undefined;
-    this.sent.push(slot);
-    return slot;
+    if (this.onTheWay + this.answeredAt.size >= this.limit(lane)) return false;
+    this.onTheWay++;
+    return true;
   }
 
+  /** Drops the answers that left the window (the oldest first: each is dropped once). */
   private prune(): void {
     if (!this.rate) return;
     const since = this.now() - this.rate.perMs;
-    if (this.sent.some((s) => s.answeredAt <= since))
-      this.sent = this.sent.filter((s) => s.answeredAt > since);
+    for (
+      let oldest = this.answeredAt.peek();
+      oldest !== undefined && oldest <= since;
+      oldest = this.answeredAt.peek()
+    )
+      this.answeredAt.shift();
   }
 }

@@ -57,13 +57,13 @@ export function stepReply(request: RevocationRequest, step: RevocationStep, labe
   };
 }
 
-/** For a bulk request: one threaded reply per system once all its people are done. */
-export function systemSummaryReply(
+/** A bulk request's line for one system: its counts, then up to 20 people needing attention. */
+export function systemSummaryText(
   request: RevocationRequest,
   system: SystemId,
   steps: RevocationStep[],
   label: string,
-): Message {
+): string {
   const mine = steps.filter((s) => s.system === system);
   const counts = summarize(mine);
   const attention = mine.filter((s) => ATTENTION_STATES.includes(s.state) || s.state === 'queued');
@@ -74,9 +74,19 @@ export function systemSummaryReply(
       (s) => `• ${onePerson(people[s.targetIndex] ?? request.target)}: ${stepSentence(request, s, label)}`,
     );
   if (attention.length > 20) lines.push(`• …and ${attention.length - 20} more`);
-  const text = `*${escapeInline(label)}* — ${escapeInline(counts)} for ${people.length} people${lines.length ? `\n${lines.join('\n')}` : ''}`;
+  return `*${escapeInline(label)}* — ${escapeInline(counts)} for ${people.length} people${lines.length ? `\n${lines.join('\n')}` : ''}`;
+}
+
+/** For a bulk request: one threaded reply per system once all its people are done. */
+export function systemSummaryReply(
+  request: RevocationRequest,
+  system: SystemId,
+  steps: RevocationStep[],
+  label: string,
+): Message {
+  const text = systemSummaryText(request, system, steps, label);
   return {
-    text: `${label}: ${counts}`,
+    text: `${label}: ${summarize(steps.filter((s) => s.system === system))}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }],
   };
 }

@@ -187,4 +187,67 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX ssf_inbound_received ON ssf_inbound (received_at);
     `,
   },
+  {
+    version: 9,
+    name: 'at any size: the people of each request, request counts kept by triggers, the audit chain head',
+    sql: `
+      CREATE TABLE request_people (
+        person TEXT COLLATE "C" NOT NULL,
+        role TEXT COLLATE "C" NOT NULL,
+        request_id TEXT COLLATE "C" NOT NULL REFERENCES requests (id),
+        created_at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (person, role, request_id)
+      );
+      CREATE INDEX request_people_recent ON request_people (person, role, created_at, request_id);
+      INSERT INTO request_people (person, role, request_id, created_at)
+        SELECT DISTINCT 'slack:' || (p ->> 'slackUserId'), 'target', r.id, r.created_at
+        FROM requests r, jsonb_array_elements(CASE jsonb_typeof(r.target::jsonb) WHEN 'array' THEN r.target::jsonb
+          ELSE jsonb_build_array(r.target::jsonb) END) p
+        WHERE p ->> 'slackUserId' IS NOT NULL
+        ON CONFLICT DO NOTHING;
+      INSERT INTO request_people (person, role, request_id, created_at)
+        SELECT DISTINCT 'email:' || translate(p ->> 'email', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+          'target', r.id, r.created_at
+        FROM requests r, jsonb_array_elements(CASE jsonb_typeof(r.target::jsonb) WHEN 'array' THEN r.target::jsonb
+          ELSE jsonb_build_array(r.target::jsonb) END) p
+        WHERE p ->> 'email' IS NOT NULL
+        ON CONFLICT DO NOTHING;
+      INSERT INTO request_people (person, role, request_id, created_at)
+        SELECT (r.requester::jsonb ->> 'kind') || ':' || (r.requester::jsonb ->> 'id'), 'requester', r.id, r.created_at
+        FROM requests r
+        ON CONFLICT DO NOTHING;
+      CREATE TABLE request_counts (
+        source TEXT COLLATE "C" NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (source, status)
+      );
+      INSERT INTO request_counts (source, status, n) SELECT source, status, COUNT(*) FROM requests GROUP BY source, status;
+      CREATE FUNCTION request_counts_track() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          IF TG_OP = 'UPDATE' THEN
+            IF OLD.status = NEW.status THEN RETURN NULL; END IF;
+            UPDATE request_counts SET n = n - 1 WHERE source = OLD.source AND status = OLD.status;
+          END IF;
+          INSERT INTO request_counts (source, status, n) VALUES (NEW.source, NEW.status, 1)
+            ON CONFLICT (source, status) DO UPDATE SET n = request_counts.n + 1;
+          RETURN NULL;
+        END
+      $fn$;
+      CREATE TRIGGER request_counts_insert AFTER INSERT ON requests
+        FOR EACH ROW EXECUTE FUNCTION request_counts_track();
+      CREATE TRIGGER request_counts_status AFTER UPDATE OF status ON requests
+        FOR EACH ROW EXECUTE FUNCTION request_counts_track();
+      CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO audit_head (id, seq, hash)
+        SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}')
+        FROM audit_log;
+      CREATE TRIGGER audit_head_no_delete BEFORE DELETE OR TRUNCATE ON audit_head
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+    `,
+  },
 ];

@@ -167,4 +167,55 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX ssf_inbound_received ON ssf_inbound (received_at);
     `,
   },
+  {
+    version: 9,
+    name: 'at any size: the people of each request, request counts kept by triggers, the audit chain head',
+    sql: `
+      CREATE TABLE request_people (
+        person TEXT NOT NULL,
+        role TEXT NOT NULL,
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (person, role, request_id)
+      );
+      CREATE INDEX request_people_recent ON request_people (person, role, created_at, request_id);
+      INSERT OR IGNORE INTO request_people (person, role, request_id, created_at)
+        SELECT 'slack:' || json_extract(p.value, '$.slackUserId'), 'target', r.id, r.created_at
+        FROM requests r, json_each(CASE json_type(r.target) WHEN 'array' THEN r.target ELSE json_array(json(r.target)) END) p
+        WHERE json_extract(p.value, '$.slackUserId') IS NOT NULL;
+      INSERT OR IGNORE INTO request_people (person, role, request_id, created_at)
+        SELECT 'email:' || lower(json_extract(p.value, '$.email')), 'target', r.id, r.created_at
+        FROM requests r, json_each(CASE json_type(r.target) WHEN 'array' THEN r.target ELSE json_array(json(r.target)) END) p
+        WHERE json_extract(p.value, '$.email') IS NOT NULL;
+      INSERT OR IGNORE INTO request_people (person, role, request_id, created_at)
+        SELECT json_extract(r.requester, '$.kind') || ':' || json_extract(r.requester, '$.id'), 'requester', r.id, r.created_at
+        FROM requests r;
+      CREATE TABLE request_counts (
+        source TEXT NOT NULL,
+        status TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (source, status)
+      );
+      INSERT INTO request_counts (source, status, n) SELECT source, status, COUNT(*) FROM requests GROUP BY source, status;
+      CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (source, status, n) VALUES (NEW.source, NEW.status, 1)
+          ON CONFLICT (source, status) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER request_counts_status AFTER UPDATE OF status ON requests WHEN OLD.status <> NEW.status BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE source = OLD.source AND status = OLD.status;
+        INSERT INTO request_counts (source, status, n) VALUES (NEW.source, NEW.status, 1)
+          ON CONFLICT (source, status) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO audit_head (id, seq, hash)
+        SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}')
+        FROM audit_log;
+      CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+        BEGIN SELECT RAISE(ABORT, 'audit_head is the chain head: it is never deleted'); END;
+    `,
+  },
 ];

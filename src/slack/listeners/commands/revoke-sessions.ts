@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { allTargets } from '../../../engine/types.js';
 import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
 import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
@@ -9,25 +10,60 @@ import { parseCommandText } from '../../guards/command-text.js';
 import { loadPreview } from '../../preview-loader.js';
 import { tellUser } from '../../tell-user.js';
 
-/** Answers `history` and `status` from what the engine recorded (fast: no vendor call; a Slack lookup only for an email). */
-async function lookupText(
+/**
+ * Steps a `status` answers before its ack. A bulk with more is acked at once and answered through
+ * the command's `response_url` afterwards: reading and summarising thousands of steps must not
+ * hold up the ack.
+ */
+const STATUS_STEPS_BEFORE_ACK = 50;
+
+/** Answers `history` from what the engine recorded (fast: an index search; a Slack lookup only for an email). */
+async function historyAnswer(
   deps: SlackDeps,
-  intent: Extract<CommandIntent, { kind: 'history' | 'status' }>,
+  target: Extract<CommandIntent, { kind: 'history' }>['target'],
 ): Promise<string> {
-  if (intent.kind === 'status') {
-    const request = await deps.engine.request(intent.requestId);
-    if (!request) return `No request \`${intent.requestId}\`.`;
-    return statusText(request, await deps.engine.steps(request.id), deps.labels);
-  }
-  let userId = intent.target.kind === 'user' ? intent.target.userId : undefined;
-  if (intent.target.kind === 'email') {
+  let userId = target.kind === 'user' ? target.userId : undefined;
+  if (target.kind === 'email') {
     // Bounded so the reply still fits in Slack's 3-second window.
-    const lookup = deps.directory.findByEmail(intent.target.email).catch(() => undefined);
+    const lookup = deps.directory.findByEmail(target.email).catch(() => undefined);
     const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2_000).unref());
     userId = (await Promise.race([lookup, timeout]))?.id;
   }
   if (!userId) return 'I could not find a Slack user with that email (in time); try the @mention.';
   return historyText(userId, await deps.engine.history(userId, 10));
+}
+
+/**
+ * `status <id>`: one request, system by system. A small one is the ack itself; a large bulk's ack
+ * says the answer follows, and the summary is posted to `response_url` after the ack.
+ */
+async function answerStatus(deps: SlackDeps, args: Args, requestId: string): Promise<void> {
+  const { command, ack, client } = args;
+  const request = await deps.engine.request(requestId);
+  if (!request) {
+    await ack({ response_type: 'ephemeral', text: `No request \`${requestId}\`.` });
+    return;
+  }
+  const people = allTargets(request).length;
+  if (people * request.systems.length <= STATUS_STEPS_BEFORE_ACK) {
+    const text = statusText(request, await deps.engine.steps(request.id), deps.labels);
+    await ack({ response_type: 'ephemeral', text });
+    return;
+  }
+  await ack({
+    response_type: 'ephemeral',
+    text: `Gathering the status of \`${request.id}\` (${people} people, ${request.systems.length} systems)…`,
+  });
+  deps.background.enqueue({
+    kind: 'status',
+    priority: 'low',
+    task: async () => {
+      const text = statusText(request, await deps.engine.steps(request.id), deps.labels);
+      await replyEphemeral(command.response_url, text).catch(() =>
+        tellUser(client, deps.logger, command.user_id, command.channel_id, text),
+      );
+    },
+  });
 }
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -38,7 +74,8 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
  * is told the app is busy instead) and, once it is open, the lookups for the preview (low).
  */
 export function revokeSessionsCommand(deps: SlackDeps) {
-  return async ({ command, ack, client, context }: Args): Promise<void> => {
+  return async (args: Args): Promise<void> => {
+    const { command, ack, client, context } = args;
     const receivedAt = arrivalOf(deps, context);
     const intent = parseCommandText(command.text);
     if (intent.kind === 'help') {
@@ -51,8 +88,12 @@ export function revokeSessionsCommand(deps: SlackDeps) {
       await deps.engine.refused({ kind: 'slack', id: command.user_id }, refusal.why, 'slash_command');
       return;
     }
-    if (intent.kind === 'history' || intent.kind === 'status') {
-      await ack({ response_type: 'ephemeral', text: await lookupText(deps, intent) });
+    if (intent.kind === 'status') {
+      await answerStatus(deps, args, intent.requestId);
+      return;
+    }
+    if (intent.kind === 'history') {
+      await ack({ response_type: 'ephemeral', text: await historyAnswer(deps, intent.target) });
       return;
     }
     if (intent.kind === 'invalid') {
