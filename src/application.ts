@@ -11,6 +11,7 @@ import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { type DrainResult, drain } from './runtime/drain.js';
+import { followUpHandlers } from './runtime/follow-up-handlers.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SystemChoice } from './slack/blocks/request-modal.js';
@@ -44,6 +45,8 @@ export interface ApplicationOptions {
   workQueue?: WorkQueueOptions;
   /** Poll interval, backoff and attempts of the outbox worker (tests shorten them). */
   outbox?: OutboxWorkerOptions;
+  /** The audit log's first look after a run and the pause between looks (tests shorten them). */
+  confirmTiming?: { firstCheckMs?: number; everyMs?: number };
 }
 
 export interface Application {
@@ -97,6 +100,8 @@ export async function buildApplication(
     sleep: options.sleep,
     verifyRecheckMs: options.verifyRecheckMs,
     leaseMs: options.leaseMs,
+    onContain: metrics ? (event) => metrics.contained(event) : undefined,
+    confirmTiming: options.confirmTiming,
   });
   if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
   const systems: SystemChoice[] = enabledSystems(config).flatMap((id) => {
@@ -142,7 +147,7 @@ export async function buildApplication(
   // from the store's outbox, at least once, by this worker (and every replica's).
   outbox = new OutboxWorker(
     store,
-    slackEffectHandlers(deps, () => slack.client),
+    { ...slackEffectHandlers(deps, () => slack.client), ...followUpHandlers(engine) },
     logger,
     {
       owner: engine.runnerId,

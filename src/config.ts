@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { opt, splitList, tokenVar, urlVar } from './config/env.js';
+import { PROOF_ENV, type ProofConfig, proofConfig } from './config/proof.js';
 import {
   configuredSystemIds,
   configureSystems,
@@ -62,6 +63,8 @@ export interface Config {
   metricsEnabled: boolean;
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Slack's audit-log confirmation, the watch for a return, the evidence signing key. */
+  proof: ProofConfig;
 }
 
 /** Raised when the environment is missing or has malformed variables; lists every problem at once. */
@@ -176,6 +179,7 @@ const envSchema = z.object({
       });
     }
   }),
+  ...PROOF_ENV,
   // Each system's own variables, from its descriptor.
   ...systemsEnvShape(),
 });
@@ -188,6 +192,7 @@ const CUT_SENSITIVE = new Set([
   'REVOKE_APPROVAL_CHANNEL',
   'REVOKE_API_TOKEN',
   'METRICS_TOKEN',
+  'SLACK_AUDIT_TOKEN',
   ...SYSTEM_SECRET_VARS,
 ]);
 
@@ -286,6 +291,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: Loa
     logFormat: env.LOG_FORMAT?.toLowerCase() === 'pretty' ? 'pretty' : 'json',
     metricsEnabled: env.METRICS_ENABLED?.toLowerCase() === 'true',
     metricsToken: env.METRICS_TOKEN,
+    proof: proofConfig(env),
   };
 }
 
@@ -315,6 +321,7 @@ export function secretsOf(config: Config): string[] {
     ...systemSecrets(config.systems),
     config.apiToken,
     config.metricsToken,
+    config.proof.slackAudit?.token,
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

@@ -4,6 +4,10 @@ import type { RunControl } from './active-runs.js';
 import type { DecisionKind } from './approval.js';
 import { EngineContext, type EngineDeps } from './context.js';
 import { type DecisionResult, Decisions } from './decisions.js';
+import { recentRevocation } from './follow-up/repeat.js';
+import { revokeAgain } from './follow-up/revoke-again.js';
+import { confirmSlackResets } from './follow-up/slack-confirm.js';
+import { watchCheck } from './follow-up/watch.js';
 import { IntakeJournal, type JournalEntry, type JournaledAsk } from './intake-journal.js';
 import type { RunObserver } from './observer.js';
 import type { SystemPreview } from './plan.js';
@@ -27,8 +31,11 @@ export class RevocationEngine {
   private readonly journal: IntakeJournal;
   private readonly records: Records;
 
+  private readonly ctx: EngineContext;
+
   constructor(deps: EngineDeps) {
     const ctx = new EngineContext(deps);
+    this.ctx = ctx;
     this.intake = new Intake(ctx);
     this.decisions = new Decisions(ctx);
     this.runner = new Runner(ctx);
@@ -153,6 +160,31 @@ export class RevocationEngine {
   /** Records where a request's results thread is (the outbox posted its parent, or its card became it). */
   threadPosted(requestId: string, thread: ThreadRef): Promise<void> {
     return this.records.threadPosted(requestId, thread);
+  }
+
+  /** The newest request that revoked this Slack user in the last 24 h, if any (the form's warning). */
+  recentRevocation(slackUserId: string): Promise<{ requestId: string; at: string } | undefined> {
+    return recentRevocation(this.ctx.store, { slackUserId }, this.ctx.now());
+  }
+
+  /** Revoke again after the watch found a new session (see {@link revokeAgain}). */
+  revokeAgain(
+    requestId: string,
+    round: number,
+    actor: Actor,
+    origin: { channelId?: string | undefined },
+  ): Promise<AskResult> {
+    return revokeAgain(this.ctx, this.intake, requestId, round, actor, origin);
+  }
+
+  /** One look at Slack's audit log for a request's resets (the `slack_confirm` effect). */
+  confirmSlackResets(requestId: string, round: number, until: string): Promise<void> {
+    return confirmSlackResets(this.ctx, requestId, round, until);
+  }
+
+  /** One look of the watch for a return (the `watch_check` effect). */
+  watchCheck(requestId: string, round: number, afterMs: number): Promise<void> {
+    return watchCheck(this.ctx, requestId, round, afterMs);
   }
 
   /** Records (and audits) that a request's workflow step was ended; its token is forgotten. */

@@ -6,6 +6,7 @@ import type { CreateOptions, NewEffect } from '../store/types.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
 import { approvalCardEffect, intakeNotes } from './effects.js';
+import { recentRevocation } from './follow-up/repeat.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
 import {
@@ -237,8 +238,13 @@ export class Intake {
     const firstSystems = input.systems.filter(
       (s) => this.ctx.providers.get(s)?.capabilities.identityProvider,
     );
+    // A second revocation of the person within a day is called out on the card (it is deliberate).
+    const repeatOf = input.additionalTargets?.length
+      ? undefined
+      : await recentRevocation(this.ctx.store, input.target, this.ctx.now());
     const plan = {
       ...input.plan,
+      ...(repeatOf ? { repeatOf } : {}),
       ...(approvalReason ? { approvalReason } : {}),
       ...(protectedTarget ? { protectedTarget } : {}),
       ...(protectionUnknown ? { protectionUnknown } : {}),
@@ -273,6 +279,7 @@ export class Intake {
             approvalReason: approvalReason ?? null,
             protectedTarget,
             ...(protectionUnknown ? { protectionUnknown } : {}),
+            ...(repeatOf ? { repeatOf } : {}),
             expiresAt: expiresAt ?? null,
           },
         },

@@ -172,11 +172,13 @@ export class SqlStore extends SqlQueues implements Store {
     record: NewAuditRecord | undefined,
     now: string,
     fence?: FencingToken,
+    effects: NewEffect[] = [],
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
         return false;
       for (const u of updates) await updateStepIn(tx, requestId, u.key, u.patch);
+      await insertEffectsIn(tx, effects, now);
       if (record) await appendAuditIn(tx, this.db.dialect, record, now);
       return true;
     });

@@ -198,7 +198,8 @@ export interface Store extends StoreQueues {
   /**
    * Patches several steps and appends `record` (when given) in one transaction: a crash keeps
    * all of it or none (a step is never marked started without its audit record). With `fence`,
-   * fenced: returns false, having written nothing, when the fence refused it.
+   * fenced: returns false, having written nothing, when the fence refused it. `effects` are written
+   * to the outbox in the same transaction.
    */
   updateSteps(
     requestId: string,
@@ -206,6 +207,7 @@ export interface Store extends StoreQueues {
     record: NewAuditRecord | undefined,
     now: string,
     fence?: FencingToken,
+    effects?: NewEffect[],
   ): Promise<boolean>;
   /** Recent requests naming this Slack user as target, newest first. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;

@@ -10,6 +10,7 @@ import {
 } from '../../engine/types.js';
 import type { Person } from '../../providers/types.js';
 import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
+import { containBlock, repeatBlock } from './proof.js';
 import { describeSession } from './request-modal.js';
 
 /** A chat message: fallback text plus blocks. */
@@ -240,6 +241,8 @@ export function parentMessage(
       },
     });
   }
+  const repeat = repeatBlock(request);
+  if (repeat) blocks.push(repeat);
   if (request.additionalTargets?.length)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: peopleLines(request, steps, labels) } });
   const first = request.plan?.firstSystems ?? [];
@@ -269,6 +272,7 @@ export function parentMessage(
     });
   blocks.push(
     { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${status}` } },
+    ...[containBlock(request, steps, labels)].filter((b): b is KnownBlock => b !== undefined),
     {
       type: 'context',
       elements: [

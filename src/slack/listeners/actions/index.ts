@@ -1,8 +1,10 @@
 import type { App, BlockAction, ButtonAction, UsersSelectAction } from '@slack/bolt';
+import { REVOKE_AGAIN_ACTION } from '../../blocks/follow-up.js';
 import { IDS } from '../../blocks/ids.js';
 import type { SlackDeps } from '../../context.js';
 import { approvalDecision } from './approval-decision.js';
 import { breakGlassOpened } from './break-glass-opened.js';
+import { revokeAgainClicked } from './revoke-again.js';
 import { targetUserSelected } from './target-user-selected.js';
 
 /** Registers the block action listeners. */
@@ -22,6 +24,10 @@ export function register(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(
     { action_id: IDS.breakGlassAction, type: 'block_actions' },
     breakGlassOpened(deps),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    { action_id: REVOKE_AGAIN_ACTION, type: 'block_actions' },
+    revokeAgainClicked(deps),
   );
   // Selecting sessions, systems or the scope needs no server round trip; ack so Slack shows no error.
   for (const id of [IDS.sessionsAction, IDS.modeAction, IDS.systemsAction, IDS.scopeAction]) {
