@@ -57,6 +57,8 @@ export interface HarnessOptions {
   httpLimits?: Partial<HttpLimits>;
   /** Bounds, clock, estimator or observer of the after-ack work queue. */
   workQueue?: WorkQueueOptions;
+  /** The audit log's first look after a run and the pause between looks. */
+  confirmTiming?: { firstCheckMs?: number; everyMs?: number };
 }
 
 export async function startHarness(
@@ -94,6 +96,9 @@ export async function startHarness(
     vendorTimeoutMs: options.vendorTimeoutMs,
     httpLimits: options.httpLimits,
     workQueue: options.workQueue,
+    confirmTiming: options.confirmTiming,
+    // Delayed effects (confirmations, the watch) come due between polls: look often.
+    outbox: { pollMs: 50 },
     now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });
