@@ -45,13 +45,21 @@ describe('time to contain, measured from approval (real app, fake vendors)', () 
       { user_id: 'UALICE', session_id: 1, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
     ];
     await harness.interact(submission(formValues({ systems: ['slack', 'box', 'mattermost'] })));
-    const card = await harness.slack.waitFor(() => harness.slack.messages.find((m) => isApprovalCard(m.blocks)));
+    const card = await harness.slack.waitFor(() =>
+      harness.slack.messages.find((m) => isApprovalCard(m.blocks)),
+    );
     const [request] = await harness.app.store.listRequestsForTarget('UALICE', 1);
     const id = request?.id ?? '';
     // The approver takes ten minutes: the clock of containment starts at the approval, not before.
     offset = 600_000;
     await harness.interact(
-      buttonClick({ userId: 'UAPP1', actionId: 'approve_request', value: id, channel: 'C0APPROVE', messageTs: card.ts }),
+      buttonClick({
+        userId: 'UAPP1',
+        actionId: 'approve_request',
+        value: id,
+        channel: 'C0APPROVE',
+        messageTs: card.ts,
+      }),
     );
     const done = await harness.slack.waitFor(async () => {
       const r = await harness.app.store.getRequest(id);
@@ -82,15 +90,22 @@ describe('time to contain, measured from approval (real app, fake vendors)', () 
     const replies = harness.slack.messages.filter((m) => m.thread_ts === thread).map((m) => replyText(m));
     expect(replies.find((t) => t.includes('*Box*'))).toContain('requested — Box gives no confirmation');
     expect(replies.find((t) => t.includes('*Slack*'))).toContain('set SLACK_AUDIT_TOKEN');
-    expect(replies.find((t) => t.includes('*Mattermost*'))).toMatch(/accepted \+\d+ s, confirmed \+\d+ s after approval/);
+    expect(replies.find((t) => t.includes('*Mattermost*'))).toMatch(
+      /accepted \+\d+ s, confirmed \+\d+ s after approval/,
+    );
 
-    const parent = harness.slack.callsTo('chat.update').filter((c) => c.args.ts === thread).at(-1);
+    const parent = harness.slack
+      .callsTo('chat.update')
+      .filter((c) => c.args.ts === thread)
+      .at(-1);
     const contain = blockText(parent?.args, 'contain');
     expect(contain).toMatch(/contained in \d+ s/);
     expect(contain).toMatch(/Mattermost confirmed at \+\d+ s/);
     expect(contain).toContain('Box: requested, no confirmation');
 
-    const res = await fetch(`${harness.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const res = await fetch(`${harness.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     const metrics = parsePrometheus(await res.text());
     const count = (system: string, stage: string) =>
       sample(metrics, 'revoke_time_to_contain_seconds_count', { system, stage });
@@ -99,6 +114,8 @@ describe('time to contain, measured from approval (real app, fake vendors)', () 
     expect(count('box', 'accepted')).toBe(1);
     expect(count('box', 'confirmed')).toBeUndefined();
     // Measured from approval: the ten minutes before it are not in it.
-    expect(sample(metrics, 'revoke_time_to_contain_seconds_sum', { system: 'mattermost', stage: 'accepted' })).toBeLessThan(60);
+    expect(
+      sample(metrics, 'revoke_time_to_contain_seconds_sum', { system: 'mattermost', stage: 'accepted' }),
+    ).toBeLessThan(60);
   }, 40_000);
 });
