@@ -46,17 +46,24 @@ export class FakeSlackAudit extends FakeVendor {
               if (n !== undefined && !/^\d+$/.test(n)) return err(400, 'invalid_arguments');
             const actions = q.action?.split(',');
             const now = Date.now();
-            const visible = [...this.entries, ...this.later.filter((l) => l.visibleAfter <= now).map((l) => l.entry)]
+            const visible = [
+              ...this.entries,
+              ...this.later.filter((l) => l.visibleAfter <= now).map((l) => l.entry),
+            ]
               .filter((e) => !actions || actions.includes(e.action))
               .filter((e) => q.oldest === undefined || e.date_create >= Number(q.oldest))
               .filter((e) => q.latest === undefined || e.date_create <= Number(q.latest))
               .sort((a, b) => b.date_create - a.date_create);
             const offset = q.cursor ? Number(Buffer.from(q.cursor, 'base64').toString()) : 0;
             if (!Number.isInteger(offset) || offset < 0) return err(400, 'invalid_cursor');
-            const next = offset + limit < visible.length ? Buffer.from(String(offset + limit)).toString('base64') : '';
+            const next =
+              offset + limit < visible.length ? Buffer.from(String(offset + limit)).toString('base64') : '';
             return {
               status: 200,
-              body: { entries: visible.slice(offset, offset + limit), response_metadata: { next_cursor: next } },
+              body: {
+                entries: visible.slice(offset, offset + limit),
+                response_metadata: { next_cursor: next },
+              },
             };
           },
         },
@@ -78,8 +85,15 @@ export class FakeSlackAudit extends FakeVendor {
       date_create: at,
       action: 'user_session_reset_by_admin',
       actor: { type: 'user', user: { id: 'UADMIN', name: 'admin', email: 'admin@example.com' } },
-      entity: { type: 'user', user: { id: userId, name: userId.toLowerCase(), email: `${userId}@example.com` } },
-      context: { location: { type: 'enterprise', id: 'E1', name: 'Acme', domain: 'acme' }, ua: 'ua', ip_address: '192.0.2.1' },
+      entity: {
+        type: 'user',
+        user: { id: userId, name: userId.toLowerCase(), email: `${userId}@example.com` },
+      },
+      context: {
+        location: { type: 'enterprise', id: 'E1', name: 'Acme', domain: 'acme' },
+        ua: 'ua',
+        ip_address: '192.0.2.1',
+      },
     };
   }
 
