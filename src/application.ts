@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
+import { createEvidenceHandlers } from './api/evidence-endpoint.js';
 import { alertRoutes } from './api/routes.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { buildCore, buildSystems } from './core.js';
@@ -133,9 +134,12 @@ export async function buildApplication(
         }),
       )
     : [];
-  const routes = metrics
-    ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text)), ...apiRoutes]
-    : apiRoutes;
+  const evidenceRoutes = createEvidenceHandlers({ apiToken: config.apiToken, engine, logger }).routes;
+  const routes = [
+    ...(metrics ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text))] : []),
+    ...apiRoutes,
+    ...evidenceRoutes,
+  ];
   const slack = createSlackApp(deps, {
     logger,
     readiness: store,

@@ -4,6 +4,8 @@ import { Approvals } from './engine/approval.js';
 import type { ContainEvent } from './engine/containment.js';
 import { RevocationEngine } from './engine/engine.js';
 import type { RunObserver } from './engine/observer.js';
+import { configFingerprint } from './evidence/config-summary.js';
+import { EvidenceService } from './evidence/service.js';
 import type { Logger } from './log.js';
 import type { Budgets } from './providers/budget/index.js';
 import { createBudgets, createProviders, createSlackDirectory } from './providers/index.js';
@@ -11,7 +13,9 @@ import type { RetryPolicy } from './providers/retry.js';
 import { SlackAuditLogs } from './providers/slack-admin/audit-logs.js';
 import type { SlackDirectory } from './providers/slack-admin/directory.js';
 import type { ProviderMap } from './providers/types.js';
+import { signingKeySource } from './signing/key.js';
 import type { Store } from './store/types.js';
+import { VERSION } from './version.js';
 
 /** How the systems are reached: the same for the app and the CLI unless a test shortens it. */
 export interface SystemsOptions {
@@ -106,6 +110,13 @@ export function buildCore(config: Config, systems: Systems, options: EngineOptio
     approvalTtlMs: config.approvalTtlMs,
     effectsWritten: options.effectsWritten,
     onContain: options.onContain,
+    evidence: new EvidenceService({
+      store: options.store,
+      key: signingKeySource(config.proof.signingKeyFile, options.store),
+      configuration: configFingerprint(config),
+      version: VERSION,
+      now: options.now,
+    }),
     followUp: {
       watchMs: config.proof.watchMs,
       slackAudit:

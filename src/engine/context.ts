@@ -1,3 +1,4 @@
+import type { EvidenceExporter } from '../evidence/service.js';
 import type { Logger } from '../log.js';
 import type { DirectoryUser, ProviderMap } from '../providers/types.js';
 import type { AuditRecord, Store } from '../store/types.js';
@@ -39,6 +40,8 @@ export interface EngineDeps {
   effectsWritten?: (() => void) | undefined;
   /** Told of each step's time to contain as it is recorded (the metric), once per stage. */
   onContain?: ((event: ContainEvent) => void) | undefined;
+  /** Exports a finished request's signed evidence (absent: evidence is not available here). */
+  evidence?: EvidenceExporter | undefined;
   /** What happens after a run: confirmations awaited from vendors, and the watch for a return. */
   followUp?: FollowUpSettings | undefined;
 }

@@ -11,6 +11,7 @@ import { claimIn, holdsIn } from './fence.js';
 import { completeIntakeIn } from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import { insertEffectsIn } from './outbox.js';
+import { auditHeadIn, type KeptSigningKey, keepSigningKeyIn, signingKeyIn } from './proof.js';
 import {
   type AuditRow,
   type RequestRow,
@@ -206,6 +207,18 @@ export class SqlStore extends SqlQueues implements Store {
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
     return (await this.db.all<RequestRow>(q.requestsForTarget(slackUserId, limit))).map(rowToRequest);
+  }
+
+  auditHead(): Promise<{ seq: number; hash: string } | undefined> {
+    return auditHeadIn(this.db);
+  }
+
+  signingKey(): Promise<KeptSigningKey | undefined> {
+    return signingKeyIn(this.db);
+  }
+
+  keepSigningKey(key: KeptSigningKey): Promise<KeptSigningKey> {
+    return this.db.transaction((tx) => keepSigningKeyIn(tx, key));
   }
 
   async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {

@@ -19,9 +19,11 @@ export {
 
 import type { AuditRecord, NewAuditRecord } from './audit-record.js';
 import type { NewEffect } from './outbox.js';
+import type { StoreProof } from './proof.js';
 import type { StoreQueues } from './queues.js';
 
 export type { AuditRecord, NewAuditRecord } from './audit-record.js';
+export type { KeptSigningKey } from './proof.js';
 
 /** An audit record written with the request that a create makes (its `requestId` is the new id). */
 export type AuditDraft = Omit<NewAuditRecord, 'requestId'>;
@@ -106,7 +108,7 @@ export interface StoreMetrics {
  * {@link FencingToken} its claim took, they change nothing (and write no audit
  * record) once another claim took the request or the request stopped `running`.
  */
-export interface Store extends StoreQueues {
+export interface Store extends StoreQueues, StoreProof {
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
   migrate(): Promise<void>;
   /** Inserts a request and one pending step per system in one transaction; with an idempotency key already used, returns that request. */

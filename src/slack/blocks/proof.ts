@@ -40,3 +40,22 @@ export function repeatBlock(request: RevocationRequest): KnownBlock | undefined 
   if (!repeatOf) return undefined;
   return { type: 'section', block_id: 'repeat', text: { type: 'mrkdwn', text: repeatText(repeatOf) } };
 }
+
+export const DOWNLOAD_EVIDENCE_ACTION = 'download_evidence';
+
+/** Download evidence, on a finished parent: the signed JSON is uploaded to the thread. */
+export function evidenceBlock(request: RevocationRequest): KnownBlock | undefined {
+  if (!RAN.includes(request.status)) return undefined;
+  return {
+    type: 'actions',
+    block_id: 'evidence',
+    elements: [
+      {
+        type: 'button',
+        action_id: DOWNLOAD_EVIDENCE_ACTION,
+        text: { type: 'plain_text', text: 'Download evidence' },
+        value: request.id,
+      },
+    ],
+  };
+}

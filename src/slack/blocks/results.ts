@@ -10,7 +10,7 @@ import {
 } from '../../engine/types.js';
 import type { Person } from '../../providers/types.js';
 import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
-import { containBlock, repeatBlock } from './proof.js';
+import { containBlock, evidenceBlock, repeatBlock } from './proof.js';
 import { describeSession } from './request-modal.js';
 
 /** A chat message: fallback text plus blocks. */
@@ -281,6 +281,8 @@ export function parentMessage(
     },
   );
   if (options.buttons && request.status === 'pending_approval') blocks.push(approvalButtons(request));
+  const evidence = evidenceBlock(request);
+  if (evidence) blocks.push(evidence);
   const who = request.additionalTargets?.length
     ? `${request.additionalTargets.length + 1} people`
     : (request.target.email ?? request.target.slackUserId ?? 'a person');

@@ -136,4 +136,16 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX outbox_request ON outbox (request_id, id);
     `,
   },
+  {
+    version: 8,
+    name: 'a signing key the app created and keeps (signed evidence), when no key file is given',
+    sql: `
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        alg TEXT NOT NULL,
+        private_jwk TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
