@@ -6,6 +6,7 @@ import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
+import { proofContract } from './proof-contract.js';
 import { outboxContract } from './outbox-contract.js';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -50,6 +51,8 @@ describe.skipIf(!url)('PostgreSQL store', () => {
   });
 
   outboxContract(open);
+
+  proofContract(open);
 
   storeContract(open, (store) => {
     const schema = schemaOf.get(store) ?? '';

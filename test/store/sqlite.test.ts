@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
+import { proofContract } from './proof-contract.js';
 import { outboxContract } from './outbox-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'revoke-store-'));
@@ -20,6 +21,8 @@ describe('SQLite store', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   outboxContract(async () => createStore(`sqlite:${join(root, `o${n++}`, 'revoke.db')}`));
+
+  proofContract(async () => createStore(`sqlite:${join(root, `p${n++}`, 'revoke.db')}`));
 
   storeContract(
     async () => {
