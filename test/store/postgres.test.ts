@@ -6,8 +6,8 @@ import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
-import { proofContract } from './proof-contract.js';
 import { outboxContract } from './outbox-contract.js';
+import { proofContract } from './proof-contract.js';
 
 const url = process.env.TEST_DATABASE_URL;
 if (!url && process.env.CI === 'true') {

@@ -8,8 +8,8 @@ import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { newRequest, storeContract } from './contract.js';
-import { proofContract } from './proof-contract.js';
 import { outboxContract } from './outbox-contract.js';
+import { proofContract } from './proof-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'revoke-store-'));
 const NOW = '2026-11-22T10:00:00.000Z';
