@@ -46,7 +46,8 @@ export interface AlertEndpointDeps {
   bodyTimeoutMs?: number | undefined;
 }
 
-function sendJson(
+/** Sends a JSON answer that no cache keeps. */
+export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RevocationEngine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import { isRequestId } from '../util/ids.js';
-import { bearerMatches, REQUESTS_PATH } from './alert-endpoint.js';
+import { bearerMatches, REQUESTS_PATH, sendJson as send } from './alert-endpoint.js';
 
 /** Where the public keys of the evidence signatures are served (no auth: they are public). */
 export const JWKS_PATH = '/evidence/jwks.json';
@@ -12,16 +12,6 @@ export interface EvidenceEndpointDeps {
   apiToken: string | undefined;
   engine: RevocationEngine;
   logger: Logger;
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 /**

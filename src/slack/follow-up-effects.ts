@@ -1,12 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import { FOLLOW_UP } from '../engine/follow-up/effects.js';
-import type { RevocationRequest } from '../engine/types.js';
 import type { EffectHandler } from '../runtime/outbox-worker.js';
 import { confirmNote, watchAlert } from './blocks/follow-up.js';
 import type { SlackDeps } from './context.js';
 import { postOnce } from './post-once.js';
-
-type RequestOf = (d: Parameters<EffectHandler>[0]) => Promise<RevocationRequest>;
+import type { RequestOf } from './thread-effects.js';
 
 /**
  * What the checks after a run found, told in the results thread (rendered from the store when

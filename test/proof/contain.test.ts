@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBox } from '../fakes/box.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
-import { buttonClick } from '../helpers/actions.js';
 import { blockText, isApprovalCard, replyText } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { parsePrometheus, sample } from '../helpers/prometheus.js';
+import { approveAndFinish } from './approve.js';
 
 const METRICS_TOKEN = 'metrics-bearer-0123456789abcdef';
 
@@ -52,19 +52,7 @@ describe('time to contain, measured from approval (real app, fake vendors)', () 
     const id = request?.id ?? '';
     // The approver takes ten minutes: the clock of containment starts at the approval, not before.
     offset = 600_000;
-    await harness.interact(
-      buttonClick({
-        userId: 'UAPP1',
-        actionId: 'approve_request',
-        value: id,
-        channel: 'C0APPROVE',
-        messageTs: card.ts,
-      }),
-    );
-    const done = await harness.slack.waitFor(async () => {
-      const r = await harness.app.store.getRequest(id);
-      return r?.status === 'done' ? r : undefined;
-    }, 20_000);
+    const done = await approveAndFinish(harness, id, card.ts);
     await harness.delivered();
     const approved = Date.parse(done.decidedAt ?? '');
     const steps = await harness.app.store.listSteps(id);

@@ -14,6 +14,7 @@ import { findButton } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { API_TOKENS } from '../helpers/known-secrets.js';
+import { approveAndFinish } from './approve.js';
 
 const TOKEN = API_TOKENS.alert;
 
@@ -72,18 +73,7 @@ describe('signed evidence of a finished request (real app, alert API, CLI, Slack
     const card = await h.slack.waitFor(() =>
       h.slack.messages.find((m) => findButton(m.blocks, 'approve_request')?.value === id),
     );
-    await h.interact(
-      buttonClick({
-        userId: 'UAPP1',
-        actionId: 'approve_request',
-        value: id,
-        channel: 'C0APPROVE',
-        messageTs: card.ts,
-      }),
-    );
-    await h.slack.waitFor(async () =>
-      (await h.app.store.getRequest(id))?.status === 'done' ? true : undefined,
-    );
+    await approveAndFinish(h, id, card.ts);
     await h.delivered();
     // A request from Slack: the alert API's token never reads it.
     await h.interact(submission(formValues({ target: 'UALICE', reason: 'from Slack' })));

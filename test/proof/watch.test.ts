@@ -118,44 +118,22 @@ describe('the watch for a return (REVOKE_WATCH), across a restart', () => {
 
     // The button's value is not trusted: a forged value naming another request raises nothing.
     const button = findButton(alert.blocks, 'revoke_again');
+    const revokeAgain = (userId: string, value: string) =>
+      interact(
+        second.url,
+        buttonClick({ userId, actionId: 'revoke_again', value, channel: alert.channel, messageTs: alert.ts }),
+      );
     const forged = `${request.id.slice(0, -1)}${request.id.endsWith('x') ? 'y' : 'x'}:0`;
-    await interact(
-      second.url,
-      buttonClick({
-        userId: 'UREQ',
-        actionId: 'revoke_again',
-        value: forged,
-        channel: alert.channel,
-        messageTs: alert.ts,
-      }),
-    );
+    await revokeAgain('UREQ', forged);
     // Someone who may not request revocations is refused (policy applies to Revoke again too).
-    await interact(
-      second.url,
-      buttonClick({
-        userId: 'UOTHER',
-        actionId: 'revoke_again',
-        value: String(button?.value),
-        channel: alert.channel,
-        messageTs: alert.ts,
-      }),
-    );
+    await revokeAgain('UOTHER', String(button?.value));
     const refusedForged = await slack.waitFor(() => slack.messages.find((m) => m.ephemeralFor === 'UREQ'));
     expect(refusedForged.text).toContain('There is no request');
     const refusedOther = await slack.waitFor(() => slack.messages.find((m) => m.ephemeralFor === 'UOTHER'));
     expect(refusedOther.text).toContain('not allowed to request revocations');
     expect((await second.app.store.listRequestsForTarget('UALICE', 5)).length).toBe(1);
 
-    await interact(
-      second.url,
-      buttonClick({
-        userId: 'UREQ',
-        actionId: 'revoke_again',
-        value: String(button?.value),
-        channel: alert.channel,
-        messageTs: alert.ts,
-      }),
-    );
+    await revokeAgain('UREQ', String(button?.value));
     const again = await slack.waitFor(async () => {
       const [r] = await second.app.store.listRequestsForTarget('UALICE', 1);
       return r && r.id !== request.id && r.status === 'done' ? r : undefined;

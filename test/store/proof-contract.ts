@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
-import { captureStoreAudit } from '../helpers/capture.js';
-import { newRequest } from './contract.js';
+import { newRequest, storeUser } from './contract.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';
 const key = (kid: string) => ({
@@ -13,15 +12,7 @@ const key = (kid: string) => ({
 
 /** What proof needs of every Store: the chain head, one kept signing key, steps and effects written together. */
 export function proofContract(open: () => Promise<Store>): void {
-  const withStore = async (fn: (s: Store) => Promise<void>) => {
-    const store = await open();
-    try {
-      await fn(store);
-    } finally {
-      await captureStoreAudit(store);
-      await store.close();
-    }
-  };
+  const withStore = storeUser(open);
 
   it('reads the audit chain head: none on an empty log, then the last record', () =>
     withStore(async (s) => {
