@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBox } from '../fakes/box.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
-import { blockText, isApprovalCard, replyText } from '../helpers/blocks.js';
+import { blockText, findBlock, isApprovalCard, replyText } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 import { parsePrometheus, sample } from '../helpers/prometheus.js';
@@ -105,5 +105,12 @@ describe('time to contain, measured from approval (real app, fake vendors)', () 
     expect(
       sample(metrics, 'revoke_time_to_contain_seconds_sum', { system: 'mattermost', stage: 'accepted' }),
     ).toBeLessThan(60);
+
+    // The same person again within 24 h: the form warns, linking this request.
+    await harness.command({ text: '<@UALICE|alice>' });
+    const form = await harness.slack.waitFor(() =>
+      harness.slack.callsTo('views.update').find((c) => findBlock(c.args.view, 'repeat')),
+    );
+    expect(blockText(form.args.view, 'repeat')).toContain(`\`${id}\``);
   }, 40_000);
 });

@@ -1,4 +1,5 @@
 import { asRevokeError } from '../../errors.js';
+import { inLane } from '../../providers/budget/index.js';
 import type { Session } from '../../providers/types.js';
 import type { StepUpdate } from '../../store/types.js';
 import type { EngineContext } from '../context.js';
@@ -29,7 +30,12 @@ export function newSessions(step: RevocationStep, sessions: readonly Session[]):
  * the audit log (`watch_checked`) and — with a Revoke again button — in the thread, in one write.
  * A look already recorded (a redelivery) is not repeated.
  */
-export async function watchCheck(
+/** Background work: its listings are bulk work, leaving urgent requests their share of every budget. */
+export function watchCheck(ctx: EngineContext, requestId: string, round: number, afterMs: number): Promise<void> {
+  return inLane('bulk', () => watchCheckNow(ctx, requestId, round, afterMs));
+}
+
+async function watchCheckNow(
   ctx: EngineContext,
   requestId: string,
   round: number,
