@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
 import { parseWatch } from '../src/config/proof.js';
+import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
 import { SECRETS } from './helpers/harness.js';
 
 const BASE = {

@@ -120,7 +120,9 @@ export async function runStep(
   const finished = { ...step, state, attempts, result, account, startedAt, finishedAt };
   // A Slack reset awaiting its audit log is confirmed there (its listing covers only some workspaces).
   ctx.contained(
-    containEvents(request, finished).filter((e) => e.stage === 'accepted' || result.confirmation !== 'awaiting'),
+    containEvents(request, finished).filter(
+      (e) => e.stage === 'accepted' || result.confirmation !== 'awaiting',
+    ),
   );
   ctx.logger.info(
     `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,

@@ -28,10 +28,15 @@ export function newSessions(step: RevocationStep, sessions: readonly Session[]):
  * One look of the watch (REVOKE_WATCH) at a finished request's people: every system that can list
  * sessions is listed again, and a session begun after the revocation is recorded in the step, in
  * the audit log (`watch_checked`) and — with a Revoke again button — in the thread, in one write.
- * A look already recorded (a redelivery) is not repeated.
+ * A look already recorded (a redelivery) is not repeated. Background work: its listings are in
+ * the bulk lane, leaving urgent requests their share of every vendor budget.
  */
-/** Background work: its listings are bulk work, leaving urgent requests their share of every budget. */
-export function watchCheck(ctx: EngineContext, requestId: string, round: number, afterMs: number): Promise<void> {
+export function watchCheck(
+  ctx: EngineContext,
+  requestId: string,
+  round: number,
+  afterMs: number,
+): Promise<void> {
   return inLane('bulk', () => watchCheckNow(ctx, requestId, round, afterMs));
 }
 
