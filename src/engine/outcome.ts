@@ -157,6 +157,8 @@ function confirmationPhrases(request: RevocationRequest, step: RevocationStep, l
     phrases.push(t(` Awaiting confirmation from ${label}'s audit log.`));
   else if (r.confirmation === 'not_confirmed' || r.confirmation === 'failed')
     phrases.push(t(' '), t(`${r.confirmationNote ?? 'not confirmed'}.`, 'warn', 300));
+  else if (r.confirmation === 'unavailable' && r.confirmationNote)
+    phrases.push(t(' '), t(`${r.confirmationNote}.`, 'warn', 300));
   else if (r.confirmation === 'unavailable')
     phrases.push(
       t(' '),

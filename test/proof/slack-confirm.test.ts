@@ -22,11 +22,11 @@ describe("Slack resets confirmed from Slack's Audit Logs API (real app, fake Sla
     h = undefined;
   });
 
-  async function start(offset: () => number) {
+  async function start(offset: () => number, env: Record<string, string> = {}) {
     audit = new FakeSlackAudit();
     await audit.start();
     h = await startHarness(
-      { ...audit.env(), REVOKE_APPROVAL_CHANNEL: 'C0APPROVE', REVOKE_WATCH: 'off' },
+      { ...audit.env(), REVOKE_APPROVAL_CHANNEL: 'C0APPROVE', REVOKE_WATCH: 'off', ...env },
       { clockOffsetMs: offset, confirmTiming: { firstCheckMs: 100, everyMs: 300 } },
     );
     return { h, audit };
@@ -116,6 +116,24 @@ describe("Slack resets confirmed from Slack's Audit Logs API (real app, fake Sla
     const parent = h.slack.callsTo('chat.update').at(-1);
     expect(blockText(parent?.args, 'contain')).toContain('Slack: not confirmed');
   }, 40_000);
+
+  it('says at once when Slack refuses the token, instead of waiting out the window', async () => {
+    const { h, audit } = await start(() => 0, {
+      SLACK_AUDIT_TOKEN: 'xoxp-9999999999-9999999999-notanownertoken',
+    });
+    h.slack.sessions = [session('UALICE', 1)];
+    await h.interact(submission(formValues({ systems: ['slack'] })));
+    const note = await h.slack.waitFor(
+      () => h.slack.messages.find((m) => m.text === 'Slack: audit-log confirmation'),
+      15_000,
+    );
+    expect(replyText(note)).toContain("Slack's Audit Logs API refused SLACK_AUDIT_TOKEN (invalid_auth)");
+    await h.delivered();
+    const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
+    const [step] = await h.app.store.listSteps(request?.id ?? '');
+    expect(step?.result?.confirmation).toBe('unavailable');
+    expect(audit.requestsTo('logs')).toHaveLength(1); // not asked again with a token it refused
+  }, 30_000);
 
   it('confirms a one-person reset with user_session_reset_by_admin, at the time Slack did it', async () => {
     const { h, audit } = await start(() => 0);

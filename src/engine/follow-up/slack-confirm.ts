@@ -1,5 +1,6 @@
 import type { ResetRecord } from '../../providers/slack-admin/audit-logs.js';
 import type { StepUpdate } from '../../store/types.js';
+import { asRevokeError, ErrorCode } from '../../errors.js';
 import { formatDuration } from '../../util/duration.js';
 import { approvedAt, containEvents } from '../containment.js';
 import type { EngineContext } from '../context.js';
@@ -79,15 +80,33 @@ export async function confirmSlackResets(
   if (!audit || !request) return;
   const steps = await ctx.store.listSteps(requestId);
   const awaiting = steps.filter((s) => s.result?.confirmation === 'awaiting' && s.account);
-  if (awaiting.length === 0) return;
+  // Nothing left to look for (a redelivery after the steps were written): the status still follows.
+  if (awaiting.length === 0) return reviseStatus(ctx, request);
   const now = ctx.now();
-  const records = await audit.reader.resets(new Date(Date.parse(approvedAt(request)) - LOOK_BACK_MS), now);
-  const closed = now.toISOString() >= until;
+  let records: ResetRecord[];
+  let refused: string | undefined;
+  try {
+    records = await audit.reader.resets(new Date(Date.parse(approvedAt(request)) - LOOK_BACK_MS), now);
+  } catch (error) {
+    // A token Slack refuses will not work on the next look either: say so instead of waiting.
+    const e = asRevokeError(error, 'slack');
+    if (e.code !== ErrorCode.VendorAuth) throw error;
+    records = [];
+    refused = `not confirmed: Slack's Audit Logs API refused SLACK_AUDIT_TOKEN (${e.vendorCode ?? 'auth'}); it must be an org owner's token with auditlogs:read`;
+  }
+  const closed = refused !== undefined || now.toISOString() >= until;
   const windowText = closed ? formatWindow(audit.windowMs) : undefined;
   const updates: StepUpdate[] = [];
   const changed: RevocationStep[] = [];
   for (const step of awaiting) {
-    const next = settled(step, latestFor(records, step.account?.id ?? ''), windowText);
+    const found = settled(step, latestFor(records, step.account?.id ?? ''), windowText);
+    const next =
+      found && refused
+        ? {
+            ...found,
+            result: { ...found.result, confirmation: 'unavailable' as const, confirmationNote: refused },
+          }
+        : found;
     if (!next) continue;
     updates.push({ key: step.key, patch: next });
     changed.push({ ...step, ...next });

@@ -35,7 +35,7 @@ export function confirmNote(request: RevocationRequest, steps: RevocationStep[],
       lines.push(
         `:white_check_mark: ${personOf(request, s)} — confirmed by ${escapeInline(label)}'s audit log${after === undefined ? '' : ` at +${formatSeconds(after)}`}`,
       );
-    } else if (r.confirmation === 'failed' || r.confirmation === 'not_confirmed')
+    } else if (r.confirmationNote && r.confirmation && r.confirmation !== 'awaiting')
       lines.push(
         `:warning: ${personOf(request, s)} — ${escapeInline(r.confirmationNote ?? 'not confirmed', 300)}`,
       );
