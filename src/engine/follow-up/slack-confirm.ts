@@ -1,6 +1,6 @@
+import { asRevokeError, ErrorCode } from '../../errors.js';
 import type { ResetRecord } from '../../providers/slack-admin/audit-logs.js';
 import type { StepUpdate } from '../../store/types.js';
-import { asRevokeError, ErrorCode } from '../../errors.js';
 import { formatDuration } from '../../util/duration.js';
 import { approvedAt, containEvents } from '../containment.js';
 import type { EngineContext } from '../context.js';
