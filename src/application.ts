@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createAlertHandlers } from './api/alert-endpoint.js';
+import { createEvidenceHandlers } from './api/evidence-endpoint.js';
 import { globalTokenRevocationRoute } from './api/global-token-revocation.js';
 import { alertRoutes } from './api/routes.js';
 import { ssfEventsRoute } from './api/ssf-events.js';
@@ -14,6 +15,7 @@ import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { type DrainResult, drain } from './runtime/drain.js';
+import { followUpHandlers } from './runtime/follow-up-handlers.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
 import { buildSignals } from './signals/index.js';
 import { SignalReceiver } from './signals/receiver.js';
@@ -58,6 +60,8 @@ export interface ApplicationOptions {
   host?: string;
   /** Shared Signals: per-push timeout (default 10 s) and how long a waiting poll waits (default 5 s). */
   signals?: { pushTimeoutMs?: number; longPollMs?: number; jwksCooldownMs?: number };
+  /** The audit log's first look after a run and the pause between looks (tests shorten them). */
+  confirmTiming?: { firstCheckMs?: number; everyMs?: number };
 }
 
 export interface Application {
@@ -112,6 +116,8 @@ export async function buildApplication(
     sleep: options.sleep,
     verifyRecheckMs: options.verifyRecheckMs,
     leaseMs: options.leaseMs,
+    onContain: metrics ? (event) => metrics.contained(event) : undefined,
+    confirmTiming: options.confirmTiming,
   });
   if (!directory) throw new Error('SLACK_BOT_TOKEN is required to run the Slack app');
   const systems: SystemChoice[] = enabledSystems(config).flatMap((id) => {
@@ -143,6 +149,7 @@ export async function buildApplication(
         }),
       )
     : [];
+  const evidenceRoutes = createEvidenceHandlers({ apiToken: config.apiToken, engine, logger }).routes;
   const signals = buildSignals(config.signals, {
     store,
     systems: config.systems,
@@ -204,6 +211,7 @@ export async function buildApplication(
   const routes = [
     ...(metrics ? [metricsRoute(metrics, config.metricsToken, (text) => redactor.redact(text))] : []),
     ...apiRoutes,
+    ...evidenceRoutes,
     ...signalRoutes,
   ];
   const slack = createSlackApp(deps, {
@@ -218,7 +226,7 @@ export async function buildApplication(
   // from the store's outbox, at least once, by this worker (and every replica's).
   outbox = new OutboxWorker(
     store,
-    { ...slackEffectHandlers(deps, () => slack.client), ...signals.handlers },
+    { ...slackEffectHandlers(deps, () => slack.client), ...followUpHandlers(engine), ...signals.handlers },
     logger,
     {
       owner: engine.runnerId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SystemId } from './catalog.js';
+import { PROOF_ENV, type ProofConfig, proofConfig } from './config/proof.js';
 import { withSecretFiles } from './config/secret-files.js';
 import {
   configureSignals,
@@ -68,6 +69,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Shared Signals (transmitter, receivers, inbound issuers) and the Okta Universal Logout target. */
   signals: SignalsConfig;
+  /** Slack's audit-log confirmation, the watch for a return, the evidence signing key. */
+  proof: ProofConfig;
 }
 
 /** Raised when the environment is missing or has malformed variables; lists every problem at once. */
@@ -184,6 +187,7 @@ const envSchema = z.object({
   }),
   // Shared Signals and Okta Universal Logout.
   ...signalsEnvShape,
+  ...PROOF_ENV,
   // Each system's own variables, from its descriptor.
   ...systemsEnvShape(),
 });
@@ -195,6 +199,7 @@ const SHARED_SECRET_VARS = [
   'SLACK_APP_TOKEN',
   'REVOKE_API_TOKEN',
   'METRICS_TOKEN',
+  'SLACK_AUDIT_TOKEN',
 ] as const;
 
 /** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
@@ -319,6 +324,7 @@ export function loadConfig(
     metricsEnabled: env.METRICS_ENABLED?.toLowerCase() === 'true',
     metricsToken: env.METRICS_TOKEN,
     signals,
+    proof: proofConfig(env),
   };
 }
 
@@ -349,6 +355,7 @@ export function secretsOf(config: Config): string[] {
     config.apiToken,
     config.metricsToken,
     ...signalsSecrets(config.signals),
+    config.proof.slackAudit?.token,
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

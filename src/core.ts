@@ -1,15 +1,21 @@
+import { configFingerprint } from './config/fingerprint.js';
 import type { Config } from './config.js';
 import { MembershipChecker } from './engine/access.js';
 import { Approvals } from './engine/approval.js';
+import type { ContainEvent } from './engine/containment.js';
 import { RevocationEngine } from './engine/engine.js';
 import type { RunObserver } from './engine/observer.js';
+import { EvidenceService } from './evidence/service.js';
 import type { Logger } from './log.js';
 import type { Budgets } from './providers/budget/index.js';
 import { createBudgets, createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
+import { SlackAuditLogs } from './providers/slack-admin/audit-logs.js';
 import type { SlackDirectory } from './providers/slack-admin/directory.js';
 import type { ProviderMap } from './providers/types.js';
+import { signingKeySource } from './signing/key.js';
 import type { Store } from './store/types.js';
+import { VERSION } from './version.js';
 
 /** How the systems are reached: the same for the app and the CLI unless a test shortens it. */
 export interface SystemsOptions {
@@ -28,13 +34,21 @@ export interface Systems {
   providers: ProviderMap;
   /** Every vendor budget, shared by all the work of the process. */
   budgets: Budgets;
+  /** Slack's Audit Logs API, when SLACK_AUDIT_TOKEN is set (it confirms resets). */
+  slackAudit?: SlackAuditLogs | undefined;
 }
 
 /** Builds every configured system's provider and the Slack directory. */
 export function buildSystems(config: Config, options: SystemsOptions): Systems {
   const budgets = options.budgets ?? createBudgets(config);
   const directory = createSlackDirectory(config, { ...options, budgets });
-  return { directory, budgets, providers: createProviders(config, { ...options, budgets, directory }) };
+  const audit = config.proof.slackAudit;
+  return {
+    directory,
+    budgets,
+    providers: createProviders(config, { ...options, budgets, directory }),
+    slackAudit: audit ? new SlackAuditLogs(audit, { ...options, budgets }) : undefined,
+  };
 }
 
 export interface EngineOptions {
@@ -48,6 +62,10 @@ export interface EngineOptions {
   observer?: RunObserver | undefined;
   /** Told after a write that added outbox effects (the app's outbox worker delivers them at once). */
   effectsWritten?: (() => void) | undefined;
+  /** Told of each step's time to contain (the metric). */
+  onContain?: ((event: ContainEvent) => void) | undefined;
+  /** The audit log's first look after a run and the pause between looks (tests shorten them). */
+  confirmTiming?: { firstCheckMs?: number; everyMs?: number } | undefined;
 }
 
 /** The engine with its policy, over the systems and a store. */
@@ -92,6 +110,25 @@ export function buildCore(config: Config, systems: Systems, options: EngineOptio
     approvalTtlMs: config.approvalTtlMs,
     effectsWritten: options.effectsWritten,
     signalsOut: config.signals.transmitter !== undefined,
+    onContain: options.onContain,
+    evidence: new EvidenceService({
+      store: options.store,
+      key: signingKeySource(config.proof.signingKeyFile, options.store),
+      configuration: configFingerprint(config),
+      version: VERSION,
+      now: options.now,
+    }),
+    followUp: {
+      watchMs: config.proof.watchMs,
+      slackAudit:
+        systems.slackAudit && config.proof.slackAudit
+          ? {
+              reader: systems.slackAudit,
+              windowMs: config.proof.slackAudit.confirmWindowMs,
+              ...options.confirmTiming,
+            }
+          : undefined,
+    },
   });
   return { ...systems, membership, approvals, engine };
 }

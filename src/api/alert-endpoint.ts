@@ -44,6 +44,7 @@ export interface AlertEndpointDeps {
   bodyTimeoutMs?: number | undefined;
 }
 
+/** Sends a JSON answer that no cache keeps. */
 export function sendJson(
   res: ServerResponse,
   status: number,

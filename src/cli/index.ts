@@ -6,6 +6,7 @@ import { asRevokeError } from '../errors.js';
 import { auditCommand, auditVerifyCommand } from './commands/audit-log.js';
 import { demoCommand, demoSignCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
+import { evidenceCommand, evidenceVerifyCommand } from './commands/evidence.js';
 import { resumeCommand } from './commands/resume.js';
 import { askOnTerminal, revokeCommand } from './commands/revoke.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -69,6 +70,8 @@ function parse(argv: string[]) {
       slack: { type: 'boolean' },
       port: { type: 'string' },
       keep: { type: 'boolean' },
+      out: { type: 'string' },
+      keys: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -223,6 +226,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
       case 'doctor':
         // Builds its own checks: every failure, the configuration's included, is one FAIL line.
         return await doctorCommand(env, io, json, values.verbose === true);
+      case 'evidence verify':
+        // Offline: no configuration, no database.
+        return await evidenceVerifyCommand(io, args[0] ?? '', json, values.keys);
+      case 'evidence': {
+        ctx = await withStore(createCliBase(env, values.verbose === true, json), 'existing');
+        return await evidenceCommand(ctx, io, args[0] ?? '', values.out);
+      }
       case 'audit':
       case 'audit verify':
       case 'status':

@@ -28,8 +28,12 @@ export interface StoreInspection {
   outbox?: { pending: number; failed: number } | undefined;
 }
 
-/** Counts the outbox's waiting and failed effects (one query both databases answer). */
-const OUTBOX_COUNTS = `SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0) AS pending,
+/**
+ * Counts the outbox's waiting and failed effects (one query both databases answer). A check
+ * scheduled for later (a re-listing in 30 min) is not waiting before its time.
+ */
+const outboxCounts = (now = new Date().toISOString()) =>
+  `SELECT COALESCE(SUM(CASE WHEN state = 'pending' AND (attempts > 0 OR not_before <= created_at OR not_before <= '${now.replace(/[^0-9TZ:.-]/g, '')}') THEN 1 ELSE 0 END), 0) AS pending,
   COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) AS failed FROM outbox`;
 
 const outboxOf = (row: { pending: number | string; failed: number | string } | undefined) =>
@@ -106,7 +110,7 @@ function inspectSqlite(databaseUrl: string): StoreInspection {
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
       .get();
     const outbox = hasOutbox
-      ? outboxOf(db.prepare(OUTBOX_COUNTS).get() as { pending: number; failed: number })
+      ? outboxOf(db.prepare(outboxCounts()).get() as { pending: number; failed: number })
       : undefined;
     return { exists: true, applied: n, known, where, outbox };
   } catch (error) {
@@ -145,7 +149,7 @@ async function inspectPostgres(databaseUrl: string): Promise<StoreInspection> {
     const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');
     const hasOutbox = await client.query<{ t: string | null }>("SELECT to_regclass('outbox')::text AS t");
     const outbox = hasOutbox.rows[0]?.t
-      ? outboxOf((await client.query<{ pending: string; failed: string }>(OUTBOX_COUNTS)).rows[0])
+      ? outboxOf((await client.query<{ pending: string; failed: string }>(outboxCounts())).rows[0])
       : undefined;
     return { exists: true, applied: Number(count.rows[0]?.n ?? 0), known, where, outbox };
   } catch (error) {

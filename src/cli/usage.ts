@@ -85,6 +85,24 @@ a database that does not exist is an error (nothing is created).`,
       "Recomputes every record's hash, streaming the log by sequence (constant memory). Prints the head (SEQ:HASH): note it somewhere the database's owner\ncannot reach; a later run with --anchor fails if that record is gone or changed (records cut off).\nExit 1 when tampered. A database that does not exist is an error (nothing is created).",
   },
   {
+    name: 'evidence',
+    summary: "a finished request's signed evidence",
+    usage: 'revoke-sessions evidence <request-id> [--out FILE]',
+    args: { min: 1, max: 1, what: 'one request ID' },
+    options: ['out'],
+    details:
+      'One JSON document: the request, every decision, every step (attempts, vendor request ids, statuses,\nsessions, confirmations, watch results, time to contain) and its audit records with their chain hashes,\nsigned (RS256 JWS). Written to FILE, or printed. Exit 1 when the request is unknown or not finished.',
+  },
+  {
+    name: 'evidence verify',
+    summary: 'verify an evidence file offline',
+    usage: 'revoke-sessions evidence verify <file> [--keys JWKS-FILE] [--json]',
+    args: { min: 1, max: 1, what: 'one evidence file' },
+    options: ['keys'],
+    details:
+      "Checks the signature (with --keys, only by a key of that JWK Set, e.g. the app's /evidence/jwks.json),\nevery field against what was signed, each audit record's chain hash, and that steps and decisions say\nwhat the audit log says. Needs no configuration. Exit 1 naming the first field that does not match.",
+  },
+  {
     name: 'status',
     summary: 'one request, system by system',
     usage: 'revoke-sessions status <request-id> [--json]',

@@ -56,6 +56,18 @@ SHUTDOWN_GRACE_SECONDS=20
 const TAIL = `# --- Alert endpoint POST /api/revocation-requests (bearer token, at least 32 characters); unset turns it off ---
 REVOKE_API_TOKEN=
 
+# --- Proof: confirmed, watched, timed and signed (docs/proof.md) ---
+# Org owner user token (xoxp-…) with auditlogs:read: Slack's Audit Logs confirm each reset per person;
+# unset: Slack resets are not confirmed (the results thread says how to turn this on)
+SLACK_AUDIT_TOKEN=
+SLACK_AUDIT_API_URL=https://api.slack.com/audit/v1/
+# How long to wait for Slack's audit log before saying "not confirmed by Slack within …"
+SLACK_AUDIT_CONFIRM_WINDOW=15m
+# When to list a person's sessions again after a revocation, to catch a return (1s to 24h each); off disables
+REVOKE_WATCH=2m,10m,30m
+# RSA private key (PEM, at least 2048 bits) that signs evidence; unset: one the app creates and keeps in the store
+SSF_SIGNING_KEY_FILE=
+
 # debug, info, warn or error
 LOG_LEVEL=info
 # json (one JSON object a line, for log pipelines) or pretty (one readable line, for a terminal)

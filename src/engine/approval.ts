@@ -108,6 +108,18 @@ export class Approvals {
   }
 
   /**
+   * May `viewerId` take a request's evidence (its people, their sessions, the audit trail)? Someone
+   * in REVOKE_REQUESTERS or REVOKE_APPROVERS who may see these people's session details; a check
+   * that cannot be made refuses.
+   */
+  async mayReadEvidence(viewerId: string, ...targets: Person[]): Promise<boolean> {
+    const requester = await this.membership.check(viewerId, this.policy.requesters);
+    const approver =
+      requester.state === 'member' ? requester : await this.membership.check(viewerId, this.policy.approvers);
+    return approver.state === 'member' && (await this.maySeeSessionDetails(viewerId, ...targets));
+  }
+
+  /**
    * May `actorId` take this decision on this request now? Nobody named in the request (any of its
    * people) may approve, deny or break-glass it; membership is read from Slack afresh
    * ({@link DECISION_MAX_AGE_MS}); a check that cannot be made refuses, and says so.

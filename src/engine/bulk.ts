@@ -69,6 +69,7 @@ export async function bulkPhase(
       found.map((f) => [f.account.id, error instanceof Error ? error : new Error(String(error))]),
     );
   }
+  const acceptedAt = ctx.iso();
   // Verification of the whole bulk in one walk of the vendor's listing where it can (Slack:
   // a few pages of the organisation's sessions instead of a Tier-2 call per person).
   let listed: Map<string, Session[]> | undefined;
@@ -88,7 +89,7 @@ export async function bulkPhase(
     if (phase)
       phases.set(step.key, {
         ...phase,
-        ...(result instanceof Error ? { error: result } : { outcome: result }),
+        ...(result instanceof Error ? { error: result } : { outcome: result, acceptedAt }),
         ...(listed?.has(account.id) ? { listed: listed.get(account.id) } : {}),
       });
   }

@@ -1,8 +1,11 @@
+import type { EvidenceExporter } from '../evidence/service.js';
 import type { Logger } from '../log.js';
 import type { DirectoryUser, ProviderMap } from '../providers/types.js';
 import type { AuditRecord, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
 import type { Approvals } from './approval.js';
+import type { ContainEvent } from './containment.js';
+import type { FollowUpSettings } from './follow-up/settings.js';
 import type { RunObserver } from './observer.js';
 import type { PeopleDirectory } from './people.js';
 
@@ -37,6 +40,12 @@ export interface EngineDeps {
   signalsOut?: boolean | undefined;
   /** Told after a write that added outbox effects (the outbox worker delivers them at once). */
   effectsWritten?: (() => void) | undefined;
+  /** Told of each step's time to contain as it is recorded (the metric), once per stage. */
+  onContain?: ((event: ContainEvent) => void) | undefined;
+  /** Exports a finished request's signed evidence (absent: evidence is not available here). */
+  evidence?: EvidenceExporter | undefined;
+  /** What happens after a run: confirmations awaited from vendors, and the watch for a return. */
+  followUp?: FollowUpSettings | undefined;
 }
 
 /** The injected clock and ids, and the audit helper, shared by the engine's parts. */
@@ -82,6 +91,17 @@ export class EngineContext {
   /** Tells the outbox worker that effects were written (no-op without one). */
   effectsWritten(): void {
     this.deps.effectsWritten?.();
+  }
+
+  /** Tells the metric of a step's time to contain (never throws: a metric never stops a run). */
+  contained(events: readonly ContainEvent[]): void {
+    for (const event of events) {
+      try {
+        this.deps.onContain?.(event);
+      } catch (error) {
+        this.logger.warn('time-to-contain metric failed:', String(error));
+      }
+    }
   }
 
   /** Now (plus an offset) as an ISO timestamp. */

@@ -1,16 +1,40 @@
+import type { JWK } from 'jose';
 import type { SystemId } from '../catalog.js';
+import type { EvidenceExport } from '../evidence/service.js';
 import type { Person } from '../providers/types.js';
 import type { RunControl } from './active-runs.js';
 import type { DecisionKind } from './approval.js';
 import { EngineContext, type EngineDeps } from './context.js';
 import { type DecisionResult, Decisions } from './decisions.js';
+import { recentRevocation } from './follow-up/repeat.js';
+import { revokeAgain } from './follow-up/revoke-again.js';
+import { confirmSlackResets } from './follow-up/slack-confirm.js';
+import { watchCheck } from './follow-up/watch.js';
 import { IntakeJournal, type JournalEntry, type JournaledAsk } from './intake-journal.js';
 import type { RunObserver } from './observer.js';
 import type { SystemPreview } from './plan.js';
 import { Records } from './records.js';
 import { type Ask, type AskResult, Intake } from './request.js';
 import { Runner } from './runner.js';
-import type { Actor, RevocationRequest, RevocationStep, ThreadRef } from './types.js';
+import {
+  type Actor,
+  allTargets,
+  type RevocationRequest,
+  type RevocationStep,
+  type ThreadRef,
+} from './types.js';
+
+/** The key id in a compact JWS's protected header. */
+function decodeKid(jws: string): string | null {
+  try {
+    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
+    return typeof header.kid === 'string' ? header.kid : null;
+  } catch {
+    return null;
+  }
+}
 
 export type { DecisionResult, EngineDeps, JournaledAsk, JournalEntry };
 
@@ -27,8 +51,11 @@ export class RevocationEngine {
   private readonly journal: IntakeJournal;
   private readonly records: Records;
 
+  private readonly ctx: EngineContext;
+
   constructor(deps: EngineDeps) {
     const ctx = new EngineContext(deps);
+    this.ctx = ctx;
     this.intake = new Intake(ctx);
     this.decisions = new Decisions(ctx);
     this.runner = new Runner(ctx);
@@ -153,6 +180,67 @@ export class RevocationEngine {
   /** Records where a request's results thread is (the outbox posted its parent, or its card became it). */
   threadPosted(requestId: string, thread: ThreadRef): Promise<void> {
     return this.records.threadPosted(requestId, thread);
+  }
+
+  /**
+   * A finished request's signed evidence (see {@link EvidenceExporter}), exported for `actor`: a
+   * Slack user must be a requester or approver who may see the people's session details; every
+   * export is audited (`evidence_exported`).
+   */
+  async evidence(
+    requestId: string,
+    actor: Actor,
+  ): Promise<EvidenceExport | { ok: false; code: 'not_allowed'; message: string }> {
+    const exporter = this.ctx.deps.evidence;
+    if (!exporter) return { ok: false, code: 'not_found', message: 'Evidence is not available here.' };
+    const { approvals } = this.ctx.deps;
+    if (actor.kind === 'slack' && approvals) {
+      const request = await this.ctx.store.getRequest(requestId);
+      if (request && !(await approvals.mayReadEvidence(actor.id, ...allTargets(request))))
+        return {
+          ok: false,
+          code: 'not_allowed',
+          message:
+            'Only requesters and approvers who may see these people’s session details can take the evidence.',
+        };
+    }
+    const result = await exporter.export(requestId);
+    if (result.ok)
+      await this.ctx.audit(requestId, `${actor.kind}:${actor.id}`, 'evidence_exported', {
+        kid: decodeKid(result.file.signature),
+        chainHead: result.file.evidence.audit.chainHead?.seq ?? null,
+      });
+    return result;
+  }
+
+  /** The public keys evidence is signed with (`/evidence/jwks.json`). */
+  evidenceKeys(): Promise<{ keys: JWK[] }> {
+    return this.ctx.deps.evidence?.keys() ?? Promise.resolve({ keys: [] });
+  }
+
+  /** The newest request that revoked this Slack user in the last 24 h, if any (the form's warning). */
+  recentRevocation(slackUserId: string): Promise<{ requestId: string; at: string } | undefined> {
+    return recentRevocation(this.ctx.store, { slackUserId }, this.ctx.now());
+  }
+
+  /** Revoke again after the watch found a new session (see {@link revokeAgain}). */
+  revokeAgain(
+    requestId: string,
+    round: number,
+    actor: Actor,
+    origin: { channelId?: string | undefined },
+  ): Promise<AskResult> {
+    return revokeAgain(this.ctx, this.intake, requestId, round, actor, origin);
+  }
+
+  /** One look at Slack's audit log for a request's resets (the `slack_confirm` effect). */
+  confirmSlackResets(requestId: string, round: number, until: string): Promise<void> {
+    return confirmSlackResets(this.ctx, requestId, round, until);
+  }
+
+  /** One look of the watch for a return (the `watch_check` effect). */
+  watchCheck(requestId: string, round: number, afterMs: number): Promise<void> {
+    return watchCheck(this.ctx, requestId, round, afterMs);
   }
 
   /** Records (and audits) that a request's workflow step was ended; its token is forgotten. */

@@ -1,3 +1,4 @@
+import { containTimes, formatSeconds } from './containment.js';
 import type { RevocationRequest, RevocationStep, StepState } from './types.js';
 
 /**
@@ -76,12 +77,13 @@ export function describeStep(request: RevocationRequest, step: RevocationStep, l
       ]
     : [];
   const hint = r.error?.hint ? [t(' '), t(r.error.hint, 'hint', 300)] : [];
+  const after = confirmationPhrases(request, step, label);
   const word = STATE_WORD[step.state];
   const said = (...phrases: Phrase[]): StepText => ({ state: step.state, word, phrases });
   switch (step.state) {
     case 'revoked': {
       const what = request.selection?.[step.system] ? 'selected sessions revoked' : 'sessions revoked';
-      return said(t(what), ...detail, t('.'), ...count, ...verified, ...refused);
+      return said(t(what), ...detail, t('.'), ...count, ...verified, ...refused, ...after);
     }
     case 'partial':
       if (r.refusedSessions?.length && !(r.remaining && r.remainingInScope))
@@ -102,12 +104,16 @@ export function describeStep(request: RevocationRequest, step: RevocationStep, l
         ...refused,
         t(` Check it in ${label}'s admin console.`),
         ...hint,
+        ...after,
       );
     case 'queued':
+      if (r.confirmation === 'none')
+        return said(t(`requested — ${label} gives no confirmation`), ...detail, t('.'), ...after);
       return said(
         t(`queued: ${label} ends the sessions in a background job, so this is not confirmed done`),
         ...detail,
         t('.'),
+        ...after,
       );
     case 'no_account':
       return said(t('no account for this person; nothing to revoke.'));
@@ -130,9 +136,41 @@ export function describeStep(request: RevocationRequest, step: RevocationStep, l
         t(e?.message ?? 'unknown error', undefined, 600),
         ...(refs.length > 0 ? [t(' '), t(`(${refs.map((x) => x.slice(0, 120)).join(', ')})`, 'note')] : []),
         ...hint,
+        ...after,
       );
     }
     default:
       return said(t(step.state));
   }
+}
+
+/**
+ * What a step's confirmation says, after its sentence: the times from approval, the vendor's
+ * audit log's word (or that it has not come), and how to turn confirmation on where it is off.
+ */
+function confirmationPhrases(request: RevocationRequest, step: RevocationStep, label: string): Phrase[] {
+  const r = step.result ?? {};
+  const [time] = containTimes(request, [step]);
+  const phrases: Phrase[] = [];
+  if (r.confirmedBy === 'slack_audit_log') phrases.push(t(` Confirmed by ${label}'s audit log.`));
+  else if (r.confirmation === 'awaiting')
+    phrases.push(t(` Awaiting confirmation from ${label}'s audit log.`));
+  else if (r.confirmation === 'not_confirmed' || r.confirmation === 'failed')
+    phrases.push(t(' '), t(`${r.confirmationNote ?? 'not confirmed'}.`, 'warn', 300));
+  else if (r.confirmation === 'unavailable' && r.confirmationNote)
+    phrases.push(t(' '), t(`${r.confirmationNote}.`, 'warn', 300));
+  else if (r.confirmation === 'unavailable')
+    phrases.push(
+      t(' '),
+      t(
+        `${label}'s answer does not confirm that every session ended; to have its audit log confirm the reset, set SLACK_AUDIT_TOKEN (an org owner token with auditlogs:read).`,
+        'hint',
+      ),
+    );
+  const times = [
+    time?.acceptedAfterS !== undefined ? `accepted +${formatSeconds(time.acceptedAfterS)}` : undefined,
+    time?.confirmedAfterS !== undefined ? `confirmed +${formatSeconds(time.confirmedAfterS)}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (times.length > 0) phrases.push(t(' '), t(`(${times.join(', ')} after approval)`, 'note'));
+  return phrases;
 }

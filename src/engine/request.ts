@@ -7,6 +7,7 @@ import { notConfiguredText } from '../util/input-rules.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
 import { approvalCardEffect, intakeNotes } from './effects.js';
+import { recentRevocation } from './follow-up/repeat.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
 import {
@@ -249,8 +250,13 @@ export class Intake {
     const firstSystems = input.systems.filter(
       (s) => this.ctx.providers.get(s)?.capabilities.identityProvider,
     );
+    // A second revocation of the person within a day is called out on the card (it is deliberate).
+    const repeatOf = input.additionalTargets?.length
+      ? undefined
+      : await recentRevocation(this.ctx.store, input.target, this.ctx.now());
     const plan = {
       ...input.plan,
+      ...(repeatOf ? { repeatOf } : {}),
       ...(approvalReason ? { approvalReason } : {}),
       ...(protectedTarget ? { protectedTarget } : {}),
       ...(protectionUnknown ? { protectionUnknown } : {}),
@@ -285,6 +291,7 @@ export class Intake {
             approvalReason: approvalReason ?? null,
             protectedTarget,
             ...(protectionUnknown ? { protectionUnknown } : {}),
+            ...(repeatOf ? { repeatOf } : {}),
             expiresAt: expiresAt ?? null,
           },
         },

@@ -11,6 +11,7 @@ import { ActiveRuns, type RunControl } from './active-runs.js';
 import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
 import { runFinishedEffects, threadParentEffect } from './effects.js';
+import { followUpEffects } from './follow-up/schedule.js';
 import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
 import { LiveSteps, type RunObserver } from './observer.js';
 import { sessionRevokedEffects } from './signal-effects.js';
@@ -244,7 +245,11 @@ export class Runner {
       this.ctx.iso(),
       ['running'],
       { requestId: request.id, actor: 'engine', action: 'run_finished', data: { status, summary } },
-      [...runFinishedEffects(request, finished), ...sessionRevokedEffects(this.ctx, request.id, finished)],
+      [
+        ...runFinishedEffects(request, finished),
+        ...followUpEffects(this.ctx, request, finished),
+        ...sessionRevokedEffects(this.ctx, request.id, finished),
+      ],
     );
     this.ctx.effectsWritten();
     this.ctx.logger.info(

@@ -1,8 +1,10 @@
 import { logFields } from '../log.js';
 import type { Person } from '../providers/types.js';
 import type { NewAuditRecord } from '../store/types.js';
+import { containEvents } from './containment.js';
 import type { EngineContext } from './context.js';
 import { stepReplyEffect } from './effects.js';
+import { slackConfirmation } from './follow-up/schedule.js';
 import { type FencedWrites, RunStopped } from './lease.js';
 import { sessionRevokedEffects } from './signal-effects.js';
 import { type BulkPhase, runProviderStep } from './step.js';
@@ -53,6 +55,7 @@ export async function runStep(
           logger: ctx.logger,
           sleep,
           verifyRecheckMs: ctx.deps.verifyRecheckMs ?? 2_000,
+          now: () => ctx.iso(),
           stopped: () => store.lease.lost,
         },
         provider,
@@ -69,7 +72,8 @@ export async function runStep(
         account: undefined,
       };
   const finishedAt = ctx.iso();
-  const { state, result, account } = outcome;
+  const { state, account } = outcome;
+  const result = slackConfirmation(ctx.deps.followUp, request, step, state, outcome.result);
   // Told to stop meanwhile: a failure may be a call the run refused to send, so the step is left
   // unfinished (the next runner re-checks it; a real failure is simply tried again there).
   if (state === 'failed' && store.lease.stopped)
@@ -118,9 +122,16 @@ export async function runStep(
     ],
   );
   ctx.effectsWritten();
+  const finished = { ...step, state, attempts, result, account, startedAt, finishedAt };
+  // A Slack reset awaiting its audit log is confirmed there (its listing covers only some workspaces).
+  ctx.contained(
+    containEvents(request, finished).filter(
+      (e) => e.stage === 'accepted' || result.confirmation !== 'awaiting',
+    ),
+  );
   ctx.logger.info(
     `request ${request.id}: ${step.key} ${state}${result.error ? ` — ${result.error.code}: ${result.error.message}` : ''}`,
     logFields({ request_id: request.id, system: step.system }),
   );
-  return { ...step, state, attempts, result, account, startedAt, finishedAt };
+  return finished;
 }

@@ -26,12 +26,16 @@ export interface BulkPhase {
   error?: unknown;
   /** The account's sessions as listed for the whole bulk after the call (first verification). */
   listed?: Session[] | undefined;
+  /** When the bulk call's answer arrived (the vendor accepted it). */
+  acceptedAt?: string | undefined;
 }
 
 export interface StepRunnerDeps {
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
   verifyRecheckMs: number;
+  /** Now, as an ISO timestamp (when the vendor accepted the call, when a listing confirmed it). */
+  now: () => string;
   /** Whether the run lost its lease: a call it then refused to send is no vendor failure to report. */
   stopped?: () => boolean;
 }
@@ -134,10 +138,14 @@ export async function runProviderStep(
     const refused = refusedSessions?.length ? { refusedSessions } : {};
     const inScope = selection !== undefined || request.slackScope === 'all' || !provider.capabilities.scopes;
     let prelisted = bulk?.listed;
+    // The ids the last listing showed (in scope of the count), and when it was made.
+    let listed: { ids: string[]; at: string } = { ids: [], at: deps.now() };
     const count = async (): Promise<number> => {
       const sessions = prelisted ?? (await listSessionsOf(provider, lookup.account));
       prelisted = undefined; // a re-check always lists afresh
-      return selection ? sessions.filter((s) => selection.includes(s.id)).length : sessions.length;
+      const shown = selection ? sessions.filter((s) => selection.includes(s.id)) : sessions;
+      listed = { ids: sessions.map((s) => s.id), at: deps.now() };
+      return shown.length;
     };
 
     if (bulk?.error) return failure(bulk.error, provider, account);
@@ -158,6 +166,9 @@ export async function runProviderStep(
           ...refused,
           remaining: 0,
           remainingInScope: true,
+          confirmedAt: listed.at,
+          confirmedBy: 'listing',
+          listedAfter: listed.ids,
           detail: 'confirmed after an interrupted attempt; not repeated',
         },
         account,
@@ -168,8 +179,11 @@ export async function runProviderStep(
       (selection && selection.length > 0
         ? await revokeChosenOf(provider, account, selection)
         : await provider.revokeAll(account, { scope: request.slackScope }));
+    // A bulk call's answer came in its phase, before this step: its time is the phase's.
+    const acceptedAt = bulk?.acceptedAt ?? deps.now();
     const result: StepResult = {
       ...refused,
+      acceptedAt,
       revokedCount: outcome.count,
       vendorRequestId: outcome.requestId,
       detail:
@@ -178,7 +192,12 @@ export async function runProviderStep(
           .join('; ') || undefined,
     };
     if (outcome.state === 'queued' && !(bulk && provider.capabilities.listSessions))
-      return { state: 'queued', result, account };
+      // Never more than the vendor shows: a job it gives no word on is requested, not confirmed.
+      return {
+        state: 'queued',
+        result: { ...result, ...(provider.capabilities.listSessions ? {} : { confirmation: 'none' }) },
+        account,
+      };
     if (!provider.capabilities.listSessions) return { state: 'revoked', result, account };
     // Some chosen sessions were refused: the step needs a human's eye whatever the rest did.
     const done = refused.refusedSessions ? 'partial' : 'revoked';
@@ -197,11 +216,14 @@ export async function runProviderStep(
       return { state: done, result: { ...result, detail }, account };
     }
     const shows = selection === undefined ? provider.capabilities.listingShows : undefined;
-    const verified = {
+    const verified: StepResult = {
       ...result,
       remaining,
       remainingInScope: inScope,
       ...(shows ? { listingShows: shows } : {}),
+      listedAfter: listed.ids,
+      // An empty listing (in scope) confirms what it lists, at the time it was made.
+      ...(remaining === 0 ? { confirmedAt: listed.at, confirmedBy: 'listing' as const } : {}),
     };
     if (outcome.state === 'queued') {
       // A queued bulk job (Slack resetBulk): confirmed done only when nothing in scope is listed any more.

@@ -85,6 +85,8 @@ export interface RequestPlan {
    * after, so nobody signs in again through single sign-on in between.
    */
   firstSystems?: SystemId[] | undefined;
+  /** The same person was revoked in the last 24 h: that request (a second reset within a day is deliberate). */
+  repeatOf?: { requestId: string; at: string } | undefined;
 }
 
 /** What the requester asked for, before it is stored. */
@@ -197,7 +199,39 @@ export interface StepResult {
    * already, or never the person's): refused, nothing revoked for them.
    */
   refusedSessions?: string[] | undefined;
+  /** When the vendor accepted the revoke call (its answer arrived): the time to contain starts at approval. */
+  acceptedAt?: string | undefined;
+  /** When the revocation was confirmed, and by what (an empty listing, the vendor's audit log). */
+  confirmedAt?: string | undefined;
+  confirmedBy?: ConfirmedBy | undefined;
+  /**
+   * A confirmation that is not (or not yet) there: `awaiting` the vendor's audit log; `not_confirmed`
+   * within the window; `failed` per the vendor's audit log; `unavailable` (e.g. no audit token);
+   * `none` where the vendor gives no confirmation at all (Box).
+   */
+  confirmation?: 'awaiting' | 'not_confirmed' | 'failed' | 'unavailable' | 'none' | undefined;
+  /** Session ids still listed by the verification listing (the watch tells a new session from these). */
+  listedAfter?: string[] | undefined;
+  /** Why a confirmation is not there, in words (e.g. "not confirmed by Slack within 15 min"). */
+  confirmationNote?: string | undefined;
+  /** The vendor audit entry that confirmed (or failed) it. */
+  confirmationRef?: string | undefined;
+  /** Each look of the watch for a return: when, how many sessions were listed, the new ones. */
+  watch?: WatchLook[] | undefined;
 }
+
+/** One look of the watch (REVOKE_WATCH) at a person's sessions after the revocation. */
+export interface WatchLook {
+  round: number;
+  at: string;
+  listed?: number | undefined;
+  /** Sessions created after the revocation (never seen before). */
+  found?: Session[] | undefined;
+  error?: string | undefined;
+}
+
+/** What confirmed a revocation. */
+export type ConfirmedBy = 'listing' | 'slack_audit_log';
 
 export interface RevocationStep {
   requestId: string;

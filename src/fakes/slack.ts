@@ -123,6 +123,18 @@ export class FakeSlack {
   loopSessionCursor = false;
   /** Workflow function executions ended by `functions.complete*` (each ends once). */
   readonly endedExecutions = new Set<string>();
+  /** Files uploaded (files.getUploadURLExternal, the upload, files.completeUploadExternal), by file id. */
+  readonly files = new Map<
+    string,
+    {
+      filename: string;
+      length: number;
+      content?: string;
+      channel?: string;
+      threadTs?: string;
+      shared: boolean;
+    }
+  >();
   /** Sessions per `admin.users.session.list` page at most (Slack: 1,000). */
   sessionPageSize: number | undefined;
   afterApply?: (method: string, args: Record<string, unknown>) => Promise<boolean> | boolean;
@@ -195,6 +207,30 @@ export class FakeSlack {
     }
   }
 
+  /** The upload URL of files.getUploadURLExternal: takes the file's bytes (raw, or a form's field). */
+  private async receiveUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const file = this.files.get((req.url ?? '').slice('/upload/'.length));
+    if (!file) {
+      res.writeHead(404);
+      res.end('not found');
+      return;
+    }
+    const type = req.headers['content-type'] ?? '';
+    const boundary = /boundary=([^;]+)/.exec(type)?.[1];
+    if (boundary) {
+      // multipart/form-data: the first part's bytes.
+      const part = raw.split(`--${boundary}`)[1] ?? '';
+      file.content = part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '');
+    } else if (type.includes('x-www-form-urlencoded'))
+      file.content = new URLSearchParams(raw).get('body') ?? raw;
+    else file.content = raw;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${Buffer.byteLength(file.content)}`);
+  }
+
   private async readArgs(req: IncomingMessage): Promise<Record<string, unknown>> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -211,6 +247,7 @@ export class FakeSlack {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((req.url ?? '').startsWith('/upload/')) return this.receiveUpload(req, res);
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = await this.readArgs(req);
     const auth = req.headers.authorization;
@@ -437,6 +474,29 @@ export class FakeSlack {
         if (this.endedExecutions.has(String(id))) return fail('function_execution_not_found');
         this.endedExecutions.add(String(id));
         return { ok: true };
+      }
+      case 'files.getUploadURLExternal': {
+        const length = Number(a.length);
+        if (typeof a.filename !== 'string' || !Number.isInteger(length) || length < 1)
+          return fail('invalid_arguments');
+        const id = `F${String(++this.seq).padStart(8, '0')}`;
+        this.files.set(id, { filename: a.filename, length, shared: false });
+        return { ok: true, file_id: id, upload_url: `${this.url.replace(/\/api\/$/, '')}/upload/${id}` };
+      }
+      case 'files.completeUploadExternal': {
+        const list = (typeof a.files === 'string' ? JSON.parse(a.files) : a.files) as { id: string }[];
+        if (!Array.isArray(list) || list.length === 0) return fail('invalid_arguments');
+        for (const { id } of list) {
+          const file = this.files.get(id);
+          // Slack refuses to complete a file whose bytes never arrived.
+          if (!file || file.content === undefined) return fail('file_not_found');
+          Object.assign(file, {
+            shared: true,
+            channel: typeof a.channel_id === 'string' ? a.channel_id : undefined,
+            threadTs: typeof a.thread_ts === 'string' ? a.thread_ts : undefined,
+          });
+        }
+        return { ok: true, files: list.map(({ id }) => ({ id, title: this.files.get(id)?.filename })) };
       }
       case 'admin.users.session.resetBulk': {
         const ids = a.user_ids as string[];

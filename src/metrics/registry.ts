@@ -1,10 +1,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ContainEvent } from '../engine/containment.js';
 import type { RunObserver } from '../engine/observer.js';
 import type { Budgets } from '../providers/budget/index.js';
 import { onVendorCall, type VendorCallEvent } from '../providers/retry.js';
 import type { OutboxHealth, Store, StoreMetrics } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { MetricsObserver } from './observer.js';
+
+/** Time-to-contain buckets (seconds after approval): 1 s to 1 h. */
+const CONTAIN_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
 /** Latency buckets (seconds) for vendor calls: 25 ms to 30 s. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -31,6 +35,7 @@ export class AppMetrics {
   private snapshot: StoreMetrics | undefined;
   private outbox: OutboxHealth | undefined;
   private readonly effects: Counter<'kind' | 'outcome'>;
+  private readonly contain: Histogram<'system' | 'stage'>;
   private readonly store: AppMetricsDeps;
 
   constructor(deps: AppMetricsDeps) {
@@ -85,6 +90,13 @@ export class AppMetrics {
       name: 'revoke_effects_total',
       help: 'Outbox deliveries settled by this process, by effect kind and outcome (done, retry, failed).',
       labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.contain = new Histogram({
+      name: 'revoke_time_to_contain_seconds',
+      help: 'Seconds from approval until a vendor accepted a revocation (stage accepted) and until it was confirmed (stage confirmed: an empty listing, or the vendor audit log), by system.',
+      labelNames: ['system', 'stage'],
+      buckets: CONTAIN_BUCKETS,
       registers,
     });
     this.storeGauges(deps, registers);
@@ -179,6 +191,11 @@ export class AppMetrics {
         for (const f of (await read())?.failed ?? []) this.set({ kind: f.kind }, f.count);
       },
     });
+  }
+
+  /** Observes one step's time to contain at one stage. */
+  contained(event: ContainEvent): void {
+    this.contain.observe({ system: event.system, stage: event.stage }, event.seconds);
   }
 
   /** Counts one settled outbox delivery. */

@@ -72,5 +72,6 @@ export async function loadPreview(deps: SlackDeps, client: WebClient, target: Pr
     { ...resolved.person, directoryUser: resolved.user },
     deps.systems.map((s) => s.id),
   );
-  await update({ kind: 'ready', who, previews });
+  const repeatOf = await deps.engine.recentRevocation(userId);
+  await update({ kind: 'ready', who, previews, repeatOf });
 }

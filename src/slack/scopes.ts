@@ -12,6 +12,8 @@ export const BOT_SCOPES = [
   'channels:history',
   'groups:history',
   'im:history',
+  // Download evidence: the signed JSON is uploaded to the results thread (files.uploadV2).
+  'files:write',
 ] as const;
 
 /** The org admin's user token (SLACK_ADMIN_TOKEN): session listing and revocation. */

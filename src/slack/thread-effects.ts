@@ -8,7 +8,8 @@ import { stepReply, systemSummaryReply } from './blocks/step-replies.js';
 import type { SlackDeps } from './context.js';
 import { destinations, postOnce } from './post-once.js';
 
-type RequestOf = (d: Parameters<EffectHandler>[0]) => Promise<RevocationRequest>;
+/** Reads the request an effect follows (failing for good when it is gone). */
+export type RequestOf = (d: Parameters<EffectHandler>[0]) => Promise<RevocationRequest>;
 
 /**
  * The results thread, delivered from the outbox: one parent per run (posted once, or the approval

@@ -154,9 +154,14 @@ export async function listEffectsIn(db: Executor, requestId: string | undefined)
   return (await db.all<EffectRow>(sql`SELECT * FROM outbox${where} ORDER BY id`)).map(rowToEffect);
 }
 
-export async function outboxHealthIn(db: Executor): Promise<OutboxHealth> {
+/**
+ * Pending effects, as health counts them: a scheduled effect (written for later, e.g. a re-check
+ * in 30 min) is not waiting until its time has come, so it neither counts nor ages before then.
+ */
+export async function outboxHealthIn(db: Executor, now: string): Promise<OutboxHealth> {
   const [pending] = await db.all<{ n: number | string; at: string | null }>(
-    sql`SELECT COUNT(*) AS n, MIN(created_at) AS at FROM outbox WHERE state = 'pending'`,
+    sql`SELECT COUNT(*) AS n, MIN(CASE WHEN attempts = 0 AND not_before > created_at THEN not_before ELSE created_at END) AS at
+      FROM outbox WHERE state = 'pending' AND (attempts > 0 OR not_before <= created_at OR not_before <= ${now})`,
   );
   const failed = await db.all<{ kind: string; n: number | string }>(
     sql`SELECT kind, COUNT(*) AS n FROM outbox WHERE state = 'failed' GROUP BY kind ORDER BY kind`,

@@ -52,7 +52,7 @@ export abstract class SqlQueues {
   }
 
   async outboxHealth(): Promise<OutboxHealth> {
-    return outboxHealthIn(this.db);
+    return outboxHealthIn(this.db, new Date().toISOString());
   }
 
   journalIntake(entry: NewIntake, owner: string, leaseUntil: string, now: string): Promise<boolean> {

@@ -13,6 +13,7 @@ import { completeIntakeIn } from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import { insertEffectsIn } from './outbox.js';
 import { insertPeopleIn, peopleOf, requestsNaming, slackPerson } from './people.js';
+import { auditHeadIn, type KeptSigningKey, keepSigningKeyIn, signingKeyIn } from './proof.js';
 import { type RequestRow, requestToRow, rowToRequest, rowToStep, type StepRow } from './rows.js';
 import { SqlQueues } from './sql-queues.js';
 import { SqlSignalStore } from './ssf.js';
@@ -172,11 +173,13 @@ export class SqlStore extends SqlQueues implements Store {
     record: NewAuditRecord | undefined,
     now: string,
     fence?: FencingToken,
+    effects: NewEffect[] = [],
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       if (fence !== undefined && !(await holdsIn(tx, requestId, fence, this.db.dialect.forUpdate)))
         return false;
       for (const u of updates) await updateStepIn(tx, requestId, u.key, u.patch);
+      await insertEffectsIn(tx, effects, now);
       if (record) await appendAuditIn(tx, this.db.dialect, record, now);
       return true;
     });
@@ -204,6 +207,18 @@ export class SqlStore extends SqlQueues implements Store {
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
     return (await this.db.all<RequestRow>(requestsNaming(slackPerson(slackUserId), limit))).map(rowToRequest);
+  }
+
+  auditHead(): Promise<{ seq: number; hash: string } | undefined> {
+    return auditHeadIn(this.db);
+  }
+
+  signingKey(): Promise<KeptSigningKey | undefined> {
+    return signingKeyIn(this.db);
+  }
+
+  keepSigningKey(key: KeptSigningKey): Promise<KeptSigningKey> {
+    return this.db.transaction((tx) => keepSigningKeyIn(tx, key));
   }
 
   async appendAudit(record: NewAuditRecord, now: string): Promise<AuditRecord> {

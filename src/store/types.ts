@@ -19,12 +19,15 @@ export {
 
 import type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
 import type { NewEffect } from './outbox.js';
+import type { StoreProof } from './proof.js';
 import type { StoreQueues } from './queues.js';
 
 export type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
 export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './ssf.js';
 
 import type { SignalStore } from './ssf.js';
+
+export type { KeptSigningKey } from './proof.js';
 
 /** An audit record written with the request that a create makes (its `requestId` is the new id). */
 export type AuditDraft = Omit<NewAuditRecord, 'requestId'>;
@@ -109,7 +112,7 @@ export interface StoreMetrics {
  * {@link FencingToken} its claim took, they change nothing (and write no audit
  * record) once another claim took the request or the request stopped `running`.
  */
-export interface Store extends StoreQueues {
+export interface Store extends StoreQueues, StoreProof {
   /** The Shared Signals tables: streams, the SETs waiting in them, inbound jtis seen. */
   readonly signals: SignalStore;
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
@@ -203,7 +206,8 @@ export interface Store extends StoreQueues {
   /**
    * Patches several steps and appends `record` (when given) in one transaction: a crash keeps
    * all of it or none (a step is never marked started without its audit record). With `fence`,
-   * fenced: returns false, having written nothing, when the fence refused it.
+   * fenced: returns false, having written nothing, when the fence refused it. `effects` are written
+   * to the outbox in the same transaction.
    */
   updateSteps(
     requestId: string,
@@ -211,6 +215,7 @@ export interface Store extends StoreQueues {
     record: NewAuditRecord | undefined,
     now: string,
     fence?: FencingToken,
+    effects?: NewEffect[],
   ): Promise<boolean>;
   /** Recent requests naming this Slack user as a target (first or further person), newest first: an index search on the people of each request. */
   listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]>;

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   /** Outbox worker options (backoff, attempts) and Shared Signals timeouts. */
   outbox?: ApplicationOptions['outbox'];
   signals?: ApplicationOptions['signals'];
+  /** The audit log's first look after a run and the pause between looks. */
+  confirmTiming?: { firstCheckMs?: number; everyMs?: number };
 }
 
 export async function startHarness(
@@ -88,8 +90,10 @@ export async function startHarness(
     vendorTimeoutMs: options.vendorTimeoutMs,
     httpLimits: options.httpLimits,
     workQueue: options.workQueue,
-    outbox: options.outbox,
     signals: options.signals,
+    confirmTiming: options.confirmTiming,
+    // Delayed effects (confirmations, the watch) come due between polls: look often.
+    outbox: { pollMs: 50, ...options.outbox },
     now: () => new Date(Date.now() + (options.clockOffsetMs?.() ?? 0)),
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 5_000 },
   });

@@ -141,7 +141,9 @@ describe('one /revoke-sessions through all four systems', () => {
       expect(hw.sessions.map((s) => s.user_id)).toEqual(['hw-bob']);
       expect(replies).toHaveLength(4);
       const texts = replies.map(replyText);
-      expect(texts).toEqual(expect.arrayContaining([expect.stringContaining('*Box* — queued')]));
+      expect(texts).toEqual(
+        expect.arrayContaining([expect.stringContaining('*Box* — requested — Box gives no confirmation')]),
+      );
       expect(texts).toEqual(
         expect.arrayContaining([expect.stringContaining('console sessions from a permission set')]),
       );

@@ -44,6 +44,9 @@ export function onFreshStore(open: () => Promise<Store>): (fn: (s: Store) => Pro
   };
 }
 
+/** The same, by the name the proof contract uses. */
+export const storeUser = onFreshStore;
+
 /**
  * One behavioural contract for every Store implementation. Each call to `open`
  * must return a store on a fresh, empty database (migrated).

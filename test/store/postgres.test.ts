@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/types.js';
 import { atScaleContract } from './at-scale-contract.js';
 import { newRequest, type RawAccess, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
+import { proofContract } from './proof-contract.js';
 import { signalStoreContract } from './ssf-contract.js';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -52,6 +53,8 @@ describe.skipIf(!url)('PostgreSQL store', () => {
   });
 
   outboxContract(open);
+
+  proofContract(open);
 
   signalStoreContract(open, async (store) => {
     const schema = schemaOf.get(store) ?? '';

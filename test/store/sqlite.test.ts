@@ -10,6 +10,7 @@ import type { Store } from '../../src/store/types.js';
 import { atScaleContract } from './at-scale-contract.js';
 import { newRequest, type RawAccess, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
+import { proofContract } from './proof-contract.js';
 import { signalStoreContract } from './ssf-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'revoke-store-'));
@@ -22,6 +23,8 @@ describe('SQLite store', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   outboxContract(async () => createStore(`sqlite:${join(root, `o${n++}`, 'revoke.db')}`));
+
+  proofContract(async () => createStore(`sqlite:${join(root, `p${n++}`, 'revoke.db')}`));
 
   signalStoreContract(
     async () => {

@@ -53,6 +53,8 @@ export const slack = defineSystem({
       'admin.users.session.reset': '20/1m',
       'admin.users.session.resetBulk': '20/1m',
       'admin.users.session.invalidate': '20/1m',
+      // The Audit Logs API (SLACK_AUDIT_TOKEN): Tier 3, organisation-wide.
+      'audit.logs': '50/1m',
     },
   },
   configure: configureSlackAdmin,

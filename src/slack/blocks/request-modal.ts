@@ -4,6 +4,7 @@ import type { SystemPreview } from '../../engine/plan.js';
 import type { ProviderCapabilities, Session } from '../../providers/types.js';
 import { escapeInline, plain } from '../../util/mrkdwn.js';
 import { encodeMetadata, IDS, type RequestViewMetadata } from './ids.js';
+import { repeatText } from './proof.js';
 
 /** A configured system as the modal shows it. */
 export interface SystemChoice {
@@ -17,7 +18,13 @@ export type PreviewState =
   | { kind: 'none' }
   | { kind: 'loading'; what: string }
   | { kind: 'refused'; message: string }
-  | { kind: 'ready'; who: string; previews: SystemPreview[] };
+  | {
+      kind: 'ready';
+      who: string;
+      previews: SystemPreview[];
+      /** The same person was revoked in the last 24 h (this would be a deliberate second reset). */
+      repeatOf?: { requestId: string; at: string } | undefined;
+    };
 
 export interface RequestModalInput {
   systems: SystemChoice[];
@@ -112,6 +119,15 @@ function previewBlocks(state: PreviewState, systems: SystemChoice[]): KnownBlock
   }
   const blocks: KnownBlock[] = [
     { type: 'header', text: text(plain(`Sessions of ${state.who}`, 150)) },
+    ...(state.repeatOf
+      ? [
+          {
+            type: 'section',
+            block_id: 'repeat',
+            text: { type: 'mrkdwn', text: repeatText(state.repeatOf) },
+          } as KnownBlock,
+        ]
+      : []),
     ...state.previews.map(
       (p): KnownBlock => ({
         type: 'section',

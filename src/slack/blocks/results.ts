@@ -10,6 +10,7 @@ import {
 } from '../../engine/types.js';
 import type { Person } from '../../providers/types.js';
 import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
+import { containBlock, evidenceBlock, repeatBlock } from './proof.js';
 import { describeSession } from './request-modal.js';
 
 /** A chat message: fallback text plus blocks. */
@@ -240,6 +241,8 @@ export function parentMessage(
       },
     });
   }
+  const repeat = repeatBlock(request);
+  if (repeat) blocks.push(repeat);
   if (request.additionalTargets?.length)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: peopleLines(request, steps, labels) } });
   const first = request.plan?.firstSystems ?? [];
@@ -269,6 +272,7 @@ export function parentMessage(
     });
   blocks.push(
     { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${status}` } },
+    ...[containBlock(request, steps, labels)].filter((b): b is KnownBlock => b !== undefined),
     {
       type: 'context',
       elements: [
@@ -277,6 +281,8 @@ export function parentMessage(
     },
   );
   if (options.buttons && request.status === 'pending_approval') blocks.push(approvalButtons(request));
+  const evidence = evidenceBlock(request);
+  if (evidence) blocks.push(evidence);
   const who = request.additionalTargets?.length
     ? `${request.additionalTargets.length + 1} people`
     : (request.target.email ?? request.target.slackUserId ?? 'a person');

@@ -250,4 +250,16 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
     `,
   },
+  {
+    version: 10,
+    name: 'a signing key the app created and keeps (signed evidence), when no key file is given',
+    sql: `
+      CREATE TABLE signing_keys (
+        kid TEXT COLLATE "C" PRIMARY KEY,
+        alg TEXT COLLATE "C" NOT NULL,
+        private_jwk TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+    `,
+  },
 ];

@@ -218,4 +218,16 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         BEGIN SELECT RAISE(ABORT, 'audit_head is the chain head: it is never deleted'); END;
     `,
   },
+  {
+    version: 10,
+    name: 'a signing key the app created and keeps (signed evidence), when no key file is given',
+    sql: `
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        alg TEXT NOT NULL,
+        private_jwk TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

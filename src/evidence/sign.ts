@@ -1,0 +1,30 @@
+import { CompactSign } from 'jose';
+import type { SigningKey } from '../signing/key.js';
+import { canonicalJson } from '../store/audit-chain.js';
+import { fieldDigests } from './digests.js';
+import type { EvidenceDocument } from './document.js';
+
+/** The JWS `typ` of an evidence signature. */
+export const EVIDENCE_TYP = 'revoke-sessions-evidence+jws';
+
+/** The evidence file: the document as readable JSON, and a compact JWS over its field digests. */
+export interface EvidenceFile {
+  evidence: EvidenceDocument;
+  /** RS256 compact JWS; its payload is `{requestId, digests}`, its header carries the public JWK. */
+  signature: string;
+}
+
+/**
+ * Signs a document: the payload is the digest of every field (so a verifier names the field that
+ * was changed, not just "bad signature"), and the protected header carries the public key (`jwk`,
+ * `kid`) that `/evidence/jwks.json` also publishes.
+ */
+export async function signEvidence(evidence: EvidenceDocument, key: SigningKey): Promise<EvidenceFile> {
+  const requestId = String(evidence.request.id);
+  const payload = canonicalJson({ format: evidence.format, requestId, digests: fieldDigests(evidence) });
+  const { use: _use, ...jwk } = key.publicJwk;
+  const signature = await new CompactSign(new TextEncoder().encode(payload))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, jwk, typ: EVIDENCE_TYP })
+    .sign(key.privateKey);
+  return { evidence, signature };
+}
