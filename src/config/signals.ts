@@ -119,10 +119,10 @@ export function configureSignals(env: EnvValues, problems: string[]): SignalsCon
   let transmitter: SignalsConfig['transmitter'];
   const issuer = env.SSF_ISSUER;
   const keyFile = env.SSF_SIGNING_KEY_FILE;
-  if ((issuer === undefined) !== (keyFile === undefined)) {
-    const missing = issuer === undefined ? 'SSF_ISSUER' : 'SSF_SIGNING_KEY_FILE';
+  // The key file alone signs evidence (the transmitter stays off); an issuer needs its key.
+  if (issuer !== undefined && keyFile === undefined) {
     problems.push(
-      `${missing} is missing: the Shared Signals transmitter needs both SSF_ISSUER and SSF_SIGNING_KEY_FILE (or neither, to turn it off)`,
+      'SSF_SIGNING_KEY_FILE is missing: the Shared Signals transmitter needs both SSF_ISSUER and SSF_SIGNING_KEY_FILE (or no SSF_ISSUER, to turn it off)',
     );
   } else if (issuer !== undefined && keyFile !== undefined && secureUrl('SSF_ISSUER', issuer, problems)) {
     const loaded = loadSigningKey(keyFile, 'SSF_SIGNING_KEY_FILE');

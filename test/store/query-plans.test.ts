@@ -154,6 +154,9 @@ async function exercise(s: Store): Promise<void> {
   await s.refuseIntake('view:V2', 'b', 'no', T(15), { actor: 'slack:UREQ', action: 'request_refused' });
   await s.getIntake('view:V2');
   await s.pruneIntake(T(100));
+  await s.auditHead();
+  await s.keepSigningKey({ kid: 'k1', alg: 'RS256', privateJwk: { kty: 'RSA' }, createdAt: T(16) });
+  await s.signingKey();
   await s.close();
 }
 

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { containSummary } from '../../engine/containment.js';
 import type { RevocationRequest, RevocationStep } from '../../engine/types.js';
 import { escapeInline } from '../../util/mrkdwn.js';
-import type { Labels } from './results.js';
+import type { Labels } from './labels.js';
 
 /** Statuses after which a run's times mean something. */
 const RAN = ['done', 'partially_failed', 'failed'];

@@ -10,6 +10,7 @@ import {
 } from '../../engine/types.js';
 import type { Person } from '../../providers/types.js';
 import { escapeInline, mention, quoteBlock } from '../../util/mrkdwn.js';
+import type { Labels } from './labels.js';
 import { containBlock, evidenceBlock, repeatBlock } from './proof.js';
 import { describeSession } from './request-modal.js';
 
@@ -19,7 +20,7 @@ export interface Message {
   blocks: KnownBlock[];
 }
 
-export type Labels = (system: SystemId) => string;
+export type { Labels };
 
 const STATUS_LINE: Record<RequestStatus, string> = {
   pending_approval: ':hourglass: Waiting for approval',
