@@ -1,5 +1,4 @@
 import type { KnownBlock } from '@slack/types';
-import type { SystemId } from '../../catalog.js';
 import { unreadableGroups } from '../../engine/access.js';
 import {
   allTargets,
