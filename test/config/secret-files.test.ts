@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,13 @@ function file(content: string): string {
   return path;
 }
 
+/** An RS256 signing key's file (the transmitter's; not a secret variable itself, but a file). */
+const signingKeyFile = file(
+  String(
+    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  ),
+);
+
 /** The shared secrets, each with a value its schema accepts. */
 const SHARED: Record<string, string> = {
   SLACK_BOT_TOKEN: 'xoxb-5555555555-6666666666-filefilefilefile',
@@ -24,6 +32,8 @@ const SHARED: Record<string, string> = {
   REVOKE_API_TOKEN: 'api-token-from-a-file-0123456789abcdef',
   METRICS_TOKEN: 'metrics-token-from-a-file-0123',
   DATABASE_URL: 'postgres://revoke:p%23ss-from-file@db.internal:5432/revoke',
+  SLACK_AUDIT_TOKEN: 'xoxp-5555555555-6666666666-auditfromafile',
+  SSF_RECEIVERS: JSON.stringify([{ audience: 'https://siem.example.com', token: 'r'.repeat(40) }]),
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -65,6 +75,9 @@ describe('<VAR>_FILE: every secret variable can be read from a file', () => {
   )('%s_FILE gives the same configuration as %s itself', (name) => {
     const direct: Record<string, string> = {
       ...SHARED,
+      // SSF_RECEIVERS needs the transmitter on: its issuer and key file.
+      SSF_ISSUER: 'https://revoke.example.com',
+      SSF_SIGNING_KEY_FILE: signingKeyFile,
       REVOKE_REQUESTERS: 'U0123ABC',
       ...systemsEnv,
       // The fake takes temporary credentials only when told to; the configuration takes any token.
