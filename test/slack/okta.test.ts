@@ -1,14 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOkta } from '../fakes/okta.js';
 import { buttonClick } from '../helpers/actions.js';
-import {
-  blockText,
-  cardStatus,
-  findBlock,
-  isApprovalCard,
-  replyText,
-  statusLine,
-} from '../helpers/blocks.js';
+import { blockText, findBlock, isApprovalCard, replyText, statusLine } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 
