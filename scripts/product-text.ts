@@ -69,10 +69,10 @@ export function socketManifest(httpYaml: string): string {
   return doc.toString(YAML_OPTIONS);
 }
 
-/** package.json with its description naming the systems. */
+/** package.json with its description naming the systems by their products' names. */
 export function withPackageDescription(json: string): string {
   const pkg = JSON.parse(json) as Record<string, unknown>;
-  pkg.description = `Slack app that revokes one person's login sessions in ${systemLabelsInProse()} at once.`;
+  pkg.description = `Slack app and break-glass CLI that end a person's login sessions (or many people's) in ${systemProductsInProse()} at once: a preview first, an optional second-person approval, a hash-chained audit log.`;
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
