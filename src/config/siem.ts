@@ -1,5 +1,5 @@
-import { insecureUrlProblem } from '../util/secure-url.js';
 import { type EnvValues, opt } from '../util/env-vars.js';
+import { insecureUrlProblem } from '../util/secure-url.js';
 
 /** Where every audit record is streamed (docs/siem.md): a signed JSON webhook, RFC 5424 syslog. */
 export interface SiemConfig {
@@ -57,7 +57,9 @@ export function siemConfig(env: EnvValues, problems: string[]): SiemConfig {
       'AUDIT_WEBHOOK_SECRET is missing: AUDIT_WEBHOOK_URL is set, and every batch it receives is signed with this secret',
     );
   if (secret !== undefined && url === undefined)
-    problems.push('AUDIT_WEBHOOK_URL is missing: AUDIT_WEBHOOK_SECRET is set, but there is no webhook to send to');
+    problems.push(
+      'AUDIT_WEBHOOK_URL is missing: AUDIT_WEBHOOK_SECRET is set, but there is no webhook to send to',
+    );
   const syslog = env.AUDIT_SYSLOG_URL === undefined ? undefined : parseSyslogUrl(env.AUDIT_SYSLOG_URL);
   return { webhook: url && secret ? { url, secret } : undefined, syslog };
 }

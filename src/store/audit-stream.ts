@@ -42,7 +42,8 @@ export class SqlAuditStream implements AuditStreamStore {
   async claim(sink: string, owner: string, now: string, leaseUntil: string): Promise<number | undefined> {
     await this.db.run(sql`INSERT INTO audit_stream (sink, seq, updated_at) VALUES (${sink}, 0, ${now})
       ON CONFLICT (sink) DO NOTHING`);
-    const took = await this.db.run(sql`UPDATE audit_stream SET lease_owner = ${owner}, lease_until = ${leaseUntil}
+    const took =
+      await this.db.run(sql`UPDATE audit_stream SET lease_owner = ${owner}, lease_until = ${leaseUntil}
       WHERE sink = ${sink} AND (lease_owner IS NULL OR lease_owner = ${owner} OR lease_until < ${now})`);
     if (took !== 1) return undefined;
     const [row] = await this.db.all<Row>(sql`SELECT * FROM audit_stream WHERE ${held(sink, owner)}`);
@@ -50,7 +51,8 @@ export class SqlAuditStream implements AuditStreamStore {
   }
 
   async advance(sink: string, owner: string, from: number, to: number, now: string): Promise<boolean> {
-    const moved = await this.db.run(sql`UPDATE audit_stream SET seq = ${to}, failing_since = NULL, last_error = NULL,
+    const moved =
+      await this.db.run(sql`UPDATE audit_stream SET seq = ${to}, failing_since = NULL, last_error = NULL,
       updated_at = ${now} WHERE ${held(sink, owner)} AND seq = ${from}`);
     return moved === 1;
   }
@@ -61,7 +63,9 @@ export class SqlAuditStream implements AuditStreamStore {
   }
 
   async release(sink: string, owner: string): Promise<void> {
-    await this.db.run(sql`UPDATE audit_stream SET lease_owner = NULL, lease_until = NULL WHERE ${held(sink, owner)}`);
+    await this.db.run(
+      sql`UPDATE audit_stream SET lease_owner = NULL, lease_until = NULL WHERE ${held(sink, owner)}`,
+    );
   }
 
   async positions(): Promise<AuditStreamPosition[]> {

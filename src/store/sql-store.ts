@@ -6,8 +6,8 @@ import {
   stepKeys,
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn, changeWithRecord } from './audit-append.js';
-import { SqlAuditStream } from './audit-stream.js';
 import { AUDIT_PAGE, readAuditIn, streamAudit } from './audit-read.js';
+import { SqlAuditStream } from './audit-stream.js';
 import type { Backend, Executor } from './backend.js';
 import { claimIn, holdsIn } from './fence.js';
 import { completeIntakeIn } from './intake.js';

@@ -28,8 +28,8 @@ export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './ssf.j
 
 import type { SignalStore } from './ssf.js';
 
-export type { KeptSigningKey } from './proof.js';
 export type { AuditStreamPosition, AuditStreamStore } from './audit-stream.js';
+export type { KeptSigningKey } from './proof.js';
 
 /** An audit record written with the request that a create makes (its `requestId` is the new id). */
 export type AuditDraft = Omit<NewAuditRecord, 'requestId'>;
