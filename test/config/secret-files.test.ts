@@ -23,6 +23,7 @@ const SHARED: Record<string, string> = {
   SLACK_APP_TOKEN: 'xapp-1-A0123-4567-fromafilefromafile',
   REVOKE_API_TOKEN: 'api-token-from-a-file-0123456789abcdef',
   METRICS_TOKEN: 'metrics-token-from-a-file-0123',
+  AUDIT_WEBHOOK_SECRET: 'audit-webhook-secret-from-a-file-0123456789',
   DATABASE_URL: 'postgres://revoke:p%23ss-from-file@db.internal:5432/revoke',
 };
 
@@ -66,6 +67,8 @@ describe('<VAR>_FILE: every secret variable can be read from a file', () => {
     const direct: Record<string, string> = {
       ...SHARED,
       REVOKE_REQUESTERS: 'U0123ABC',
+      // The webhook's secret goes with its URL.
+      AUDIT_WEBHOOK_URL: 'https://siem.example.com/revoke',
       ...systemsEnv,
       // The fake takes temporary credentials only when told to; the configuration takes any token.
       HUAWEI_SECURITY_TOKEN: 'temporary-security-token-0123456789',
