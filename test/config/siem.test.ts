@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../../src/config.js';
+import { loadConfig, secretsOf } from '../../src/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const BASE = {
   SLACK_BOT_TOKEN: 'xoxb-123456-abcdef-secretbot',
@@ -8,15 +9,7 @@ const BASE = {
 };
 const SECRET = 'siem-config-secret-0123456789abcdef-0123';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...BASE, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (env: Record<string, string>) => configProblems({ ...BASE, ...env });
 
 describe('the SIEM settings', () => {
   it('are off unless set', () => {

@@ -6,34 +6,18 @@ export interface ChainHead {
   hash: string;
 }
 
-/** One audit record as a SIEM receives it (webhook JSON and syslog structured data carry the same fields). */
-export interface WireRecord {
-  /** The record's sequence number: a receiver de-duplicates by it (delivery is at least once). */
-  seq: number;
-  at: string;
-  requestId: string | null;
-  actor: string;
-  action: string;
-  data: Record<string, unknown>;
-  /** The record's chain hash, and the one before it. */
-  hash: string;
-  prevHash: string;
-  /** The chain head when the record was sent (`anchor` is `seq:hash`, for `audit verify --anchor`). */
+/**
+ * One audit record as a SIEM receives it (webhook JSON and syslog structured data carry the same
+ * fields): the record as the log has it (`seq`, by which a receiver de-duplicates, its chain `hash`
+ * and `prevHash`, `requestId`…) and the chain head when it was sent (`anchor` is `seq:hash`, for
+ * `audit verify --anchor`).
+ */
+export interface WireRecord extends AuditRecord {
   head: ChainHead & { anchor: string };
 }
 
 export function wireRecord(record: AuditRecord, head: ChainHead): WireRecord {
-  return {
-    seq: record.seq,
-    at: record.at,
-    requestId: record.requestId,
-    actor: record.actor,
-    action: record.action,
-    data: record.data,
-    hash: record.hash,
-    prevHash: record.prevHash,
-    head: { seq: head.seq, hash: head.hash, anchor: `${head.seq}:${head.hash}` },
-  };
+  return { ...record, head: { seq: head.seq, hash: head.hash, anchor: `${head.seq}:${head.hash}` } };
 }
 
 /** Where records are sent; `send` resolves only once the whole batch was accepted, and throws otherwise. */
