@@ -116,6 +116,7 @@ export class SyslogReceiver {
 
   constructor(private readonly tls?: { key: string; cert: string }) {}
 
+  /** Listens (again on the same port after {@link close}, when it had one). */
   async start(): Promise<void> {
     const onSocket = (socket: Socket) => {
       this.sockets.add(socket);
@@ -141,7 +142,7 @@ export class SyslogReceiver {
     this.server = this.tls
       ? createTlsServer({ key: this.tls.key, cert: this.tls.cert }, onSocket)
       : createTcpServer(onSocket);
-    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server?.listen(this.port, '127.0.0.1', r));
     this.port = (this.server.address() as AddressInfo).port;
   }
 
