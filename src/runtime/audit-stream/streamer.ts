@@ -93,7 +93,10 @@ export class AuditStreamer {
       if (from === undefined) return; // another replica streams to this sink
       const head = await this.store.auditHead();
       if (!head || head.seq <= from) return;
-      const page = await this.store.readAudit({ afterSeq: from, limit: this.options.batch ?? 100 });
+      // Up to the head read above: every record sent names a head at or after itself.
+      const page = (await this.store.readAudit({ afterSeq: from, limit: this.options.batch ?? 100 })).filter(
+        (r) => r.seq <= head.seq,
+      );
       const last = page[page.length - 1];
       if (!last) return;
       try {
