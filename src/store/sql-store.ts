@@ -7,6 +7,7 @@ import {
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn, changeWithRecord } from './audit-append.js';
 import { AUDIT_PAGE, readAuditIn, streamAudit } from './audit-read.js';
+import { SqlAuditStream } from './audit-stream.js';
 import type { Backend, Executor } from './backend.js';
 import { claimIn, holdsIn } from './fence.js';
 import { completeIntakeIn } from './intake.js';
@@ -41,6 +42,7 @@ import {
  */
 export class SqlStore extends SqlQueues implements Store {
   readonly signals: SqlSignalStore;
+  readonly auditStream: SqlAuditStream;
 
   constructor(
     db: Backend,
@@ -48,6 +50,7 @@ export class SqlStore extends SqlQueues implements Store {
   ) {
     super(db);
     this.signals = new SqlSignalStore(db);
+    this.auditStream = new SqlAuditStream(db);
   }
 
   async migrate(): Promise<void> {

@@ -31,6 +31,7 @@ const SHARED: Record<string, string> = {
   SLACK_APP_TOKEN: 'xapp-1-A0123-4567-fromafilefromafile',
   REVOKE_API_TOKEN: 'api-token-from-a-file-0123456789abcdef',
   METRICS_TOKEN: 'metrics-token-from-a-file-0123',
+  AUDIT_WEBHOOK_SECRET: 'audit-webhook-secret-from-a-file-0123456789',
   DATABASE_URL: 'postgres://revoke:p%23ss-from-file@db.internal:5432/revoke',
   SLACK_AUDIT_TOKEN: 'xoxp-5555555555-6666666666-auditfromafile',
   SSF_RECEIVERS: JSON.stringify([{ audience: 'https://siem.example.com', token: 'r'.repeat(40) }]),
@@ -79,6 +80,8 @@ describe('<VAR>_FILE: every secret variable can be read from a file', () => {
       SSF_ISSUER: 'https://revoke.example.com',
       SSF_SIGNING_KEY_FILE: signingKeyFile,
       REVOKE_REQUESTERS: 'U0123ABC',
+      // The webhook's secret goes with its URL.
+      AUDIT_WEBHOOK_URL: 'https://siem.example.com/revoke',
       ...systemsEnv,
       // The fake takes temporary credentials only when told to; the configuration takes any token.
       HUAWEI_SECURITY_TOKEN: 'temporary-security-token-0123456789',
