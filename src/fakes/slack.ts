@@ -406,6 +406,12 @@ export class FakeSlack {
           }));
         return { ok: true, messages: list, has_more: false, response_metadata: { next_cursor: '' } };
       }
+      case 'chat.delete': {
+        const i = this.messages.findIndex((x) => x.channel === a.channel && x.ts === a.ts);
+        if (i < 0) return fail('message_not_found');
+        this.messages.splice(i, 1);
+        return { ok: true, channel: a.channel, ts: a.ts };
+      }
       case 'chat.update': {
         const m = this.messages.find((x) => x.channel === a.channel && x.ts === a.ts);
         if (!m) return fail('message_not_found');

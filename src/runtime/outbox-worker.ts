@@ -15,6 +15,13 @@ export type EffectHandler = (delivery: Delivery) => Promise<void>;
 /** A delivery that can never succeed (retrying would change nothing): the effect is failed and kept. */
 export class PermanentEffectError extends Error {}
 
+/** This deliverer lost its claim (paused past it): another one holds the effect and delivers it. */
+export class EffectTakenOver extends Error {
+  constructor() {
+    super('the effect was taken over by another deliverer');
+  }
+}
+
 export interface OutboxWorkerOptions {
   /** This deliverer's identity for claims (default: a random UUID). */
   owner?: string;
@@ -128,7 +135,7 @@ export class OutboxWorker {
       saveProgress: async (p) => {
         progress = { ...(progress ?? {}), ...p };
         if (!(await this.store.saveEffectProgress(effect.id, this.owner, progress)))
-          throw new Error('the effect was taken over by another deliverer');
+          throw new EffectTakenOver();
       },
     };
     // Held while it lasts: a slow delivery (Slack retrying a 429) is not taken over under it.

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { RevocationRequest, ThreadRef } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { Delivery } from '../runtime/outbox-worker.js';
+import { type Delivery, EffectTakenOver } from '../runtime/outbox-worker.js';
 
 /** The message metadata type every message the outbox posts carries, with its effect's key. */
 export const EFFECT_EVENT = 'revoke_sessions_effect';
@@ -120,8 +120,9 @@ async function postToFirst(
 /**
  * Posts an effect's message once. The time the post begins is saved with the effect, and the `ts`
  * Slack answers the moment it arrives, so a retry never posts again; a retry of a delivery that died
- * between the two first looks in the channel for the message (see {@link findPosted}). Answers
- * where the message is, or undefined when no destination accepted it.
+ * between the two first looks in the channel for the message (see {@link findPosted}); and a
+ * deliverer that was paused past its claim while posting deletes its copy (the one that took the
+ * effect over shows it). Answers where the message is, or undefined when no destination accepted it.
  */
 export async function postOnce(
   client: WebClient,
@@ -143,6 +144,19 @@ export async function postOnce(
   }
   await delivery.saveProgress({ posting: new Date().toISOString() });
   const posted = await postToFirst(client, logger, target, message, effect.key);
-  if (posted) await delivery.saveProgress({ posted });
+  if (!posted) return undefined;
+  try {
+    await delivery.saveProgress({ posted });
+  } catch (error) {
+    // Paused while posting, past its claim: the deliverer that took the effect over posts (or found)
+    // the message itself, so this one is a second copy — taken back. (A store error keeps it: a
+    // retry of this delivery finds it by its key.)
+    if (error instanceof EffectTakenOver) {
+      await client.chat.delete({ channel: posted.channel, ts: posted.ts }).catch((e: unknown) => {
+        logger.warn(`could not take back a second copy of ${effect.key}:`, slackError(e) ?? e);
+      });
+    }
+    throw error;
+  }
   return posted;
 }

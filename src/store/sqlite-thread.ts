@@ -65,6 +65,8 @@ export class SqliteThreadBackend implements Backend {
   private draining = false;
   private inTransaction = false;
   private broken: Error | undefined;
+  /** A close was asked: the thread's exit is its end, not a failure. */
+  private closing = false;
   /** Runs statements on the writer thread; only ever called by the job that holds it. */
   private readonly writer: Executor = {
     all: async <T>(s: Sql) => (await this.call({ op: 'all', sql: s.sql, values: s.values })) as T[],
@@ -83,7 +85,11 @@ export class SqliteThreadBackend implements Backend {
     this.worker.unref();
     this.worker.on('message', (a: Answer) => this.answer(a));
     this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', () => this.fail(new Error('the SQLite writer thread stopped')));
+    this.worker.on('exit', () => {
+      // Asked to close: the thread may exit before its answer is read — the close went through.
+      if (this.closing) this.settleAll();
+      else this.fail(new Error('the SQLite writer thread stopped'));
+    });
     this.reader = new Database(path);
     this.reader.pragma('busy_timeout = 5000');
   }
@@ -135,6 +141,7 @@ export class SqliteThreadBackend implements Backend {
         if (job.kind !== 'close') await this.group(this.jobs.size);
         else {
           this.jobs.shift();
+          this.closing = true;
           if (this.reader.open) this.reader.close();
           await (this.broken ? Promise.resolve() : this.call({ op: 'close' })).then(
             job.done.resolve,
@@ -238,6 +245,13 @@ export class SqliteThreadBackend implements Backend {
   }
 
   /** The thread died or stopped: whatever waits for it, and everything asked of it later, fails. */
+  /** The thread exited after a close: what waited on it (the close) is done; nothing more is taken. */
+  private settleAll(): void {
+    this.broken ??= new Error('the store is closed');
+    for (const waiting of this.pending.values()) waiting.resolve(undefined);
+    this.pending.clear();
+  }
+
   private fail(error: Error): void {
     this.broken ??= error;
     for (const waiting of this.pending.values()) waiting.reject(this.broken);
