@@ -18,6 +18,7 @@ export {
 } from './queues.js';
 
 import type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
+import type { StoreHome } from './home.js';
 import type { NewEffect } from './outbox.js';
 import type { StoreProof } from './proof.js';
 import type { StoreQueues } from './queues.js';
@@ -112,7 +113,7 @@ export interface StoreMetrics {
  * {@link FencingToken} its claim took, they change nothing (and write no audit
  * record) once another claim took the request or the request stopped `running`.
  */
-export interface Store extends StoreQueues, StoreProof {
+export interface Store extends StoreQueues, StoreProof, StoreHome {
   /** The Shared Signals tables: streams, the SETs waiting in them, inbound jtis seen. */
   readonly signals: SignalStore;
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
