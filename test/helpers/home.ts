@@ -53,7 +53,11 @@ export function globalShortcut(userId: string, callbackId = 'revoke_sessions') {
 }
 
 /** A message shortcut (`message_action`) on a message written by `author` (undefined: a bot's message). */
-export function messageShortcut(userId: string, author: string | undefined, callbackId = 'revoke_sessions_for_author') {
+export function messageShortcut(
+  userId: string,
+  author: string | undefined,
+  callbackId = 'revoke_sessions_for_author',
+) {
   return {
     type: 'message_action',
     token: 'legacy',

@@ -92,7 +92,9 @@ describe('App Home', () => {
     h.slack.homes.clear();
     const res = await h.interact(homeClick('UAPP1', 'approve_request', request.id));
     expect(res.status).toBe(200);
-    await h.slack.waitFor(async () => (await h.app.store.getRequest(request.id))?.status === 'done' || undefined);
+    await h.slack.waitFor(
+      async () => (await h.app.store.getRequest(request.id))?.status === 'done' || undefined,
+    );
     expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(1);
     expect((await h.app.store.getRequest(request.id))?.decidedBy).toBe('slack:UAPP1');
     // Re-published by the outbox, not by a timer: the approver's pending list is empty, the requester sees it finished.
@@ -233,8 +235,8 @@ describe('shortcuts', () => {
     ]);
     await h.slack.waitFor(
       () =>
-        h.slack.messages.filter((m) => m.text?.includes('not allowed to use /revoke-sessions')).length === 2 ||
-        undefined,
+        h.slack.messages.filter((m) => m.text?.includes('not allowed to use /revoke-sessions')).length ===
+          2 || undefined,
     );
     expect(h.slack.callsTo('views.open')).toHaveLength(0);
   });
