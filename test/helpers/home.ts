@@ -39,17 +39,22 @@ export function homeClick(userId: string, actionId: string, value?: string) {
   };
 }
 
-/** A global shortcut (`shortcut`) as Slack sends it. */
-export function globalShortcut(userId: string, callbackId = 'revoke_sessions') {
+/** What every shortcut payload carries (`kind`: global or message, in its trigger id). */
+function shortcutBase(type: string, kind: string, userId: string, callbackId: string) {
   return {
-    type: 'shortcut',
+    type,
     token: 'legacy',
     action_ts: '1700000000.3',
     team: { id: 'T1', domain: 'acme' },
-    user: { id: userId, username: userId.toLowerCase(), team_id: 'T1' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T1' },
     callback_id: callbackId,
-    trigger_id: `trig-global-${userId}`,
+    trigger_id: `trig-${kind}-${userId}`,
   };
+}
+
+/** A global shortcut (`shortcut`) as Slack sends it. */
+export function globalShortcut(userId: string, callbackId = 'revoke_sessions') {
+  return shortcutBase('shortcut', 'global', userId, callbackId);
 }
 
 /** A message shortcut (`message_action`) on a message written by `author` (undefined: a bot's message). */
@@ -59,14 +64,8 @@ export function messageShortcut(
   callbackId = 'revoke_sessions_for_author',
 ) {
   return {
-    type: 'message_action',
-    token: 'legacy',
-    action_ts: '1700000000.4',
-    team: { id: 'T1', domain: 'acme' },
-    user: { id: userId, name: userId.toLowerCase(), team_id: 'T1' },
+    ...shortcutBase('message_action', 'message', userId, callbackId),
     channel: { id: 'C0SEC', name: 'security' },
-    callback_id: callbackId,
-    trigger_id: `trig-message-${userId}`,
     message_ts: '1700000000.000100',
     response_url: 'http://127.0.0.1:9/shortcut/response',
     message: author
