@@ -26,9 +26,13 @@ describe('App Home', () => {
     await h.close();
   });
 
-  async function pending(env: Record<string, string> = ENV) {
+  async function start(env: Record<string, string> = ENV) {
     h = await startHarness(env);
     for (const id of ['UAPP1', 'UOUT']) h.slack.addUser(user(id, `${id.toLowerCase()}@example.com`));
+  }
+
+  async function pending(env: Record<string, string> = ENV) {
+    await start(env);
     await h.interact(submission(formValues({ reason: REASON })));
     await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').length > 0 || undefined);
     const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
@@ -174,15 +178,41 @@ describe('App Home', () => {
     }
   });
 
-  it('shows each system’s health from a cached check, without waiting for it', async () => {
-    await pending();
+  it('shows each system’s health from a cached check: never waited for, at most one check a round', async () => {
+    await start(); // no request: nothing has read the systems' health yet
+    const checks = () =>
+      h.slack.callsTo('admin.users.session.list').filter((c) => Number(c.args.limit) === 1).length;
+    // Slack's check is held: the Home is published all the same, saying it is checking.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    h.slack.beforeAnswer = async (method) => {
+      if (method === 'admin.users.session.list') await held;
+      return false;
+    };
     const first = await openHome('UAPP1');
-    expect(blockText(first, 'health')).toMatch(/Checking the systems|Slack/);
+    expect(blockText(first, 'health')).toBe('_Checking the systems…_');
+    await openHome('UREQ');
+    release();
     const later = await h.slack.waitFor(async () => {
       const v = await openHome('UAPP1');
       return blockText(v, 'health').includes(':large_green_circle: Slack') ? v : undefined;
     });
     expect(blockText(later, 'health')).not.toContain('Checking');
+    // Several Homes opened, one check: the next round starts only after 5 minutes.
+    await openHome('UREQ');
+    expect(checks()).toBe(1);
+  });
+
+  it('a failing system shows red on the Home, without its error', async () => {
+    await start(); // no request: nothing has read the systems' health yet
+    h.slack.failNext('admin.users.session.list', { error: 'not_allowed_token_type' });
+    const view = await h.slack.waitFor(async () => {
+      const v = await openHome('UAPP1');
+      return blockText(v, 'health').includes(':red_circle: Slack') ? v : undefined;
+    });
+    expect(blockText(view, 'health')).not.toContain('not_allowed');
   });
 });
 
