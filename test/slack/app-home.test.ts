@@ -142,6 +142,21 @@ describe('App Home', () => {
     expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
   });
 
+  it('the requester who is also an approver cannot approve their own request from the Home (four eyes)', async () => {
+    const request = await pending({ ...ENV, REVOKE_APPROVERS: 'UAPP1,UREQ' });
+    const view = await openHome('UREQ');
+    expect(findButton(view, 'approve_request')?.value).toBe(request.id);
+    await h.interact(homeClick('UREQ', 'approve_request', request.id));
+    const refused = await h.slack.waitFor(async () =>
+      (await h.app.store.listAudit({ requestId: request.id })).find(
+        (a) => a.action === 'decision_refused' && a.actor === 'slack:UREQ',
+      ),
+    );
+    expect((refused.data as { why: string }).why).toMatch(/four eyes/);
+    expect((await h.app.store.getRequest(request.id))?.status).toBe('pending_approval');
+    expect(h.slack.callsTo('admin.users.session.reset')).toHaveLength(0);
+  });
+
   it("a requester's Home shows their requests and opens the same form; a protected person is not named to them", async () => {
     const request = await pending({ ...ENV, REVOKE_PROTECTED_USERS: 'UALICE' });
     const view = await openHome('UREQ');
