@@ -1,20 +1,23 @@
 /**
  * Writes the files that derive from the system registry: `.env.example` (each system's section
  * from its descriptor), the systems enum of `docs/openapi.yaml`, the Slack app manifests (HTTP
- * and Socket Mode), the package description and the marked passages of README.md and SECURITY.md
- * that name the systems. Run after adding a system: `npm run generate`. A test fails while any
- * of them is out of date.
+ * and Socket Mode), the package description, the marked passages of README.md, SECURITY.md and
+ * docs/operations.md that name the systems, and one page per system, `docs/systems/<id>.md` (from
+ * its descriptor and `src/providers/<folder>/<id>.md`). Run after adding a system or editing one
+ * of those: `npm run generate`. A test fails while any of them is out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderEnvExample } from '../src/config/env-example.js';
 import { SYSTEM_IDS } from '../src/providers/registry.js';
 import {
   httpManifest,
+  operationsText,
   readmeText,
   securityText,
   socketManifest,
   withPackageDescription,
 } from './product-text.js';
+import { providerFolders, SYSTEM_DOCS_DIR, systemDocs } from './system-docs.js';
 
 const root = new URL('..', import.meta.url);
 
@@ -26,7 +29,10 @@ export function withSystemsEnum(yaml: string): string {
 }
 
 /** Every generated file (path from the repository root) with what it must hold. */
-export function generatedFiles(read: (path: string) => string): { path: string; content: string }[] {
+export function generatedFiles(
+  read: (path: string) => string,
+  has: (path: string) => boolean = (path) => existsSync(new URL(path, root)),
+): { path: string; content: string }[] {
   const manifest = httpManifest(read('manifest.yml'));
   return [
     { path: '.env.example', content: renderEnvExample() },
@@ -36,11 +42,14 @@ export function generatedFiles(read: (path: string) => string): { path: string; 
     { path: 'package.json', content: withPackageDescription(read('package.json')) },
     { path: 'README.md', content: readmeText(read('README.md')) },
     { path: 'SECURITY.md', content: securityText(read('SECURITY.md')) },
+    { path: 'docs/operations.md', content: operationsText(read('docs/operations.md')) },
+    ...systemDocs(providerFolders(root), read, has),
   ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = generatedFiles((path) => readFileSync(new URL(path, root), 'utf8'));
+  mkdirSync(new URL(`${SYSTEM_DOCS_DIR}/`, root), { recursive: true });
   for (const { path, content } of files) writeFileSync(new URL(path, root), content);
   process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')} from the registry\n`);
 }

@@ -1,11 +1,12 @@
 /**
  * The product's texts that name its systems, made from the registry (`npm run generate` writes
  * them; a test fails while a file differs): the Slack app manifests, the package description,
- * and the marked passages of README.md and SECURITY.md.
+ * and the marked passages of README.md, SECURITY.md and docs/operations.md.
  */
 import { isMap, isNode, isSeq, parseDocument, Scalar } from 'yaml';
 import { systemLabelsInProse, systemProductsInProse } from '../src/providers/catalog-text.js';
 import { SYSTEM_IDS } from '../src/providers/registry.js';
+import { systemDocsList } from './system-docs.js';
 
 const YAML_OPTIONS = { lineWidth: 120 } as const;
 
@@ -68,10 +69,10 @@ export function socketManifest(httpYaml: string): string {
   return doc.toString(YAML_OPTIONS);
 }
 
-/** package.json with its description naming the systems. */
+/** package.json with its description naming the systems by their products' names. */
 export function withPackageDescription(json: string): string {
   const pkg = JSON.parse(json) as Record<string, unknown>;
-  pkg.description = `Slack app that revokes one person's login sessions in ${systemLabelsInProse()} at once.`;
+  pkg.description = `Slack app and break-glass CLI that end a person's login sessions (or many people's) in ${systemProductsInProse()} at once: a preview first, an optional second-person approval, a hash-chained audit log.`;
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
@@ -85,10 +86,15 @@ export function withMarkedText(markdown: string, key: string, text: string): str
   return markdown.replace(marked, (_m, open: string, close: string) => `${open}${text}${close}`);
 }
 
-/** README.md: the systems in its opening paragraph and the label values of the vendor metrics. */
+/** README.md: the systems in its opening paragraph and the list of their pages. */
 export function readmeText(markdown: string): string {
   const withIntro = withMarkedText(markdown, 'systems', systemProductsInProse());
-  return withMarkedText(withIntro, 'system-ids', SYSTEM_IDS.map((id) => `\`${id}\``).join(', '));
+  return withMarkedText(withIntro, 'system-docs', systemDocsList());
+}
+
+/** docs/operations.md: the label values of the vendor metrics. */
+export function operationsText(markdown: string): string {
+  return withMarkedText(markdown, 'system-ids', SYSTEM_IDS.map((id) => `\`${id}\``).join(', '));
 }
 
 /** SECURITY.md: whose admin credentials the app holds. */

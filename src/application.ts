@@ -14,6 +14,7 @@ import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
 import type { RetryPolicy } from './providers/retry.js';
+import { type AuditStreamBuildOptions, buildAuditStreamer } from './runtime/audit-stream/index.js';
 import { type DrainResult, drain } from './runtime/drain.js';
 import { followUpHandlers } from './runtime/follow-up-handlers.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
@@ -62,6 +63,8 @@ export interface ApplicationOptions {
   /** The address to listen on (default: every interface; the demo keeps to 127.0.0.1). */
   host?: string;
   /** Shared Signals: per-push timeout (default 10 s) and how long a waiting poll waits (default 5 s). */
+  /** The SIEM stream's poll, backoff and batch, and a CA for `tls://` syslog (tests). */
+  auditStream?: AuditStreamBuildOptions;
   signals?: { pushTimeoutMs?: number; longPollMs?: number; jwksCooldownMs?: number };
   /** The audit log's first look after a run and the pause between looks (tests shorten them). */
   confirmTiming?: { firstCheckMs?: number; everyMs?: number };
@@ -110,8 +113,20 @@ export async function buildApplication(
     : undefined;
   const metricsObserver = metrics?.observer();
   let outbox: OutboxWorker | undefined;
+  // Every audit record, in order, to the SIEM (docs/siem.md); only reads the log, never in a run's way.
+  const auditStream = buildAuditStreamer(config.siem, { store, logger, now }, options.auditStream);
+  if (metrics && auditStream)
+    (await import('./metrics/audit-stream.js')).auditStreamGauges(
+      metrics.registry,
+      () => auditStream.health(),
+      now,
+    );
+  const effectsWritten = () => {
+    outbox?.kick();
+    auditStream?.kick();
+  };
   const { directory, providers, membership, approvals, engine } = buildCore(config, systemsBuilt, {
-    effectsWritten: () => outbox?.kick(),
+    effectsWritten,
     store,
     logger,
     observer: metricsObserver,
@@ -164,7 +179,7 @@ export async function buildApplication(
     systems: config.systems,
     logger,
     now,
-    effectsWritten: () => outbox?.kick(),
+    effectsWritten,
     ...options.signals,
   });
   const bodyTimeoutMs = httpLimits(options.httpLimits).bodyTimeoutMs;
@@ -225,7 +240,13 @@ export async function buildApplication(
   ];
   const slack = createSlackApp(deps, {
     logger,
-    readiness: store,
+    readiness: auditStream
+      ? {
+          ping: () => store.ping(),
+          outboxHealth: () => store.outboxHealth(),
+          siemHealth: () => auditStream.health(),
+        }
+      : store,
     routes,
     socketRetryBaseMs: options.socketRetryBaseMs,
     httpLimits: options.httpLimits,
@@ -295,12 +316,17 @@ export async function buildApplication(
       ]);
       scheduler.start();
       worker.start();
+      auditStream?.start();
       return server;
     },
     stop: async () => {
       scheduler.stop();
       const left = await drain(
-        { runs: engine.runs, quiesce: () => Promise.all([worker.stop(), slack.stop()]), logger },
+        {
+          runs: engine.runs,
+          quiesce: () => Promise.all([worker.stop(), slack.stop(), auditStream?.stop()]),
+          logger,
+        },
         config.shutdownGraceMs,
       );
       await share.leave().catch(() => {});

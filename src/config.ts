@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SystemId } from './catalog.js';
 import { PROOF_ENV, type ProofConfig, proofConfig } from './config/proof.js';
 import { withSecretFiles } from './config/secret-files.js';
+import { SIEM_ENV, SIEM_SECRET_VARS, type SiemConfig, siemConfig } from './config/siem.js';
 import {
   configureSignals,
   SIGNALS_SECRET_VARS,
@@ -71,6 +72,8 @@ export interface Config {
   signals: SignalsConfig;
   /** Slack's audit-log confirmation, the watch for a return, the evidence signing key. */
   proof: ProofConfig;
+  /** Every audit record streamed to a SIEM (webhook, syslog); both off when unset. */
+  siem: SiemConfig;
 }
 
 /** Raised when the environment is missing or has malformed variables; lists every problem at once. */
@@ -188,6 +191,7 @@ const envSchema = z.object({
   // Shared Signals and Okta Universal Logout.
   ...signalsEnvShape,
   ...PROOF_ENV,
+  ...SIEM_ENV,
   // Each system's own variables, from its descriptor.
   ...systemsEnvShape(),
 });
@@ -200,6 +204,7 @@ const SHARED_SECRET_VARS = [
   'REVOKE_API_TOKEN',
   'METRICS_TOKEN',
   'SLACK_AUDIT_TOKEN',
+  ...SIEM_SECRET_VARS,
 ] as const;
 
 /** Variables whose value is a secret or a Slack ID: a `#` cut in .env silently breaks them. */
@@ -293,6 +298,7 @@ export function loadConfig(
   const systems = configureSystems(env, problems);
   const rateLimits = rateTable(documentedRateLimits(), env.REVOKE_RATE_LIMITS, problems);
   const signals = configureSignals(env, problems);
+  const siem = siemConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const requesters = principals(env.REVOKE_REQUESTERS);
@@ -325,6 +331,7 @@ export function loadConfig(
     metricsToken: env.METRICS_TOKEN,
     signals,
     proof: proofConfig(env),
+    siem,
   };
 }
 
@@ -356,6 +363,7 @@ export function secretsOf(config: Config): string[] {
     config.metricsToken,
     ...signalsSecrets(config.signals),
     config.proof.slackAudit?.token,
+    config.siem.webhook?.secret,
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

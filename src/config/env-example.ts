@@ -68,6 +68,14 @@ REVOKE_WATCH=2m,10m,30m
 # RSA private key (PEM, at least 2048 bits) that signs evidence; unset: one the app creates and keeps in the store
 SSF_SIGNING_KEY_FILE=
 
+# --- Audit to a SIEM (docs/siem.md): every audit record, in order, at least once (dedupe by seq) ---
+# JSON batches POSTed to an https:// URL (http:// only on loopback), signed with HMAC-SHA256 of the secret
+# (at least 32 characters) in X-Revoke-Signature; set both, or neither
+AUDIT_WEBHOOK_URL=
+AUDIT_WEBHOOK_SECRET=
+# RFC 5424 syslog, octet-counted, over tcp://host:port or tls://host:port
+AUDIT_SYSLOG_URL=
+
 # debug, info, warn or error
 LOG_LEVEL=info
 # json (one JSON object a line, for log pipelines) or pretty (one readable line, for a terminal)

@@ -94,6 +94,8 @@ export async function runProviderStep(
 ): Promise<StepOutcome> {
   let account: Account | undefined;
   try {
+    // A bulk's lookup that the vendor failed is this step's failure, never "no account".
+    if (bulk?.error && bulk.lookup.status !== 'found') return failure(bulk.error, provider);
     const lookup = bulk?.lookup ?? (await provider.findAccount(person));
     if (lookup.status === 'not_found') return { state: 'no_account', result: { detail: lookup.detail } };
     if (lookup.status === 'ambiguous') return { state: 'ambiguous', result: { detail: lookup.detail } };

@@ -11,4 +11,14 @@ export interface ReadinessProbe {
   ping(): Promise<void>;
   /** Effects waiting for delivery, and those that failed for good. */
   outboxHealth(): Promise<OutboxHealth>;
+  /** Each SIEM sink's lag and failure, when audit streaming is on (docs/siem.md). */
+  siemHealth?(): Promise<AuditStreamHealth[]>;
+}
+
+/** How far one SIEM sink is behind the audit log, and since when it fails. */
+export interface AuditStreamHealth {
+  sink: string;
+  /** Records written and not yet accepted by the sink. */
+  lag: number;
+  failingSince: string | undefined;
 }

@@ -1,5 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { OutboxHealth, ReadinessProbe } from '../runtime/readiness.js';
+import type { AuditStreamHealth, OutboxHealth, ReadinessProbe } from '../runtime/readiness.js';
 import { VERSION } from '../version.js';
 import type { SocketConnection } from './socket-connection.js';
 
@@ -58,6 +58,15 @@ export function outboxDetail(o: OutboxHealth): string {
   return parts.filter(Boolean).join('; ');
 }
 
+/** The SIEM stream in a sentence: "ok", or each sink behind and since when it fails. */
+export function auditStreamDetail(sinks: readonly AuditStreamHealth[]): string {
+  const behind = sinks.filter((s) => s.failingSince !== undefined);
+  if (behind.length === 0) return 'ok';
+  return behind
+    .map((s) => `${s.sink}: ${s.lag} audit record(s) not delivered, failing since ${s.failingSince}`)
+    .join('; ');
+}
+
 /**
  * `GET /healthz`: liveness (the process answers). `GET /readyz`: 200 only when
  * the store answers a cheap query and, in Socket Mode, the connection to Slack
@@ -83,6 +92,8 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
           // The outbox is a detail, never a reason to take the replica out of service: a card that
           // Slack refuses for good must not stop revocations. Failed effects are named here.
           const outbox = store ? undefined : await deps.probe.outboxHealth().catch(() => undefined);
+          // Likewise the SIEM stream: an outage is shown, and revocations go on.
+          const siem = store ? undefined : await deps.probe.siemHealth?.().catch(() => undefined);
           const slack = deps.connection?.status();
           if (slack && slack.state !== 'connected') {
             reasons.push(`Socket Mode is ${slack.state}: ${slack.reason ?? 'not connected to Slack'}`);
@@ -95,6 +106,7 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
               store: store ?? 'ok',
               ...(slack ? { slack: slack.state } : {}),
               ...(outbox ? { outbox: outboxDetail(outbox) } : {}),
+              ...(siem ? { auditStream: auditStreamDetail(siem) } : {}),
             },
             ...(reasons.length > 0 ? { reasons } : {}),
           });

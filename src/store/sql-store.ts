@@ -7,6 +7,7 @@ import {
 } from '../engine/types.js';
 import { appendAllIn, appendAuditIn, changeWithRecord } from './audit-append.js';
 import { AUDIT_PAGE, readAuditIn, streamAudit } from './audit-read.js';
+import { SqlAuditStream } from './audit-stream.js';
 import type { Backend, Executor } from './backend.js';
 import { claimIn, holdsIn } from './fence.js';
 import { requestsAskedBy, requestsInStatus } from './home.js';
@@ -42,6 +43,7 @@ import {
  */
 export class SqlStore extends SqlQueues implements Store {
   readonly signals: SqlSignalStore;
+  readonly auditStream: SqlAuditStream;
 
   constructor(
     db: Backend,
@@ -49,6 +51,7 @@ export class SqlStore extends SqlQueues implements Store {
   ) {
     super(db);
     this.signals = new SqlSignalStore(db);
+    this.auditStream = new SqlAuditStream(db);
   }
 
   async migrate(): Promise<void> {

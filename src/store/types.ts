@@ -18,6 +18,7 @@ export {
 } from './queues.js';
 
 import type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
+import type { AuditStreamStore } from './audit-stream.js';
 import type { StoreHome } from './home.js';
 import type { NewEffect } from './outbox.js';
 import type { StoreProof } from './proof.js';
@@ -28,6 +29,7 @@ export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './ssf.j
 
 import type { SignalStore } from './ssf.js';
 
+export type { AuditStreamPosition, AuditStreamStore } from './audit-stream.js';
 export type { KeptSigningKey } from './proof.js';
 
 /** An audit record written with the request that a create makes (its `requestId` is the new id). */
@@ -116,6 +118,8 @@ export interface StoreMetrics {
 export interface Store extends StoreQueues, StoreProof, StoreHome {
   /** The Shared Signals tables: streams, the SETs waiting in them, inbound jtis seen. */
   readonly signals: SignalStore;
+  /** Where each SIEM sink is in the audit log (docs/siem.md). */
+  readonly auditStream: AuditStreamStore;
   /** Applies pending migrations; safe to call on every start, from several replicas at once. */
   migrate(): Promise<void>;
   /** Inserts a request and one pending step per system in one transaction; with an idempotency key already used, returns that request. */

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,13 @@ function file(content: string): string {
   return path;
 }
 
+/** An RS256 signing key's file (the transmitter's; not a secret variable itself, but a file). */
+const signingKeyFile = file(
+  String(
+    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  ),
+);
+
 /** The shared secrets, each with a value its schema accepts. */
 const SHARED: Record<string, string> = {
   SLACK_BOT_TOKEN: 'xoxb-5555555555-6666666666-filefilefilefile',
@@ -23,7 +31,10 @@ const SHARED: Record<string, string> = {
   SLACK_APP_TOKEN: 'xapp-1-A0123-4567-fromafilefromafile',
   REVOKE_API_TOKEN: 'api-token-from-a-file-0123456789abcdef',
   METRICS_TOKEN: 'metrics-token-from-a-file-0123',
+  AUDIT_WEBHOOK_SECRET: 'audit-webhook-secret-from-a-file-0123456789',
   DATABASE_URL: 'postgres://revoke:p%23ss-from-file@db.internal:5432/revoke',
+  SLACK_AUDIT_TOKEN: 'xoxp-5555555555-6666666666-auditfromafile',
+  SSF_RECEIVERS: JSON.stringify([{ audience: 'https://siem.example.com', token: 'r'.repeat(40) }]),
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -65,7 +76,12 @@ describe('<VAR>_FILE: every secret variable can be read from a file', () => {
   )('%s_FILE gives the same configuration as %s itself', (name) => {
     const direct: Record<string, string> = {
       ...SHARED,
+      // SSF_RECEIVERS needs the transmitter on: its issuer and key file.
+      SSF_ISSUER: 'https://revoke.example.com',
+      SSF_SIGNING_KEY_FILE: signingKeyFile,
       REVOKE_REQUESTERS: 'U0123ABC',
+      // The webhook's secret goes with its URL.
+      AUDIT_WEBHOOK_URL: 'https://siem.example.com/revoke',
       ...systemsEnv,
       // The fake takes temporary credentials only when told to; the configuration takes any token.
       HUAWEI_SECURITY_TOKEN: 'temporary-security-token-0123456789',

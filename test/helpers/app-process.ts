@@ -16,6 +16,13 @@ const app = await buildApplication(loadConfig(process.env), {
   housekeepingMs: 200,
   // A killed process's outbox claims lapse as quickly as its run leases.
   outbox: { leaseMs: Number(process.env.TEST_LEASE_MS ?? 1500), pollMs: 100 },
+  // Likewise the SIEM stream's hold on a sink; its retries are quick.
+  auditStream: {
+    leaseMs: Number(process.env.TEST_LEASE_MS ?? 1500),
+    pollMs: 100,
+    backoffMs: 100,
+    maxBackoffMs: 400,
+  },
   verifyRecheckMs: 10,
   retryPolicy: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxTotalMs: 2_000 },
   ...(offsetMs ? { now: () => new Date(Date.now() + offsetMs) } : {}),

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   /** Outbox worker options (backoff, attempts) and Shared Signals timeouts. */
   outbox?: ApplicationOptions['outbox'];
   signals?: ApplicationOptions['signals'];
+  /** The SIEM stream's poll and backoff, and the CA a `tls://` syslog receiver's certificate chains to. */
+  auditStream?: ApplicationOptions['auditStream'];
   /** The audit log's first look after a run and the pause between looks. */
   confirmTiming?: { firstCheckMs?: number; everyMs?: number };
 }
@@ -91,6 +93,7 @@ export async function startHarness(
     httpLimits: options.httpLimits,
     workQueue: options.workQueue,
     signals: options.signals,
+    auditStream: { pollMs: 50, backoffMs: 50, maxBackoffMs: 200, ...options.auditStream },
     confirmTiming: options.confirmTiming,
     // Delayed effects (confirmations, the watch) come due between polls: look often.
     outbox: { pollMs: 50, ...options.outbox },

@@ -18,6 +18,9 @@ export const API_TOKENS = {
   flows: 'alert-api-token-0123456789abcdef0123456789',
 };
 
+/** The secret that signs the SIEM webhook's batches (test/siem). */
+export const AUDIT_WEBHOOK_SECRET = 'audit-webhook-secret-0123456789abcdef0123';
+
 /** Wrong or one-off credentials single tests give the app (to see that it never echoes them). */
 const ONE_OFF_SECRETS = [
   'sign-secret-value-1234', // test/config.test.ts
@@ -53,6 +56,7 @@ export const KNOWN_SECRETS: string[] = [
   HUAWEI_KEYS.accessKey,
   API_TOKENS.alert,
   API_TOKENS.flows,
+  AUDIT_WEBHOOK_SECRET,
   SSF_TOKENS.siem,
   SSF_TOKENS.other,
   PUSH_AUTHORIZATION.slice('Bearer '.length),

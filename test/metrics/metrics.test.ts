@@ -100,7 +100,7 @@ describe('GET /metrics', () => {
     );
     await harness.slack.waitFor(async () => {
       const r = await harness.app.store.getRequest(request?.id ?? '');
-      return r && !['approved', 'running'].includes(r.status) ? r : undefined;
+      return r && ['done', 'failed', 'partially_failed'].includes(r.status) ? r : undefined;
     }, 20_000);
 
     const after = await scrape(harness);

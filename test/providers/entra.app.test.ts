@@ -80,14 +80,12 @@ describe('Microsoft Entra ID in a /revoke-sessions request', () => {
           messageTs: card.ts,
         }),
       );
-      await h.slack.waitFor(
-        () => h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
-        20_000,
-      );
       const final = await h.slack.waitFor(async () => {
         const r = await h.app.store.getRequest(request?.id ?? '');
-        return r && !['approved', 'running'].includes(r.status) ? r : undefined;
-      });
+        return r && ['done', 'failed', 'partially_failed'].includes(r.status) ? r : undefined;
+      }, 20_000);
+      await h.delivered();
+      expect(cardStatus(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(/Finished/);
       expect(final?.status).toBe('done');
       expect(entra.revoked).toEqual(['e-alice']);
       const reply = h.slack.messages

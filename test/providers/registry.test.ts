@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generatedFiles } from '../../scripts/generate.js';
+import { systemDocSource } from '../../scripts/system-docs.js';
 import { COMMANDS } from '../../src/cli/usage.js';
 import { renderEnvExample } from '../../src/config/env-example.js';
 import { enableAnySystem } from '../../src/config/systems.js';
@@ -74,7 +75,31 @@ describe('the system registry', () => {
     expect(read(`../../${path}`) === content, `${path} is out of date: run npm run generate`).toBe(true);
   });
 
-  it('the generated texts name every system (the manifest and package.json)', () => {
+  it.each(
+    SYSTEMS.map((s) => [s.id, s] as const),
+  )('%s: its page in docs/systems/ is made from its descriptor and its own text', (id, s) => {
+    const files = generatedFiles((path) => read(`../../${path}`));
+    const page = files.find((f) => f.path === `docs/systems/${id}.md`)?.content ?? '';
+    expect(page).toContain(`# ${s.product ?? s.label}`);
+    expect(page).toContain(`\`${id}\``);
+    for (const name of Object.keys(s.env)) expect(page).toContain(name);
+    // An edit of the system's own text changes the page, so a page left stale fails the test above.
+    const edited = generatedFiles((path) =>
+      /^src\/providers\/[^/]+\/[^/]+\.md$/.test(path)
+        ? `${read(`../../${path}`)}\nAn added sentence.\n`
+        : read(`../../${path}`),
+    ).find((f) => f.path === `docs/systems/${id}.md`)?.content;
+    expect(edited).toContain('An added sentence.');
+    expect(edited).not.toBe(page);
+  });
+
+  it('a system without its text (src/providers/<folder>/<id>.md) is named, not skipped', () => {
+    expect(() => systemDocSource('acme', ['acme', 'okta'], () => false)).toThrow(
+      'acme: expected one src/providers/<folder>/acme.md',
+    );
+  });
+
+  it('the generated texts name every system (the manifest, package.json and the README)', () => {
     const manifest = parse(read('../../manifest.yml')) as {
       display_information: { long_description: string };
       features: { slash_commands: { description: string }[] };
@@ -84,6 +109,7 @@ describe('the system registry', () => {
       expect(manifest.display_information.long_description).toContain('product' in s ? s.product : s.label);
       expect(manifest.features.slash_commands[0]?.description).toContain(s.label);
       expect(pkg.description).toContain(s.label);
+      expect(read('../../README.md')).toContain(`](docs/systems/${s.id}.md)`);
     }
     expect(renderEnvExample()).toBe(read('../../.env.example'));
   });

@@ -92,15 +92,13 @@ describe('one /revoke-sessions through all four systems', () => {
         messageTs: card.ts,
       }),
     );
-    await h.slack.waitFor(
-      () => h.slack.messages.find((m) => m.ts === card.ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
-      20_000,
-    );
-    // The card shows the outcome a moment before the store records it (so a crash re-shows, never hides it).
+    // The store records the outcome; the outbox then shows it: wait for both.
     const final = await h.slack.waitFor(async () => {
       const r = await h.app.store.getRequest(request?.id ?? '');
-      return r && !['approved', 'running'].includes(r.status) ? r : undefined;
-    });
+      return r && ['done', 'failed', 'partially_failed'].includes(r.status) ? r : undefined;
+    }, 20_000);
+    await h.delivered();
+    expect(cardStatus(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(/Finished/);
     const replies = h.slack.messages.filter((m) => m.thread_ts === card.ts);
     return {
       card,

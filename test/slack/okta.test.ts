@@ -1,14 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOkta } from '../fakes/okta.js';
 import { buttonClick } from '../helpers/actions.js';
-import {
-  blockText,
-  cardStatus,
-  findBlock,
-  isApprovalCard,
-  replyText,
-  statusLine,
-} from '../helpers/blocks.js';
+import { blockText, findBlock, isApprovalCard, replyText, statusLine } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 
@@ -68,15 +61,12 @@ describe('/revoke-sessions with Okta connected', () => {
         messageTs: card.ts,
       }),
     );
-    await h.slack.waitFor(
-      () =>
-        h.slack.messages.find((m) => m.ts === card.ts && /Finished|Failed/.test(cardStatus(m.blocks) ?? '')),
-      20_000,
-    );
     const final = await h.slack.waitFor(async () => {
       const r = await h.app.store.getRequest(request?.id ?? '');
-      return r && !['approved', 'running'].includes(r.status) ? r : undefined;
-    });
+      return r && ['done', 'failed', 'partially_failed'].includes(r.status) ? r : undefined;
+    }, 20_000);
+    // The thread is the outbox's to show: wait until it has delivered it.
+    await h.delivered();
     const replies = h.slack.messages.filter((m) => m.thread_ts === card.ts);
     return { request: final, replies, cardNow: h.slack.messages.find((m) => m.ts === card.ts) };
   }

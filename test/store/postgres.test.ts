@@ -6,6 +6,7 @@ import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { atScaleContract } from './at-scale-contract.js';
+import { auditStreamContract } from './audit-stream-contract.js';
 import { newRequest, type RawAccess, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
 import { proofContract } from './proof-contract.js';
@@ -55,6 +56,8 @@ describe.skipIf(!url)('PostgreSQL store', () => {
   outboxContract(open);
 
   proofContract(open);
+
+  auditStreamContract(open);
 
   signalStoreContract(open, async (store) => {
     const schema = schemaOf.get(store) ?? '';

@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { atScaleContract } from './at-scale-contract.js';
+import { auditStreamContract } from './audit-stream-contract.js';
 import { newRequest, type RawAccess, storeContract } from './contract.js';
 import { outboxContract } from './outbox-contract.js';
 import { proofContract } from './proof-contract.js';
@@ -25,6 +26,8 @@ describe('SQLite store', () => {
   outboxContract(async () => createStore(`sqlite:${join(root, `o${n++}`, 'revoke.db')}`));
 
   proofContract(async () => createStore(`sqlite:${join(root, `p${n++}`, 'revoke.db')}`));
+
+  auditStreamContract(async () => createStore(`sqlite:${join(root, `a${n++}`, 'revoke.db')}`));
 
   signalStoreContract(
     async () => {

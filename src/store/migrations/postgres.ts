@@ -262,4 +262,19 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 11,
+    name: 'where each SIEM sink is in the audit log (audit streaming)',
+    sql: `
+      CREATE TABLE audit_stream (
+        sink TEXT COLLATE "C" PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        lease_owner TEXT COLLATE "C",
+        lease_until TEXT COLLATE "C",
+        failing_since TEXT COLLATE "C",
+        last_error TEXT,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+    `,
+  },
 ];

@@ -230,4 +230,19 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       );
     `,
   },
+  {
+    version: 11,
+    name: 'where each SIEM sink is in the audit log (audit streaming)',
+    sql: `
+      CREATE TABLE audit_stream (
+        sink TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until TEXT,
+        failing_since TEXT,
+        last_error TEXT,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
