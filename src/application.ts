@@ -18,6 +18,7 @@ import { type AuditStreamBuildOptions, buildAuditStreamer } from './runtime/audi
 import { type DrainResult, drain } from './runtime/drain.js';
 import { followUpHandlers } from './runtime/follow-up-handlers.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
+import { SystemHealthCache } from './runtime/system-health.js';
 import { buildSignals } from './signals/index.js';
 import { SignalReceiver } from './signals/receiver.js';
 import { UniversalLogout } from './signals/universal-logout.js';
@@ -40,6 +41,8 @@ export interface ApplicationOptions {
   retryPolicy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   verifyRecheckMs?: number;
+  /** How long the App Home shows a round of the systems' health checks (default 5 min). */
+  healthMaxAgeMs?: number;
   leaseMs?: number;
   /** Per-request timeout of every vendor call (default 10 s). */
   vendorTimeoutMs?: number;
@@ -152,6 +155,12 @@ export async function buildApplication(
     // Bulk work leaves urgent runs the same share of the run slots as of every vendor budget.
     background: new WorkQueue(logger, { urgentReserve: config.urgentReserve, ...options.workQueue }),
     now,
+    health: new SystemHealthCache(
+      providers,
+      systems.map((x) => x.id),
+      logger,
+      options.healthMaxAgeMs === undefined ? {} : { maxAgeMs: options.healthMaxAgeMs },
+    ),
   };
   const apiRoutes = config.apiToken
     ? alertRoutes(

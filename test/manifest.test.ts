@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SHORTCUTS } from '../src/slack/listeners/shortcuts/index.js';
 import { BOT_SCOPES } from '../src/slack/scopes.js';
 
 const specDir = new URL('./contracts/slack/manifest-schema/', import.meta.url);
@@ -87,6 +88,19 @@ describe('manifest.yml', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([...SCOPES_THE_CODE_NEEDS].sort());
     expect(manifest.oauth_config.scopes.user.sort()).toEqual(['admin.users:read', 'admin.users:write']);
     expect(manifest.settings.org_deploy_enabled).toBe(true);
+  });
+
+  it('declares the App Home with its event, and the shortcuts the code listens for', () => {
+    const features = manifest.features as Manifest['features'] & {
+      app_home?: { home_tab_enabled?: boolean };
+      shortcuts?: { type: string; callback_id: string }[];
+    };
+    expect(features.app_home?.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions?.bot_events).toContain('app_home_opened');
+    expect(features.shortcuts?.map((s) => [s.type, s.callback_id])).toEqual([
+      ['global', SHORTCUTS.global],
+      ['message', SHORTCUTS.message],
+    ]);
   });
 
   it('declares the Workflow Builder step with its inputs and outputs, served remotely', () => {

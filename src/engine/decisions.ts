@@ -1,6 +1,6 @@
 import { Approvals, type DecisionKind } from './approval.js';
 import type { EngineContext } from './context.js';
-import { cardRedrawEffect, requesterNoteEffect, workflowEndEffect } from './effects.js';
+import { cardRedrawEffect, homePublishEffect, requesterNoteEffect, workflowEndEffect } from './effects.js';
 import type { Actor, RevocationRequest, ThreadRef } from './types.js';
 
 export type DecisionResult =
@@ -42,10 +42,12 @@ export class Decisions {
             cardRedrawEffect(requestId, 'denied'),
             ...requesterNoteEffect(request, 'denied'),
             ...workflowEndEffect(request),
+            homePublishEffect(requestId, 'denied'),
           ]
-        : kind === 'approve'
-          ? requesterNoteEffect(request, 'approved')
-          : [];
+        : [
+            ...(kind === 'approve' ? requesterNoteEffect(request, 'approved') : []),
+            homePublishEffect(requestId, 'approved'),
+          ];
     const action = kind === 'break_glass' ? 'break_glass_approved' : kind === 'deny' ? 'denied' : 'approved';
     const trimmed = note?.trim();
     const changed = await store.updateRequest(
@@ -99,7 +101,11 @@ export class Decisions {
       this.ctx.iso(),
       ['pending_approval'],
       { requestId, actor: 'system', action: 'request_withdrawn', data: { note } },
-      [...requesterNoteEffect(request, 'withdrawn'), ...workflowEndEffect(request)],
+      [
+        ...requesterNoteEffect(request, 'withdrawn'),
+        ...workflowEndEffect(request),
+        homePublishEffect(requestId, 'withdrawn'),
+      ],
     );
     if (changed) this.ctx.effectsWritten();
     return changed;
@@ -140,6 +146,7 @@ export class Decisions {
           cardRedrawEffect(id, 'expired'),
           ...requesterNoteEffect(before, 'expired'),
           ...workflowEndEffect(before),
+          homePublishEffect(id, 'expired'),
         ],
       );
       if (!changed) continue;

@@ -25,6 +25,8 @@ export const EFFECT = {
   systemSummary: 'system_summary',
   /** Redraw the results parent as the run stands (a bulk's progress, and the final state). */
   threadRedraw: 'thread_redraw',
+  /** Publish again the App Home of the people a request concerns (its requester, the approvers). */
+  homePublish: 'home_publish',
 } as const;
 
 /**
@@ -148,6 +150,13 @@ export const systemSummaryEffect = (requestId: string, system: string): NewEffec
   payload: { system },
 });
 
+/** The App Homes showing a request are published again; `why` makes it once per change (`created`, `denied`…). */
+export const homePublishEffect = (requestId: string, why: string): NewEffect => ({
+  kind: EFFECT.homePublish,
+  key: `${EFFECT.homePublish}:${requestId}:${why}`,
+  requestId,
+});
+
 /** A redraw of the results parent; `why` makes it unique (a progress tick's number, or `final`). */
 export const threadRedrawEffect = (requestId: string, why: string): NewEffect => ({
   kind: EFFECT.threadRedraw,
@@ -167,5 +176,10 @@ export function runFinishedEffects(
   const replies = request.additionalTargets?.length
     ? [...new Set(steps.map((s) => s.system))].map((system) => systemSummaryEffect(request.id, system))
     : steps.map((s) => stepReplyEffect(request.id, s.key));
-  return [...replies, threadRedrawEffect(request.id, 'final'), ...workflowEndEffect(request)];
+  return [
+    ...replies,
+    threadRedrawEffect(request.id, 'final'),
+    ...workflowEndEffect(request),
+    homePublishEffect(request.id, 'finished'),
+  ];
 }

@@ -10,6 +10,7 @@ import { recentRevocation } from './follow-up/repeat.js';
 import { revokeAgain } from './follow-up/revoke-again.js';
 import { confirmSlackResets } from './follow-up/slack-confirm.js';
 import { watchCheck } from './follow-up/watch.js';
+import { type HomeReads, homeReads } from './home.js';
 import { IntakeJournal, type JournalEntry, type JournaledAsk } from './intake-journal.js';
 import type { RunObserver } from './observer.js';
 import type { SystemPreview } from './plan.js';
@@ -155,6 +156,11 @@ export class RevocationEngine {
   /** The newest requests naming a Slack user, newest first (`/revoke-sessions history`). */
   history(slackUserId: string, limit = 10): Promise<RevocationRequest[]> {
     return this.records.history(slackUserId, limit);
+  }
+
+  /** What a person's App Home shows (pending approvals only for an approver; own requests only for a requester). */
+  home(slackUserId: string, options: { approver: boolean; requester: boolean }): Promise<HomeReads> {
+    return homeReads(this.ctx, slackUserId, options);
   }
 
   /** Requests a runner may claim now (approved, or left by a runner whose lease expired). */

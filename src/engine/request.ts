@@ -6,7 +6,7 @@ import type { CreateOptions, NewEffect } from '../store/types.js';
 import { notConfiguredText } from '../util/input-rules.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
-import { approvalCardEffect, intakeNotes } from './effects.js';
+import { approvalCardEffect, homePublishEffect, intakeNotes } from './effects.js';
 import { recentRevocation } from './follow-up/repeat.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
@@ -268,6 +268,7 @@ export class Intake {
     const effects = [
       ...(options.notes?.({ id, requester: input.requester }) ?? []),
       ...(needsApproval ? [approvalCardEffect(id)] : []),
+      homePublishEffect(id, 'created'),
     ];
     const result = await this.ctx.store.createRequest(id, record, status, this.ctx.iso(), {
       effects,

@@ -112,6 +112,8 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly messages: FakeMessage[] = [];
   readonly views = new Map<string, { view: Record<string, unknown>; hash: string; updates: number }>();
+  /** Each user's published App Home (views.publish), the last one. */
+  readonly homes = new Map<string, Record<string, unknown>>();
   private readonly failures = new Map<string, Failure[]>();
   /**
    * Test hooks around a call: return true to drop the connection without an
@@ -353,6 +355,18 @@ export class FakeSlack {
         const hash = `h-${this.seq}`;
         this.views.set(id, { view: a.view as Record<string, unknown>, hash, updates: 0 });
         return { ok: true, view: { ...(a.view as object), id, hash } };
+      }
+      case 'views.publish': {
+        // Slack: a bot token, a user_id, a view of type `home` with at most 100 blocks.
+        const view = a.view as { type?: unknown; blocks?: unknown[] } | undefined;
+        if (!isBot || !a.user_id || !view) return fail('invalid_arguments');
+        if (view.type !== 'home' || (view.blocks?.length ?? 0) > 100) return fail('invalid_arguments');
+        if (!this.users.has(String(a.user_id))) return fail('user_not_found');
+        this.homes.set(String(a.user_id), view as Record<string, unknown>);
+        return {
+          ok: true,
+          view: { ...view, id: `VH${this.nextTs().replace('.', '')}`, hash: `h-${this.seq}` },
+        };
       }
       case 'views.update': {
         const entry = this.views.get(String(a.view_id));

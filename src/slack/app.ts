@@ -18,7 +18,9 @@ import {
 } from './http-limits.js';
 import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
+import { register as registerEvents } from './listeners/events/index.js';
 import { register as registerFunctions } from './listeners/functions/index.js';
+import { register as registerShortcuts } from './listeners/shortcuts/index.js';
 import { register as registerViews } from './listeners/views/index.js';
 import { SocketConnection } from './socket-connection.js';
 
@@ -173,6 +175,8 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions): Slack
   registerActions(app, deps);
   registerViews(app, deps);
   registerFunctions(app, deps);
+  registerEvents(app, deps);
+  registerShortcuts(app, deps);
   app.error(async (error) => {
     deps.logger.error('listener failed:', error);
   });

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { SystemChoice } from './blocks/request-modal.js';
 import type { Labels } from './blocks/results.js';
+import type { SystemHealth } from './home/home-view.js';
 import type { WorkQueue } from './work-queue.js';
 
 /** Everything the Slack listeners need; built once by the composition root. */
@@ -25,6 +26,8 @@ export interface SlackDeps {
   background: WorkQueue;
   now: () => Date;
   approvals: Approvals;
+  /** The systems' health for the App Home (cached doctor checks; absent: the Home says it is checking). */
+  health?: SystemHealth | undefined;
 }
 
 /**

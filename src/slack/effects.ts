@@ -7,6 +7,7 @@ import { approvalCard, resolveCard, tellRequester } from './approval-flow.js';
 import { decidedByText, personText } from './blocks/results.js';
 import type { SlackDeps } from './context.js';
 import { followUpEffectHandlers } from './follow-up-effects.js';
+import { homeEffectHandlers } from './home/home-effects.js';
 import { tellUser } from './tell-user.js';
 import { threadEffectHandlers } from './thread-effects.js';
 import { completeWorkflow, endStep } from './workflow-completion.js';
@@ -81,6 +82,7 @@ export function slackEffectHandlers(deps: SlackDeps, client: () => WebClient): R
   return {
     ...threadEffectHandlers(deps, client, requestOf),
     ...followUpEffectHandlers(deps, client, requestOf),
+    ...homeEffectHandlers(deps, client, requestOf),
     [EFFECT.approvalCard]: async (d) => {
       const request = await requestOf(d);
       if (request.approvalCard) return; // posted and recorded by an earlier attempt

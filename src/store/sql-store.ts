@@ -10,6 +10,7 @@ import { AUDIT_PAGE, readAuditIn, streamAudit } from './audit-read.js';
 import { SqlAuditStream } from './audit-stream.js';
 import type { Backend, Executor } from './backend.js';
 import { claimIn, holdsIn } from './fence.js';
+import { requestsAskedBy, requestsInStatus } from './home.js';
 import { completeIntakeIn } from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import { insertEffectsIn } from './outbox.js';
@@ -210,6 +211,17 @@ export class SqlStore extends SqlQueues implements Store {
 
   async listRequestsForTarget(slackUserId: string, limit: number): Promise<RevocationRequest[]> {
     return (await this.db.all<RequestRow>(requestsNaming(slackPerson(slackUserId), limit))).map(rowToRequest);
+  }
+
+  async listRequestsByRequester(actor: string, limit: number): Promise<RevocationRequest[]> {
+    return (await this.db.all<RequestRow>(requestsAskedBy(actor, limit))).map(rowToRequest);
+  }
+
+  async listRequestsInStatus(
+    statuses: readonly RequestStatus[],
+    limit: number,
+  ): Promise<RevocationRequest[]> {
+    return (await this.db.all<RequestRow>(requestsInStatus(statuses, limit))).map(rowToRequest);
   }
 
   auditHead(): Promise<{ seq: number; hash: string } | undefined> {

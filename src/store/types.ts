@@ -19,6 +19,7 @@ export {
 
 import type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
 import type { AuditStreamStore } from './audit-stream.js';
+import type { StoreHome } from './home.js';
 import type { NewEffect } from './outbox.js';
 import type { StoreProof } from './proof.js';
 import type { StoreQueues } from './queues.js';
@@ -114,7 +115,7 @@ export interface StoreMetrics {
  * {@link FencingToken} its claim took, they change nothing (and write no audit
  * record) once another claim took the request or the request stopped `running`.
  */
-export interface Store extends StoreQueues, StoreProof {
+export interface Store extends StoreQueues, StoreProof, StoreHome {
   /** The Shared Signals tables: streams, the SETs waiting in them, inbound jtis seen. */
   readonly signals: SignalStore;
   /** Where each SIEM sink is in the audit log (docs/siem.md). */

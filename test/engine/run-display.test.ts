@@ -138,11 +138,13 @@ describe('a 2,000-step run’s display', () => {
       (e) => !e.key.startsWith(`thread_redraw:${request.id}:progress-`),
     );
     expect(effects.map((e) => e.key)).toEqual([
+      `home_publish:${request.id}:created`,
       `thread_parent:${request.id}`,
       ...[`system_summary:${request.id}:mattermost`, `system_summary:${request.id}:huawei`].sort((x, y) =>
         effects.findIndex((e) => e.key === x) < effects.findIndex((e) => e.key === y) ? -1 : 1,
       ),
       `thread_redraw:${request.id}:final`,
+      `home_publish:${request.id}:finished`,
     ]);
   });
 });

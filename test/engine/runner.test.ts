@@ -69,12 +69,15 @@ describe('engine.run', () => {
     };
     await w.engine.run(request.id, display);
     expect(seen.sort()).toEqual(['finished done', 'huawei revoked', 'mattermost revoked', 'started running']);
-    // The parent with the claim, a reply with each step's outcome, the final redraw with run_finished.
+    // The parent with the claim, a reply with each step's outcome, the final redraw with run_finished,
+    // and the Homes showing the request published again when it is created and when it finishes.
     expect((await w.store.listEffects(request.id)).map((e) => e.key)).toEqual([
+      `home_publish:${request.id}:created`,
       `thread_parent:${request.id}`,
       expect.stringMatching(new RegExp(`^step_reply:${request.id}:(mattermost|huawei)$`)),
       expect.stringMatching(new RegExp(`^step_reply:${request.id}:(mattermost|huawei)$`)),
       `thread_redraw:${request.id}:final`,
+      `home_publish:${request.id}:finished`,
     ]);
     expect(await w.engine.run(request.id, display)).toBeUndefined();
     expect(mm.revoked).toHaveLength(1);

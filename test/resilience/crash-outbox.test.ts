@@ -146,6 +146,7 @@ describe('SIGKILL between a state change and what the world is told', () => {
       expect(request?.approvalCard?.ts).toBe(w.cards()[0]?.ts);
       expect((await w.store().listEffects(request?.id)).map((e) => [e.kind, e.state])).toEqual([
         ['approval_card', 'done'],
+        ['home_publish', 'done'],
         ['requester_note', 'done'],
       ]);
     },

@@ -206,10 +206,17 @@ describe('Workflow Builder step revoke_user_sessions', () => {
         return r?.workflow?.completedAt ? r : undefined;
       });
       expect(request?.status).toBe('expired');
-      expect((await h.app.store.listEffects(request.id)).map((e) => [e.kind, e.state])).toEqual([
-        ['approval_card', 'done'],
-        ['requester_note', 'done'],
-        ['workflow_end', 'done'],
+      // Every effect of the request delivered (the Homes' publish last, with the withdrawal).
+      const effects = await h.slack.waitFor(async () => {
+        const all = await h.app.store.listEffects(request.id);
+        return all.every((e) => e.state === 'done') ? all : undefined;
+      });
+      expect(effects.map((e) => e.kind)).toEqual([
+        'approval_card',
+        'home_publish',
+        'requester_note',
+        'workflow_end',
+        'home_publish',
       ]);
       expect(request?.workflow?.completedAt).toBeDefined();
       expect(request?.workflow?.botAccessToken).toBeUndefined();

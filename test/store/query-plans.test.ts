@@ -122,6 +122,8 @@ async function exercise(s: Store): Promise<void> {
   await s.updateRequest('r-1', { status: 'done' }, T(7), ['running'], audit, [], fence);
   await s.releaseLease('r-1', 'runner', fence);
   await s.listRequestsForTarget('UALICE', 10);
+  await s.listRequestsByRequester('slack:UREQ', 10);
+  await s.listRequestsInStatus(['pending_approval', 'failed'], 10);
   await s.appendAudit({ actor: 'slack:UVIEW', action: 'sessions_previewed' }, T(8));
   await s.readAudit({ afterSeq: 1, limit: 2 });
   await s.readAudit({

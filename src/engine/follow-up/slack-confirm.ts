@@ -4,7 +4,7 @@ import type { StepUpdate } from '../../store/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { approvedAt, containEvents } from '../containment.js';
 import type { EngineContext } from '../context.js';
-import { threadRedrawEffect } from '../effects.js';
+import { homePublishEffect, threadRedrawEffect } from '../effects.js';
 import { finalStatus, summarize } from '../summary.js';
 import type { RevocationRequest, RevocationStep, StepResult, StepState } from '../types.js';
 import { confirmNoteEffect, slackConfirmEffect } from './effects.js';
@@ -114,7 +114,11 @@ export async function confirmSlackResets(
   const again = awaiting.length > changed.length && !closed;
   const effects = [
     ...(changed.length > 0
-      ? [confirmNoteEffect(requestId, round), threadRedrawEffect(requestId, `confirm:${round}`)]
+      ? [
+          confirmNoteEffect(requestId, round),
+          threadRedrawEffect(requestId, `confirm:${round}`),
+          homePublishEffect(requestId, `confirm:${round}`),
+        ]
       : []),
     ...(again ? [slackConfirmEffect(requestId, round + 1, until, ctx.iso(audit.everyMs ?? 60_000))] : []),
   ];

@@ -4,6 +4,7 @@ import type { Session } from '../../providers/types.js';
 import { listSessionsOf } from '../../providers/types.js';
 import type { StepUpdate } from '../../store/types.js';
 import type { EngineContext } from '../context.js';
+import { homePublishEffect } from '../effects.js';
 import type { RevocationStep, WatchLook } from '../types.js';
 import { watchAlertEffect } from './effects.js';
 import { watchable } from './schedule.js';
@@ -93,7 +94,9 @@ async function watchCheckNow(
     },
     ctx.iso(),
     undefined,
-    found.length > 0 ? [watchAlertEffect(requestId, round)] : [],
+    found.length > 0
+      ? [watchAlertEffect(requestId, round), homePublishEffect(requestId, `watch:${round}`)]
+      : [],
   );
   if (found.length > 0) {
     ctx.effectsWritten();

@@ -21,7 +21,7 @@ export interface Message {
 
 export type { Labels };
 
-const STATUS_LINE: Record<RequestStatus, string> = {
+export const STATUS_LINE: Record<RequestStatus, string> = {
   pending_approval: ':hourglass: Waiting for approval',
   approved: ':arrow_forward: Approved, starting',
   running: ':hourglass_flowing_sand: In progress',
@@ -126,7 +126,7 @@ export function chosenSessionsText(request: RevocationRequest, labels: Labels): 
 }
 
 /** Slack's date formatting, which each reader sees in their own time zone. */
-function slackDate(iso: string): string {
+export function slackDate(iso: string): string {
   const epoch = Math.floor(Date.parse(iso) / 1000);
   return `<!date^${epoch}^{date_short_pretty} {time}|${iso}>`;
 }
@@ -156,11 +156,14 @@ function decisionLine(request: RevocationRequest): string | undefined {
   return undefined;
 }
 
-/** Buttons of a pending approval card; the value is the request ID. */
-function approvalButtons(request: RevocationRequest): KnownBlock {
+/**
+ * Buttons of a pending approval card (and of the App Home's pending list: `blockId` unique per
+ * view); the value is the request ID. The same action IDs reach the same guarded listeners.
+ */
+export function approvalButtons(request: RevocationRequest, blockId = 'approval'): KnownBlock {
   return {
     type: 'actions',
-    block_id: 'approval',
+    block_id: blockId,
     elements: [
       {
         type: 'button',

@@ -2,12 +2,12 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { allTargets } from '../../../engine/types.js';
 import { helpText } from '../../blocks/help.js';
 import { historyText, statusText } from '../../blocks/history.js';
-import { MAX_MORE_PEOPLE, requestModal } from '../../blocks/request-modal.js';
+import { MAX_MORE_PEOPLE } from '../../blocks/request-modal.js';
 import { replyEphemeral } from '../../busy-reply.js';
-import { arrivalOf, BUSY_TEXT, requesterRefusal, type SlackDeps, TRIGGER_BUDGET_MS } from '../../context.js';
+import { arrivalOf, requesterRefusal, type SlackDeps } from '../../context.js';
 import type { CommandIntent } from '../../guards/command-text.js';
 import { parseCommandText } from '../../guards/command-text.js';
-import { loadPreview } from '../../preview-loader.js';
+import { openRequestForm } from '../../open-form.js';
 import { tellUser } from '../../tell-user.js';
 
 /**
@@ -69,9 +69,8 @@ async function answerStatus(deps: SlackDeps, args: Args, requestId: string): Pro
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /**
- * `/revoke-sessions [@person | email | help]`: checks the requester, acks, then queues the
- * modal's opening (urgent: its trigger expires; when the queue cannot start it in time the user
- * is told the app is busy instead) and, once it is open, the lookups for the preview (low).
+ * `/revoke-sessions [@person | email | help]`: checks the requester, acks, then opens the form
+ * ({@link openRequestForm}: the trigger's deadline, the busy answer, the preview).
  */
 export function revokeSessionsCommand(deps: SlackDeps) {
   return async (args: Args): Promise<void> => {
@@ -122,50 +121,17 @@ export function revokeSessionsCommand(deps: SlackDeps) {
       return;
     }
     await ack();
-    const ref = intent.targets[0];
-    const initialUser = ref?.kind === 'user' ? ref.userId : undefined;
-    const metadata = { c: command.channel_id, t: initialUser };
-    deps.background.enqueue({
-      kind: 'command.open',
-      deadline: receivedAt + TRIGGER_BUDGET_MS,
+    openRequestForm(deps, client, {
+      userId: command.user_id,
+      triggerId: command.trigger_id,
+      channelId: command.channel_id,
+      receivedAt,
+      targets: intent.targets,
       // No trigger is needed to answer through the command's response_url (any channel, DMs too).
-      onRefused: () =>
-        replyEphemeral(command.response_url, BUSY_TEXT).catch(() =>
-          tellUser(client, deps.logger, command.user_id, command.channel_id, BUSY_TEXT),
+      onBusy: (text) =>
+        replyEphemeral(command.response_url, text).catch(() =>
+          tellUser(client, deps.logger, command.user_id, command.channel_id, text),
         ),
-      task: async () => {
-        const opened = await client.views.open({
-          trigger_id: command.trigger_id,
-          view: requestModal({
-            systems: deps.systems,
-            metadata,
-            initialUser,
-            moreUsers: intent.targets.slice(1).flatMap((t) => (t.kind === 'user' ? [t.userId] : [])),
-            preview: ref
-              ? {
-                  kind: 'loading',
-                  what: ref.kind === 'email' ? `Looking up ${ref.email}…` : 'Loading sessions…',
-                }
-              : { kind: 'none' },
-          }),
-        });
-        const viewId = opened.view?.id;
-        const hash = opened.view?.hash;
-        if (!ref || !viewId || !hash) return;
-        deps.background.enqueue({
-          kind: 'preview',
-          priority: 'low',
-          task: () =>
-            loadPreview(deps, client, {
-              viewerId: command.user_id,
-              viewId,
-              hash,
-              metadata,
-              ref,
-              setPicker: ref.kind === 'email',
-            }),
-        });
-      },
     });
   };
 }

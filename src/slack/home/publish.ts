@@ -1,0 +1,29 @@
+import type { WebClient } from '@slack/web-api';
+import type { SlackDeps } from '../context.js';
+import { type HomeRoles, homeView } from './home-view.js';
+
+/** The viewer's roles, from REVOKE_APPROVERS and REVOKE_REQUESTERS (a group read may be cached briefly). */
+export async function homeRoles(deps: SlackDeps, userId: string): Promise<HomeRoles> {
+  const { policy } = deps.approvals;
+  const [approver, requester] = await Promise.all([
+    deps.membership.check(userId, policy.approvers),
+    deps.membership.check(userId, policy.requesters),
+  ]);
+  return { approver: approver.state, requester: requester.state };
+}
+
+/**
+ * Renders one person's Home from the store as it is now and publishes it. A stranger's Home is
+ * built without reading any request. Throws when Slack refuses (the outbox retries its own).
+ */
+export async function publishHome(deps: SlackDeps, client: WebClient, userId: string): Promise<void> {
+  const roles = await homeRoles(deps, userId);
+  const approver = roles.approver === 'member';
+  const requester = roles.requester === 'member';
+  const reads = approver || requester ? await deps.engine.home(userId, { approver, requester }) : undefined;
+  const health = approver || requester ? deps.health?.lines() : undefined;
+  await client.views.publish({
+    user_id: userId,
+    view: homeView({ roles, reads, health, labels: deps.labels }),
+  });
+}
