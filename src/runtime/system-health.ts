@@ -46,6 +46,10 @@ export class SystemHealthCache implements SystemHealth {
     return this.last;
   }
 
+  cached(): HealthLine[] | undefined {
+    return this.last;
+  }
+
   /** The round in progress, if any (tests, shutdown). */
   settled(): Promise<void> {
     return this.round ?? Promise.resolve();

@@ -247,7 +247,7 @@ export class SqliteThreadBackend implements Backend {
   /** The thread died or stopped: whatever waits for it, and everything asked of it later, fails. */
   /** The thread exited after a close: what waited on it (the close) is done; nothing more is taken. */
   private settleAll(): void {
-    this.broken ??= new Error('the store is closed');
+    this.broken ??= new Error('the SQLite writer thread is closed');
     for (const waiting of this.pending.values()) waiting.resolve(undefined);
     this.pending.clear();
   }

@@ -24,6 +24,8 @@ export interface HealthLine {
 /** The systems' last doctor checks, never waited for: `lines()` answers from the cache at once. */
 export interface SystemHealth {
   lines(): HealthLine[] | undefined;
+  /** The last round as it is, starting none (a Home pushed by a change, not opened by its owner). */
+  cached(): HealthLine[] | undefined;
 }
 
 export interface HomeContent {

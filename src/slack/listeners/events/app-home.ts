@@ -17,7 +17,7 @@ export function appHomeOpened(deps: SlackDeps) {
       priority: 'low',
       name: `home ${userId}`,
       task: () =>
-        publishHome(deps, client, userId).catch((error: unknown) =>
+        publishHome(deps, client, userId, true).catch((error: unknown) =>
           deps.logger.warn(`could not publish the App Home of ${userId}:`, error),
         ),
     });
