@@ -105,7 +105,9 @@ describe('the watch for a return (REVOKE_WATCH), across a restart', () => {
       () => slack.messages.find((m) => m.thread_ts && findButton(m.blocks, 'revoke_again')),
       15_000,
     );
-    expect(alert.thread_ts).toBe(request.thread?.ts);
+    // The results thread the outbox recorded (it may have been posted after `request` was read).
+    const recorded = await second.app.store.getRequest(request.id);
+    expect(alert.thread_ts).toBe(recorded?.thread?.ts);
     expect(replyText(alert)).toMatch(/new Mattermost session \(Chrome on Linux\), \d+ s after revocation/);
     const [step] = await second.app.store.listSteps(request.id);
     const look = step?.result?.watch?.[0];

@@ -110,9 +110,12 @@ describe('kill -9 at any point loses nothing and repeats no finished step', () =
     cleanups.push(() => store.close());
     const final = await waitForDone(store, 'UALICE');
     expect(final?.status, second.output.join('')).toBe('done');
-    await fake.waitFor(() =>
-      fake.messages.find((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
-    );
+    // The thread is the outbox's: wait until it delivered everything due (a check scheduled for
+    // later does not count), then look at what Slack shows.
+    await fake.waitFor(async () => (await store.outboxHealth()).pending === 0, 15_000);
+    expect(
+      fake.messages.filter((m) => !m.thread_ts && /Finished/.test(cardStatus(m.blocks) ?? '')),
+    ).toHaveLength(1);
 
     // Nothing lost: Alice's sessions are gone, Bob's are untouched.
     expect(fake.sessions.map((s) => s.session_id)).toEqual([3]);

@@ -214,21 +214,24 @@ describe.skipIf(!url)('fenced leases: a replica that lost its lease sends and wr
       const resets = fake.callsTo('admin.users.session.reset').filter((c) => c.args.user_id === 'UALICE');
       expect(resets).toHaveLength(2);
       // After SIGCONT the frozen replica made no vendor call: no verification listing, no reset.
-      // (A results-thread post it had in flight when it froze may still reach Slack; it then finds
-      // its claim gone and deletes that copy — the thread below holds one parent, one reply.)
+      // (A results-thread post it had in flight when it froze may still reach Slack; finding its
+      // claim gone it deletes that copy — what Slack shows in the end is checked below: one parent,
+      // one reply.)
+      // (Home re-publishing is outbox work any live replica may deliver, this one included.)
       const after = fake.calls.filter((c) => c.at >= resumedAt).map((c) => c.method);
-      expect(after.filter((m) => !m.startsWith('chat.'))).toEqual([]);
-      expect(after.filter((m) => m === 'chat.postMessage').length).toBe(
-        after.filter((m) => m === 'chat.delete').length,
-      );
+      expect(after.filter((m) => m.startsWith('admin.'))).toEqual([]);
       // …and wrote nothing: no audit record, no change of the request or its step.
       expect(await snapshot()).toEqual(atResume);
       await expectFinishedOnce(requestId, lost);
       expect(lost.output.join('')).toMatch(/lease lost/);
       // Carol was not part of it.
       expect(fake.sessions.map((x) => x.session_id)).toEqual([32]);
-      // The thread shows the request once, finished.
-      const parents = fake.messages.filter((m) => !m.thread_ts && !m.ephemeralFor && m.channel === 'C0SEC');
+      // The thread shows the request once, finished (a copy the frozen replica posted late is gone
+      // once it found its claim taken).
+      const parentsNow = () =>
+        fake.messages.filter((m) => !m.thread_ts && !m.ephemeralFor && m.channel === 'C0SEC');
+      await fake.waitFor(() => parentsNow().length === 1 || undefined, 10_000).catch(() => undefined);
+      const parents = parentsNow();
       expect(parents).toHaveLength(1);
       expect(
         fake.messages.filter((m) => m.thread_ts && parents.some((p) => p.ts === m.thread_ts)),
@@ -275,7 +278,10 @@ describe.skipIf(!url)('fenced leases: a replica that lost its lease sends and wr
 
       const resets = fake.callsTo('admin.users.session.reset').filter((c) => c.args.user_id === 'UCAROL');
       expect(resets).toHaveLength(2);
-      expect(fake.calls.filter((c) => c.at >= answeredAt).map((c) => c.method)).toEqual([]);
+      // No vendor call after the held answer (outbox work any live replica delivers may follow).
+      expect(
+        fake.calls.filter((c) => c.at >= answeredAt && c.method.startsWith('admin.')).map((c) => c.method),
+      ).toEqual([]);
       expect(await snapshot()).toEqual(atAnswer);
       await expectFinishedOnce(requestId, first);
       expect(first.output.join('')).toMatch(/lease lost/);
