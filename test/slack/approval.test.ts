@@ -133,8 +133,8 @@ describe('four-eyes approval', () => {
     try {
       await click('UAPP1');
       // The revocation reaches Slack's admin API while the card redraw and the requester's note wait.
+      // (Whether the outbox has begun a held chat call by then or not, the reset did not wait.)
       await h.slack.waitFor(() => resets() === 1 || undefined, 5_000);
-      expect(held.length).toBeGreaterThan(0);
       expect(h.slack.messages.filter((m) => m.thread_ts === card.ts)).toHaveLength(0);
     } finally {
       release();
