@@ -17,8 +17,8 @@ export interface FakeUser {
 
 /** The fake organization's bot and org-admin tokens: made up, yet treated as secrets everywhere. */
 export const FAKE_SLACK_TOKENS = {
-  bot: 'xoxb-1111111111-2222222222-botbotbotbotbotbotbotbot',
-  admin: 'xoxp-3333333333-4444444444-adminadminadminadmin',
+  bot: 'xoxb-demo-bot-token-made-up-not-a-real-one',
+  admin: 'xoxp-demo-admin-token-made-up-not-a-real-one',
 };
 
 /** A member of the fake organization (workspace T1), as `users.info` shows one. */

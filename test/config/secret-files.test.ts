@@ -33,7 +33,7 @@ const SHARED: Record<string, string> = {
   METRICS_TOKEN: 'metrics-token-from-a-file-0123',
   AUDIT_WEBHOOK_SECRET: 'audit-webhook-secret-from-a-file-0123456789',
   DATABASE_URL: 'postgres://revoke:p%23ss-from-file@db.internal:5432/revoke',
-  SLACK_AUDIT_TOKEN: 'xoxp-5555555555-6666666666-auditfromafile',
+  SLACK_AUDIT_TOKEN: 'xoxp-test-audit-token-from-a-file-made-up',
   SSF_RECEIVERS: JSON.stringify([{ audience: 'https://siem.example.com', token: 'r'.repeat(40) }]),
 };
 

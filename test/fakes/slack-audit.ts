@@ -1,7 +1,7 @@
 import { FakeVendor, type Reply } from './vendor.js';
 
 /** The org owner's token the fake accepts (`auditlogs:read`). */
-export const SLACK_AUDIT_TOKEN = 'xoxp-5555555555-6666666666-auditauditauditaudit';
+export const SLACK_AUDIT_TOKEN = 'xoxp-test-audit-owner-token-made-up-not-real';
 
 /** One audit log entry as Slack's Audit Logs API returns it. */
 export interface FakeAuditEntry {

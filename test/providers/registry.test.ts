@@ -125,7 +125,7 @@ describe('the system registry', () => {
     );
     const config = loadConfig({
       ...env,
-      SLACK_BOT_TOKEN: 'xoxb-1111111111-2222222222-abcdefabcdefabcd',
+      SLACK_BOT_TOKEN: 'xoxb-test-bot-token-made-up-not-real',
       SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef',
       REVOKE_REQUESTERS: 'U0123ABCD',
     });
