@@ -5,6 +5,7 @@ import type { RequestViewMetadata } from './blocks/ids.js';
 import { type PreviewState, requestModal } from './blocks/request-modal.js';
 import type { SlackDeps } from './context.js';
 import type { TargetRef } from './guards/command-text.js';
+import { slackError } from './post-once.js';
 
 export interface PreviewTarget {
   /** Who is looking (the requester filling in the form): the look is audited, and may be limited to counts. */
@@ -41,7 +42,7 @@ export async function loadPreview(deps: SlackDeps, client: WebClient, target: Pr
       hash = res.view?.hash ?? hash;
       return true;
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
+      const code = slackError(error);
       if (code === 'hash_conflict') return false; // the user changed the form meanwhile; their newer state wins
       throw error;
     }

@@ -3,6 +3,7 @@ import type { RevocationEngine } from '../engine/engine.js';
 import { ATTENTION_STATES } from '../engine/summary.js';
 import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
+import { slackError } from './post-once.js';
 
 /** What Slack answers for an execution that was ended already. */
 const ENDED = ['function_execution_not_found', 'execution_not_in_running_state'];
@@ -45,7 +46,7 @@ export async function endStep(
     else await client.functions.completeError({ function_execution_id: execution, error: end.error });
     return undefined;
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
+    const code = slackError(error);
     if (!code || !ENDED.includes(code)) throw error;
     return `already ended: Slack answered ${code}`;
   }
