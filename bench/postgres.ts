@@ -18,13 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import sql, { type Sql } from 'sql-template-tag';
+import type { Store } from '../src/engine/store-port/index.js';
 import { stepKeys } from '../src/engine/types.js';
 import type { Backend, Executor } from '../src/store/backend.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
 import { PostgresBackend } from '../src/store/postgres.js';
 import { SqlStore } from '../src/store/sql-store.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import type { Store } from '../src/store/types.js';
 import { newRequest } from '../test/store/contract.js';
 import type { Benchmark, Row, Section } from './lib/section.js';
 

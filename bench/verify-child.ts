@@ -5,7 +5,7 @@
  * the CLI did before it streamed: the whole log read into memory first (for comparison).
  */
 import { runCli } from '../src/cli/index.js';
-import { verifyChain } from '../src/store/audit-chain.js';
+import { verifyChain } from '../src/engine/audit-chain.js';
 import { createStore } from '../src/store/index.js';
 
 const started = performance.now();

@@ -10,6 +10,7 @@ import { buildCore, buildSystems } from './core.js';
 import type { RevocationEngine } from './engine/engine.js';
 import { ReplicaShare } from './engine/replicas.js';
 import { Scheduler } from './engine/scheduler.js';
+import type { Store } from './engine/store-port/index.js';
 import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
 import { metricsRoute } from './metrics/route.js';
@@ -32,7 +33,6 @@ import { recordUnrecordedForms } from './slack/journaled.js';
 import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { openStore } from './startup/open-store.js';
 import type { SqliteOptions } from './store/index.js';
-import type { Store } from './store/types.js';
 
 export interface ApplicationOptions {
   /** Where log lines go (tests capture them to scan for secrets). */

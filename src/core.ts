@@ -5,6 +5,7 @@ import { Approvals } from './engine/approval.js';
 import type { ContainEvent } from './engine/containment.js';
 import { RevocationEngine } from './engine/engine.js';
 import type { RunObserver } from './engine/observer.js';
+import type { Store } from './engine/store-port/index.js';
 import { EvidenceService } from './evidence/service.js';
 import type { Logger } from './log.js';
 import type { Budgets } from './providers/budget/index.js';
@@ -14,7 +15,6 @@ import { SlackAuditLogs } from './providers/slack-admin/audit-logs.js';
 import type { SlackDirectory } from './providers/slack-admin/directory.js';
 import type { ProviderMap } from './providers/types.js';
 import { signingKeySource } from './signing/key.js';
-import type { Store } from './store/types.js';
 import { VERSION } from './version.js';
 
 /** How the systems are reached: the same for the app and the CLI unless a test shortens it. */

@@ -28,14 +28,20 @@ function imports(file: string): string[] {
 const EDGE = ['src/slack', 'src/api'];
 
 /**
- * The relative imports in `text` (of the file at `file`) that resolve to the store, `src/store/`,
+ * The relative imports in `text` (of the file at `file`) that resolve to the store, `src/store/`, or
+ * to its port (`src/engine/store-port/`),
  * however they are spelled (`../store/types.js`, `../../store`, type-only, re-exported, dynamic).
  */
 function storeImports(file: string, text: string): string[] {
   return specifiers(text).filter((spec) => {
     if (!spec.startsWith('.')) return false;
     const target = relative(root, resolve(dirname(file), spec));
-    return target === 'src/store' || target.startsWith('src/store/') || target.startsWith('src/store.');
+    return (
+      target === 'src/store' ||
+      target.startsWith('src/store/') ||
+      target.startsWith('src/store.') ||
+      target.startsWith('src/engine/store-port')
+    );
   });
 }
 
@@ -62,6 +68,11 @@ const RULES: { folder: string; forbidden: RegExp; why: string }[] = [
     folder: 'src/engine',
     forbidden: /^@slack\/|\/slack\/|^axios|^pg$|better-sqlite3/,
     why: 'the engine is pure domain logic',
+  },
+  {
+    folder: 'src/engine',
+    forbidden: /(^|\/)store\//,
+    why: 'the engine holds the store port (engine/store-port/); the store implements it, never the reverse',
   },
   {
     folder: 'src/providers',
@@ -105,6 +116,7 @@ describe('import boundaries', () => {
       "export { openStore } from '../../../store';",
       "import '../../../store/index.js';",
       "const m = await import('../../../store/postgres.js');",
+      "import type { Effect } from '../../../engine/store-port/outbox.js';",
       "import { helpText } from '../../blocks/help.js';",
       "import type { RevocationEngine } from '../../../engine/engine.js';",
       "import type { ReadinessProbe } from '../../../runtime/readiness.js';",
@@ -115,6 +127,7 @@ describe('import boundaries', () => {
       '../../../store',
       '../../../store/index.js',
       '../../../store/postgres.js',
+      '../../../engine/store-port/outbox.js',
     ]);
   });
 

@@ -5,8 +5,8 @@
  */
 import Database from 'better-sqlite3';
 import type { Sql } from 'sql-template-tag';
+import { auditHash, GENESIS_HASH } from '../../src/engine/audit-chain.js';
 import { stepKeys } from '../../src/engine/types.js';
-import { auditHash, GENESIS_HASH } from '../../src/store/audit-chain.js';
 import { peopleOf } from '../../src/store/people.js';
 import { requestToRow } from '../../src/store/rows.js';
 import { SqliteStore } from '../../src/store/sqlite.js';

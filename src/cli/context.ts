@@ -3,13 +3,13 @@ import { type Config, enabledSystems, loadConfig, secretsOf } from '../config.js
 import { buildCore, buildSystems } from '../core.js';
 import type { RevocationEngine } from '../engine/engine.js';
 import { type PersonRef, resolvePerson as resolveOne } from '../engine/people.js';
+import type { Store } from '../engine/store-port/index.js';
 import type { Actor } from '../engine/types.js';
 import { RedactingLogger, Redactor } from '../log.js';
 import type { Budgets } from '../providers/budget/index.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
 import { createStore } from '../store/index.js';
-import type { Store } from '../store/types.js';
 import { SLACK_USER_ID } from '../util/input-rules.js';
 import { safe } from './output.js';
 import { requireExistingStore, storeOpenError } from './store-access.js';

@@ -1,13 +1,13 @@
 import type { EvidenceExporter } from '../evidence/service.js';
 import type { Logger } from '../log.js';
 import type { DirectoryUser, ProviderMap } from '../providers/types.js';
-import type { AuditRecord, Store } from '../store/types.js';
 import { newRequestId } from '../util/ids.js';
 import type { Approvals } from './approval.js';
 import type { ContainEvent } from './containment.js';
 import type { FollowUpSettings } from './follow-up/settings.js';
 import type { RunObserver } from './observer.js';
 import type { PeopleDirectory } from './people.js';
+import type { AuditRecord, Store } from './store-port/index.js';
 
 /** What every part of the engine is built from (the composition root passes it once). */
 export interface EngineDeps {

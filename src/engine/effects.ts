@@ -1,4 +1,4 @@
-import type { NewEffect } from '../store/types.js';
+import type { NewEffect } from './store-port/index.js';
 import type { RevocationRequest } from './types.js';
 
 /**

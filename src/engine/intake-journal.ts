@@ -1,8 +1,8 @@
 import { logFields } from '../log.js';
-import { IntakeTakenError } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { intakeRefusedEffect } from './effects.js';
 import type { Ask, AskResult, Intake } from './request.js';
+import { IntakeTakenError } from './store-port/index.js';
 
 /** An ask journaled under its idempotency key (the key its request gets). */
 export type JournaledAsk = Ask & { idempotencyKey: string };

@@ -1,3 +1,4 @@
+import type { RunObserver } from './observer.js';
 import type {
   AuditRecord,
   FencingToken,
@@ -7,8 +8,7 @@ import type {
   StepPatch,
   StepUpdate,
   Store,
-} from '../store/types.js';
-import type { RunObserver } from './observer.js';
+} from './store-port/index.js';
 import type { RequestStatus, RevocationRequest, RevocationStep } from './types.js';
 
 /** Thrown where a run finds it lost its lease: the run stops at once and writes nothing more. */

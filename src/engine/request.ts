@@ -2,7 +2,6 @@ import type { SystemId } from '../catalog.js';
 import { logFields } from '../log.js';
 import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
-import type { CreateOptions, NewEffect } from '../store/types.js';
 import { notConfiguredText } from '../util/input-rules.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
@@ -10,6 +9,7 @@ import { approvalCardEffect, homePublishEffect, intakeNotes } from './effects.js
 import { recentRevocation } from './follow-up/repeat.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
+import type { CreateOptions, NewEffect } from './store-port/index.js';
 import {
   type Actor,
   allTargets,

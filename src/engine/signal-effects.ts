@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEffect } from '../store/types.js';
 import type { EngineContext } from './context.js';
+import type { NewEffect } from './store-port/index.js';
 import type { StepState } from './types.js';
 
 /** The outbox kinds of the Shared Signals transmitter (delivered by `signals/transmitter.ts`). */

@@ -1,6 +1,5 @@
 import { logFields } from '../log.js';
 import type { Person } from '../providers/types.js';
-import type { NewAuditRecord } from '../store/types.js';
 import { containEvents } from './containment.js';
 import type { EngineContext } from './context.js';
 import { stepReplyEffect } from './effects.js';
@@ -8,6 +7,7 @@ import { slackConfirmation } from './follow-up/schedule.js';
 import { type FencedWrites, RunStopped } from './lease.js';
 import { sessionRevokedEffects } from './signal-effects.js';
 import { type BulkPhase, runProviderStep } from './step.js';
+import type { NewAuditRecord } from './store-port/index.js';
 import { FINAL_STEP_STATES, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**

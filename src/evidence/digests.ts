@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../store/audit-chain.js';
+import { canonicalJson } from '../engine/audit-chain.js';
 
 /**
  * How deep each field gets a digest of its own (e.g. `steps[1].result.remaining`,

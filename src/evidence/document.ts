@@ -1,7 +1,7 @@
 import type { SystemId } from '../catalog.js';
 import { containTimes } from '../engine/containment.js';
+import type { AuditRecord } from '../engine/store-port/index.js';
 import { allTargets, type RevocationRequest, type RevocationStep } from '../engine/types.js';
-import type { AuditRecord } from '../store/types.js';
 import type { ConfigSummary } from './config-summary.js';
 
 export const EVIDENCE_FORMAT = 'revoke-sessions/evidence/v1';

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
+import type { Store } from '../engine/store-port/index.js';
 import { FINAL_STATUSES } from '../engine/types.js';
 import { jwks, type SigningKey } from '../signing/key.js';
-import type { Store } from '../store/types.js';
 import type { ConfigSummary } from './config-summary.js';
 import { buildEvidence } from './document.js';
 import { type EvidenceFile, signEvidence } from './sign.js';

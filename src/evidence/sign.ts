@@ -1,6 +1,6 @@
 import { CompactSign } from 'jose';
+import { canonicalJson } from '../engine/audit-chain.js';
 import type { SigningKey } from '../signing/key.js';
-import { canonicalJson } from '../store/audit-chain.js';
 import { fieldDigests } from './digests.js';
 import type { EvidenceDocument } from './document.js';
 

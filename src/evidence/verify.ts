@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, EmbeddedJWK, type JWK } from 'jose';
 import { z } from 'zod';
-import { auditHash } from '../store/audit-chain.js';
-import type { AuditRecord } from '../store/types.js';
+import { auditHash } from '../engine/audit-chain.js';
+import type { AuditRecord } from '../engine/store-port/index.js';
 import { fieldDigests, fieldName, firstDifference } from './digests.js';
 import { EVIDENCE_FORMAT } from './document.js';
 import { EVIDENCE_TYP } from './sign.js';

@@ -1,9 +1,9 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ContainEvent } from '../engine/containment.js';
 import type { RunObserver } from '../engine/observer.js';
+import type { OutboxHealth, Store, StoreMetrics } from '../engine/store-port/index.js';
 import type { Budgets } from '../providers/budget/index.js';
 import { onVendorCall, type VendorCallEvent } from '../providers/retry.js';
-import type { OutboxHealth, Store, StoreMetrics } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { MetricsObserver } from './observer.js';
 

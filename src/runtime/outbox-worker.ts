@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Effect, Store } from '../engine/store-port/index.js';
 import type { Logger } from '../log.js';
-import type { Effect, Store } from '../store/types.js';
 
 /** What a handler may do besides its delivery: remember what it achieved, so a retry resumes from there. */
 export interface Delivery {

@@ -1,4 +1,4 @@
-import type { OutboxHealth } from '../store/types.js';
+import type { OutboxHealth } from '../engine/store-port/index.js';
 
 export type { OutboxHealth };
 

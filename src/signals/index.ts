@@ -1,8 +1,8 @@
 import type { SignalsConfig } from '../config/signals.js';
+import type { Store } from '../engine/store-port/index.js';
 import type { Logger } from '../log.js';
 import type { SystemSettings } from '../providers/registry.js';
 import type { EffectHandler } from '../runtime/outbox-worker.js';
-import type { Store } from '../store/types.js';
 import { transmitterHandlers } from './transmitter.js';
 import { Transmitter } from './transmitter-port.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { SignalStore, StreamRecord } from '../engine/store-port/index.js';
 import type { Logger } from '../log.js';
-import type { SignalStore, StreamRecord } from '../store/types.js';
 import type { StreamAnswer } from './streams.js';
 
 /** RFC 8936 §2.4: the poll request. */

@@ -9,8 +9,8 @@ import {
 import type { SystemId } from '../catalog.js';
 import type { SsfInboundIssuer } from '../config/signals.js';
 import type { RevocationEngine } from '../engine/engine.js';
+import type { SignalStore } from '../engine/store-port/index.js';
 import type { Logger } from '../log.js';
-import type { SignalStore } from '../store/types.js';
 import { emailOfSubject } from './subject.js';
 import { EVENT, SET_TYP } from './vocabulary.js';
 

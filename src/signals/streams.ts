@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { SsfReceiver } from '../config/signals.js';
 import { SIGNAL_EFFECT } from '../engine/signal-effects.js';
-import type { SignalStore, Store, StreamRecord, StreamStatus } from '../store/types.js';
+import type { SignalStore, Store, StreamRecord, StreamStatus } from '../engine/store-port/index.js';
 import { insecureUrlProblem } from '../util/secure-url.js';
 import { DELIVERY, EVENTS_SUPPORTED, SSF_PATHS } from './vocabulary.js';
 

@@ -1,12 +1,12 @@
 import type { JWTPayload } from 'jose';
 import type { SystemId } from '../catalog.js';
 import { SIGNAL_EFFECT } from '../engine/signal-effects.js';
+import type { Store, StreamRecord } from '../engine/store-port/index.js';
 import { allTargets } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SystemSettings } from '../providers/registry.js';
 import { type Delivery, type EffectHandler, PermanentEffectError } from '../runtime/outbox-worker.js';
 import type { SigningKey } from '../signing/keys.js';
-import type { Store, StreamRecord } from '../store/types.js';
 import { pushSet } from './push.js';
 import { signSet, subjectOf } from './set.js';
 import { DELIVERY, EVENT } from './vocabulary.js';

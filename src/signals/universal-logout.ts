@@ -2,9 +2,9 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { SystemId } from '../catalog.js';
 import type { RevocationEngine } from '../engine/engine.js';
+import type { SignalStore } from '../engine/store-port/index.js';
 import type { RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { SignalStore } from '../store/types.js';
 import { emailOfSubject } from './subject.js';
 
 /** The JWT `typ` of a Global Token Revocation call (draft-parecki-oauth-global-token-revocation). */

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { KeptSigningKey } from '../store/types.js';
+import type { KeptSigningKey } from '../engine/store-port/index.js';
 
 /**
  * The app's signing key (RS256): signed evidence, and Shared Signals' SETs. From the PEM file

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import type { Store } from '../engine/store-port/index.js';
 import type { Logger, Redactor } from '../log.js';
 import { createStore, type SqliteOptions } from '../store/index.js';
-import type { Store } from '../store/types.js';
 import { errorCode, StartupError } from './errors.js';
 
 /** Connection failures that a database still starting up (or not yet reachable) gives. */

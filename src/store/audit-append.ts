@@ -1,9 +1,9 @@
 import type { Sql } from 'sql-template-tag';
-import { auditHash } from './audit-chain.js';
+import { auditHash } from '../engine/audit-chain.js';
+import type { AuditRecord, NewAuditRecord, NewEffect } from '../engine/store-port/index.js';
 import type { Backend, Dialect, Executor } from './backend.js';
-import { insertEffectsIn, type NewEffect } from './outbox.js';
+import { insertEffectsIn } from './outbox.js';
 import { auditHead, insertAudit, moveAuditHead } from './statements.js';
-import type { AuditRecord, NewAuditRecord } from './types.js';
 
 /**
  * Appends records in order inside the caller's write transaction; resolves to the last one

@@ -1,5 +1,5 @@
 import sql, { empty, join, type Sql } from 'sql-template-tag';
-import type { AuditQuery, AuditRecord } from './audit-record.js';
+import type { AuditQuery, AuditRecord } from '../engine/store-port/index.js';
 import type { Executor } from './backend.js';
 import { type AuditRow, rowToAudit } from './rows.js';
 

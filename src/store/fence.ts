@@ -1,10 +1,10 @@
 import type { Sql } from 'sql-template-tag';
+import type { FencingToken, NewAuditRecord, NewEffect } from '../engine/store-port/index.js';
 import type { RequestStatus } from '../engine/types.js';
 import { appendAuditIn } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
-import { insertEffectsIn, type NewEffect } from './outbox.js';
+import { insertEffectsIn } from './outbox.js';
 import * as q from './statements.js';
-import type { FencingToken, NewAuditRecord } from './types.js';
 
 /**
  * Claims a request for running with the next fencing token (see `Store.claim`): the token, or

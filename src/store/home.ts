@@ -1,19 +1,11 @@
 import sql, { join, type Sql } from 'sql-template-tag';
-import type { RequestStatus, RevocationRequest } from '../engine/types.js';
+import type { RequestStatus } from '../engine/types.js';
 
 /*
  * What a person's App Home reads: the newest requests someone asked for (an index search on
  * request_people, role `requester`) and the newest requests in a few statuses (an index search on
  * requests_status). Both bounded by `limit`.
  */
-
-/** What App Home needs of the store. */
-export interface StoreHome {
-  /** The newest requests asked for by `actor` (`slack:U…`), newest first. */
-  listRequestsByRequester(actor: string, limit: number): Promise<RevocationRequest[]>;
-  /** The newest requests in one of `statuses`, newest first. */
-  listRequestsInStatus(statuses: readonly RequestStatus[], limit: number): Promise<RevocationRequest[]>;
-}
 
 export const requestsAskedBy = (actor: string, limit: number): Sql =>
   sql`SELECT r.* FROM request_people p JOIN requests r ON r.id = p.request_id

@@ -1,5 +1,5 @@
+import type { Store } from '../engine/store-port/index.js';
 import { type SqliteOptions, SqliteStore } from './sqlite.js';
-import type { Store } from './types.js';
 
 export type { SqliteOptions } from './sqlite.js';
 

@@ -1,8 +1,13 @@
 import sql, { empty, type Sql } from 'sql-template-tag';
+import type {
+  IntakeEntry,
+  IntakeState,
+  NewAuditRecord,
+  NewEffect,
+  NewIntake,
+} from '../engine/store-port/index.js';
 import { changeWithRecord } from './audit-append.js';
 import type { Backend, Executor } from './backend.js';
-import type { NewEffect } from './outbox.js';
-import type { IntakeEntry, IntakeState, NewAuditRecord, NewIntake } from './types.js';
 
 /*
  * The intake journal: a submission is written here before its surface acknowledges it, and

@@ -1,4 +1,5 @@
 import type { SystemId } from '../catalog.js';
+import type { AuditRecord, CreateOptions, RequestPatch, StepPatch } from '../engine/store-port/index.js';
 import type {
   NewRequest,
   Person,
@@ -7,7 +8,6 @@ import type {
   RevocationStep,
   StepState,
 } from '../engine/types.js';
-import type { AuditRecord, CreateOptions, RequestPatch, StepPatch } from './types.js';
 
 /** Column values of a request row, shared by the SQLite and PostgreSQL stores. */
 export interface RequestRow {

@@ -1,3 +1,12 @@
+import type {
+  Effect,
+  EffectOutcome,
+  IntakeEntry,
+  NewAuditRecord,
+  NewEffect,
+  NewIntake,
+  OutboxHealth,
+} from '../engine/store-port/index.js';
 import type { Backend } from './backend.js';
 import * as iq from './intake.js';
 import {
@@ -9,15 +18,6 @@ import {
   saveEffectProgress,
   settleEffect,
 } from './outbox.js';
-import type {
-  Effect,
-  EffectOutcome,
-  IntakeEntry,
-  NewAuditRecord,
-  NewEffect,
-  NewIntake,
-  OutboxHealth,
-} from './types.js';
 
 /**
  * The store's two queues over any {@link Backend}: the outbox (effects of state changes, delivered

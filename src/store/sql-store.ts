@@ -1,4 +1,20 @@
 import {
+  type AuditQuery,
+  type AuditRecord,
+  auditDrafts,
+  type CreateOptions,
+  type FencingToken,
+  IntakeTakenError,
+  type KeptSigningKey,
+  type NewAuditRecord,
+  type NewEffect,
+  type RequestPatch,
+  type StepPatch,
+  type StepUpdate,
+  type Store,
+  type StoreMetrics,
+} from '../engine/store-port/index.js';
+import {
   type NewRequest,
   type RequestStatus,
   type RevocationRequest,
@@ -15,26 +31,11 @@ import { completeIntakeIn } from './intake.js';
 import { applyMigrations, type Migration } from './migrate.js';
 import { insertEffectsIn } from './outbox.js';
 import { insertPeopleIn, peopleOf, requestsNaming, slackPerson } from './people.js';
-import { auditHeadIn, type KeptSigningKey, keepSigningKeyIn, signingKeyIn } from './proof.js';
+import { auditHeadIn, keepSigningKeyIn, signingKeyIn } from './proof.js';
 import { type RequestRow, requestToRow, rowToRequest, rowToStep, type StepRow } from './rows.js';
 import { SqlQueues } from './sql-queues.js';
 import { SqlSignalStore } from './ssf.js';
 import * as q from './statements.js';
-import {
-  type AuditQuery,
-  type AuditRecord,
-  auditDrafts,
-  type CreateOptions,
-  type FencingToken,
-  IntakeTakenError,
-  type NewAuditRecord,
-  type NewEffect,
-  type RequestPatch,
-  type StepPatch,
-  type StepUpdate,
-  type Store,
-  type StoreMetrics,
-} from './types.js';
 
 /**
  * The {@link Store} written once over any {@link Backend}: single-statement

@@ -1,8 +1,8 @@
 import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
+import type { AuditRecord, RequestPatch, StepPatch } from '../engine/store-port/index.js';
 import type { RequestStatus } from '../engine/types.js';
 import type { Dialect } from './backend.js';
 import { REQUEST_PATCH_COLUMNS, type RequestRow, STEP_PATCH_COLUMNS } from './rows.js';
-import type { AuditRecord, RequestPatch, StepPatch } from './types.js';
 
 /*
  * Every statement of the store, written once for SQLite and PostgreSQL alike.

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MembershipChecker } from '../../src/engine/access.js';
 import { Approvals } from '../../src/engine/approval.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
 import { RevocationEngine } from '../../src/engine/engine.js';
 import type { RunObserver } from '../../src/engine/observer.js';
 import type { RevocationRequest } from '../../src/engine/types.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import type { Account, RevokeOutcome } from '../../src/providers/types.js';
-import { verifyChain } from '../../src/store/audit-chain.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { captureLogs } from '../helpers/capture.js';
 import { MemoryDirectory, MemorySystem, users } from './world.js';

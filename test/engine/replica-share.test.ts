@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplicaShare } from '../../src/engine/replicas.js';
+import type { Store } from '../../src/engine/store-port/index.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { Budgets } from '../../src/providers/budget/index.js';
 import { createStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
 
 /** Two replicas on one database: each keeps to half of every vendor limit while both are alive. */
 describe('replicas share the vendor budgets', () => {

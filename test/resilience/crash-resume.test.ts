@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { cardStatus } from '../helpers/blocks.js';

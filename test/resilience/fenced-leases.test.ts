@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { capturePostgresAudit } from '../helpers/capture.js';

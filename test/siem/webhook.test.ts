@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../src/store/types.js';
+import type { AuditRecord } from '../../src/engine/store-port/index.js';
 import { buttonClick } from '../helpers/actions.js';
 import { isApprovalCard } from '../helpers/blocks.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
 import { breakGlassSubmission, buttonClick } from '../helpers/actions.js';
 import {
   cardStatus,

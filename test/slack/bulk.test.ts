@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
 import { cardStatus, inputElement, sectionStartingWith } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/engine/store-port/index.js';
 import type { RevocationStep } from '../../src/engine/types.js';
-import type { AuditRecord } from '../../src/store/types.js';
 import { buttonClick } from '../helpers/actions.js';
 import { findBlock, isApprovalCard } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
 import type { FakeSession } from '../fakes/slack.js';
 import {
   blockById,

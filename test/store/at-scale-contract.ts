@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
+import type { Store } from '../../src/engine/store-port/index.js';
 import { streamAudit } from '../../src/store/audit-read.js';
-import type { Store } from '../../src/store/types.js';
 import { newRequest, onFreshStore, type RawAccess } from './contract.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/store-port/index.js';
 import { storeUser } from './contract.js';
 
 const T0 = '2026-12-07T01:00:00.000Z';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
+import { verifyChain } from '../../src/engine/audit-chain.js';
+import { IntakeTakenError, type Store } from '../../src/engine/store-port/index.js';
 import type { NewRequest } from '../../src/engine/types.js';
-import { verifyChain } from '../../src/store/audit-chain.js';
-import { IntakeTakenError, type Store } from '../../src/store/types.js';
 import { captureStoreAudit } from '../helpers/capture.js';
 
 /** Raw access a backend gives the contract for tamper tests (bypassing the append-only triggers). */

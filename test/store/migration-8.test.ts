@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditHash, GENESIS_HASH, verifyChain } from '../../src/store/audit-chain.js';
+import { auditHash, GENESIS_HASH, verifyChain } from '../../src/engine/audit-chain.js';
+import type { AuditRecord, Store } from '../../src/engine/store-port/index.js';
 import type { Backend } from '../../src/store/backend.js';
 import { applyMigrations, type Migration } from '../../src/store/migrate.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
@@ -13,7 +14,6 @@ import { PostgresBackend, PostgresStore } from '../../src/store/postgres.js';
 import { requestToRow } from '../../src/store/rows.js';
 import { SqliteBackend, SqliteStore } from '../../src/store/sqlite.js';
 import { insertAudit, insertRequest } from '../../src/store/statements.js';
-import type { AuditRecord, Store } from '../../src/store/types.js';
 import { newRequest } from './contract.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/store/audit-chain.js';
+import { verifyChain } from '../../src/engine/audit-chain.js';
+import type { Store } from '../../src/engine/store-port/index.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import type { Store } from '../../src/store/types.js';
 import { atScaleContract } from './at-scale-contract.js';
 import { auditStreamContract } from './audit-stream-contract.js';
 import { newRequest, type RawAccess, storeContract } from './contract.js';

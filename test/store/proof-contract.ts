@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/store-port/index.js';
 import { newRequest, storeUser } from './contract.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Sql } from 'sql-template-tag';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/engine/store-port/index.js';
 import type { Backend, Executor } from '../../src/store/backend.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
@@ -13,7 +14,6 @@ import { PostgresBackend } from '../../src/store/postgres.js';
 import { SqlQueues } from '../../src/store/sql-queues.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import { SqliteBackend } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
 import { newRequest } from './contract.js';
 
 /*

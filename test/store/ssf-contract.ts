@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Store, StreamRecord } from '../../src/store/types.js';
+import type { Store, StreamRecord } from '../../src/engine/store-port/index.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';
 

@@ -1,7 +1,7 @@
-import { ChainVerifier } from '../../store/audit-chain.js';
+import { ChainVerifier } from '../../engine/audit-chain.js';
+import type { AuditQuery, AuditRecord } from '../../engine/store-port/index.js';
 import { streamAudit } from '../../store/audit-read.js';
 import { emailPerson, slackPerson } from '../../store/people.js';
-import type { AuditQuery, AuditRecord } from '../../store/types.js';
 import type { CliContext } from '../context.js';
 import { csvLine } from '../csv.js';
 import { type Io, safe } from '../output.js';

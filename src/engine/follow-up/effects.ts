@@ -1,4 +1,4 @@
-import type { NewEffect } from '../../store/types.js';
+import type { NewEffect } from '../store-port/index.js';
 
 /**
  * The effects that follow a run, to know what happened rather than assume it. The checks are

@@ -1,5 +1,5 @@
 import type { Person } from '../../providers/types.js';
-import type { Store } from '../../store/types.js';
+import type { Store } from '../store-port/index.js';
 import type { RequestStatus } from '../types.js';
 
 /** A second reset within this long is called out (SIEM rules on repeated resets look at a day). */

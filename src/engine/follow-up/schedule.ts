@@ -1,5 +1,5 @@
-import type { NewEffect } from '../../store/types.js';
 import type { EngineContext } from '../context.js';
+import type { NewEffect } from '../store-port/index.js';
 import type { RevocationRequest, RevocationStep, StepResult, StepState } from '../types.js';
 import { slackConfirmEffect, watchCheckEffect } from './effects.js';
 import type { FollowUpSettings } from './settings.js';

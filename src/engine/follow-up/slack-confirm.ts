@@ -1,10 +1,10 @@
 import { asRevokeError, ErrorCode } from '../../errors.js';
 import type { ResetRecord } from '../../providers/slack-admin/audit-logs.js';
-import type { StepUpdate } from '../../store/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { approvedAt, containEvents } from '../containment.js';
 import type { EngineContext } from '../context.js';
 import { homePublishEffect, threadRedrawEffect } from '../effects.js';
+import type { StepUpdate } from '../store-port/index.js';
 import { finalStatus, summarize } from '../summary.js';
 import type { RevocationRequest, RevocationStep, StepResult, StepState } from '../types.js';
 import { confirmNoteEffect, slackConfirmEffect } from './effects.js';

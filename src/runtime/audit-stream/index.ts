@@ -1,6 +1,6 @@
 import type { SiemConfig } from '../../config/siem.js';
+import type { Store } from '../../engine/store-port/index.js';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/types.js';
 import { AuditStreamer, type AuditStreamerOptions } from './streamer.js';
 import { SyslogSink } from './syslog.js';
 import { WebhookSink } from './webhook.js';

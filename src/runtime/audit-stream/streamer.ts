@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Store } from '../../engine/store-port/index.js';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/types.js';
 import type { AuditStreamHealth } from '../readiness.js';
 import { type AuditSink, wireRecord } from './wire.js';
 

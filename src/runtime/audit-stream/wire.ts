@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../store/types.js';
+import type { AuditRecord } from '../../engine/store-port/index.js';
 
 /** The chain head when a batch was read: the `SEQ:HASH` anchor that `audit verify --anchor` takes. */
 export interface ChainHead {

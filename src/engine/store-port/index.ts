@@ -6,9 +6,9 @@ import type {
   StepState,
   ThreadRef,
   WorkflowLink,
-} from '../engine/types.js';
+} from '../types.js';
 
-export type { Effect, EffectOutcome, NewEffect, OutboxHealth } from './outbox.js';
+export type { Effect, EffectOutcome, EffectState, NewEffect, OutboxHealth } from './outbox.js';
 export {
   type IntakeEntry,
   type IntakeState,
@@ -25,9 +25,9 @@ import type { StoreProof } from './proof.js';
 import type { StoreQueues } from './queues.js';
 
 export type { AuditQuery, AuditRecord, NewAuditRecord } from './audit-record.js';
-export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './ssf.js';
+export type { QueuedSet, SignalStore, StreamRecord, StreamStatus } from './signals.js';
 
-import type { SignalStore } from './ssf.js';
+import type { SignalStore } from './signals.js';
 
 export type { AuditStreamPosition, AuditStreamStore } from './audit-stream.js';
 export type { KeptSigningKey } from './proof.js';

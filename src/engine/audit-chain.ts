@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditRecord } from './types.js';
+import type { AuditRecord } from './store-port/index.js';
 
 /** The hash of the (empty) record before the first one. */
 export const GENESIS_HASH = '0'.repeat(64);
