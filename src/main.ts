@@ -31,10 +31,7 @@ async function main(): Promise<void> {
     config = loadConfig(process.env, { dotenvCutOffs: dotenvCutOffs(dotenvText, process.env) });
   } catch (error) {
     if (error instanceof ConfigError) {
-      fail(
-        `revoke-sessions cannot start.\n${error.message}\nSee .env.example and the README's configuration section.`,
-        2,
-      );
+      fail(`revoke-sessions cannot start.\n${error.message}\nSee .env.example and docs/configuration.md.`, 2);
     }
     throw error;
   }

@@ -7,7 +7,7 @@ import type { RevocationRequest, RevocationStep } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_HTTP_LIMITS } from '../slack/http-limits.js';
 import { isRequestId } from '../util/ids.js';
-import { MAX_REASON_CHARS, SLACK_USER_ID } from '../util/input-rules.js';
+import { MAX_REASON_CHARS, SLACK_USER_ID, unconfigured } from '../util/input-rules.js';
 import { conflictBody, conflictData, sameAlert, scopedIdempotencyKey } from './idempotency.js';
 
 const MAX_BODY = 64 * 1024;
@@ -223,7 +223,7 @@ export function createAlertHandlers(deps: AlertEndpointDeps) {
     }
     const body = parsed.data;
     const systems = body.systems ?? deps.systems;
-    const missing = systems.filter((s) => !deps.systems.includes(s));
+    const missing = unconfigured(systems, deps.systems);
     if (missing.length > 0) {
       return sendJson(res, 400, {
         error: 'invalid_request',

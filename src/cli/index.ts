@@ -263,7 +263,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
       return 2;
     }
     if (error instanceof ConfigError) {
-      io.err(`${error.message}\nSee .env.example and the README's configuration section.`);
+      io.err(`${error.message}\nSee .env.example and docs/configuration.md.`);
       return 2;
     }
     if (error instanceof StoreUnavailableError) {

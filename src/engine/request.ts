@@ -2,7 +2,7 @@ import type { SystemId } from '../catalog.js';
 import { logFields } from '../log.js';
 import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
-import { notConfiguredText } from '../util/input-rules.js';
+import { notConfiguredText, unconfigured } from '../util/input-rules.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
 import { approvalCardEffect, homePublishEffect, intakeNotes } from './effects.js';
@@ -223,8 +223,8 @@ export class Intake {
       notes?: ((request: Pick<RevocationRequest, 'id' | 'requester'>) => NewEffect[]) | undefined;
     } & Omit<CreateOptions, 'expiresAt' | 'audit' | 'effects'>,
   ): Promise<{ request: RevocationRequest; created: boolean }> {
-    const unknown = input.systems.filter((s) => !this.ctx.providers.has(s));
-    if (unknown.length > 0) throw new Error(`Systems not configured: ${unknown.join(', ')}`);
+    const unknown = unconfigured(input.systems, [...this.ctx.providers.keys()]);
+    if (unknown.length > 0) throw new Error(notConfiguredText(unknown, [...this.ctx.providers.keys()]));
     const actor = `${input.requester.kind}:${input.requester.id}`;
     const { approvals } = this.ctx.deps;
     const targets = allTargets(input);

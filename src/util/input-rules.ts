@@ -16,6 +16,12 @@ export const SLACK_MENTION = new RegExp(`^<@(${USER_ID})(?:\\|[^>]*)?>$`);
 /** Whether a string is a Slack user ID. */
 export const isSlackUserId = (value: string): boolean => SLACK_USER_ID.test(value);
 
+/**
+ * Whether a bare word of command text names a user by ID: an ID at least as long as Slack's
+ * shortest (7 characters), so words such as `US` or `UK2` stay words.
+ */
+export const isBareSlackUserId = (word: string): boolean => word.length >= 7 && isSlackUserId(word);
+
 /** The longest reason a request may carry (characters, after trimming). */
 export const MAX_REASON_CHARS = 1_000;
 

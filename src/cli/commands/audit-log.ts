@@ -2,6 +2,7 @@ import { ChainVerifier } from '../../engine/audit-chain.js';
 import type { AuditQuery, AuditRecord } from '../../engine/store-port/index.js';
 import { streamAudit } from '../../store/audit-read.js';
 import { emailPerson, slackPerson } from '../../store/people.js';
+import { isSlackUserId } from '../../util/input-rules.js';
 import type { CliContext } from '../context.js';
 import { csvLine } from '../csv.js';
 import { type Io, safe } from '../output.js';
@@ -22,7 +23,6 @@ class AuditUsageError extends Error {}
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const ACTION = /^[a-z][a-z0-9_]*$/;
 const ACTOR_KEY = /^(?:slack|cli|api|workflow):\S+$/;
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /** `--since` / `--until` as an ISO time; `--until` with a date alone means the end of that day (UTC). */
 function time(option: 'since' | 'until', value: string | undefined): string | undefined {
@@ -55,7 +55,7 @@ function actions(value: string | undefined): string[] | undefined {
 export function personKeys(value: string): string[] {
   const v = value.trim();
   if (v === '') throw new AuditUsageError('--user needs a Slack user ID, an email or a user name.');
-  if (SLACK_USER_ID.test(v)) return [slackPerson(v)];
+  if (isSlackUserId(v)) return [slackPerson(v)];
   if (ACTOR_KEY.test(v)) return [v];
   if (v.includes('@')) return [emailPerson(v)];
   return [`cli:${v}`];

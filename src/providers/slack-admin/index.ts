@@ -1,7 +1,7 @@
 import { defineSystem, type ProviderDeps } from '../descriptor.js';
 import type { SessionProvider } from '../types.js';
 import { SlackApi } from './client.js';
-import { SLACK_CAPABILITIES, SlackAdminProvider } from './provider.js';
+import { SLACK_CAPABILITIES, SLACK_LABEL, SlackAdminProvider } from './provider.js';
 import { configureSlackAdmin, SLACK_ADMIN_ENV, type SlackAdminConfig } from './settings.js';
 
 export type { SlackAdminConfig } from './settings.js';
@@ -36,7 +36,7 @@ export function createSlackAdminProvider(
  */
 export const slack = defineSystem({
   id: 'slack',
-  label: 'Slack',
+  label: SLACK_LABEL,
   product: 'Slack (Enterprise Grid)',
   env: SLACK_ADMIN_ENV,
   secretVars: ['SLACK_ADMIN_TOKEN'],

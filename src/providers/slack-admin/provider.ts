@@ -62,6 +62,9 @@ function refuse(user: SlackUser): AccountLookup | undefined {
 }
 
 /** Lists, ends all (web / mobile / all) or chosen sessions. */
+/** The system's name as people read it (the descriptor and the provider share it). */
+export const SLACK_LABEL = 'Slack';
+
 export const SLACK_CAPABILITIES: ProviderCapabilities = {
   listSessions: true,
   revokeSelected: true,
@@ -76,7 +79,7 @@ export const SLACK_CAPABILITIES: ProviderCapabilities = {
 /** Slack Enterprise Grid sessions via `admin.users.session.*` with the org admin user token. */
 export class SlackAdminProvider implements SessionProvider {
   readonly id = 'slack' as const;
-  readonly label = 'Slack';
+  readonly label = SLACK_LABEL;
   readonly capabilities = SLACK_CAPABILITIES;
 
   private readonly maxSessionPages: number;

@@ -1,5 +1,5 @@
 import { foldEmail } from '../../util/email.js';
-import { SLACK_MENTION as MENTION } from '../../util/input-rules.js';
+import { isBareSlackUserId, SLACK_MENTION as MENTION } from '../../util/input-rules.js';
 import { escapeMrkdwn } from '../../util/mrkdwn.js';
 
 /** One person named in the command text. */
@@ -13,7 +13,6 @@ export type CommandIntent =
   | { kind: 'open'; targets: TargetRef[] }
   | { kind: 'invalid'; message: string };
 
-const RAW_ID = /^[UW][A-Z0-9]{6,}$/;
 const MAILTO = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/i;
 const EMAIL = /^[^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+$/;
 const MAX_TEXT = 2_000;
@@ -22,7 +21,7 @@ const MAX_TEXT = 2_000;
 function parseToken(token: string): TargetRef | undefined {
   const mention = MENTION.exec(token);
   if (mention?.[1]) return { kind: 'user', userId: mention[1] };
-  if (RAW_ID.test(token)) return { kind: 'user', userId: token };
+  if (isBareSlackUserId(token)) return { kind: 'user', userId: token };
   const mailto = MAILTO.exec(token);
   const email = mailto?.[1] ?? token;
   if (EMAIL.test(email) && email.length <= 254) return { kind: 'email', email: foldEmail(email) };

@@ -102,7 +102,7 @@ export function revokeSessionsCommand(deps: SlackDeps) {
     if (deps.systems.length === 0) {
       await ack({
         response_type: 'ephemeral',
-        text: 'No systems are configured on this server; see the README’s configuration section.',
+        text: 'No systems are configured on this server; see docs/configuration.md in the project.',
       });
       return;
     }
