@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadSigningKey, type SigningKey } from '../signing/keys.js';
+import { loadSigningKey, type SigningKey } from '../signing/key.js';
 import { type EnvValues, opt, urlVar } from '../util/env-vars.js';
 import { insecureUrlProblem } from '../util/secure-url.js';
 

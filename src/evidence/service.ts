@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { Store } from '../engine/store-port/index.js';
 import { FINAL_STATUSES } from '../engine/types.js';
-import { jwks, type SigningKey } from '../signing/key.js';
+import { jwksOf, type SigningKey } from '../signing/key.js';
 import type { ConfigSummary } from './config-summary.js';
 import { buildEvidence } from './document.js';
 import { type EvidenceFile, signEvidence } from './sign.js';
@@ -55,6 +55,6 @@ export class EvidenceService implements EvidenceExporter {
   }
 
   async keys(): Promise<{ keys: JWK[] }> {
-    return jwks(await this.deps.key());
+    return jwksOf([await this.deps.key()]);
   }
 }

@@ -1,5 +1,5 @@
 import { type JWTPayload, SignJWT } from 'jose';
-import type { SigningKey } from '../signing/keys.js';
+import type { SigningKey } from '../signing/key.js';
 import { SET_TYP } from './vocabulary.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { SsfReceiver } from '../config/signals.js';
 import type { Store } from '../engine/store-port/index.js';
 import type { Logger } from '../log.js';
-import { jwksOf, type SigningKey } from '../signing/keys.js';
+import { jwksOf, type SigningKey } from '../signing/key.js';
 import { pollStream } from './poll.js';
 import { type StreamAnswer, StreamService } from './streams.js';
 

@@ -6,7 +6,7 @@ import { allTargets } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SystemSettings } from '../providers/registry.js';
 import { type Delivery, type EffectHandler, PermanentEffectError } from '../runtime/outbox-worker.js';
-import type { SigningKey } from '../signing/keys.js';
+import type { SigningKey } from '../signing/key.js';
 import { pushSet } from './push.js';
 import { signSet, subjectOf } from './set.js';
 import { DELIVERY, EVENT } from './vocabulary.js';

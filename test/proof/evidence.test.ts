@@ -269,7 +269,9 @@ describe('signed evidence of a finished request (real app, alert API, CLI, Slack
     writeFileSync(keyFile, small);
     const refused = await cli(['evidence', id], { ...env, SSF_SIGNING_KEY_FILE: keyFile });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('SSF_SIGNING_KEY_FILE must hold an RSA key of at least 2048 bits');
+    expect(refused.stderr).toContain(
+      'SSF_SIGNING_KEY_FILE must hold an RSA private key of at least 2048 bits for RS256',
+    );
     const pending = await cli(['evidence', 'r-mk2x9q4f-7h3kq8zp'], env);
     expect(pending.code).toBe(1);
     expect(pending.stderr).toContain('There is no request');
