@@ -8,8 +8,6 @@ import { ssfTransmitterRoutes } from './api/ssf-transmitter.js';
 import { type Config, enabledSystems, type SystemId, secretsOf } from './config.js';
 import { buildCore, buildSystems } from './core.js';
 import type { RevocationEngine } from './engine/engine.js';
-import { ReplicaShare } from './engine/replicas.js';
-import { Scheduler } from './engine/scheduler.js';
 import type { Store } from './engine/store-port/index.js';
 import { RedactingLogger, Redactor } from './log.js';
 import type { AppMetrics } from './metrics/registry.js';
@@ -19,7 +17,10 @@ import { type AuditStreamBuildOptions, buildAuditStreamer } from './runtime/audi
 import { type DrainResult, drain } from './runtime/drain.js';
 import { followUpHandlers } from './runtime/follow-up-handlers.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './runtime/outbox-worker.js';
+import { ReplicaShare } from './runtime/replica-share.js';
+import { Scheduler } from './runtime/scheduler.js';
 import { SystemHealthCache } from './runtime/system-health.js';
+import { WorkQueue, type WorkQueueOptions } from './runtime/work/queue.js';
 import { buildSignals } from './signals/index.js';
 import { SignalReceiver } from './signals/receiver.js';
 import { UniversalLogout } from './signals/universal-logout.js';
@@ -30,7 +31,6 @@ import { resumeRuns, type SlackDeps, startRun } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/journaled.js';
-import { WorkQueue, type WorkQueueOptions } from './slack/work-queue.js';
 import { openStore } from './startup/open-store.js';
 import type { SqliteOptions } from './store/index.js';
 

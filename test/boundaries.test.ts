@@ -75,6 +75,16 @@ const RULES: { folder: string; forbidden: RegExp; why: string }[] = [
     why: 'the engine holds the store port (engine/store-port/); the store implements it, never the reverse',
   },
   {
+    folder: 'src/engine',
+    forbidden: /(^|\/)providers\/budget(\/|$)/,
+    why: 'the engine decides a request’s lane; the budgets’ mechanism is given to it (EngineDeps.runInLane)',
+  },
+  {
+    folder: 'src/runtime',
+    forbidden: /(^|\/)slack\//,
+    why: 'the runtime (work queue, scheduler, replica share, outbox) knows nothing of Slack’s edge',
+  },
+  {
     folder: 'src/providers',
     forbidden: /^@slack\/bolt|\/slack\/(?!.*slack-admin)|\/store\//,
     why: 'providers talk to vendors only',
@@ -158,6 +168,18 @@ describe('import boundaries', () => {
   it('the boundary check sees imports (it is not vacuous)', () => {
     const seen = imports(join(root, 'src/slack/app.ts'));
     expect(seen).toContain('@slack/bolt');
+    const rule = (folder: string, why: RegExp) =>
+      RULES.find((r) => r.folder === folder && why.test(r.why))?.forbidden ?? /$^/;
+    const lanes = rule('src/engine', /lane/);
+    expect(
+      ['../providers/budget/index.js', '../../providers/budget'].filter((s) => lanes.test(s)),
+    ).toHaveLength(2);
+    expect(lanes.test('../providers/types.js')).toBe(false);
+    const edge = rule('src/runtime', /Slack/);
+    expect(['../slack/context.js', '../../slack/home/home-view.js'].filter((s) => edge.test(s))).toHaveLength(
+      2,
+    );
+    expect(edge.test('../providers/slack-admin/directory.js')).toBe(false);
   });
 
   it('the import graph has no circle', () => {

@@ -5,6 +5,7 @@ import { newRequestId } from '../util/ids.js';
 import type { Approvals } from './approval.js';
 import type { ContainEvent } from './containment.js';
 import type { FollowUpSettings } from './follow-up/settings.js';
+import type { Lane, RunInLane } from './lane.js';
 import type { RunObserver } from './observer.js';
 import type { PeopleDirectory } from './people.js';
 import type { AuditRecord, Store } from './store-port/index.js';
@@ -14,6 +15,11 @@ export interface EngineDeps {
   store: Store;
   providers: ProviderMap;
   logger: Logger;
+  /**
+   * Runs work with its vendor calls in a lane (the vendor budgets' mechanism): the engine says
+   * which lane each request's work is in, and bulk work leaves urgent work its reserved share.
+   */
+  runInLane: RunInLane;
   approvals?: Approvals | undefined;
   /** Where people are looked up (the Slack directory); absent without a bot token. */
   directory?: PeopleDirectory | undefined;
@@ -86,6 +92,11 @@ export class EngineContext {
     const entry = this.fresh.get(requestId);
     this.fresh.delete(requestId);
     return entry && this.now().getTime() - entry.at <= 60_000 ? entry.users : undefined;
+  }
+
+  /** Runs `fn` with every vendor call it makes in `lane`. */
+  inLane<T>(lane: Lane, fn: () => T): T {
+    return this.deps.runInLane(lane, fn);
   }
 
   /** Tells the outbox worker that effects were written (no-op without one). */

@@ -1,12 +1,12 @@
 import type { SystemId } from '../catalog.js';
 import { logFields } from '../log.js';
-import { inLane, laneOf } from '../providers/budget/index.js';
 import type { Person, SlackScope } from '../providers/types.js';
 import { notConfiguredText, unconfigured } from '../util/input-rules.js';
 import { unreadableGroups } from './access.js';
 import type { EngineContext } from './context.js';
 import { approvalCardEffect, homePublishEffect, intakeNotes } from './effects.js';
 import { recentRevocation } from './follow-up/repeat.js';
+import { laneOf } from './lane.js';
 import { type PersonRef, resolvePeople } from './people.js';
 import { chosenSessions, countsOnly, previewPerson, type SystemPreview } from './plan.js';
 import type { CreateOptions, NewEffect } from './store-port/index.js';
@@ -84,7 +84,7 @@ export class Intake {
    * request for several people that no alert raised is bulk work, and leaves urgent requests their share.
    */
   ask(ask: Ask, intake?: CreateOptions['intake'], replayedFrom?: string): Promise<AskResult> {
-    return inLane(laneOf({ source: ask.source, people: ask.people.length }), () =>
+    return this.ctx.inLane(laneOf({ source: ask.source, people: ask.people.length }), () =>
       this.askNow(ask, intake, replayedFrom),
     );
   }

@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import type { SystemId } from '../catalog.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
-import { inLane } from '../providers/budget/index.js';
 import { guardVendorCalls } from '../providers/retry.js';
 import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
@@ -12,13 +11,14 @@ import { bulkPhase } from './bulk.js';
 import type { EngineContext } from './context.js';
 import { runFinishedEffects, threadParentEffect } from './effects.js';
 import { followUpEffects } from './follow-up/schedule.js';
+import { laneOfRequest } from './lane.js';
 import { FencedWrites, fencedObserver, Lease, LeaseLost } from './lease.js';
 import { LiveSteps, type RunObserver } from './observer.js';
 import { sessionRevokedEffects } from './signal-effects.js';
 import { runStep } from './step-record.js';
 import { finalStatus, summarize } from './summary.js';
 import { BulkThreadEffects } from './thread-effects.js';
-import { allTargets, laneOfRequest, type RevocationRequest, type RevocationStep } from './types.js';
+import { allTargets, type RevocationRequest, type RevocationStep } from './types.js';
 
 /**
  * Runs requests: claims one with a renewed lease (compare-and-set, so one runner at a time and a
@@ -129,7 +129,7 @@ export class Runner {
       const displays: Promise<unknown>[] = [];
       // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
       // And every attempt of every vendor call first checks the lease, and the claim's token.
-      await inLane(laneOfRequest(request), () =>
+      await this.ctx.inLane(laneOfRequest(request), () =>
         guardVendorCalls(
           () => (running ? store.confirm() : undefined),
           () =>

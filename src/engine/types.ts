@@ -1,5 +1,4 @@
 import type { SystemId } from '../catalog.js';
-import { type Lane, laneOf } from '../providers/budget/index.js';
 import type {
   Account,
   AccountLookup,
@@ -253,14 +252,6 @@ export interface RevocationStep {
 /** Every person a request acts on, in order (index = step.targetIndex). */
 export function allTargets(request: Pick<NewRequest, 'target' | 'additionalTargets'>): Person[] {
   return [request.target, ...(request.additionalTargets ?? [])];
-}
-
-/**
- * The lane of a request's work — its vendor calls and its run slot: urgent for one person or an
- * alert, bulk for any other request for several people (see {@link laneOf}).
- */
-export function laneOfRequest(request: Pick<NewRequest, 'source' | 'target' | 'additionalTargets'>): Lane {
-  return laneOf({ source: request.source, people: allTargets(request).length });
 }
 
 /** The step key of one system for one person. */

@@ -60,6 +60,14 @@ export interface Session {
   kind?: 'web' | 'mobile' | 'desktop' | 'api' | undefined;
 }
 
+/**
+ * Which share of a vendor budget a call may use. `urgent` — a request for one person, or one
+ * from an alert — may use all of it and goes first; `bulk` — a request for several people that
+ * no alert raised — leaves a reserved share free for urgent calls. Which lane a request's work is
+ * in is the engine's rule (`engine/lane.ts`); the budgets keep calls to it.
+ */
+export type Lane = 'urgent' | 'bulk';
+
 /** Slack's reset scope; other systems always revoke everything they can. */
 export type SlackScope = 'all' | 'web' | 'mobile';
 

@@ -2,7 +2,21 @@ import type { SystemId } from '../catalog.js';
 import type { Logger } from '../log.js';
 import { systemById } from '../providers/registry.js';
 import type { SessionProvider } from '../providers/types.js';
-import type { HealthLine, SystemHealth } from '../slack/home/home-view.js';
+
+/** One system's health, from its doctor check (cached). */
+export interface HealthLine {
+  label: string;
+  ok: boolean;
+  /** When the check ran (ISO). */
+  at: string;
+}
+
+/** The systems' last doctor checks, never waited for: `lines()` answers from the cache at once. */
+export interface SystemHealth {
+  lines(): HealthLine[] | undefined;
+  /** The last round as it is, starting none (a Home pushed by a change, not opened by its owner). */
+  cached(): HealthLine[] | undefined;
+}
 
 export interface SystemHealthOptions {
   /** How long a round of checks is shown before the next read starts another (default 5 min). */

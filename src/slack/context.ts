@@ -3,13 +3,14 @@ import type { Config } from '../config.js';
 import { type Membership, type MembershipChecker, unreadableGroups } from '../engine/access.js';
 import type { Approvals } from '../engine/approval.js';
 import type { RevocationEngine } from '../engine/engine.js';
-import { laneOfRequest, type RevocationRequest } from '../engine/types.js';
+import { laneOfRequest } from '../engine/lane.js';
+import type { RevocationRequest } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
+import type { SystemHealth } from '../runtime/system-health.js';
+import type { WorkQueue } from '../runtime/work/queue.js';
 import type { SystemChoice } from './blocks/request-modal.js';
 import type { Labels } from './blocks/results.js';
-import type { SystemHealth } from './home/home-view.js';
-import type { WorkQueue } from './work-queue.js';
 
 /** Everything the Slack listeners need; built once by the composition root. */
 export interface SlackDeps {

@@ -1,5 +1,5 @@
 import type { JournalEntry } from '../engine/engine.js';
-import { laneOf } from '../providers/budget/index.js';
+import { laneOf } from '../engine/lane.js';
 import { type SlackDeps, startRun } from './context.js';
 
 /**

@@ -36,11 +36,7 @@ describe('a bulk whose lookup fails for one person', () => {
     const mm = new BulkSystem('mattermost', 'Mattermost');
     const w = world([mm]);
     await w.ready();
-    w.directory.add('UREQ', 'bob@example.com');
-    for (const i of [0, 1, 2]) {
-      w.directory.add(`UP${i}`, `p${i}@example.com`);
-      mm.add(`p${i}@example.com`, `mm-${i}`, [`s${i}`]);
-    }
+    w.people(mm, 3);
     const asked = await w.engine.ask({
       source: 'slash_command',
       requester: { kind: 'slack', id: 'UREQ' },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationEngine } from '../../src/engine/engine.js';
 import type { NewRequest } from '../../src/engine/types.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
+import { inLane } from '../../src/providers/budget/index.js';
 import { createMattermostProvider } from '../../src/providers/mattermost/index.js';
 import type { Account, ProviderMap, SessionProvider } from '../../src/providers/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -45,7 +46,14 @@ describe('engine: chosen sessions must be listed for the account at execution', 
     reason: 'INC-1',
   });
   const engineWith = (providers: ProviderMap) =>
-    new RevocationEngine({ store, providers, logger, sleep: async () => {}, verifyRecheckMs: 0 });
+    new RevocationEngine({
+      store,
+      providers,
+      logger,
+      runInLane: inLane,
+      sleep: async () => {},
+      verifyRecheckMs: 0,
+    });
 
   it('Mattermost: another user’s session id is refused before any revoke call is sent', async () => {
     const mm = createMattermostProvider(

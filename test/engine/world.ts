@@ -5,6 +5,7 @@ import { RevocationEngine } from '../../src/engine/engine.js';
 import type { DirectoryUser, PeopleDirectory } from '../../src/engine/people.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
+import { inLane } from '../../src/providers/budget/index.js';
 import type {
   Account,
   AccountLookup,
@@ -160,6 +161,7 @@ export function world(systems: MemorySystem[], options: WorldOptions = {}) {
     store,
     providers: new Map(systems.map((s) => [s.id, s])),
     logger,
+    runInLane: inLane,
     approvals,
     directory,
     now: () => new Date(clock),
@@ -176,6 +178,14 @@ export function world(systems: MemorySystem[], options: WorldOptions = {}) {
       clock += ms;
     },
     ready: () => store.migrate(),
+    /** The requester UREQ, and people UP0… each with an account (mm-0…) and one session in `system`. */
+    people: (system: MemorySystem, count: number) => {
+      directory.add('UREQ', 'bob@example.com');
+      for (let i = 0; i < count; i++) {
+        directory.add(`UP${i}`, `p${i}@example.com`);
+        system.add(`p${i}@example.com`, `mm-${i}`, [`s${i}`]);
+      }
+    },
     actions: async () => (await store.listAudit()).map((a) => a.action),
   };
 }

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { JobInfo, WorkQueueOptions } from '../../src/runtime/work/queue.js';
 import { BUSY_TEXT } from '../../src/slack/context.js';
-import type { JobInfo, WorkQueueOptions } from '../../src/slack/work-queue.js';
 import { buttonClick } from '../helpers/actions.js';
 import { findBlock, isApprovalCard } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';

@@ -3,7 +3,6 @@ import {
   Budgets,
   inLane,
   type Lane,
-  laneOf,
   parseRate,
   parseReserve,
   RateBudget,
@@ -150,15 +149,6 @@ describe('Budgets', () => {
     expect(budgets.for('slack', 'users.info').rate).toEqual({ count: 100, perMs: MINUTE });
     expect(budgets.for('box', 'list_sessions')).toBe(budgets.for('box', 'terminate_sessions'));
     expect(budgets.for('box', 'terminate_sessions').rate).toEqual({ count: 1000, perMs: MINUTE });
-  });
-});
-
-describe('lanes', () => {
-  it('puts one-person requests and alerts in the urgent lane, other requests for several people in bulk', () => {
-    expect(laneOf({ source: 'slash_command', people: 1 })).toBe('urgent');
-    expect(laneOf({ source: 'api', people: 50 })).toBe('urgent');
-    expect(laneOf({ source: 'slash_command', people: 2 })).toBe('bulk');
-    expect(laneOf({ source: 'cli', people: 1000 })).toBe('bulk');
   });
 });
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
-import { EwmaEstimator } from '../../src/slack/work-estimate.js';
+import { EwmaEstimator } from '../../src/runtime/work/estimate.js';
 import {
   type JobPriority,
   reservedRunSlots,
   WorkQueue,
   type WorkQueueOptions,
-} from '../../src/slack/work-queue.js';
+} from '../../src/runtime/work/queue.js';
 
 function logger(lines: string[] = []): Logger {
   const push = (...m: unknown[]) => lines.push(m.map(String).join(' '));

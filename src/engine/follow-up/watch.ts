@@ -1,5 +1,4 @@
 import { asRevokeError } from '../../errors.js';
-import { inLane } from '../../providers/budget/index.js';
 import type { Session } from '../../providers/types.js';
 import { listSessionsOf } from '../../providers/types.js';
 import type { EngineContext } from '../context.js';
@@ -39,7 +38,7 @@ export function watchCheck(
   round: number,
   afterMs: number,
 ): Promise<void> {
-  return inLane('bulk', () => watchCheckNow(ctx, requestId, round, afterMs));
+  return ctx.inLane('bulk', () => watchCheckNow(ctx, requestId, round, afterMs));
 }
 
 async function watchCheckNow(

@@ -1,5 +1,5 @@
 export { Budgets } from './budgets.js';
-export { currentLane, inLane, type Lane, laneOf } from './lane.js';
+export { currentLane, inLane, type Lane } from './lane.js';
 export {
   DEFAULT_URGENT_RESERVE,
   parseRate,

@@ -1,6 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { HomeReads } from '../../engine/home.js';
 import type { RevocationRequest } from '../../engine/types.js';
+import type { HealthLine } from '../../runtime/system-health.js';
 import { escapeInline, mention } from '../../util/mrkdwn.js';
 import { approvalButtons, type Labels, personText, STATUS_LINE, slackDate } from '../blocks/results.js';
 
@@ -11,21 +12,6 @@ export const HOME_OPEN_FORM_ACTION = 'home_open_form';
 export interface HomeRoles {
   approver: 'member' | 'not_member' | 'unknown';
   requester: 'member' | 'not_member' | 'unknown';
-}
-
-/** One system's health, from its doctor check (cached). */
-export interface HealthLine {
-  label: string;
-  ok: boolean;
-  /** When the check ran (ISO). */
-  at: string;
-}
-
-/** The systems' last doctor checks, never waited for: `lines()` answers from the cache at once. */
-export interface SystemHealth {
-  lines(): HealthLine[] | undefined;
-  /** The last round as it is, starting none (a Home pushed by a change, not opened by its owner). */
-  cached(): HealthLine[] | undefined;
 }
 
 export interface HomeContent {

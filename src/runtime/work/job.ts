@@ -1,4 +1,4 @@
-import type { DurationEstimator } from './work-estimate.js';
+import type { DurationEstimator } from './estimate.js';
 
 /**
  * Order among waiting jobs: `urgent` (racing a trigger's deadline) first, then `normal`

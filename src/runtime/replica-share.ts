@@ -1,6 +1,6 @@
+import type { Store } from '../engine/store-port/index.js';
 import type { Logger } from '../log.js';
 import type { Budgets } from '../providers/budget/index.js';
-import type { Store } from './store-port/index.js';
 
 /**
  * Several replicas on one database share each vendor's budget by taking equal shares: each one

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../log.js';
-import { DEFAULT_URGENT_RESERVE } from '../providers/budget/index.js';
-import { type DurationEstimator, EwmaEstimator } from './work-estimate.js';
-import type { Job, JobInfo, JobPriority, WorkQueueObserver, WorkQueueOptions } from './work-job.js';
+import type { Logger } from '../../log.js';
+import { DEFAULT_URGENT_RESERVE } from '../../providers/budget/index.js';
+import { type DurationEstimator, EwmaEstimator } from './estimate.js';
+import type { Job, JobInfo, JobPriority, WorkQueueObserver, WorkQueueOptions } from './job.js';
 
-export type { Job, JobInfo, JobLane, JobPriority, WorkQueueObserver, WorkQueueOptions } from './work-job.js';
+export type { Job, JobInfo, JobLane, JobPriority, WorkQueueObserver, WorkQueueOptions } from './job.js';
 
 type Line = JobPriority | 'runs' | 'bulk';
 interface Entry {
@@ -18,11 +18,12 @@ interface Running {
 }
 
 /**
- * The one queue for the work every Slack listener does after its ack. Nothing starts before the
- * next `setImmediate`, so the ack's response is written first; at most `concurrency` interactive
- * jobs (and `runConcurrency` runs) run at once; a job racing a trigger deadline is refused at once
- * (its `onRefused` runs instead) when the expected wait would pass that deadline, and again at start
- * if it passed meanwhile. Jobs without a deadline always queue. `idle()` waits for all of it.
+ * The process's one queue: the work a listener does after its ack, the runs and the housekeeping
+ * rounds. Nothing starts before the next `setImmediate`, so the ack's response is written first;
+ * at most `concurrency` interactive jobs (and `runConcurrency` runs) run at once; a job racing a
+ * trigger deadline is refused at once (its `onRefused` runs instead) when the expected wait would
+ * pass that deadline, and again at start if it passed meanwhile. Jobs without a deadline always
+ * queue. `idle()` waits for all of it.
  *
  * Urgent work always has run capacity of its own, as it has vendor budget of its own: bulk work
  * never holds more than `runConcurrency` less the reserved share of the run slots, and when a run

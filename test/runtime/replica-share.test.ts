@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplicaShare } from '../../src/engine/replicas.js';
 import type { Store } from '../../src/engine/store-port/index.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { Budgets } from '../../src/providers/budget/index.js';
+import { ReplicaShare } from '../../src/runtime/replica-share.js';
 import { createStore } from '../../src/store/index.js';
 
 /** Two replicas on one database: each keeps to half of every vendor limit while both are alive. */

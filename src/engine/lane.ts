@@ -1,0 +1,30 @@
+import type { Lane } from '../providers/types.js';
+import { allTargets, type NewRequest, type RequestSource } from './types.js';
+
+export type { Lane };
+
+/**
+ * Runs `fn` with every vendor call it makes (however deep, across awaits) in `lane`. The engine
+ * decides the lane; the vendor budgets keep to it. The composition root passes their mechanism in.
+ */
+export type RunInLane = <T>(lane: Lane, fn: () => T) => T;
+
+/** Sources that are alerts, or another system's signal: their requests are always urgent. */
+const URGENT_SOURCES: ReadonlySet<RequestSource> = new Set<RequestSource>([
+  'api',
+  'signal',
+  'universal_logout',
+]);
+
+/** The lane of a request: urgent when it names one person or an alert (or another system's signal) raised it. */
+export function laneOf(request: { source: RequestSource; people: number }): Lane {
+  return URGENT_SOURCES.has(request.source) || request.people <= 1 ? 'urgent' : 'bulk';
+}
+
+/**
+ * The lane of a request's work — its vendor calls and its run slot: urgent for one person or an
+ * alert, bulk for any other request for several people (see {@link laneOf}).
+ */
+export function laneOfRequest(request: Pick<NewRequest, 'source' | 'target' | 'additionalTargets'>): Lane {
+  return laneOf({ source: request.source, people: allTargets(request).length });
+}
