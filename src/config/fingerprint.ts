@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Config, enabledSystems } from '../config.js';
 import { canonicalJson } from '../engine/audit-chain.js';
-import type { ConfigSummary } from '../evidence/config-summary.js';
+import type { ConfigSummary } from '../engine/evidence-port.js';
 
 const ids = (list: { users: ReadonlySet<string>; groups: ReadonlySet<string> }) =>
   [...list.users, ...list.groups].sort();

@@ -1,9 +1,9 @@
-import type { EvidenceExporter } from '../evidence/service.js';
 import type { Logger } from '../log.js';
 import type { DirectoryUser, ProviderMap } from '../providers/types.js';
 import { newRequestId } from '../util/ids.js';
 import type { Approvals } from './approval.js';
 import type { ContainEvent } from './containment.js';
+import type { EvidenceExporter } from './evidence-port.js';
 import type { FollowUpSettings } from './follow-up/settings.js';
 import type { Lane, RunInLane } from './lane.js';
 import type { RunObserver } from './observer.js';

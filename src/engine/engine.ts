@@ -1,11 +1,11 @@
 import type { JWK } from 'jose';
 import type { SystemId } from '../catalog.js';
-import type { EvidenceExport } from '../evidence/service.js';
 import type { Person } from '../providers/types.js';
 import type { RunControl } from './active-runs.js';
 import type { DecisionKind } from './approval.js';
 import { EngineContext, type EngineDeps } from './context.js';
 import { type DecisionResult, Decisions } from './decisions.js';
+import type { EvidenceExport } from './evidence-port.js';
 import { recentRevocation } from './follow-up/repeat.js';
 import { revokeAgain } from './follow-up/revoke-again.js';
 import { confirmSlackResets } from './follow-up/slack-confirm.js';

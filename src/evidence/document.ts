@@ -1,10 +1,8 @@
 import type { SystemId } from '../catalog.js';
 import { containTimes } from '../engine/containment.js';
+import { type ConfigSummary, EVIDENCE_FORMAT, type EvidenceDocument } from '../engine/evidence-port.js';
 import type { AuditRecord } from '../engine/store-port/index.js';
 import { allTargets, type RevocationRequest, type RevocationStep } from '../engine/types.js';
-import type { ConfigSummary } from './config-summary.js';
-
-export const EVIDENCE_FORMAT = 'revoke-sessions/evidence/v1';
 
 /** The audit actions that are decisions on a request. */
 export const DECISION_ACTIONS = [
@@ -14,28 +12,6 @@ export const DECISION_ACTIONS = [
   'expired',
   'request_withdrawn',
 ];
-
-/** One decision, as the audit log recorded it. */
-export interface EvidenceDecision {
-  seq: number;
-  action: string;
-  by: string;
-  at: string;
-  /** The break-glass justification or the denial note. */
-  note: string | null;
-}
-
-/** One finished request, everything that happened to it, in one document. */
-export interface EvidenceDocument {
-  format: typeof EVIDENCE_FORMAT;
-  exportedAt: string;
-  app: { name: 'revoke-sessions'; version: string };
-  configuration: { fingerprint: string; summary: ConfigSummary };
-  request: Record<string, unknown>;
-  decisions: EvidenceDecision[];
-  steps: Record<string, unknown>[];
-  audit: { records: AuditRecord[]; chainHead: { seq: number; hash: string } | null };
-}
 
 export interface EvidenceInput {
   request: RevocationRequest;

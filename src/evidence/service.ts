@@ -1,21 +1,10 @@
 import type { JWK } from 'jose';
+import type { ConfigSummary, EvidenceExport, EvidenceExporter } from '../engine/evidence-port.js';
 import type { Store } from '../engine/store-port/index.js';
 import { FINAL_STATUSES } from '../engine/types.js';
 import { jwksOf, type SigningKey } from '../signing/key.js';
-import type { ConfigSummary } from './config-summary.js';
 import { buildEvidence } from './document.js';
-import { type EvidenceFile, signEvidence } from './sign.js';
-
-/** What exporting a request's evidence came to. */
-export type EvidenceExport =
-  | { ok: true; file: EvidenceFile }
-  | { ok: false; code: 'not_found' | 'not_finished'; message: string };
-
-/** Exports signed evidence; what the engine hands out to the surfaces (they never see the store). */
-export interface EvidenceExporter {
-  export(requestId: string): Promise<EvidenceExport>;
-  keys(): Promise<{ keys: JWK[] }>;
-}
+import { signEvidence } from './sign.js';
 
 export interface EvidenceServiceDeps {
   store: Pick<Store, 'getRequest' | 'listSteps' | 'listAudit' | 'auditHead'>;

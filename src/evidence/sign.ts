@@ -1,18 +1,11 @@
 import { CompactSign } from 'jose';
 import { canonicalJson } from '../engine/audit-chain.js';
+import type { EvidenceDocument, EvidenceFile } from '../engine/evidence-port.js';
 import type { SigningKey } from '../signing/key.js';
 import { fieldDigests } from './digests.js';
-import type { EvidenceDocument } from './document.js';
 
 /** The JWS `typ` of an evidence signature. */
 export const EVIDENCE_TYP = 'revoke-sessions-evidence+jws';
-
-/** The evidence file: the document as readable JSON, and a compact JWS over its field digests. */
-export interface EvidenceFile {
-  evidence: EvidenceDocument;
-  /** RS256 compact JWS; its payload is `{requestId, digests}`, its header carries the public JWK. */
-  signature: string;
-}
 
 /**
  * Signs a document: the payload is the digest of every field (so a verifier names the field that

@@ -1,9 +1,9 @@
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, EmbeddedJWK, type JWK } from 'jose';
 import { z } from 'zod';
 import { auditHash } from '../engine/audit-chain.js';
+import { EVIDENCE_FORMAT } from '../engine/evidence-port.js';
 import type { AuditRecord } from '../engine/store-port/index.js';
 import { fieldDigests, fieldName, firstDifference } from './digests.js';
-import { EVIDENCE_FORMAT } from './document.js';
 import { EVIDENCE_TYP } from './sign.js';
 
 /** What verification found: every check passed, or the first field that does not match, and why. */
