@@ -278,6 +278,7 @@ export async function buildApplication(
   );
   // Picks up approved work and work whose runner died (lease expired), expires lapsed approvals,
   // and records the acknowledged forms that no process recorded (their lease expired).
+  const OUTBOX_KEPT_MS = 30 * 86_400_000;
   const scheduler = new Scheduler(
     [
       { name: 'share', run: () => share.beat() },
@@ -285,6 +286,12 @@ export async function buildApplication(
       // Lapsed approvals expire; their cards, requesters and workflow steps are told by the outbox.
       { name: 'expire', run: () => engine.expireDue() },
       { name: 'intake', run: () => recordUnrecordedForms(deps) },
+      // Delivered (and failed-for-good) effects of finished requests are kept 30 days, then forgotten
+      // a batch a round: the audit log keeps the record; the outbox is a delivery queue.
+      {
+        name: 'outbox-prune',
+        run: () => store.pruneEffects(new Date(now().getTime() - OUTBOX_KEPT_MS).toISOString(), 500),
+      },
       // Inbound SET ids are kept a day: far past the freshness window, so a replay is always caught.
       ...(signalReceiver
         ? [

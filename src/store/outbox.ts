@@ -6,6 +6,7 @@ import type {
   NewEffect,
   OutboxHealth,
 } from '../engine/store-port/index.js';
+import { FINAL_STATUSES } from '../engine/types.js';
 import type { Executor } from './backend.js';
 
 interface EffectRow {
@@ -105,6 +106,19 @@ export const renewEffectLease = (id: number, owner: string, leaseUntil: string):
 
 export const saveEffectProgress = (id: number, owner: string, progress: Record<string, unknown>): Sql =>
   sql`UPDATE outbox SET progress = ${JSON.stringify(progress)} WHERE id = ${id} AND lease_owner = ${owner} AND state = 'pending'`;
+
+/**
+ * Forgets up to `limit` effects settled (done, or failed for good) before `before`, of requests that
+ * are over (or of no request): a request still open may write an effect again under the same key,
+ * and its earlier row is what makes that write add nothing. Returns how many were forgotten.
+ */
+export async function pruneEffectsIn(db: Executor, before: string, limit: number): Promise<number> {
+  const over = join(FINAL_STATUSES.map((s) => sql`${s}`));
+  return db.run(sql`DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o
+    WHERE o.state IN ('done', 'failed') AND o.settled_at < ${before}
+    AND (o.request_id IS NULL OR EXISTS (SELECT 1 FROM requests r WHERE r.id = o.request_id AND r.status IN (${over})))
+    ORDER BY o.state, o.settled_at LIMIT ${limit})`);
+}
 
 export async function listEffectsIn(db: Executor, requestId: string | undefined): Promise<Effect[]> {
   const where = requestId === undefined ? empty : sql` WHERE request_id = ${requestId}`;

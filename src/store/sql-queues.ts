@@ -14,6 +14,7 @@ import {
   insertEffectsIn,
   listEffectsIn,
   outboxHealthIn,
+  pruneEffectsIn,
   renewEffectLease,
   saveEffectProgress,
   settleEffect,
@@ -49,6 +50,10 @@ export abstract class SqlQueues {
 
   async listEffects(requestId?: string): Promise<Effect[]> {
     return listEffectsIn(this.db, requestId);
+  }
+
+  pruneEffects(before: string, limit: number): Promise<number> {
+    return pruneEffectsIn(this.db, before, limit);
   }
 
   async outboxHealth(): Promise<OutboxHealth> {

@@ -120,6 +120,46 @@ export function outboxContract(open: () => Promise<Store>): void {
       ]);
     }));
 
+  it('outbox: settled effects of finished requests are pruned after their time; pending ones and open requests keep theirs', () =>
+    withStore(async (s) => {
+      await s.createRequest('r-open', newRequest(), 'pending_approval', NOW, {
+        effects: [{ kind: 'card', key: 'card:open' }],
+      });
+      await s.createRequest('r-done', newRequest(), 'pending_approval', NOW, {
+        effects: [
+          { kind: 'card', key: 'card:done' },
+          { kind: 'note', key: 'note:done' },
+          { kind: 'watch', key: 'watch:done', notBefore: at(3600) },
+        ],
+      });
+      await s.updateRequest('r-done', { status: 'denied' }, at(1), ['pending_approval']);
+      await s.addEffects([{ kind: 'home_publish', key: 'home:U1' }], NOW);
+      const settle = async (outcome: { done: true } | { failed: string }, when: number) => {
+        const [e] = await s.claimEffects('w1', at(when), at(when + 30), 1);
+        if (!e) throw new Error('nothing claimed');
+        expect(await s.settleEffect(e.id, 'w1', outcome, at(when))).toBe(true);
+        return e.key;
+      };
+      // Claimed oldest first: card:open (done), card:done (failed), note:done (done), home:U1 (done, later).
+      expect(await settle({ done: true }, 10)).toBe('card:open');
+      expect(await settle({ failed: 'channel_not_found' }, 11)).toBe('card:done');
+      expect(await settle({ done: true }, 12)).toBe('note:done');
+      expect(await settle({ done: true }, 100)).toBe('home:U1');
+      // Nothing settled before the cut-off yet.
+      expect(await s.pruneEffects(at(5), 100)).toBe(0);
+      // The open request keeps its card; the scheduled watch is still pending; home:U1 is newer.
+      expect(await s.pruneEffects(at(50), 1)).toBe(1);
+      expect(await s.pruneEffects(at(50), 100)).toBe(1);
+      const left = await s.listEffects();
+      expect(left.map((e) => e.key).sort()).toEqual(['card:open', 'home:U1', 'watch:done']);
+      // An effect of no request goes after its time too; its key may then be written again.
+      expect(await s.pruneEffects(at(200), 100)).toBe(1);
+      await s.addEffects([{ kind: 'home_publish', key: 'home:U1' }], at(60));
+      expect((await s.listEffects()).filter((e) => e.key === 'home:U1').map((e) => e.state)).toEqual([
+        'pending',
+      ]);
+    }));
+
   it('outbox: replicas racing for the same effects each get different ones', () =>
     withStore(async (s) => {
       await s.addEffects(

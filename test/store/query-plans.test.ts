@@ -149,6 +149,7 @@ async function exercise(s: Store): Promise<void> {
   await s.listEffects('r-1');
   await s.listEffects();
   await s.outboxHealth();
+  await s.pruneEffects(T(100), 500);
   await s.journalIntake({ key: 'view:V2', actor: 'slack:UREQ', form: {} }, 'a', T(12), T(11));
   await s.listDueIntake(T(13), 10);
   await s.claimIntake('view:V2', 'b', T(43), T(13));

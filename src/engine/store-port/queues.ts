@@ -59,6 +59,12 @@ export interface StoreQueues {
   settleEffect(id: number, owner: string, outcome: EffectOutcome, now: string): Promise<boolean>;
   /** The outbox's effects (one request's, or all), in the order they were written. */
   listEffects(requestId?: string): Promise<Effect[]>;
+  /**
+   * Forgets up to `limit` effects settled (done or failed for good) before `before`, of requests that
+   * are over or of none; returns how many. A request still open keeps its effects (their keys make
+   * a repeated write add nothing).
+   */
+  pruneEffects(before: string, limit: number): Promise<number>;
   /** Pending and failed effects at a glance (metrics, readiness, doctor, the CLI). */
   outboxHealth(): Promise<OutboxHealth>;
   /**

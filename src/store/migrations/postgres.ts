@@ -277,4 +277,11 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 12,
+    name: 'settled outbox effects found by when they settled (pruned after a retention period)',
+    sql: `
+      CREATE INDEX outbox_settled ON outbox (state, settled_at);
+    `,
+  },
 ];
