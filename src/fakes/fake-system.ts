@@ -4,7 +4,7 @@
  * a person and their sessions are seeded, its environment and secrets, and how its vendor fails.
  */
 import type { ProviderDeps } from '../providers/descriptor.js';
-import type { SystemId } from '../providers/registry.js';
+import type { SystemId } from '../catalog.js';
 import type { FakeVendor, Fault } from './vendor.js';
 
 /** A person to seed: `name` makes the ids, `sessions` how many live sessions they have. */

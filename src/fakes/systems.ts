@@ -4,7 +4,7 @@
  * definition is in `systems/<id>.ts`, made by the one builder in `fake-system.ts`. A system in
  * the registry without an entry here does not typecheck.
  */
-import type { SystemId } from '../providers/registry.js';
+import type { SystemId } from '../catalog.js';
 import type { FakeSystem } from './fake-system.js';
 import { boxSystem } from './systems/box.js';
 import { entraSystem } from './systems/entra.js';
