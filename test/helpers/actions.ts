@@ -29,6 +29,17 @@ export function buttonClick(o: {
   };
 }
 
+/** The approver's click on Approve on a request's card (the tests' approver UAPP1, channel C0APPROVE). */
+export function approveClick(requestId: string, cardTs: string, userId = 'UAPP1') {
+  return buttonClick({
+    userId,
+    actionId: 'approve_request',
+    value: requestId,
+    channel: 'C0APPROVE',
+    messageTs: cardTs,
+  });
+}
+
 /** The break-glass modal's submission. */
 export function breakGlassSubmission(userId: string, requestId: string, justification: string) {
   return {

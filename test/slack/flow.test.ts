@@ -178,15 +178,6 @@ describe('/revoke-sessions end to end (real Bolt over HTTP, fake Slack Web API)'
     expect(request.status).toBe('failed');
   });
 
-  it('survives a 429 with Retry-After from Slack', async () => {
-    h.slack.failNext('admin.users.session.reset', { status: 429, retryAfter: 1 });
-    await h.interact(submission(formValues({})));
-    await h.slack.waitFor(() => h.slack.messages.find((m) => /Finished/.test(cardStatus(m.blocks) ?? '')));
-    const resets = h.slack.callsTo('admin.users.session.reset');
-    expect(resets).toHaveLength(2);
-    expect((resets[1]?.at ?? 0) - (resets[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
-  });
-
   it('refuses a bot, a deactivated user and the primary owner with a clear reason', async () => {
     h.slack.addUser(user('UBOTTY', 'bot@example.com', { is_bot: true }));
     h.slack.addUser(user('UGONE', 'gone@example.com', { deleted: true }));

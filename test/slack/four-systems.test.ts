@@ -2,20 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBox } from '../fakes/box.js';
 import { FakeHuawei } from '../fakes/huawei.js';
 import { FakeMattermost } from '../fakes/mattermost.js';
-import { buttonClick } from '../helpers/actions.js';
-import {
-  blockText,
-  cardStatus,
-  findBlock,
-  inputElement,
-  isApprovalCard,
-  replyText,
-  statusLine,
-} from '../helpers/blocks.js';
+import { approveClick } from '../helpers/actions.js';
+import { cardStatus, isApprovalCard, replyText, statusLine } from '../helpers/blocks.js';
 import { formValues, submission } from '../helpers/forms.js';
 import { type Harness, startHarness, user } from '../helpers/harness.js';
 
-describe('one /revoke-sessions through all four systems', () => {
+/**
+ * One request through four systems at once, one of them down: the others finish and the request
+ * says which failed. What each system does on its own through the app is in systems.app.test.ts.
+ */
+describe('one /revoke-sessions through four systems, one of them down', () => {
   let h: Harness;
   let box: FakeBox;
   let mm: FakeMattermost;
@@ -83,22 +79,16 @@ describe('one /revoke-sessions through all four systems', () => {
     const card = await h.slack.waitFor(() => h.slack.messages.find((m) => isApprovalCard(m.blocks)));
     const [request] = await h.app.store.listRequestsForTarget('UALICE', 1);
     beforeApproval?.();
-    await h.interact(
-      buttonClick({
-        userId: 'UAPP1',
-        actionId: 'approve_request',
-        value: request?.id ?? '',
-        channel: 'C0APPROVE',
-        messageTs: card.ts,
-      }),
-    );
+    await h.interact(approveClick(request?.id ?? '', card.ts));
     // The store records the outcome; the outbox then shows it: wait for both.
     const final = await h.slack.waitFor(async () => {
       const r = await h.app.store.getRequest(request?.id ?? '');
       return r && ['done', 'failed', 'partially_failed'].includes(r.status) ? r : undefined;
     }, 20_000);
     await h.delivered();
-    expect(cardStatus(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(/Finished/);
+    expect(cardStatus(h.slack.messages.find((m) => m.ts === card.ts)?.blocks)).toMatch(
+      /Finished with problems/,
+    );
     const replies = h.slack.messages.filter((m) => m.thread_ts === card.ts);
     return {
       card,
@@ -107,49 +97,6 @@ describe('one /revoke-sessions through all four systems', () => {
       cardNow: h.slack.messages.find((m) => m.ts === card.ts),
     };
   }
-
-  it('previews every configured system in the modal', async () => {
-    await h.command({ text: '<@UALICE|alice>' });
-    const update = await h.slack.waitFor(() =>
-      h.slack.callsTo('views.update').find((c) => findBlock(c.args.view, 'preview_huawei')),
-    );
-    const view = update.args.view;
-    expect(blockText(view, 'preview_box')).toContain('cannot list sessions');
-    expect(blockText(view, 'preview_huawei')).toContain('198.51.100.7');
-    expect(blockText(view, 'preview_mattermost')).toContain('Chrome');
-    expect(inputElement(view, 'systems').options?.map((o) => o.value)).toEqual(
-      expect.arrayContaining(['slack', 'box', 'mattermost', 'huawei']),
-    );
-  });
-
-  it(
-    'revokes Alice everywhere after approval, survives a 429 and a 500, and leaves Bob alone',
-    {
-      timeout: 30_000,
-    },
-    async () => {
-      box.failNext('terminate_sessions', { status: 429, retryAfter: 1 });
-      mm.failNext('revoke_all', { status: 500 });
-      const { request, replies, cardNow } = await approveAndFinish();
-      expect(request?.status).toBe('done');
-      expect(request?.summary).toBe('3 revoked, 1 queued');
-      expect(h.slack.sessions.map((s) => s.user_id)).toEqual(['UBOB']);
-      expect(box.terminated).toEqual(['box-alice']);
-      expect(mm.sessions.map((s) => s.user_id)).toEqual(['mm-bob']);
-      expect(hw.sessions.map((s) => s.user_id)).toEqual(['hw-bob']);
-      expect(replies).toHaveLength(4);
-      const texts = replies.map(replyText);
-      expect(texts).toEqual(
-        expect.arrayContaining([expect.stringContaining('*Box* — requested — Box gives no confirmation')]),
-      );
-      expect(texts).toEqual(
-        expect.arrayContaining([expect.stringContaining('console sessions from a permission set')]),
-      );
-      expect(statusLine(cardNow?.blocks)).toContain('3 revoked, 1 queued');
-      for (const fake of [box, mm, hw]) expect(fake.violations).toEqual([]);
-      expect(h.slack.violations).toEqual([]);
-    },
-  );
 
   it(
     'reports one system failing, with its request id, while the others finish',
@@ -161,11 +108,14 @@ describe('one /revoke-sessions through all four systems', () => {
         status: 503,
         body: { id: 'app.down', message: 'Service Unavailable', request_id: 'mm-rq-503', status_code: 503 },
       };
-      const { request, replies } = await approveAndFinish(() =>
+      const { request, replies, cardNow } = await approveAndFinish(() =>
         mm.failNext('user_by_email', down, down, down),
       );
       expect(request?.status).toBe('partially_failed');
       expect(request?.summary).toBe('2 revoked, 1 queued, 1 failed');
+      // One reply a system; the card's status line carries the summary.
+      expect(replies).toHaveLength(4);
+      expect(statusLine(cardNow?.blocks)).toContain('2 revoked, 1 queued, 1 failed');
       const failed = replies.map(replyText).find((t) => t.includes('*Mattermost* — failed'));
       expect(failed).toBeDefined();
       expect(failed).toContain('request id mm-rq-503');
