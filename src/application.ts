@@ -31,7 +31,9 @@ import { resumeRuns, type SlackDeps, startRun } from './slack/context.js';
 import { slackEffectHandlers } from './slack/effects.js';
 import { type HttpLimits, httpLimits } from './slack/http-limits.js';
 import { recordUnrecordedForms } from './slack/journaled.js';
-import { openStore } from './startup/open-store.js';
+import { StartupError } from './startup/errors.js';
+import { StoreAccessError } from './store/access/errors.js';
+import { openStore } from './store/access/open.js';
 import type { SqliteOptions } from './store/index.js';
 
 export interface ApplicationOptions {
@@ -97,9 +99,12 @@ export async function buildApplication(
   const now = options.now ?? (() => new Date());
   const store = await openStore(config.databaseUrl, {
     logger,
-    redactor,
+    redact: (text) => redactor.redact(text),
     retryForMs: options.storeRetryForMs ?? config.databaseRetryMs,
     sqlite: options.sqlite,
+  }).catch((error: unknown) => {
+    // Start-up says what to fix: DATABASE_URL, with the store's own message.
+    throw error instanceof StoreAccessError ? new StartupError('DATABASE_URL', error.message) : error;
   });
   const systemsBuilt = buildSystems(config, {
     logger,

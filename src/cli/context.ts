@@ -9,10 +9,11 @@ import { RedactingLogger, Redactor } from '../log.js';
 import type { Budgets } from '../providers/budget/index.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
-import { createStore } from '../store/index.js';
+import { StoreAccessError, StoreOpenError } from '../store/access/errors.js';
+import { requireExistingStore } from '../store/access/inspect.js';
+import { openStore } from '../store/access/open.js';
 import { SLACK_USER_ID } from '../util/input-rules.js';
 import { safe } from './output.js';
-import { requireExistingStore, storeOpenError } from './store-access.js';
 
 /** What every CLI command works with: the same config and providers as the app; no store yet. */
 export interface CliBase {
@@ -66,20 +67,29 @@ export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean, json = f
   };
 }
 
+/** A store that could not be opened, in the CLI's words: the file, or the database and why. */
+function cliOpenError(error: StoreOpenError): StoreAccessError {
+  const at = error.location;
+  return new StoreAccessError(
+    at.backend === 'sqlite'
+      ? `Cannot open the SQLite database ${at.path} (DATABASE_URL): ${error.reason}`
+      : `Cannot use the PostgreSQL database named by DATABASE_URL (${at.shown}): ${error.reason}.`,
+    error.kind,
+  );
+}
+
 /**
- * Adds the store (and the engine on it). With `existing`, a DATABASE_URL that names no
- * revoke-sessions database is an error and nothing is created; with `create`, the store is
- * created and migrated like the app does. Failures name DATABASE_URL ({@link StoreUnavailableError}).
+ * Adds the store (and the engine on it), opened as the app opens it but tried once. With
+ * `existing`, a DATABASE_URL that names no revoke-sessions database is an error and nothing is
+ * created; with `create`, the store is created and migrated like the app does. Failures name
+ * DATABASE_URL ({@link StoreAccessError}: exit 2 for the configuration, 1 for an unreachable database).
  */
 export async function withStore(base: CliBase, use: 'existing' | 'create'): Promise<CliContext> {
   const url = base.config.databaseUrl;
   if (use === 'existing') await requireExistingStore(url);
-  let store: Store;
-  try {
-    store = await createStore(url);
-  } catch (error) {
-    throw storeOpenError(error, url);
-  }
+  const store = await openStore(url).catch((error: unknown) => {
+    throw error instanceof StoreOpenError ? cliOpenError(error) : error;
+  });
   return { ...base, store, engine: engineOn(base, store), close: () => store.close() };
 }
 

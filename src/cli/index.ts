@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { enableAnySystem } from '../config/systems.js';
 import { ConfigError, SYSTEM_IDS, type SystemId } from '../config.js';
 import { asRevokeError } from '../errors.js';
+import { StoreAccessError } from '../store/access/errors.js';
 import { auditCommand, auditVerifyCommand } from './commands/audit-log.js';
 import { demoCommand, demoSignCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -19,8 +20,8 @@ import {
   personRefProblem,
   withStore,
 } from './context.js';
+import { EXIT } from './exit-codes.js';
 import { type Io, processIo, safe } from './output.js';
-import { StoreUnavailableError } from './store-access.js';
 import { type CommandSpec, commandHelp, findCommand, GLOBAL_OPTIONS, USAGE } from './usage.js';
 
 export { USAGE } from './usage.js';
@@ -266,9 +267,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io = pr
       io.err(`${error.message}\nSee .env.example and docs/configuration.md.`);
       return 2;
     }
-    if (error instanceof StoreUnavailableError) {
+    if (error instanceof StoreAccessError) {
       io.err(`Error: ${error.message}`);
-      return error.exitCode;
+      return error.kind === 'configuration' ? EXIT.usage : EXIT.failed;
     }
     io.err(`Error: ${asRevokeError(error).message}`);
     return 1;

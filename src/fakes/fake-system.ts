@@ -3,8 +3,9 @@
  * ({@link defineFakeSystem}): a system's definition says only what differs — its fake server, how
  * a person and their sessions are seeded, its environment and secrets, and how its vendor fails.
  */
-import type { ProviderDeps } from '../providers/descriptor.js';
+
 import type { SystemId } from '../catalog.js';
+import type { ProviderDeps } from '../providers/descriptor.js';
 import type { FakeVendor, Fault } from './vendor.js';
 
 /** A person to seed: `name` makes the ids, `sessions` how many live sessions they have. */

@@ -1,3 +1,5 @@
+import { errorCode } from '../util/error-code.js';
+
 /**
  * A start-up failure the operator fixes by changing one setting: its message
  * names the variable and what is wrong, and holds no secret and no stack.
@@ -11,12 +13,6 @@ export class StartupError extends Error {
     super(message);
     this.name = 'StartupError';
   }
-}
-
-/** The `code` of a Node or driver error (`EADDRINUSE`, `ECONNREFUSED`, `SQLITE_CANTOPEN`…), if any. */
-export function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /** Turns a listen failure into a {@link StartupError} naming `PORT`; other errors pass through. */

@@ -28,6 +28,8 @@ export interface Dialect {
   readonly stepOrder: Sql;
   /** Run first in the migration transaction (serialise replicas that start together, create the schema). */
   beforeMigrations(tx: Executor): Promise<void>;
+  /** A statement that returns one row when `table` exists (on the search path), none when it does not. */
+  hasTable(table: string): Sql;
 }
 
 /**

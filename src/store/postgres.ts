@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
   onError?: ((error: Error) => void) | undefined;
   /** Most connections the pool opens (default 10). */
   max?: number | undefined;
+  /** Give up on a connection the server has not accepted after this long (default: wait for the network). */
+  connectTimeoutMs?: number | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ function postgresDialect(schema: string | undefined): Dialect {
       );
       if (schema) await tx.script(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     },
+    hasTable: (table) => sql`SELECT 1 AS found WHERE to_regclass(${table}) IS NOT NULL`,
   };
 }
 
@@ -68,6 +71,7 @@ export class PostgresBackend implements Backend {
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 10,
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
       // Set at connection start-up, so no query can ever run with another search path.
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });

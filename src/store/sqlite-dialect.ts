@@ -11,6 +11,7 @@ export const SQLITE_DIALECT: Dialect = {
   forUpdate: empty,
   stepOrder: sql`rowid`,
   beforeMigrations: async () => {},
+  hasTable: (table) => sql`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ${table}`,
 };
 
 /** Statement texts vary with the fields a patch sets and a request's step count; keep the common ones. */

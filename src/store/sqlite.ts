@@ -29,12 +29,16 @@ export class SqliteBackend implements Backend {
     script: async (text) => void this.db.exec(text),
   };
 
-  constructor(path: string, synchronous: SqliteSynchronous = 'FULL') {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+  /**
+   * With `existingOnly`, nothing is created or changed by opening: the file must exist (no folder
+   * or file is made) and its journal mode is left as it is (for looking at a store).
+   */
+  constructor(path: string, synchronous: SqliteSynchronous = 'FULL', existingOnly = false) {
+    if (path !== ':memory:' && !existingOnly) mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { fileMustExist: existingOnly });
     // Wait for other processes' locks before anything else (the WAL switch on a new file included).
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
+    if (!existingOnly) this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`synchronous = ${synchronous}`);
   }

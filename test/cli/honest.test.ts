@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMattermost } from '../fakes/mattermost.js';
+import { emptySchema } from '../helpers/pg-schema.js';
 import { cli, type DoctorReport, deadPort, doctorLines } from './run.js';
 
 describe('CLI with no system configured: an error, exit 2, nothing done', () => {
@@ -144,31 +144,14 @@ describe('CLI with PostgreSQL down: the error names DATABASE_URL, never the pass
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 
 describe.skipIf(!TEST_DATABASE_URL)('CLI with a reachable PostgreSQL database', () => {
-  const schema = `cli_empty_${process.pid}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  let url: string;
-  beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-    const u = new URL(TEST_DATABASE_URL ?? '');
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    url = u.toString();
-  });
-  afterAll(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  });
+  const db = emptySchema('cli_empty');
 
   it('audit verify on a database without revoke-sessions tables: exit 2, and no table is created', async () => {
-    const run = await cli(['audit', 'verify'], { DATABASE_URL: url });
+    const run = await cli(['audit', 'verify'], { DATABASE_URL: db.url() });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /has no revoke-sessions tables: point DATABASE_URL at the database the app uses/,
     );
-    const tables = await admin.query(
-      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
-      [schema],
-    );
-    expect(tables.rows).toEqual([]);
+    expect(await db.tables()).toEqual([]);
   });
 });

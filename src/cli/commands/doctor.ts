@@ -5,9 +5,9 @@ import { asRevokeError } from '../../errors.js';
 import { systemById } from '../../providers/registry.js';
 import { SlackApi } from '../../providers/slack-admin/client.js';
 import { ADMIN_SCOPES, BOT_SCOPES } from '../../slack/scopes.js';
+import { inspectStore, sqliteCreatable } from '../../store/access/inspect.js';
 import { type CliBase, configuredSystems, createCliBase } from '../context.js';
 import { type Io, safe } from '../output.js';
-import { inspectStore, sqliteCreatable } from '../store-access.js';
 
 interface Check {
   name: string;
