@@ -247,9 +247,10 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   },
   {
     version: 12,
-    name: 'settled outbox effects found by when they settled (pruned after a retention period)',
+    name: 'settled outbox effects found by when they settled (pruned after a retention period); the newest requests of a status (App Home)',
     sql: `
       CREATE INDEX outbox_settled ON outbox (state, settled_at);
+      CREATE INDEX requests_status_recent ON requests (status, created_at, id);
     `,
   },
 ];
