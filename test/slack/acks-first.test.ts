@@ -86,7 +86,9 @@ describe('acks first: after-ack work goes through one bounded queue', () => {
     await h.app.deps.background.idle();
 
     // The listeners' jobs (the housekeeping rounds run beside them, in the runs lane).
-    const jobs = starts.filter((s) => !['share', 'resume', 'expire', 'intake', 'outbox-prune', 'ssf-inbound'].includes(s.kind));
+    const jobs = starts.filter(
+      (s) => !['share', 'resume', 'expire', 'intake', 'outbox-prune', 'ssf-inbound'].includes(s.kind),
+    );
     // Each job started after its own request's ack, and after that response was fully written.
     expect(jobs.map((s) => [s.kind, s.acked, s.answered])).toEqual([
       ['command.open', 1, 1],
