@@ -3,7 +3,7 @@ import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver 
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/logger';
 import { WebClient } from '@slack/web-api';
 import type { RedactingLogger } from '../log.js';
-import { webApiFetch } from '../providers/slack-admin/web-transport.js';
+import { webApiFetch } from '../http/slack-transport.js';
 import type { ReadinessProbe } from '../runtime/readiness.js';
 import { listenFailure } from '../startup/errors.js';
 import { guardReceiverBodies, guardServerBodies } from './body-guard.js';

@@ -13,7 +13,7 @@ import {
 } from '../retry.js';
 import { DirectWebClient } from './direct-client.js';
 import { describeSlackError } from './errors.js';
-import { webApiFetch } from './web-transport.js';
+import { webApiFetch } from '../../http/slack-transport.js';
 
 export interface SlackApiOptions {
   apiUrl: string;

@@ -9,7 +9,7 @@ import {
   WebClientEvent,
   type WebClientOptions,
 } from '@slack/web-api';
-import { headerValue, send } from './web-transport.js';
+import { headerValue, send } from '../../http/slack-transport.js';
 
 /** Methods WebClient.apiCall treats specially (uploads, gzip answers, token rules, warnings): left to it. */
 const WEB_CLIENT_ONLY = new Set([

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { SlackApi } from '../../src/providers/slack-admin/client.js';
 import { DirectWebClient } from '../../src/providers/slack-admin/direct-client.js';
-import { webApiFetch } from '../../src/providers/slack-admin/web-transport.js';
+import { webApiFetch } from '../../src/http/slack-transport.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { captureLogs } from '../helpers/capture.js';
 import { formValues, submission } from '../helpers/forms.js';
