@@ -129,7 +129,7 @@ export class DirectWebClient extends WebClient {
       typeof options === 'object' &&
       options !== null &&
       !('token' in options)
-        ? formBody(options)
+        ? formBody({ team_id: undefined, ...options }) // WebClient's order: team_id first, when given
         : undefined;
     if (!direct || body === undefined) return super.apiCall(method, options);
     const url = `${this.slackApiUrl}${method}`;
