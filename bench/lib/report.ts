@@ -43,18 +43,18 @@ export function writeResults(sections: readonly Section[], options: WriteOptions
     options.merge && existsSync(file)
       ? mergeResults(readFileSync(file, 'utf8'), fresh, {
           order: options.merge.order,
-          provenance: `${sectionNames(sections)} measured again by \`${options.command}\` on ${options.startedAt.toISOString()} (${machineInfo().os}); the other sections are from the runs above.`,
+          provenance: `${sectionNames(sections)} measured again by \`${options.command}\` on ${options.startedAt.toISOString()}, on ${machineInfo().os}; the other sections are from the runs above.`,
         })
       : fresh;
   writeFileSync(file, text);
   return text;
 }
 
-/** "Section 2" or "Sections 1, 4b and 6" (the number before each title's dot). */
+/** "Section 2 was" or "Sections 1, 4b and 6 were" (the number before each title's dot). */
 function sectionNames(sections: readonly Section[]): string {
   const names = sections.map((s) => s.title.split('.')[0] ?? s.title);
   const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
-  return `${names.length > 1 ? 'Sections' : 'Section'} ${list}`;
+  return names.length > 1 ? `Sections ${list} were` : `Section ${list} was`;
 }
 
 /** The whole RESULTS.md for these sections. */
