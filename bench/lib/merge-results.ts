@@ -1,7 +1,8 @@
 /**
  * Running some benchmarks (`npm run bench -- modal`) replaces their sections of bench/RESULTS.md and
  * keeps every other section — its text, its summary rows and the notes above the machine table — as
- * it was. Pure: text in, text out.
+ * it was; the line saying what was measured again replaces an earlier one for the same sections.
+ * Pure: text in, text out.
  */
 
 /** A RESULTS.md cut into its parts: the text before the summary, the summary, the sections. */
@@ -85,11 +86,12 @@ export function mergeResults(previous: string, fresh: string, options: MergeOpti
     }
   }
   const rowsOf = (title: string) => now.summaryRows.get(title) ?? old.summaryRows.get(title) ?? [];
-  const machine = old.preamble.findIndex((l) => l.startsWith('| machine |'));
+  const kept = withoutProvenance(old.preamble, options.provenance);
+  const machine = kept.findIndex((l) => l.startsWith('| machine |'));
   const preamble =
     machine < 0
-      ? [...old.preamble, options.provenance, '']
-      : [...old.preamble.slice(0, machine), options.provenance, '', ...old.preamble.slice(machine)];
+      ? [...kept, options.provenance, '']
+      : [...kept.slice(0, machine), options.provenance, '', ...kept.slice(machine)];
   return [
     ...preamble,
     ...old.summaryHead,
@@ -97,4 +99,18 @@ export function mergeResults(previous: string, fresh: string, options: MergeOpti
     ...old.summaryTail,
     ...sections.flatMap((s) => s.lines),
   ].join('\n');
+}
+
+/**
+ * The preamble without an earlier line of the same kind as `provenance` (the same sections measured
+ * again: the same words up to `by`) and the blank line after it, so that re-running a benchmark
+ * replaces its line instead of adding another.
+ */
+function withoutProvenance(preamble: readonly string[], provenance: string): string[] {
+  const by = provenance.indexOf(' by ');
+  if (by < 0) return [...preamble];
+  const kind = provenance.slice(0, by + 4);
+  return preamble.filter(
+    (line, i) => !line.startsWith(kind) && !(line === '' && preamble[i - 1]?.startsWith(kind)),
+  );
 }

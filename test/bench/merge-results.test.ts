@@ -25,7 +25,7 @@ function results(opts: { produced: string; sections: { title: string; rows: stri
 }
 
 const ORDER = ['1. Ack', '2. Command to modal', '4. Bulk', '4b. While a bulk runs'];
-const PROVENANCE = 'Section 2 measured again by `npm run bench -- modal` on 2026-12-07T04:00:00.000Z.';
+const PROVENANCE = 'Section 2 was measured again by `npm run bench -- modal` on 2026-12-07T04:00:00.000Z.';
 
 const previous = results({
   produced: 'Produced by `npm run bench` on 2026-12-01. A hand-written note about the machine.',
@@ -90,15 +90,22 @@ describe('mergeResults: running some benchmarks keeps the other sections of RESU
     ]);
   });
 
-  it('merging the same run twice gives the same sections (only the provenance line is added again)', () => {
+  it('measuring the same sections again replaces their provenance line (merging twice = merging once)', () => {
     const fresh = results({
       produced: 'Produced by `npm run bench -- modal` on 2026-12-07.',
       sections: [{ title: '2. Command to modal', rows: ['CPU | 0.80 ms'], body: 'modal method, new' }],
     });
     const once = mergeResults(previous, fresh, { order: ORDER, provenance: PROVENANCE });
     const twice = mergeResults(once, fresh, { order: ORDER, provenance: PROVENANCE });
-    const summaryOn = (text: string) => text.slice(text.indexOf('## Summary'));
-    expect(summaryOn(twice)).toBe(summaryOn(once));
+    expect(twice).toBe(once);
+    const later = PROVENANCE.replace('04:00', '05:00');
+    const again = mergeResults(once, fresh, { order: ORDER, provenance: later }).split('\n');
+    expect(again.filter((l) => l.startsWith('Section 2 was measured again'))).toEqual([later]);
+    // Another section's line stays.
+    const other = 'Section 4 was measured again by `npm run bench -- bulk` on 2026-12-07T06:00:00.000Z.';
+    const both = mergeResults(once, fresh, { order: ORDER, provenance: other }).split('\n');
+    expect(both).toContain(PROVENANCE);
+    expect(both).toContain(other);
   });
 
   it('with no results yet (no sections to keep), the fresh text as it is', () => {
