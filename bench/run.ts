@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — runs every benchmark in order, prints a table, and writes
  * bench/RESULTS.md. `npm run bench -- ack startup` runs only the named ones
- * (RESULTS.md then holds only those). Every benchmark is bounded in requests;
+ * (their sections of RESULTS.md are replaced, the others kept). Every benchmark is bounded in requests;
  * a watchdog ends the run (and every child process it started) after 45 min.
  *
  * To profile the processes a benchmark starts, pass node flags through
@@ -102,7 +102,11 @@ for (const b of selected) {
 
 const command = `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`;
 printSummary(sections);
-writeResults(sections, { command, startedAt });
+writeResults(sections, {
+  command,
+  startedAt,
+  merge: wanted.length ? { order: BENCHMARKS.map((b) => b.title) } : undefined,
+});
 process.stdout.write('\nWrote bench/RESULTS.md\n');
 clearTimeout(watchdog);
 process.exit(failed ? 1 : 0);

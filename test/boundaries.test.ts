@@ -45,17 +45,21 @@ function storeImports(file: string, text: string): string[] {
   });
 }
 
+/** The modules `text` loads at run time: every import but a type-only one (`import type`, `export type`). */
+function loadedSpecifiers(text: string): string[] {
+  return [
+    ...text.matchAll(
+      /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+}
+
 /**
  * The modules `text` (of `file`) loads at run time that a production install lacks: a devDependency
  * (type-only imports vanish at build time and are allowed) or a file outside `src/`.
  */
 function runtimeImports(file: string, text: string, devDependencies: string[]): string[] {
-  const loaded = [
-    ...text.matchAll(
-      /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm,
-    ),
-  ].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
-  return loaded.filter((spec) => {
+  return loadedSpecifiers(text).filter((spec) => {
     if (spec.startsWith('.')) return !relative(root, resolve(dirname(file), spec)).startsWith('src/');
     const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
     return devDependencies.includes(name);
@@ -93,6 +97,11 @@ const RULES: { folder: string; forbidden: RegExp; why: string }[] = [
     folder: 'src/store',
     forbidden: /^@slack\/|\/slack\/|\/providers\/|^axios/,
     why: 'the store knows no transport',
+  },
+  {
+    folder: 'src/http',
+    forbidden: /^\.\.\//,
+    why: 'the shared HTTP transport sits below the edge and the providers and imports neither',
   },
   { folder: 'src', forbidden: /huaweicloud-sdk/, why: 'the official Huawei SDK is a test-only oracle' },
 ];
@@ -162,6 +171,26 @@ describe('import boundaries', () => {
       'ajv',
       '../../test/helpers/harness.js',
       'yaml',
+    ]);
+  });
+
+  it('the edge loads no code of the Slack provider (its Web API transport is src/http, shared with it)', () => {
+    const files = EDGE.flatMap((folder) => sources(join(root, folder)));
+    const offenders = files.flatMap((file) =>
+      loadedSpecifiers(readFileSync(file, 'utf8'))
+        .filter((spec) => /\/providers\/slack-admin\//.test(spec))
+        .map((spec) => `${relative(root, file)} loads ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+    // Not vacuous: a value import is seen, a type-only one (the directory port's type) is not.
+    const text = [
+      "import { SlackApi } from '../providers/slack-admin/client.js';",
+      "import type { SlackDirectory } from '../providers/slack-admin/directory.js';",
+      "const m = await import('../providers/slack-admin/index.js');",
+    ].join('\n');
+    expect(loadedSpecifiers(text)).toEqual([
+      '../providers/slack-admin/client.js',
+      '../providers/slack-admin/index.js',
     ]);
   });
 

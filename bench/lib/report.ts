@@ -1,6 +1,7 @@
 /** The console summary and bench/RESULTS.md. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { machineInfo } from './machine.js';
+import { mergeResults } from './merge-results.js';
 import { BENCH_URL } from './paths.js';
 import { type Section, verdict } from './section.js';
 import { markdownTable, renderTable } from './tables.js';
@@ -24,10 +25,40 @@ export interface WriteOptions {
   startedAt: Date;
   /** Defaults to bench/RESULTS.md. */
   file?: URL;
+  /**
+   * Some benchmarks ran, not all: replace their sections in the file and keep the others as they
+   * are. `order` is every benchmark's title in run order (where a section new to the file goes).
+   */
+  merge?: { order: readonly string[] };
 }
 
-/** Renders the sections as Markdown and writes bench/RESULTS.md; returns the text. */
+/**
+ * Renders the sections as Markdown and writes bench/RESULTS.md — the whole file after a full run,
+ * only the sections that ran (the others kept) with `merge`; returns the text written.
+ */
 export function writeResults(sections: readonly Section[], options: WriteOptions): string {
+  const file = options.file ?? new URL('RESULTS.md', BENCH_URL);
+  const fresh = render(sections, options);
+  const text =
+    options.merge && existsSync(file)
+      ? mergeResults(readFileSync(file, 'utf8'), fresh, {
+          order: options.merge.order,
+          provenance: `${sectionNames(sections)} measured again by \`${options.command}\` on ${options.startedAt.toISOString()}, on ${machineInfo().os}; the other sections are from the runs above.`,
+        })
+      : fresh;
+  writeFileSync(file, text);
+  return text;
+}
+
+/** "Section 2 was" or "Sections 1, 4b and 6 were" (the number before each title's dot). */
+function sectionNames(sections: readonly Section[]): string {
+  const names = sections.map((s) => s.title.split('.')[0] ?? s.title);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+  return names.length > 1 ? `Sections ${list} were` : `Section ${list} was`;
+}
+
+/** The whole RESULTS.md for these sections. */
+function render(sections: readonly Section[], options: WriteOptions): string {
   const m = machineInfo();
   const out: string[] = [
     '# Benchmark results',
@@ -66,7 +97,5 @@ export function writeResults(sections: readonly Section[], options: WriteOptions
     if (s.notes?.length) out.push('');
     if (s.durationMs !== undefined) out.push(`_Took ${(s.durationMs / 1000).toFixed(1)} s._`, '');
   }
-  const text = out.join('\n');
-  writeFileSync(options.file ?? new URL('RESULTS.md', BENCH_URL), text);
-  return text;
+  return out.join('\n');
 }

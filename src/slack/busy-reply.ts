@@ -1,4 +1,4 @@
-import { send } from '../providers/slack-admin/web-transport.js';
+import { send } from '../http/slack-transport.js';
 
 /**
  * Posts an ephemeral message to a slash command's `response_url` on the shared keep-alive pool.

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { webApiFetch } from '../../src/http/slack-transport.js';
 import { DirectWebClient } from '../../src/providers/slack-admin/direct-client.js';
 import { SECRETS } from '../helpers/harness.js';
 
@@ -18,8 +19,11 @@ interface Answer {
   drop?: boolean;
 }
 interface Received {
+  method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** The header lines as sent (names in their case, values as written), sorted: order aside, the bytes. */
+  rawHeaders: string[];
   body: string;
 }
 
@@ -33,7 +37,14 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const raw = req.rawHeaders.flatMap((v, i) => (i % 2 ? [] : [`${v}: ${req.rawHeaders[i + 1]}`]));
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: raw.sort(),
+        body: Buffer.concat(chunks).toString(),
+      });
       const a = answer;
       setTimeout(() => {
         if (a.drop) return void req.socket.destroy();
@@ -277,5 +288,63 @@ describe('DirectWebClient: exactly what WebClient gives, without its debug-line 
     calls.length = 0;
     await client.apiCall('users.info', { user: 'U1' });
     expect(calls.some((c) => c.level === 'debug')).toBe(true);
+  });
+});
+
+/**
+ * What DirectWebClient takes from @slack/web-api beyond its public API. An upgrade that changes any
+ * of it fails here (DirectWebClient would otherwise fall back to WebClient's path, or send
+ * different requests, without a word).
+ */
+describe('DirectWebClient’s contract with @slack/web-api', () => {
+  it('WebClient keeps its request headers in `defaultHeaders`: User-Agent, Accept and the bearer token', () => {
+    const web = new WebClient(TOKEN, options(recorder().logger));
+    const headers = (web as unknown as { defaultHeaders?: unknown }).defaultHeaders;
+    expect(headers).toEqual({
+      'User-Agent': expect.stringContaining('@slack:web-api/'),
+      Accept: 'application/json',
+      Authorization: `Bearer ${TOKEN}`,
+    });
+    expect(web.slackApiUrl).toBe(base);
+  });
+
+  it('with SlackApi’s configuration, DirectWebClient takes the direct path (no debug line is built)', async () => {
+    const { logger, calls } = recorder();
+    const client = new DirectWebClient(TOKEN, { ...options(logger), debugEnabled: () => false });
+    calls.length = 0;
+    await client.apiCall('users.info', { user: 'U1' });
+    expect(calls).toEqual([]);
+  });
+
+  /** Every call SlackApi makes (method and argument shapes as the app sends them). */
+  it.each<[string, Record<string, unknown>]>([
+    ['auth.test', {}],
+    ['users.info', { user: 'U0123ABCD' }],
+    ['users.lookupByEmail', { email: 'alice+ops@example.com' }],
+    ['usergroups.users.list', { usergroup: 'S0123ABCD' }],
+    ['admin.users.session.list', { user_id: 'U0123ABCD', team_id: 'T1', limit: 1000, cursor: 'dXNlcjpV=' }],
+    ['admin.users.session.reset', { user_id: 'U0123ABCD', web_only: true }],
+    ['admin.users.session.resetBulk', { user_ids: ['U1', 'U2', 'U3'], mobile_only: true }],
+    ['admin.users.session.invalidate', { session_id: 12345, team_id: 'T1' }],
+  ])('%s: the same request on the wire as WebClient configured as SlackApi configures it', async (method, args) => {
+    const sent: Received[] = [];
+    for (const kind of ['web', 'direct'] as const) {
+      const { logger } = recorder();
+      const config = { ...options(logger), fetch: webApiFetch(base) };
+      const client =
+        kind === 'web'
+          ? new WebClient(TOKEN, config)
+          : new DirectWebClient(TOKEN, { ...config, debugEnabled: () => false });
+      received.length = 0;
+      await client.apiCall(method, args);
+      sent.push(received[0] as Received);
+    }
+    const [web, direct] = sent as [Received, Received];
+    expect(direct.method).toBe('POST');
+    expect(direct.method).toBe(web.method);
+    expect(direct.url).toBe(web.url);
+    expect(direct.rawHeaders).toEqual(web.rawHeaders);
+    expect(direct.body).toBe(web.body);
+    expect(direct.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
 });

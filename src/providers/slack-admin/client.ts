@@ -1,6 +1,7 @@
 import { type WebAPICallResult, type WebClient, ErrorCode as WebErrorCode } from '@slack/web-api';
 import type { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
+import { webApiFetch } from '../../http/slack-transport.js';
 import type { Logger } from '../../log.js';
 import { Budgets } from '../budget/index.js';
 import {
@@ -13,7 +14,6 @@ import {
 } from '../retry.js';
 import { DirectWebClient } from './direct-client.js';
 import { describeSlackError } from './errors.js';
-import { webApiFetch } from './web-transport.js';
 
 export interface SlackApiOptions {
   apiUrl: string;

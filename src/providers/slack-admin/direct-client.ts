@@ -9,7 +9,7 @@ import {
   WebClientEvent,
   type WebClientOptions,
 } from '@slack/web-api';
-import { headerValue, send } from './web-transport.js';
+import { headerValue, send } from '../../http/slack-transport.js';
 
 /** Methods WebClient.apiCall treats specially (uploads, gzip answers, token rules, warnings): left to it. */
 const WEB_CLIENT_ONLY = new Set([
@@ -129,7 +129,7 @@ export class DirectWebClient extends WebClient {
       typeof options === 'object' &&
       options !== null &&
       !('token' in options)
-        ? formBody(options)
+        ? formBody({ team_id: undefined, ...options }) // WebClient's order: team_id first, when given
         : undefined;
     if (!direct || body === undefined) return super.apiCall(method, options);
     const url = `${this.slackApiUrl}${method}`;
