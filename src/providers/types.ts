@@ -141,6 +141,23 @@ export interface SessionProvider {
 
 export type ProviderMap = ReadonlyMap<SystemId, SessionProvider>;
 
+/**
+ * A provider class's capabilities: whether it lists sessions and ends chosen ones is read from the
+ * methods its class defines (`listSessions`, `revokeSessions`), never declared apart from them; the
+ * rest is what the vendor's API does.
+ */
+export function capabilitiesOf(
+  provider: new (...args: never[]) => SessionProvider,
+  declared: Omit<ProviderCapabilities, 'listSessions' | 'revokeSelected'>,
+): ProviderCapabilities {
+  const methods = provider.prototype as Partial<SessionProvider>;
+  return {
+    listSessions: typeof methods.listSessions === 'function',
+    revokeSelected: typeof methods.revokeSessions === 'function',
+    ...declared,
+  };
+}
+
 /** A provider's listing of one account's sessions; refused (not allowed) where it has none. */
 export async function listSessionsOf(provider: SessionProvider, account: Account): Promise<Session[]> {
   if (!provider.listSessions)

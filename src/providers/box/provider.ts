@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeAllOptions,
-  RevokeOutcome,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeAllOptions,
+  type RevokeOutcome,
+  type SessionProvider,
 } from '../types.js';
 import type { BoxClient } from './client.js';
 import { BOX_QUIRKS } from './quirks.js';
@@ -32,15 +33,6 @@ export const BOX_CHUNK = 200;
 const PAGE = 1000;
 /** Box caps offset paging at 10,000; a prefix matching more than this is refused rather than guessed. */
 const MAX_OFFSET = 10_000;
-
-/** No listing, no single sessions; termination is an asynchronous job ("queued"). */
-export const BOX_CAPABILITIES: ProviderCapabilities = {
-  listSessions: false,
-  revokeSelected: false,
-  asyncRevoke: true,
-  scopes: false,
-  listingCoversRevokeAll: false,
-};
 
 /** Box (enterprise, Client Credentials Grant). No session listing API; termination is an asynchronous job. */
 export class BoxProvider implements SessionProvider {
@@ -145,3 +137,10 @@ export class BoxProvider implements SessionProvider {
     return results;
   }
 }
+
+/** No listing, no single sessions; termination is an asynchronous job ("queued"). */
+export const BOX_CAPABILITIES: ProviderCapabilities = capabilitiesOf(BoxProvider, {
+  asyncRevoke: true,
+  scopes: false,
+  listingCoversRevokeAll: false,
+});

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeAllOptions,
-  RevokeOutcome,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeAllOptions,
+  type RevokeOutcome,
+  type SessionProvider,
 } from '../types.js';
 import type { EntraClient } from './client.js';
 import { checkPermissions, tokenRoles } from './permissions.js';
@@ -36,16 +37,6 @@ export const ENTRA_REVOKED_DETAIL =
 
 /** Said after a disabled account's sessions were revoked (still useful: sessions outlive the block). */
 const DISABLED_NOTE = 'the account is disabled';
-
-/** No listing, no single sessions: one call revokes every sign-in session; an identity provider. */
-export const ENTRA_CAPABILITIES: ProviderCapabilities = {
-  listSessions: false,
-  revokeSelected: false,
-  asyncRevoke: false,
-  scopes: false,
-  identityProvider: true,
-  listingCoversRevokeAll: false,
-};
 
 /** An OData string literal: single quotes doubled (https://learn.microsoft.com/graph/query-parameters#escaping-single-quotes). */
 export function odataString(value: string): string {
@@ -193,3 +184,11 @@ export class EntraProvider implements SessionProvider {
     };
   }
 }
+
+/** No listing, no single sessions: one call revokes every sign-in session; an identity provider. */
+export const ENTRA_CAPABILITIES: ProviderCapabilities = capabilitiesOf(EntraProvider, {
+  asyncRevoke: false,
+  scopes: false,
+  identityProvider: true,
+  listingCoversRevokeAll: false,
+});

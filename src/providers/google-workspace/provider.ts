@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeOutcome,
-  Session,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeOutcome,
+  type Session,
+  type SessionProvider,
 } from '../types.js';
 import type { GoogleClient } from './client.js';
 import { GoogleGrants, grantCount } from './grants.js';
@@ -32,21 +33,6 @@ const key = (id: string) => encodeURIComponent(id);
 /** What the thread says of the sign-out: Google confirms it, but has no listing to check it against. */
 export const SIGN_OUT_SENTENCE =
   'signed out of every web and device session: revoked, not verifiable by listing; open Gmail sessions can take up to an hour to end';
-
-/**
- * Google's "sessions" here are the person's OAuth grants to third-party apps: listed, revoked one
- * by one (a grant's id is its client ID) and listed again after revoking. Sign-out has no listing.
- */
-export const GOOGLE_CAPABILITIES: ProviderCapabilities = {
-  listSessions: true,
-  revokeSelected: true,
-  asyncRevoke: false,
-  scopes: false,
-  identityProvider: true,
-  // The listing shows OAuth grants only; sign-out (web and device sessions) has no listing.
-  listingCoversRevokeAll: false,
-  listingShows: 'OAuth app grants',
-};
 
 /** Google Workspace through the Admin SDK Directory API, as a service account with domain-wide delegation. */
 export class GoogleWorkspaceProvider implements SessionProvider {
@@ -212,3 +198,16 @@ export class GoogleWorkspaceProvider implements SessionProvider {
     return { state: 'revoked', count: ended, detail: parts.filter(Boolean).join('; ') };
   }
 }
+
+/**
+ * Google's "sessions" here are the person's OAuth grants to third-party apps: listed, revoked one
+ * by one (a grant's id is its client ID) and listed again after revoking. Sign-out has no listing.
+ */
+export const GOOGLE_CAPABILITIES: ProviderCapabilities = capabilitiesOf(GoogleWorkspaceProvider, {
+  asyncRevoke: false,
+  scopes: false,
+  identityProvider: true,
+  // The listing shows OAuth grants only; sign-out (web and device sessions) has no listing.
+  listingCoversRevokeAll: false,
+  listingShows: 'OAuth app grants',
+});

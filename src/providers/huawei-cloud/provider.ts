@@ -2,15 +2,16 @@ import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { mapLimit } from '../../util/limit.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeAllOptions,
-  RevokeOutcome,
-  Session,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeAllOptions,
+  type RevokeOutcome,
+  type Session,
+  type SessionProvider,
 } from '../types.js';
 import { HuaweiClient, type HuaweiDeps, type HuaweiUser, MAX_USER_PAGES } from './client.js';
 import { HUAWEI_QUIRKS } from './quirks.js';
@@ -66,16 +67,6 @@ function matcherFor(users: HuaweiUser[]): {
   }
   return { by: 'user_name', matches: (u, email) => sameEmail(u.user_name, email) };
 }
-
-/** Lists user-portal sessions, ends all or chosen ones. */
-export const HUAWEI_CAPABILITIES: ProviderCapabilities = {
-  listSessions: true,
-  revokeSelected: true,
-  asyncRevoke: false,
-  scopes: false,
-  // Revoke-all is "list, then batch-delete every listed session": the listing is exactly what it ends.
-  listingCoversRevokeAll: true,
-};
 
 /**
  * Huawei Cloud IAM Identity Center (identity store) behind the provider
@@ -297,3 +288,11 @@ export class HuaweiProvider implements SessionProvider {
 export function createHuaweiProvider(config: HuaweiConfig, deps: HuaweiDeps): SessionProvider {
   return new HuaweiProvider(config, deps);
 }
+
+/** Lists user-portal sessions, ends all or chosen ones. */
+export const HUAWEI_CAPABILITIES: ProviderCapabilities = capabilitiesOf(HuaweiProvider, {
+  asyncRevoke: false,
+  scopes: false,
+  // Revoke-all is "list, then batch-delete every listed session": the listing is exactly what it ends.
+  listingCoversRevokeAll: true,
+});

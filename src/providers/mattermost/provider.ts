@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeOutcome,
-  Session,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeOutcome,
+  type Session,
+  type SessionProvider,
 } from '../types.js';
 import { MATTERMOST_QUIRKS } from './quirks.js';
 import type { MattermostConfig } from './settings.js';
@@ -42,16 +43,6 @@ function kindOf(props: Record<string, unknown> | undefined): Session['kind'] {
   if (prop(props, 'browser')) return 'web';
   return undefined;
 }
-
-/** Lists sessions, ends all or chosen ones, synchronously. */
-export const MATTERMOST_CAPABILITIES: ProviderCapabilities = {
-  listSessions: true,
-  revokeSelected: true,
-  asyncRevoke: false,
-  scopes: false,
-  // GET /users/{id}/sessions lists every session revoke/all ends.
-  listingCoversRevokeAll: true,
-};
 
 /** A self-hosted Mattermost server with a bot or personal access token that has edit_other_users. */
 export class MattermostProvider implements SessionProvider {
@@ -208,3 +199,11 @@ export class MattermostProvider implements SessionProvider {
 export function createMattermostProvider(config: MattermostConfig, deps: MattermostDeps): SessionProvider {
   return new MattermostProvider(config, deps);
 }
+
+/** Lists sessions, ends all or chosen ones, synchronously. */
+export const MATTERMOST_CAPABILITIES: ProviderCapabilities = capabilitiesOf(MattermostProvider, {
+  asyncRevoke: false,
+  scopes: false,
+  // GET /users/{id}/sessions lists every session revoke/all ends.
+  listingCoversRevokeAll: true,
+});

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
 import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeAllOptions,
-  RevokeOutcome,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeAllOptions,
+  type RevokeOutcome,
+  type SessionProvider,
 } from '../types.js';
 import { OKTA_OPERATIONS, OKTA_QUIRKS } from './quirks.js';
 import type { OktaConfig } from './settings.js';
@@ -23,16 +24,6 @@ export const OKTA_SEARCH_LIMIT = 200;
 /** What the thread says after Okta confirmed: it lists no sessions, so nothing can be counted or re-checked. */
 export const OKTA_REVOKED_DETAIL =
   'revoked, not verifiable by listing: Okta has no list of a user’s sessions; their OAuth tokens were revoked too. Apps that keep their own sessions stay signed in until they ask Okta again';
-
-/** An identity provider: no listing, no single sessions; ending all of them is synchronous (204). */
-export const OKTA_CAPABILITIES: ProviderCapabilities = {
-  listSessions: false,
-  revokeSelected: false,
-  asyncRevoke: false,
-  scopes: false,
-  identityProvider: true,
-  listingCoversRevokeAll: false,
-};
 
 /** An Okta org, with an API token (SSWS) of an admin who may view users and clear their sessions. */
 export class OktaProvider implements SessionProvider {
@@ -152,3 +143,11 @@ function toAccount(user: OktaUser, email: string): Account {
 export function createOktaProvider(config: OktaConfig, deps: OktaDeps): SessionProvider {
   return new OktaProvider(config, deps);
 }
+
+/** An identity provider: no listing, no single sessions; ending all of them is synchronous (204). */
+export const OKTA_CAPABILITIES: ProviderCapabilities = capabilitiesOf(OktaProvider, {
+  asyncRevoke: false,
+  scopes: false,
+  identityProvider: true,
+  listingCoversRevokeAll: false,
+});

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { sameEmail } from '../../util/email.js';
-import type {
-  Account,
-  AccountLookup,
-  Person,
-  ProviderCapabilities,
-  RevokeAllOptions,
-  RevokeOutcome,
-  Session,
-  SessionProvider,
+import {
+  type Account,
+  type AccountLookup,
+  capabilitiesOf,
+  type Person,
+  type ProviderCapabilities,
+  type RevokeAllOptions,
+  type RevokeOutcome,
+  type Session,
+  type SessionProvider,
 } from '../types.js';
 import type { SlackApi } from './client.js';
 import type { SlackDirectory, SlackUser } from './directory.js';
@@ -64,17 +65,6 @@ function refuse(user: SlackUser): AccountLookup | undefined {
 /** Lists, ends all (web / mobile / all) or chosen sessions. */
 /** The system's name as people read it (the descriptor and the provider share it). */
 export const SLACK_LABEL = 'Slack';
-
-export const SLACK_CAPABILITIES: ProviderCapabilities = {
-  listSessions: true,
-  revokeSelected: true,
-  asyncRevoke: false,
-  scopes: true,
-  // session.list answers per workspace the directory knows for the person (and is cut off after
-  // 20 pages); reset ends every session in the organisation. An empty listing proves less than reset.
-  listingCoversRevokeAll: false,
-  listingShows: "sessions in the person's workspaces",
-};
 
 /** Slack Enterprise Grid sessions via `admin.users.session.*` with the org admin user token. */
 export class SlackAdminProvider implements SessionProvider {
@@ -296,3 +286,12 @@ export class SlackAdminProvider implements SessionProvider {
     };
   }
 }
+
+export const SLACK_CAPABILITIES: ProviderCapabilities = capabilitiesOf(SlackAdminProvider, {
+  asyncRevoke: false,
+  scopes: true,
+  // session.list answers per workspace the directory knows for the person (and is cut off after
+  // 20 pages); reset ends every session in the organisation. An empty listing proves less than reset.
+  listingCoversRevokeAll: false,
+  listingShows: "sessions in the person's workspaces",
+});
