@@ -164,8 +164,32 @@ describe('CLI progress, Ctrl-C and resume', () => {
     },
   );
 
+  it(
+    'a bulk confirmed with --yes looks each person up once (no preview before the run); without --yes it previews',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const yes = await cli(['revoke', ...people(5), '--reason', 'INC-20 once', '--yes'], env);
+      expect(yes.code, yes.stderr).toBe(0);
+      expect(yes.stderr).toContain(
+        '== 5 people, confirmed with --yes: each system looks each one up as it revokes',
+      );
+      expect(yes.stderr).toMatch(/=> done: 5 revoked/);
+      const lookedUp = mm.requestsTo('user_by_email').map((r) => r.path);
+      expect(lookedUp).toHaveLength(5);
+      expect(new Set(lookedUp).size).toBe(5);
+      // A dry run (nothing confirmed) still shows each person's preview.
+      mm.requests.splice(0);
+      const dry = await cli(['revoke', ...people(2), '--reason', 'INC-20 dry', '--dry-run'], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stderr).toContain('== p0@example.com');
+      expect(mm.requestsTo('user_by_email')).toHaveLength(2);
+    },
+  );
+
   it('says when a system waits for its vendor budget', { timeout: 60_000 }, async () => {
-    // A budget of 4 calls a second: the 3 people's 9 calls (after the 6 of the preview) wait for it in turn.
+    // A budget of 4 calls a second: the 3 people's 9 calls wait for it in turn.
     const limited = { ...env, REVOKE_RATE_LIMITS: 'mattermost=4/1s' };
     const run = await cli(['revoke', ...people(3), '--reason', 'INC-20 budget', '--yes', '--json'], limited);
     expect(run.code, run.stderr).toBe(0);

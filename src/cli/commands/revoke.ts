@@ -85,14 +85,22 @@ export async function revokeCommand(base0: CliBase, io: Io, o: RevokeOptions): P
     return EXIT.failed;
   }
   const mode = progressMode(io, o.json);
-  const looking = phaseCounter(io, mode, 'looking people up', people.length);
-  const previews = await mapLimit(people, 4, async (p) => {
-    const preview = await previewPerson(base.providers, systems, p);
-    looking.tick();
-    return preview;
-  });
+  // Confirmed already (--yes) for several people: no preview, whose lookups the run makes again
+  // (each system looks each person up as it revokes, and the results name every account): a bulk
+  // is not made to spend twice its vendor calls and budget before the first revocation.
+  const skipPreview = o.yes && !o.dryRun && people.length > 1;
+  const looking = phaseCounter(io, mode, 'looking people up', skipPreview ? 0 : people.length);
+  const previews = skipPreview
+    ? []
+    : await mapLimit(people, 4, async (p) => {
+        const preview = await previewPerson(base.providers, systems, p);
+        looking.tick();
+        return preview;
+      });
   looking.end();
-  if (!o.json || o.dryRun) {
+  if (skipPreview && !o.json)
+    io.err(`== ${people.length} people, confirmed with --yes: each system looks each one up as it revokes`);
+  if (!skipPreview && (!o.json || o.dryRun)) {
     people.forEach((p, i) => {
       io.err(`== ${p.email ?? p.slackUserId}`);
       for (const line of previewLines(previews[i] ?? [])) io.err(`   ${line}`);
