@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Sql } from 'sql-template-tag';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/engine/store-port/index.js';
+import { SqlAuditStream } from '../../src/store/audit-stream.js';
 import type { Backend, Executor } from '../../src/store/backend.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
@@ -14,6 +15,7 @@ import { PostgresBackend } from '../../src/store/postgres.js';
 import { SqlQueues } from '../../src/store/sql-queues.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import { SqliteBackend } from '../../src/store/sqlite.js';
+import { SqlSignalStore } from '../../src/store/ssf.js';
 import { newRequest } from './contract.js';
 
 /*
@@ -23,8 +25,20 @@ import { newRequest } from './contract.js';
  * through a recording backend, so a new method or statement is covered without a list to keep.
  */
 
-/** Tables that grow with use. The others (replicas, request_counts, audit_head, schema_migrations) stay a few rows. */
-const GROWING = ['requests', 'steps', 'audit_log', 'outbox', 'intake', 'request_people'];
+/**
+ * Tables that grow with use. The others (replicas, request_counts, audit_head, schema_migrations,
+ * signing_keys, ssf_streams, audit_stream) stay a few rows.
+ */
+const GROWING = [
+  'requests',
+  'steps',
+  'audit_log',
+  'outbox',
+  'intake',
+  'request_people',
+  'ssf_queue',
+  'ssf_inbound',
+];
 
 /** Whole-table reads no app path runs (each with why), allowed to scan. */
 const ALLOWED_SCANS: Record<string, string> = {
@@ -69,10 +83,37 @@ class RecordingBackend implements Backend {
   }
 }
 
-/** Every method of the SQL store (its queues included), by name. */
+const methodsOf = (prefix: string, ...prototypes: object[]) =>
+  prototypes.flatMap((p) =>
+    Object.getOwnPropertyNames(p)
+      .filter((n) => n !== 'constructor')
+      .map((n) => `${prefix}${n}`),
+  );
+
+/** Every method of the SQL store (its queues, its Shared Signals tables and its audit stream included), by name. */
 function storeMethods(): string[] {
-  const names = [SqlStore.prototype, SqlQueues.prototype].flatMap((p) => Object.getOwnPropertyNames(p));
-  return [...new Set(names)].filter((n) => n !== 'constructor').sort();
+  const names = [
+    ...methodsOf('', SqlStore.prototype, SqlQueues.prototype),
+    ...methodsOf('signals.', SqlSignalStore.prototype),
+    ...methodsOf('auditStream.', SqlAuditStream.prototype),
+  ];
+  return [...new Set(names)].sort();
+}
+
+/** `target` on a proxy that adds the name of every method called to `called` (parts of the store too). */
+function noting<T extends object>(target: T, called: Set<string>, prefix = ''): T {
+  return new Proxy(target, {
+    get(on, name, receiver) {
+      const value = Reflect.get(on, name, receiver);
+      if (typeof name !== 'string') return value;
+      if (name === 'signals' || name === 'auditStream') return noting(value as object, called, `${name}.`);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        called.add(`${prefix}${name}`);
+        return value.apply(on, args);
+      };
+    },
+  });
 }
 
 const T = (s: number) => new Date(Date.parse('2026-11-22T10:00:00.000Z') + s * 1000).toISOString();
@@ -160,6 +201,33 @@ async function exercise(s: Store): Promise<void> {
   await s.auditHead();
   await s.keepSigningKey({ kid: 'k1', alg: 'RS256', privateJwk: { kty: 'RSA' }, createdAt: T(16) });
   await s.signingKey();
+  // The Shared Signals tables: streams, the SETs waiting in them, inbound jtis.
+  const stream = {
+    id: 'st-1',
+    audience: 'rx',
+    config: {},
+    status: 'enabled' as const,
+    statusReason: undefined,
+  };
+  await s.signals.createStream({ ...stream, createdAt: T(17), updatedAt: T(17) });
+  await s.signals.getStream('st-1');
+  await s.signals.listStreams();
+  await s.signals.listStreams('rx');
+  await s.signals.updateStream('st-1', { status: 'paused', statusReason: 'maintenance' }, T(18));
+  await s.signals.queueSet('st-1', 'jti-1', 'a.b.c', T(19));
+  await s.signals.waitingSets('st-1', 10);
+  await s.signals.countWaiting('st-1');
+  await s.signals.removeSets('st-1', ['jti-1']);
+  await s.signals.rememberInbound('iss', 'jti-in', 'accepted', T(20));
+  await s.signals.inboundSeen('iss', 'jti-in');
+  await s.signals.pruneInbound(T(21));
+  await s.signals.deleteStream('st-1');
+  // Where each SIEM sink is in the audit log.
+  await s.auditStream.claim('webhook', 'a', T(22), T(52));
+  await s.auditStream.advance('webhook', 'a', 0, 3, T(23));
+  await s.auditStream.failed('webhook', 'a', 'HTTP 503', T(24));
+  await s.auditStream.positions();
+  await s.auditStream.release('webhook', 'a');
   await s.close();
 }
 
@@ -168,17 +236,7 @@ async function statementsOf(backend: Backend, migrations: typeof SQLITE_MIGRATIO
   const recording = new RecordingBackend(backend);
   const store = new SqlStore(recording, migrations);
   const called = new Set<string>();
-  const noted = new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function' || typeof name !== 'string') return value;
-      return (...args: unknown[]) => {
-        called.add(name);
-        return value.apply(target, args);
-      };
-    },
-  });
-  await exercise(noted);
+  await exercise(noting(store, called));
   expect(storeMethods().filter((m) => !called.has(m))).toEqual([]);
   return [...recording.statements.values()];
 }
