@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SsfReceiver } from '../config/signals.js';
 import { SIGNAL_EFFECT } from '../engine/signal-effects.js';
 import type { SignalStore, Store, StreamRecord, StreamStatus } from '../engine/store-port/index.js';
-import { insecureUrlProblem } from '../util/secure-url.js';
+import { insecureUrlProblem, remoteTargetProblem } from '../util/secure-url.js';
 import { DELIVERY, EVENTS_SUPPORTED, SSF_PATHS } from './vocabulary.js';
 
 /** What a stream call answers: a status and a JSON body (or none). */
@@ -55,7 +55,8 @@ export interface StreamServiceDeps {
 /**
  * SSF §8 stream management for authenticated receivers. Each receiver sees and changes only the
  * streams of its own audience (another's stream answers exactly like one that does not exist).
- * Push and poll are both accepted; a push endpoint must be https:// (or loopback).
+ * Push and poll are both accepted; a push endpoint must be https:// (or http:// on loopback), never
+ * link-local, and on loopback only when this transmitter's issuer is on loopback too.
  */
 export class StreamService {
   private readonly signals: SignalStore;
@@ -92,7 +93,7 @@ export class StreamService {
     if (method === DELIVERY.push) {
       const endpoint = delivery?.endpoint_url;
       if (!endpoint) return { problem: 'delivery.endpoint_url is required for push delivery' };
-      const problem = insecureUrlProblem(endpoint);
+      const problem = insecureUrlProblem(endpoint) ?? remoteTargetProblem(endpoint, this.deps.issuer);
       if (problem) return { problem: `delivery.endpoint_url is refused: ${problem}` };
       out = {
         method,

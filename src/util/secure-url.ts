@@ -8,6 +8,28 @@ export function isLoopbackHost(host: string): boolean {
   return h === '::1' || h === '0:0:0:0:0:0:0:1';
 }
 
+/** True for a link-local address (169.254.0.0/16, fe80::/10): cloud metadata services live there. */
+export function isLinkLocalHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(h) === 4) return h.startsWith('169.254.');
+  return isIP(h) === 6 && /^fe[89ab]/.test(h);
+}
+
+/**
+ * Why a URL a remote party gave (a Shared Signals receiver's push endpoint) may not be called from
+ * this host, or undefined when it may: never a link-local address (cloud metadata), and a loopback
+ * address only when `issuer`, the app's own public URL, is on loopback too (a test or a development
+ * deployment) — a receiver elsewhere has nothing to receive on this host's loopback. Names are not
+ * resolved: a DNS name that points at loopback is not caught here.
+ */
+export function remoteTargetProblem(url: string, issuer: string): string | undefined {
+  const host = new URL(url).hostname;
+  if (isLinkLocalHost(host)) return 'a link-local address (such as a cloud metadata service) is never called';
+  if (isLoopbackHost(host) && !isLoopbackHost(new URL(issuer).hostname))
+    return 'a loopback address is refused: this transmitter is not on loopback itself (SSF_ISSUER)';
+  return undefined;
+}
+
 /**
  * Why `url` may not be used for Shared Signals (issuers, JWKS URIs, push endpoints), or undefined
  * when it may: it must be an absolute `https://` URL, or `http://` on a loopback address (a test, or
