@@ -25,6 +25,7 @@ import type { SystemSettings } from './providers/registry.js';
 import { slackApiUrl } from './providers/slack-admin/settings.js';
 import { parseDuration } from './util/duration.js';
 import { opt, splitList, tokenVar, urlVar } from './util/env-vars.js';
+import { queryCredentials } from './util/secure-url.js';
 
 export { SYSTEM_IDS, type SystemId } from './catalog.js';
 export { splitList } from './util/env-vars.js';
@@ -364,6 +365,8 @@ export function secretsOf(config: Config): string[] {
     ...signalsSecrets(config.signals),
     config.proof.slackAudit?.token,
     config.siem.webhook?.secret,
+    // A SIEM that authenticates by a token in its webhook URL: that token is a secret too.
+    ...queryCredentials(config.siem.webhook?.url),
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

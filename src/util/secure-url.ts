@@ -8,6 +8,19 @@ export function isLoopbackHost(host: string): boolean {
   return h === '::1' || h === '0:0:0:0:0:0:0:1';
 }
 
+/**
+ * The credentials a URL carries in its query (`?token=…`, `&api_key=…`, `&sig=…`): values of
+ * parameters named like a credential, 8 characters or more, so they are redacted like any secret.
+ */
+export function queryCredentials(url: string | undefined): string[] {
+  if (url === undefined || !URL.canParse(url)) return [];
+  return [...new URL(url).searchParams]
+    .filter(
+      ([name, value]) => /token|key|secret|sig|auth|code|pass|credential/i.test(name) && value.length >= 8,
+    )
+    .map(([, value]) => value);
+}
+
 /** True for a link-local address (169.254.0.0/16, fe80::/10): cloud metadata services live there. */
 export function isLinkLocalHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();

@@ -26,6 +26,15 @@ describe('the SIEM settings', () => {
     expect(config.siem.webhook).toEqual({ url: 'https://siem.example.com/revoke', secret: SECRET });
     expect(config.siem.syslog).toEqual({ protocol: 'tls', host: 'syslog.example.com', port: 6514 });
     expect(secretsOf(config)).toContain(SECRET);
+    // A token in the webhook URL's query is redacted like the secret; other query values are not.
+    const tokenInUrl = 'hec-4f9a1c2e7b3d5a60';
+    const withToken = loadConfig({
+      ...BASE,
+      AUDIT_WEBHOOK_URL: `https://siem.example.com/revoke?source=revoke-sessions&token=${tokenInUrl}`,
+      AUDIT_WEBHOOK_SECRET: SECRET,
+    });
+    expect(secretsOf(withToken)).toContain(tokenInUrl);
+    expect(secretsOf(withToken)).not.toContain('revoke-sessions');
     expect(loadConfig({ ...BASE, AUDIT_SYSLOG_URL: 'tcp://127.0.0.1:514' }).siem.syslog?.protocol).toBe(
       'tcp',
     );
