@@ -8,7 +8,8 @@ import type { RunObserver } from './engine/observer.js';
 import type { Store } from './engine/store-port/index.js';
 import { EvidenceService } from './evidence/service.js';
 import type { Logger } from './log.js';
-import { type Budgets, inLane } from './providers/budget/index.js';
+import type { Budgets } from './providers/budget/index.js';
+import { vendorCallScope } from './providers/call-scope.js';
 import { createBudgets, createProviders, createSlackDirectory } from './providers/index.js';
 import type { RetryPolicy } from './providers/retry.js';
 import { SlackAuditLogs } from './providers/slack-admin/audit-logs.js';
@@ -100,8 +101,9 @@ export function buildCore(config: Config, systems: Systems, options: EngineOptio
     store: options.store,
     providers: systems.providers,
     logger: options.logger,
-    // The engine says which lane each request's work is in; the vendor budgets keep its calls to it.
-    runInLane: inLane,
+    // The engine says which lane each request's work is in and what to check before each vendor
+    // call; the vendor budgets and the retry loop keep its calls to it.
+    vendorCalls: vendorCallScope,
     approvals,
     directory,
     observer: options.observer,

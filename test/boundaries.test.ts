@@ -80,8 +80,8 @@ const RULES: { folder: string; forbidden: RegExp; why: string }[] = [
   },
   {
     folder: 'src/engine',
-    forbidden: /(^|\/)providers\/budget(\/|$)/,
-    why: 'the engine decides a request’s lane; the budgets’ mechanism is given to it (EngineDeps.runInLane)',
+    forbidden: /(^|\/)providers\/(budget(\/|$)|retry\.js|call-scope\.js)/,
+    why: 'the engine decides a request’s lane and its calls’ guard; the mechanisms are given to it (EngineDeps.vendorCalls)',
   },
   {
     folder: 'src/runtime',

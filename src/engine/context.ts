@@ -5,10 +5,11 @@ import type { Approvals } from './approval.js';
 import type { ContainEvent } from './containment.js';
 import type { EvidenceExporter } from './evidence-port.js';
 import type { FollowUpSettings } from './follow-up/settings.js';
-import type { Lane, RunInLane } from './lane.js';
+import type { Lane } from './lane.js';
 import type { RunObserver } from './observer.js';
 import type { PeopleDirectory } from './people.js';
 import type { AuditRecord, Store } from './store-port/index.js';
+import type { VendorCallScope } from './vendor-calls.js';
 
 /** What every part of the engine is built from (the composition root passes it once). */
 export interface EngineDeps {
@@ -16,10 +17,11 @@ export interface EngineDeps {
   providers: ProviderMap;
   logger: Logger;
   /**
-   * Runs work with its vendor calls in a lane (the vendor budgets' mechanism): the engine says
-   * which lane each request's work is in, and bulk work leaves urgent work its reserved share.
+   * Scopes the vendor calls of a piece of work: in a lane (the engine says which lane each
+   * request's work is in; bulk work leaves urgent work its reserved share), and guarded by a check
+   * before every attempt (a runner that lost its lease sends nothing more).
    */
-  runInLane: RunInLane;
+  vendorCalls: VendorCallScope;
   approvals?: Approvals | undefined;
   /** Where people are looked up (the Slack directory); absent without a bot token. */
   directory?: PeopleDirectory | undefined;
@@ -96,7 +98,12 @@ export class EngineContext {
 
   /** Runs `fn` with every vendor call it makes in `lane`. */
   inLane<T>(lane: Lane, fn: () => T): T {
-    return this.deps.runInLane(lane, fn);
+    return this.deps.vendorCalls.inLane(lane, fn);
+  }
+
+  /** Runs `fn` with `check` awaited before every attempt of every vendor call it makes. */
+  guarded<T>(check: () => void | Promise<void>, fn: () => T): T {
+    return this.deps.vendorCalls.guarded(check, fn);
   }
 
   /** Tells the outbox worker that effects were written (no-op without one). */

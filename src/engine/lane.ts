@@ -3,12 +3,6 @@ import { allTargets, type NewRequest, type RequestSource } from './types.js';
 
 export type { Lane };
 
-/**
- * Runs `fn` with every vendor call it makes (however deep, across awaits) in `lane`. The engine
- * decides the lane; the vendor budgets keep to it. The composition root passes their mechanism in.
- */
-export type RunInLane = <T>(lane: Lane, fn: () => T) => T;
-
 /** Sources that are alerts, or another system's signal: their requests are always urgent. */
 const URGENT_SOURCES: ReadonlySet<RequestSource> = new Set<RequestSource>([
   'api',

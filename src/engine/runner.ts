@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import type { SystemId } from '../catalog.js';
 import { asRevokeError } from '../errors.js';
 import { logFields } from '../log.js';
-import { guardVendorCalls } from '../providers/retry.js';
 import type { DirectoryUser } from '../providers/types.js';
 import { mapLimit } from '../util/limit.js';
 import { ActiveRuns, type RunControl } from './active-runs.js';
@@ -130,7 +129,7 @@ export class Runner {
       // Every vendor call of the run is in its lane: a bulk leaves urgent requests their share.
       // And every attempt of every vendor call first checks the lease, and the claim's token.
       await this.ctx.inLane(laneOfRequest(request), () =>
-        guardVendorCalls(
+        this.ctx.guarded(
           () => (running ? store.confirm() : undefined),
           () =>
             this.fanOut(store, request, steps, async (done) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationEngine } from '../../src/engine/engine.js';
 import type { NewRequest } from '../../src/engine/types.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
-import { inLane } from '../../src/providers/budget/index.js';
+import { vendorCallScope } from '../../src/providers/call-scope.js';
 import { createMattermostProvider } from '../../src/providers/mattermost/index.js';
 import type { Account, ProviderMap, SessionProvider } from '../../src/providers/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -50,7 +50,7 @@ describe('engine: chosen sessions must be listed for the account at execution', 
       store,
       providers,
       logger,
-      runInLane: inLane,
+      vendorCalls: vendorCallScope,
       sleep: async () => {},
       verifyRecheckMs: 0,
     });

@@ -6,7 +6,7 @@ import { RevocationEngine } from '../../src/engine/engine.js';
 import type { RunObserver } from '../../src/engine/observer.js';
 import type { RevocationRequest } from '../../src/engine/types.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
-import { inLane } from '../../src/providers/budget/index.js';
+import { vendorCallScope } from '../../src/providers/call-scope.js';
 import type { Account, RevokeOutcome } from '../../src/providers/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { captureLogs } from '../helpers/capture.js';
@@ -109,7 +109,7 @@ describe('fenced leases: a runner that lost its lease stops at once', () => {
       store,
       providers: new Map([idp, mm, hw, bulk].map((s) => [s.id, s])),
       logger: new RedactingLogger(new Redactor([]), 'debug', captureLogs(logs)),
-      runInLane: inLane,
+      vendorCalls: vendorCallScope,
       approvals: new Approvals(
         {
           requireApproval: false,

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { RevocationEngine } from '../../src/engine/engine.js';
 import type { RevocationRequest } from '../../src/engine/types.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
-import { inLane } from '../../src/providers/budget/index.js';
+import { vendorCallScope } from '../../src/providers/call-scope.js';
 import type { Account } from '../../src/providers/types.js';
 import { MemorySystem, world } from './world.js';
 
@@ -67,7 +67,7 @@ describe('engine.runs: stop, hand over, resume', () => {
       store: w.store,
       providers: new Map([['mattermost', mm]]),
       logger: new RedactingLogger(new Redactor([]), 'error'),
-      runInLane: inLane,
+      vendorCalls: vendorCallScope,
       runnerId: 'next-process',
       sleep: async () => {},
       verifyRecheckMs: 0,

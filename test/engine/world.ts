@@ -5,7 +5,7 @@ import { RevocationEngine } from '../../src/engine/engine.js';
 import type { DirectoryUser, PeopleDirectory } from '../../src/engine/people.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
-import { inLane } from '../../src/providers/budget/index.js';
+import { vendorCallScope } from '../../src/providers/call-scope.js';
 import type {
   Account,
   AccountLookup,
@@ -161,7 +161,7 @@ export function world(systems: MemorySystem[], options: WorldOptions = {}) {
     store,
     providers: new Map(systems.map((s) => [s.id, s])),
     logger,
-    runInLane: inLane,
+    vendorCalls: vendorCallScope,
     approvals,
     directory,
     now: () => new Date(clock),
