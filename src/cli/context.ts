@@ -9,7 +9,7 @@ import { RedactingLogger, Redactor } from '../log.js';
 import type { Budgets } from '../providers/budget/index.js';
 import type { SlackDirectory } from '../providers/slack-admin/directory.js';
 import type { Person, ProviderMap } from '../providers/types.js';
-import { StoreAccessError, StoreOpenError } from '../store/access/errors.js';
+import type { StoreAccessError } from '../store/access/errors.js';
 import { requireExistingStore } from '../store/access/inspect.js';
 import { openStore } from '../store/access/open.js';
 import { SLACK_USER_ID } from '../util/input-rules.js';
@@ -67,17 +67,6 @@ export function createCliBase(env: NodeJS.ProcessEnv, verbose: boolean, json = f
   };
 }
 
-/** A store that could not be opened, in the CLI's words: the file, or the database and why. */
-function cliOpenError(error: StoreOpenError): StoreAccessError {
-  const at = error.location;
-  return new StoreAccessError(
-    at.backend === 'sqlite'
-      ? `Cannot open the SQLite database ${at.path} (DATABASE_URL): ${error.reason}`
-      : `Cannot use the PostgreSQL database named by DATABASE_URL (${at.shown}): ${error.reason}.`,
-    error.kind,
-  );
-}
-
 /**
  * Adds the store (and the engine on it), opened as the app opens it but tried once. With
  * `existing`, a DATABASE_URL that names no revoke-sessions database is an error and nothing is
@@ -87,9 +76,8 @@ function cliOpenError(error: StoreOpenError): StoreAccessError {
 export async function withStore(base: CliBase, use: 'existing' | 'create'): Promise<CliContext> {
   const url = base.config.databaseUrl;
   if (use === 'existing') await requireExistingStore(url);
-  const store = await openStore(url).catch((error: unknown) => {
-    throw error instanceof StoreOpenError ? cliOpenError(error) : error;
-  });
+  // The app's own sentences (naming DATABASE_URL, the SQLite file, what to check); one attempt.
+  const store = await openStore(url);
   return { ...base, store, engine: engineOn(base, store), close: () => store.close() };
 }
 

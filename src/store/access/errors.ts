@@ -1,5 +1,3 @@
-import type { StoreLocation } from './location.js';
-
 /**
  * What to do about a store that cannot be used: fix DATABASE_URL or what it names
  * (`configuration`), or make the database reachable and usable (`unreachable`). The CLI exits 2
@@ -15,22 +13,5 @@ export class StoreAccessError extends Error {
   ) {
     super(message);
     this.name = 'StoreAccessError';
-  }
-}
-
-/**
- * The store could not be opened (created, migrated). The message is the start-up's; the facts
- * let another caller word it its own way.
- */
-export class StoreOpenError extends StoreAccessError {
-  constructor(
-    message: string,
-    /** Where DATABASE_URL points. */
-    readonly location: StoreLocation,
-    /** Why, in words (a PostgreSQL driver code made a sentence), without the password. */
-    readonly reason: string,
-  ) {
-    super(message, location.backend === 'sqlite' ? 'configuration' : 'unreachable');
-    this.name = 'StoreOpenError';
   }
 }

@@ -2,8 +2,8 @@ import type { Store } from '../../engine/store-port/index.js';
 import type { Logger } from '../../log.js';
 import { errorCode } from '../../util/error-code.js';
 import { createStore, type SqliteOptions } from '../index.js';
-import { StoreOpenError } from './errors.js';
-import { driverDetail, locate, postgresReason, withoutPassword } from './location.js';
+import { StoreAccessError } from './errors.js';
+import { driverDetail, locate, withoutPassword } from './location.js';
 
 /** Connection failures that a database still starting up (or not yet reachable) gives. */
 const TRANSIENT = new Set([
@@ -34,7 +34,7 @@ export interface OpenStoreOptions {
 /**
  * Opens the store named by DATABASE_URL, creating and migrating it as needed. An unreachable
  * PostgreSQL is retried with backoff for a bounded time (a replica may start before its
- * database); every failure is a {@link StoreOpenError} naming DATABASE_URL (and a SQLite file by
+ * database); every failure is a {@link StoreAccessError} naming DATABASE_URL (and a SQLite file by
  * its absolute path), without the password.
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
@@ -45,10 +45,9 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     try {
       return await createStore(`sqlite:${at.path}`, options.sqlite);
     } catch (error) {
-      throw new StoreOpenError(
+      throw new StoreAccessError(
         `DATABASE_URL: cannot open the SQLite file ${at.path} (${why(error)}); make sure its folder exists or can be created and is writable by this process, or point DATABASE_URL elsewhere.`,
-        at,
-        (error as Error).message,
+        'configuration',
       );
     }
   }
@@ -65,12 +64,11 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       const transient = TRANSIENT.has(errorCode(error) ?? '');
       const left = retryForMs - (Date.now() - started);
       if (!transient || left <= 0) {
-        throw new StoreOpenError(
+        throw new StoreAccessError(
           transient
-            ? `DATABASE_URL: PostgreSQL did not answer within ${Math.round(retryForMs / 1000)} s (${why(error)}); check the host, port and that the server is up.`
+            ? `DATABASE_URL: PostgreSQL did not answer${retryForMs > 0 ? ` within ${Math.round(retryForMs / 1000)} s` : ''} (${why(error)}); check the host, port and that the server is up.`
             : `DATABASE_URL: PostgreSQL refused the connection or the migration (${why(error)}); check the user, password, database name and permissions.`,
-          at,
-          postgresReason(error, databaseUrl),
+          'unreachable',
         );
       }
       const wait = Math.min(delay, left);
