@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeAllOptions,
-  type RevokeOutcome,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeAllOptions,
+  RevokeOutcome,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import type { BoxClient } from './client.js';
 import { BOX_QUIRKS } from './quirks.js';
 

@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeAllOptions,
-  type RevokeOutcome,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeAllOptions,
+  RevokeOutcome,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import type { EntraClient } from './client.js';
 import { checkPermissions, tokenRoles } from './permissions.js';
 import { ENTRA_LABEL, ENTRA_OPERATIONS } from './quirks.js';

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeOutcome,
-  type Session,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import type { GoogleClient } from './client.js';
 import { GoogleGrants, grantCount } from './grants.js';
 import { GOOGLE_QUIRKS } from './quirks.js';

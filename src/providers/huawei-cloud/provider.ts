@@ -2,17 +2,17 @@ import { ErrorCode, RevokeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { mapLimit } from '../../util/limit.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeAllOptions,
-  type RevokeOutcome,
-  type Session,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeAllOptions,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import { HuaweiClient, type HuaweiDeps, type HuaweiUser, MAX_USER_PAGES } from './client.js';
 import { HUAWEI_QUIRKS } from './quirks.js';
 import type { HuaweiConfig } from './settings.js';

@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeOutcome,
-  type Session,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import { MATTERMOST_QUIRKS } from './quirks.js';
 import type { MattermostConfig } from './settings.js';
 

@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { foldEmailOrUndefined, sameEmail } from '../../util/email.js';
 import { PROBE_EMAIL } from '../descriptor.js';
 import { type ClientDeps, createVendorHttp, type VendorHttp } from '../http.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeAllOptions,
-  type RevokeOutcome,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeAllOptions,
+  RevokeOutcome,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import { OKTA_OPERATIONS, OKTA_QUIRKS } from './quirks.js';
 import type { OktaConfig } from './settings.js';
 import { describeStatus, type OktaUser, oktaSearchExpression, oktaUser } from './users.js';

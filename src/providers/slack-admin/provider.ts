@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { ErrorCode, RevokeError } from '../../errors.js';
 import { sameEmail } from '../../util/email.js';
-import {
-  type Account,
-  type AccountLookup,
-  capabilitiesOf,
-  type Person,
-  type ProviderCapabilities,
-  type RevokeAllOptions,
-  type RevokeOutcome,
-  type Session,
-  type SessionProvider,
+import type {
+  Account,
+  AccountLookup,
+  Person,
+  ProviderCapabilities,
+  RevokeAllOptions,
+  RevokeOutcome,
+  Session,
+  SessionProvider,
 } from '../types.js';
+import { capabilitiesOf } from '../types.js';
 import type { SlackApi } from './client.js';
 import type { SlackDirectory, SlackUser } from './directory.js';
 import { listResponse, parseSessionRef, toSession } from './sessions.js';
