@@ -226,6 +226,20 @@ describe('import boundaries', () => {
     expect(circles(g)).toEqual([['a', 'b', 'c']]);
   });
 
+  it('no import climbs: each room (docs/architecture.md, Layout) imports only rooms below it', () => {
+    const g = graph(sources(join(root, 'src')));
+    const floorOf = (file: string) =>
+      FLOORS.findIndex((f) => f.some((r) => file === r || file.startsWith(`${r}/`)));
+    const unplaced = [...g.keys()].filter((file) => floorOf(file) < 0);
+    expect(unplaced).toEqual([]);
+    const climbing = [...g].flatMap(([file, targets]) =>
+      targets.filter((t) => floorOf(t) < floorOf(file)).map((t) => `${file} -> ${t}`),
+    );
+    expect(climbing).toEqual([]);
+    // Not vacuous: the engine importing the store would climb.
+    expect(floorOf('src/store/sql-store.ts')).toBeLessThan(floorOf('src/engine/runner.ts'));
+  });
+
   it('the low modules import nothing above them, and only the composition roots import config.ts', () => {
     const files = sources(join(root, 'src'));
     const g = graph(files);
@@ -242,6 +256,30 @@ describe('import boundaries', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+/** The rooms from the top floor down, as docs/architecture.md's Layout table lists them. */
+const FLOORS = [
+  ['src/main.ts', 'src/application.ts', 'src/cli'],
+  ['src/fakes'],
+  ['src/slack', 'src/api'],
+  ['src/signals', 'src/metrics'],
+  ['src/runtime'],
+  ['src/core.ts'],
+  ['src/config', 'src/config.ts', 'src/startup'],
+  ['src/evidence', 'src/signing'],
+  ['src/store'],
+  ['src/engine'],
+  ['src/providers'],
+  [
+    'src/http',
+    'src/errors.ts',
+    'src/log.ts',
+    'src/catalog.ts',
+    'src/util',
+    'src/version.ts',
+    'src/dotenv-check.ts',
+  ],
+];
 
 /** Modules at the bottom of the house: they import only each other (and packages). */
 const LOW = ['src/catalog.ts', 'src/errors.ts', 'src/log.ts', 'src/util', 'src/version.ts'];
