@@ -245,8 +245,6 @@ export interface RevocationStep {
   result?: StepResult | undefined;
   startedAt?: string | undefined;
   finishedAt?: string | undefined;
-  /** When its threaded reply was posted (a resumed run posts the missing ones). */
-  notifiedAt?: string | undefined;
 }
 
 /** Every person a request acts on, in order (index = step.targetIndex). */

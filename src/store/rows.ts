@@ -50,6 +50,7 @@ export interface StepRow {
   result: string | null;
   started_at: string | null;
   finished_at: string | null;
+  /** Unused since the results thread goes through the outbox (its effects say what was posted); kept, null. */
   notified_at: string | null;
 }
 
@@ -155,7 +156,6 @@ export const STEP_PATCH_COLUMNS: [keyof StepPatch, string, (v: unknown) => unkno
   ['result', 'result', json],
   ['startedAt', 'started_at', (v) => v],
   ['finishedAt', 'finished_at', (v) => v],
-  ['notifiedAt', 'notified_at', (v) => v],
 ];
 
 function targetsOf(column: string): Pick<RevocationRequest, 'target' | 'additionalTargets'> {
@@ -182,7 +182,6 @@ export function rowToStep(row: StepRow): RevocationStep {
     result: parse(row.result),
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
-    notifiedAt: row.notified_at ?? undefined,
   };
 }
 

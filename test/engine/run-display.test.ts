@@ -27,9 +27,9 @@ describe('the live view of a run’s steps', () => {
     expect(view.finished('mattermost')).toBe(0);
     view.set(step('mattermost#1', 'mattermost', 'failed'));
     // Shown and stamped: the same step again, still final, is not counted twice.
-    view.set({ ...step('mattermost#1', 'mattermost', 'failed'), notifiedAt: '2026-12-01T10:00:00.000Z' });
+    view.set({ ...step('mattermost#1', 'mattermost', 'failed'), finishedAt: '2026-12-01T10:00:00.000Z' });
     expect([view.finished(), view.finished('mattermost')]).toEqual([2, 1]);
-    expect(view.get('mattermost#1')?.notifiedAt).toBe('2026-12-01T10:00:00.000Z');
+    expect(view.get('mattermost#1')?.finishedAt).toBe('2026-12-01T10:00:00.000Z');
     // Plan order, each step in its latest state.
     expect(view.ofSystem('mattermost').map((s) => `${s.key}:${s.state}`)).toEqual([
       'mattermost:pending',

@@ -296,7 +296,7 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
           old,
         ),
       ).toBeUndefined();
-      expect(await s.updateStep('r-1', 'slack', { notifiedAt: later(34) }, old)).toBe(false);
+      expect(await s.updateStep('r-1', 'slack', { attempts: 9 }, old)).toBe(false);
       expect(
         await s.updateRequest(
           'r-1',
@@ -326,13 +326,12 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
         current,
       );
       expect(record).toMatchObject({ action: 'step_finished', data: { fence: 2 }, at: later(36) });
-      expect(await s.updateStep('r-1', 'slack', { notifiedAt: later(37) }, current)).toBe(true);
+      expect(await s.updateStep('r-1', 'slack', { attempts: 2 }, current)).toBe(true);
       expect(await s.renewLease('r-1', 'live', later(95), later(37), current)).toBe(true);
       expect((await s.listSteps('r-1')).find((x) => x.key === 'slack')).toMatchObject({
         state: 'revoked',
-        attempts: 1,
+        attempts: 2,
         finishedAt: later(36),
-        notifiedAt: later(37),
       });
       expect((await s.listAudit()).map((a) => [a.action, a.data.fence])).toEqual([
         ['step_started', 1],
@@ -695,7 +694,6 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
       };
       await s.updateStep('r-1', 'slack', { state: 'running', attempts: 1, account, startedAt: later(20) });
       await s.updateStep('r-1', 'slack', { state: 'revoked', attempts: 2, result, finishedAt: later(21) });
-      await s.updateStep('r-1', 'slack', { notifiedAt: later(22) });
       await s.updateStep('r-1', 'slack', {});
       const steps = await s.listSteps('r-1');
       expect(steps).toEqual([
@@ -710,7 +708,6 @@ export function storeContract(open: () => Promise<Store>, raw: (store: Store) =>
           result,
           startedAt: later(20),
           finishedAt: later(21),
-          notifiedAt: later(22),
         },
         { requestId: 'r-1', key: 'box', system: 'box', targetIndex: 0, state: 'pending', attempts: 0 },
       ]);

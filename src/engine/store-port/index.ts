@@ -84,7 +84,6 @@ export interface StepPatch {
   result?: RevocationStep['result'];
   startedAt?: string;
   finishedAt?: string;
-  notifiedAt?: string;
 }
 
 /**
