@@ -8,7 +8,7 @@ const BASE = {
   SLACK_SIGNING_SECRET: SECRETS.signing,
   REVOKE_REQUESTERS: 'UREQ',
 };
-const AUDIT = 'xoxp-7777777777-8888888888-auditauditaudit';
+const AUDIT = 'xoxp-test-audit-token-made-up-not-real';
 
 function problems(env: Record<string, string>): string[] {
   try {

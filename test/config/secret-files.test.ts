@@ -26,9 +26,9 @@ const signingKeyFile = file(
 
 /** The shared secrets, each with a value its schema accepts. */
 const SHARED: Record<string, string> = {
-  SLACK_BOT_TOKEN: 'xoxb-5555555555-6666666666-filefilefilefile',
+  SLACK_BOT_TOKEN: 'xoxb-test-bot-token-from-a-file-made-up',
   SLACK_SIGNING_SECRET: 'signing-secret-from-a-file-0123',
-  SLACK_APP_TOKEN: 'xapp-1-A0123-4567-fromafilefromafile',
+  SLACK_APP_TOKEN: 'xapp-1-test-app-token-from-a-file-made-up',
   REVOKE_API_TOKEN: 'api-token-from-a-file-0123456789abcdef',
   METRICS_TOKEN: 'metrics-token-from-a-file-0123',
   AUDIT_WEBHOOK_SECRET: 'audit-webhook-secret-from-a-file-0123456789',
@@ -94,7 +94,7 @@ describe('<VAR>_FILE: every secret variable can be read from a file', () => {
   });
 
   it('refuses both set, an unreadable, empty or oversized file — naming the variable, never the content', () => {
-    const secret = 'xoxb-7777777777-8888888888-neverprintme';
+    const secret = 'xoxb-test-never-print-me-made-up';
     const base = { SLACK_SIGNING_SECRET: 'sign-secret-value-1234', REVOKE_REQUESTERS: 'U0123ABC' };
     const both = problemsOf({ ...base, SLACK_BOT_TOKEN: secret, SLACK_BOT_TOKEN_FILE: file(secret) });
     expect(both).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE are both set/)]);
@@ -109,7 +109,10 @@ describe('<VAR>_FILE: every secret variable can be read from a file', () => {
       /^SLACK_BOT_TOKEN_FILE names a file of more than 64 KiB/,
     );
     // A malformed value read from a file is named by its variable, and not shown.
-    const malformed = problemsOf({ ...base, SLACK_BOT_TOKEN_FILE: file('xoxp-9-9-notabottokenatall\n') });
+    const malformed = problemsOf({
+      ...base,
+      SLACK_BOT_TOKEN_FILE: file('xoxp-test-not-a-bot-token-made-up\n'),
+    });
     expect(malformed[0]).toMatch(/^SLACK_BOT_TOKEN is malformed/);
     expect(malformed.join('\n')).not.toContain('notabottokenatall');
     expect(both.join('\n')).not.toContain('neverprintme');

@@ -119,7 +119,7 @@ describe("Slack resets confirmed from Slack's Audit Logs API (real app, fake Sla
 
   it('says at once when Slack refuses the token, instead of waiting out the window', async () => {
     const { h, audit } = await start(() => 0, {
-      SLACK_AUDIT_TOKEN: 'xoxp-9999999999-9999999999-notanownertoken',
+      SLACK_AUDIT_TOKEN: 'xoxp-test-not-an-owner-token-made-up',
     });
     h.slack.sessions = [session('UALICE', 1)];
     await h.interact(submission(formValues({ systems: ['slack'] })));

@@ -4,7 +4,7 @@ import { FakeMattermost } from '../fakes/mattermost.js';
 import { logRecords, type MainProcess, spawnMain } from '../helpers/main-process.js';
 
 const BASE = {
-  SLACK_BOT_TOKEN: 'xoxb-5555-6666-nosystemwarningbot',
+  SLACK_BOT_TOKEN: 'xoxb-test-no-system-warning-bot-made-up',
   SLACK_SIGNING_SECRET: 'signing-secret-value-123',
   REVOKE_REQUESTERS: 'U0123ABC',
   SLACK_API_URL: 'http://127.0.0.1:9/api/',
