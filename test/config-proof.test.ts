@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWatch } from '../src/config/proof.js';
-import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
+import { loadConfig, secretsOf } from '../src/config.js';
+import { configProblems } from './helpers/config-problems.js';
 import { SECRETS } from './helpers/harness.js';
 
 const BASE = {
@@ -10,15 +11,7 @@ const BASE = {
 };
 const AUDIT = 'xoxp-test-audit-token-made-up-not-real';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...BASE, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (env: Record<string, string>): string[] => configProblems({ ...BASE, ...env });
 
 describe('proof settings (SLACK_AUDIT_*, REVOKE_WATCH, SSF_SIGNING_KEY_FILE)', () => {
   it('defaults: no audit confirmation, the watch at 2m, 10m, 30m, a kept key', () => {

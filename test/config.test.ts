@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, enabledSystems, loadConfig } from '../src/config.js';
 import { captureLines, captureStream } from './helpers/capture.js';
+import { configProblems } from './helpers/config-problems.js';
 
 const BASE = {
   SLACK_BOT_TOKEN: 'xoxb-123456-abcdef-secretbot',
@@ -12,15 +13,7 @@ const BASE = {
   REVOKE_REQUESTERS: 'U0123ABC, S0GROUP1',
 };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

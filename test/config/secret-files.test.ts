@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, FILE_VARS, loadConfig } from '../../src/config.js';
+import { FILE_VARS, loadConfig } from '../../src/config.js';
 import { SYSTEMS } from '../../src/providers/registry.js';
 import { cli, doctorLines } from '../cli/run.js';
 import { FAKE_SYSTEMS, type FakeSystem } from '../fakes/systems.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'revoke-secret-files-'));
 let n = 0;
@@ -37,15 +38,7 @@ const SHARED: Record<string, string> = {
   SSF_RECEIVERS: JSON.stringify([{ audience: 'https://siem.example.com', token: 'r'.repeat(40) }]),
 };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+const problemsOf = configProblems;
 
 describe('<VAR>_FILE: every secret variable can be read from a file', () => {
   const fakes: FakeSystem[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import { PROBE_EMAIL } from '../../src/providers/descriptor.js';
@@ -16,6 +16,7 @@ import type { Account, SessionProvider } from '../../src/providers/types.js';
 import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import { ENTRA_CREDENTIALS, FakeEntra, graphError } from '../fakes/entra.js';
 import { captureLogs } from '../helpers/capture.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const BASE_ENV = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', REVOKE_REQUESTERS: 'U0001' };
 
@@ -345,15 +346,7 @@ describe('Microsoft Entra ID provider against a fake identity platform and Graph
 });
 
 describe('Entra ID configuration', () => {
-  const load = (env: Record<string, string>) => {
-    try {
-      loadConfig({ ...BASE_ENV, ...env });
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-  };
+  const load = (env: Record<string, string>) => configProblems({ ...BASE_ENV, ...env });
 
   it('defaults the endpoints to the global cloud', () => {
     const config = loadConfig({

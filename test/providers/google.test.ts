@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
 import {
@@ -23,19 +23,12 @@ import {
   googleError,
 } from '../fakes/google.js';
 import { captureLogs } from '../helpers/capture.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const BASE_ENV = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', REVOKE_REQUESTERS: 'U0001' };
 const POLICY = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, maxTotalMs: 30_000 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...BASE_ENV, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string>): string[] => configProblems({ ...BASE_ENV, ...env });
 
 describe('Google Workspace provider against a fake Google', () => {
   const fake = new FakeGoogle();

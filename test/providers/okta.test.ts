@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { describeStep } from '../../src/engine/outcome.js';
 import { ErrorCode, RevokeError } from '../../src/errors.js';
 import { RedactingLogger, Redactor } from '../../src/log.js';
@@ -19,6 +19,7 @@ import { listSessionsOf, revokeChosenOf } from '../../src/providers/types.js';
 import { world } from '../engine/world.js';
 import { FakeOkta, OKTA_TOKEN, type OktaStatus, oktaError, parseSearch } from '../fakes/okta.js';
 import { captureLogs } from '../helpers/capture.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const POLICY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 };
 
@@ -341,15 +342,7 @@ describe('Okta rate-limit wait', () => {
 });
 
 describe('Okta configuration', () => {
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig(env, { requireSlack: false });
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-  };
+  const problems = (env: Record<string, string>): string[] => configProblems(env, { requireSlack: false });
 
   it('both variables turn it on; the trailing slash of the org URL is dropped', () => {
     const config = loadConfig(

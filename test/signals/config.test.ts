@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../../src/config.js';
+import { loadConfig, secretsOf } from '../../src/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 import { SSF_RECEIVERS, SSF_TOKENS, writeRsaKey } from '../helpers/ssf.js';
 
 const BASE = {
@@ -11,15 +12,7 @@ const BASE = {
   REVOKE_REQUESTERS: 'U0123ABC',
 };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...BASE, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (env: Record<string, string>): string[] => configProblems({ ...BASE, ...env });
 
 describe('Shared Signals and Universal Logout configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'revoke-ssf-config-'));
