@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { DecisionKind } from '../../../engine/approval.js';
-import { isRequestId } from '../../../util/ids.js';
 import { type SlackDeps, startRun } from '../../context.js';
+import { requestButtonClick } from '../../guards/request-button.js';
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -14,10 +14,9 @@ type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddleware
 export function approvalDecision(deps: SlackDeps, kind: Extract<DecisionKind, 'approve' | 'deny'>) {
   return async ({ ack, body, action, client }: Args): Promise<void> => {
     await ack();
-    const requestId = action.value ?? '';
-    const userId = body.user.id;
-    const channelId = body.channel?.id;
-    if (!isRequestId(requestId)) return;
+    const click = requestButtonClick(body, action);
+    if (!click) return;
+    const { requestId, userId, channelId } = click;
     // A decision is never refused by the queue: it waits its turn, ahead of any preview.
     deps.background.enqueue({
       kind: `approval.${kind}`,

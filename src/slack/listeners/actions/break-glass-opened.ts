@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { MIN_JUSTIFICATION } from '../../../engine/approval.js';
-import { isRequestId } from '../../../util/ids.js';
 import { IDS } from '../../blocks/ids.js';
 import { arrivalOf, BUSY_TEXT, type SlackDeps, TRIGGER_BUDGET_MS } from '../../context.js';
+import { requestButtonClick } from '../../guards/request-button.js';
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -16,13 +16,14 @@ export function breakGlassOpened(deps: SlackDeps) {
   return async ({ ack, body, action, client, context }: Args): Promise<void> => {
     const receivedAt = arrivalOf(deps, context);
     await ack();
-    const requestId = action.value ?? '';
-    if (!isRequestId(requestId)) return;
+    const click = requestButtonClick(body, action);
+    if (!click) return;
+    const { requestId, userId, channelId } = click;
     deps.background.enqueue({
       kind: 'breakglass.open',
       deadline: receivedAt + TRIGGER_BUDGET_MS,
-      onRefused: () => tellUser(client, deps.logger, body.user.id, body.channel?.id, BUSY_TEXT),
-      task: () => openJustification(client, body.trigger_id, requestId, body.channel?.id),
+      onRefused: () => tellUser(client, deps.logger, userId, channelId, BUSY_TEXT),
+      task: () => openJustification(client, body.trigger_id, requestId, channelId),
     });
   };
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isRequestId } from '../../../util/ids.js';
 import type { SlackDeps } from '../../context.js';
+import { requestButtonClick } from '../../guards/request-button.js';
 import { tellUser } from '../../tell-user.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -13,10 +13,9 @@ type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddleware
 export function downloadEvidence(deps: SlackDeps) {
   return async ({ ack, body, action, client }: Args): Promise<void> => {
     await ack();
-    const requestId = action.value ?? '';
-    const userId = body.user.id;
-    const channelId = body.channel?.id;
-    if (!isRequestId(requestId)) return;
+    const click = requestButtonClick(body, action);
+    if (!click) return;
+    const { requestId, userId, channelId } = click;
     deps.background.enqueue({
       kind: 'evidence.download',
       name: `evidence ${requestId}`,
