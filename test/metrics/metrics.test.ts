@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBox } from '../fakes/box.js';
-import { FakeMattermost } from '../fakes/mattermost.js';
+import type { FakeBox } from '../fakes/box.js';
+import type { FakeMattermost } from '../fakes/mattermost.js';
 import { buttonClick } from '../helpers/actions.js';
-import { isApprovalCard } from '../helpers/blocks.js';
-import { formValues, submission } from '../helpers/forms.js';
-import { type Harness, startHarness, user } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+import { METRICS_TOKEN, pendingAlice } from '../helpers/pending-alice.js';
 import { parsePrometheus, type Sample, sample } from '../helpers/prometheus.js';
-
-const METRICS_TOKEN = 'metrics-bearer-0123456789abcdef';
 
 async function scrape(h: Harness, token = METRICS_TOKEN): Promise<Sample[]> {
   const res = await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
@@ -47,38 +44,13 @@ describe('GET /metrics', () => {
   });
 
   it('after a real approved revocation exposes every family with the right labels, and every log line is JSON', async () => {
-    box = new FakeBox();
-    mm = new FakeMattermost();
-    await Promise.all([box.start(), mm.start()]);
-    box.users.push({ id: 'box-alice', login: 'alice@example.com', name: 'Alice' });
-    mm.users.push({ id: 'mm-alice', email: 'alice@example.com', username: 'alice' });
-    mm.sessions = [{ id: 'mm-s1', user_id: 'mm-alice', token: 'T1', create_at: 1, last_activity_at: 2 }];
-    let offset = 0;
-    h = await startHarness(
-      {
-        ...box.env(),
-        ...mm.env(),
-        REVOKE_REQUIRE_APPROVAL: 'true',
-        REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
-        REVOKE_APPROVERS: 'UAPP1',
-        METRICS_ENABLED: 'true',
-        METRICS_TOKEN,
-      },
-      { clockOffsetMs: () => offset },
-    );
-    const harness = h;
-    harness.slack.addUser(user('UAPP1', 'app1@example.com'));
-    harness.slack.sessions = [
-      { user_id: 'UALICE', session_id: 1, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
-    ];
-
-    await harness.interact(submission(formValues({ systems: ['slack', 'box', 'mattermost'] })));
-    const card = await harness.slack.waitFor(() =>
-      harness.slack.messages.find((m) => isApprovalCard(m.blocks)),
-    );
-    const [request] = await harness.app.store.listRequestsForTarget('UALICE', 1);
+    const pending = await pendingAlice();
+    ({ h, box, mm } = pending);
+    const { clock, card } = pending;
+    const harness = pending.h;
+    const request = await harness.app.store.getRequest(pending.requestId);
     expect(request?.source).toBe('slash_command');
-    offset = 120_000; // the approver takes two minutes
+    clock.offsetMs = 120_000; // the approver takes two minutes
     const waiting = await scrape(harness);
     expect(sample(waiting, 'revoke_approvals_pending')).toBe(1);
     expect(sample(waiting, 'revoke_requests', { source: 'slash_command', status: 'pending_approval' })).toBe(
@@ -86,9 +58,9 @@ describe('GET /metrics', () => {
     );
     expect(sample(waiting, 'revoke_oldest_pending_approval_age_seconds')).toBeGreaterThanOrEqual(120);
 
-    box.failNext('terminate_sessions', { status: 429, retryAfter: 1 });
+    pending.box.failNext('terminate_sessions', { status: 429, retryAfter: 1 });
     harness.slack.failNext('admin.users.session.reset', { status: 429, retryAfter: 1 });
-    mm.failNext('revoke_all', { status: 500 });
+    pending.mm.failNext('revoke_all', { status: 500 });
     await harness.interact(
       buttonClick({
         userId: 'UAPP1',

@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBox } from '../fakes/box.js';
-import { FakeMattermost } from '../fakes/mattermost.js';
-import { blockText, findBlock, isApprovalCard, replyText } from '../helpers/blocks.js';
-import { formValues, submission } from '../helpers/forms.js';
-import { type Harness, startHarness, user } from '../helpers/harness.js';
+import type { FakeBox } from '../fakes/box.js';
+import type { FakeMattermost } from '../fakes/mattermost.js';
+import { blockText, findBlock, replyText } from '../helpers/blocks.js';
+import type { Harness } from '../helpers/harness.js';
+import { METRICS_TOKEN, pendingAlice } from '../helpers/pending-alice.js';
 import { parsePrometheus, sample } from '../helpers/prometheus.js';
 import { approveAndFinish } from './approve.js';
-
-const METRICS_TOKEN = 'metrics-bearer-0123456789abcdef';
 
 describe('time to contain, measured from approval (real app, fake vendors)', () => {
   let h: Harness | undefined;
@@ -20,38 +18,12 @@ describe('time to contain, measured from approval (real app, fake vendors)', () 
   });
 
   it('records per step when the vendor accepted and when it was confirmed, and shows it in the thread, the metric and the replies', async () => {
-    box = new FakeBox();
-    mm = new FakeMattermost();
-    await Promise.all([box.start(), mm.start()]);
-    box.users.push({ id: 'box-alice', login: 'alice@example.com', name: 'Alice' });
-    mm.users.push({ id: 'mm-alice', email: 'alice@example.com', username: 'alice' });
-    mm.sessions = [{ id: 'mm-s1', user_id: 'mm-alice', token: 'T1', create_at: 1, last_activity_at: 2 }];
-    let offset = 0;
-    h = await startHarness(
-      {
-        ...box.env(),
-        ...mm.env(),
-        REVOKE_REQUIRE_APPROVAL: 'true',
-        REVOKE_APPROVAL_CHANNEL: 'C0APPROVE',
-        REVOKE_APPROVERS: 'UAPP1',
-        METRICS_ENABLED: 'true',
-        METRICS_TOKEN,
-      },
-      { clockOffsetMs: () => offset },
-    );
-    const harness = h;
-    harness.slack.addUser(user('UAPP1', 'app1@example.com'));
-    harness.slack.sessions = [
-      { user_id: 'UALICE', session_id: 1, team_id: 'T1', created: { os: 'Mac' }, kind: 'desktop' },
-    ];
-    await harness.interact(submission(formValues({ systems: ['slack', 'box', 'mattermost'] })));
-    const card = await harness.slack.waitFor(() =>
-      harness.slack.messages.find((m) => isApprovalCard(m.blocks)),
-    );
-    const [request] = await harness.app.store.listRequestsForTarget('UALICE', 1);
-    const id = request?.id ?? '';
+    const pending = await pendingAlice();
+    ({ h, box, mm } = pending);
+    const { clock, card, requestId: id } = pending;
+    const harness = pending.h;
     // The approver takes ten minutes: the clock of containment starts at the approval, not before.
-    offset = 600_000;
+    clock.offsetMs = 600_000;
     const done = await approveAndFinish(harness, id, card.ts);
     await harness.delivered();
     const approved = Date.parse(done.decidedAt ?? '');
